@@ -1,0 +1,195 @@
+/* dx-admin: the data office's tool.
+ *
+ *   dx-admin keygen ID --out DIR
+ *   dx-admin policy check DIR
+ *   dx-admin policy explain DIR --member M --action A --dataset NAME
+ *            [--purpose P] [--at TIME] [--classification C]
+ */
+#include "cli.h"
+#include "dxtime.h"
+#include "encode.h"
+#include "err.h"
+#include "keys.h"
+#include "policy.h"
+#include "policy_load.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *s_prog = "dx-admin";
+
+static int s_usage(FILE *out, int status)
+{
+    fprintf(out,
+            "usage: dx-admin keygen ID --out DIR\n"
+            "       dx-admin policy check DIR\n"
+            "       dx-admin policy explain DIR --member M --action read|list|publish\n"
+            "                --dataset NAME [--purpose P] [--at TIME] [--classification C]\n");
+    return status;
+}
+
+static int s_keygen(int argc, char **argv)
+{
+    static const struct option opts[] = { { "out", required_argument, NULL, 'o' },
+                                          { NULL, 0, NULL, 0 } };
+    const char *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (c == 'o')
+            out = optarg;
+        else
+            return s_usage(stderr, 2);
+    }
+    if (optind + 1 != argc || !out)
+        return s_usage(stderr, 2);
+    const char *id = argv[optind];
+    if (!dx_id_valid(id)) {
+        fprintf(stderr, "%s: '%s' is not a valid member id: ^[a-z][a-z0-9-]{0,31}$\n", s_prog, id);
+        return 2;
+    }
+    if (mkdir(out, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", s_prog, out, strerror(errno));
+        return 1;
+    }
+    dx_keypair_t k;
+    char err[DX_ERRMSG];
+    int rv = dx_keypair_generate(id, &k);
+    if (rv != 0)
+        return dx_cli_fail(s_prog, rv, "cannot generate keys");
+    rv = dx_keys_write(out, &k, err);
+    if (rv != 0) {
+        dx_keypair_wipe(&k);
+        return dx_cli_fail(s_prog, rv, err);
+    }
+    char sign[DX_SIGN_TEXT], curve[DX_CURVE_TEXT];
+    dx_sign_key_format(k.pub.sign, sign);
+    dx_curve_key_format(k.pub.curve, curve);
+    dx_keypair_wipe(&k);
+    printf("  - id: %s\n    sign_key: \"%s\"\n    transport_key: \"%s\"\n", id, sign, curve);
+    fprintf(stderr, "%s: wrote %s/%s.key (secret, mode 0600) and %s/%s.pub\n", s_prog, out, id,
+            out, id);
+    return 0;
+}
+
+static int s_check(int argc, char **argv)
+{
+    if (argc != 2)
+        return s_usage(stderr, 2);
+    const char *dir = argv[1];
+    dx_policy_t *p = NULL;
+    dx_diag_t diag;
+    int rv = dx_policy_load(dir, &p, &diag);
+    for (size_t i = 0; i < diag.n; i++)
+        fprintf(stderr, "%s\n", diag.lines[i]);
+    if (rv != 0) {
+        fprintf(stderr, "%s: %s: %zu error(s), %zu warning(s)\n", s_prog, dir, diag.errors,
+                diag.warnings);
+        dx_diag_free(&diag);
+        return 1;
+    }
+    char hex[65];
+    dx_hex_encode(p->sha256, DX_SHA256_LEN, hex);
+    printf("%s: OK: %zu members, %zu namespaces, %zu rules, %zu warning(s); sha256 %s\n", dir,
+           p->nmembers, p->nnamespaces, p->nrules, diag.warnings, hex);
+    dx_diag_free(&diag);
+    dx_policy_free(&p);
+    return 0;
+}
+
+static int s_explain(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "member", required_argument, NULL, 'm' },   { "action", required_argument, NULL, 'a' },
+        { "dataset", required_argument, NULL, 'd' },  { "purpose", required_argument, NULL, 'p' },
+        { "at", required_argument, NULL, 't' },       { "classification", required_argument, NULL, 'c' },
+        { NULL, 0, NULL, 0 },
+    };
+    dx_request_t req = { .now_ms = dx_now_ms() };
+    const char *cls = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': req.member = optarg; break;
+        case 'a':
+            if (!(req.action = dx_action_parse(optarg))) {
+                fprintf(stderr, "%s: --action: read, list or publish\n", s_prog);
+                return 2;
+            }
+            break;
+        case 'd': req.dataset = optarg; break;
+        case 'p': req.purpose = optarg; break;
+        case 't':
+            if (dx_time_parse(optarg, &req.now_ms) != 0) {
+                fprintf(stderr, "%s: --at: expected an RFC 3339 time like 2026-06-01T12:00:00Z\n", s_prog);
+                return 2;
+            }
+            break;
+        case 'c': cls = optarg; break;
+        default: return s_usage(stderr, 2);
+        }
+    }
+    if (optind + 1 != argc || !req.member || !req.action || !req.dataset)
+        return s_usage(stderr, 2);
+    if (!dx_dataset_name_valid(req.dataset)) {
+        fprintf(stderr, "%s: '%s' is not a valid dataset name\n", s_prog, req.dataset);
+        return 2;
+    }
+    dx_policy_t *p = NULL;
+    dx_diag_t diag;
+    if (dx_policy_load(argv[optind], &p, &diag) != 0) {
+        for (size_t i = 0; i < diag.n; i++)
+            fprintf(stderr, "%s\n", diag.lines[i]);
+        fprintf(stderr, "%s: %s does not load\n", s_prog, argv[optind]);
+        dx_diag_free(&diag);
+        return 1;
+    }
+    dx_diag_free(&diag);
+    const dx_namespace_t *ns = dx_policy_namespace(p, req.dataset);
+    req.classification = ns ? ns->classification : DX_CLASS_INTERNAL;
+    if (cls && !(req.classification = dx_class_parse(cls))) {
+        fprintf(stderr, "%s: --classification: public, internal, restricted or secret\n", s_prog);
+        dx_policy_free(&p);
+        return 2;
+    }
+    dx_decision_t d;
+    dx_policy_decide(p, &req, &d);
+    char at[DX_TIME_TEXT];
+    dx_time_format(req.now_ms, at);
+    printf("decision: %s\nrule: %s\nreason: %s\n", d.allow ? "allow" : "deny", d.rule_id, d.reason);
+    printf("assumed: classification %s%s, time %s\n", dx_class_name(req.classification),
+           cls ? "" : ns ? " (the namespace's ceiling)" : " (default)", at);
+    if (d.allow && req.action == DX_ACT_READ) {
+        if (d.field_mode == DX_FIELDS_ALL) {
+            printf("fields: all\n");
+        } else {
+            printf("fields: %s", d.field_mode == DX_FIELDS_INCLUDE ? "only" : "all except");
+            for (size_t i = 0; i < d.nfields; i++)
+                printf("%s%s", i ? ", " : " ", d.fields[i]);
+            printf("\n");
+        }
+    }
+    dx_policy_free(&p);
+    return d.allow ? 0 : 3;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return s_usage(stderr, 2);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return s_usage(stdout, 0);
+    if (strcmp(argv[1], "keygen") == 0)
+        return s_keygen(argc - 1, argv + 1);
+    if (strcmp(argv[1], "policy") == 0 && argc >= 3) {
+        if (strcmp(argv[2], "check") == 0)
+            return s_check(argc - 2, argv + 2);
+        if (strcmp(argv[2], "explain") == 0)
+            return s_explain(argc - 2, argv + 2);
+    }
+    return s_usage(stderr, 2);
+}

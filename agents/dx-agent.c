@@ -1,0 +1,335 @@
+/* dx-agent: a department's client (DESIGN §7).
+ *
+ *   dx-agent --broker ENDPOINT --broker-pub FILE --key FILE COMMAND ...
+ *     publish NAME FILE [--classification C] [--content-type T]
+ *     fetch NAME[@VERSION] --purpose P -o FILE
+ *     list [PATTERN]
+ *     info NAME[@VERSION]
+ */
+#include "cli.h"
+#include "dxtime.h"
+#include "encode.h"
+#include "policy.h"
+#include "transfer.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *s_prog = "dx-agent";
+
+typedef struct {
+    dx_cli_conn_t conn;
+    const char *classification;
+    const char *content_type;
+    const char *purpose;
+    const char *output;
+    char **args;
+    int nargs;
+} opts_t;
+
+static int s_usage(FILE *out, int status)
+{
+    fprintf(out,
+            "usage: dx-agent [--broker ENDPOINT] [--broker-pub FILE] [--key FILE] [--config FILE]\n"
+            "                [--timeout SECONDS] COMMAND ...\n"
+            "  publish NAME FILE [--classification public|internal|restricted|secret]\n"
+            "                    [--content-type TYPE]\n"
+            "  fetch NAME[@VERSION] --purpose PURPOSE -o FILE\n"
+            "  list [PATTERN]\n"
+            "  info NAME[@VERSION]\n"
+            "The connection settings may also come from DX_BROKER, DX_BROKER_PUB, DX_KEY,\n"
+            "DX_TIMEOUT or a YAML --config file (broker:, broker_pub:, key:, timeout:).\n"
+            "Exit status: 0 ok, 1 error, 2 usage, 3 denied by policy, 4 integrity failure,\n"
+            "5 broker unreachable or timed out.\n");
+    return status;
+}
+
+static int s_fail(int rv, const char *msg) { return dx_cli_fail(s_prog, rv, msg); }
+
+static const char *s_guess_type(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return "application/octet-stream";
+    if (strcasecmp(dot, ".csv") == 0)
+        return "text/csv";
+    if (strcasecmp(dot, ".jsonl") == 0 || strcasecmp(dot, ".ndjson") == 0)
+        return "application/x-ndjson";
+    if (strcasecmp(dot, ".json") == 0)
+        return "application/json";
+    if (strcasecmp(dot, ".txt") == 0)
+        return "text/plain";
+    return "application/octet-stream";
+}
+
+static int s_publish(const opts_t *o, dx_client_t *c, const dx_keypair_t *me, const dx_pubkeys_t *broker)
+{
+    char err[DX_ERRMSG];
+    if (o->nargs != 3)
+        return s_usage(stderr, 2);
+    const char *name = o->args[1], *path = o->args[2];
+    if (!dx_dataset_name_valid(name)) {
+        fprintf(stderr, "%s: '%s' is not a valid dataset name (segments of [a-z0-9._-] joined by '/')\n",
+                s_prog, name);
+        return 2;
+    }
+    int cls = DX_CLASS_INTERNAL;
+    if (o->classification && !(cls = dx_class_parse(o->classification))) {
+        fprintf(stderr, "%s: --classification: public, internal, restricted or secret\n", s_prog);
+        return 2;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, sizeof err, "cannot open %s: %s", path, strerror(errno));
+        return s_fail(DX_ERR_IO, err);
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        snprintf(err, sizeof err, "%s is not a regular file", path);
+        return s_fail(DX_ERR_IO, err);
+    }
+    uint8_t sha[DX_SHA256_LEN], sig[DX_SIG_LEN], *manifest = NULL;
+    size_t mlen = 0;
+    uint64_t size = 0;
+    dx_receipt_t receipt;
+    int rv = dx_hash_fd(fd, sha, &size, err);
+    if (rv == 0) {
+        dx_manifest_opts_t mo = { .dataset = name, .publisher = me->pub.id,
+                                  .content_type = o->content_type ? o->content_type : s_guess_type(path),
+                                  .classification = cls, .sha256 = sha, .size = size };
+        rv = dx_manifest_build(&mo, &manifest, &mlen, err);
+    }
+    if (rv == 0 && (rv = dx_sign(me->sign_secret, DX_CTX_MANIFEST, manifest, mlen, sig)) != 0)
+        snprintf(err, sizeof err, "cannot sign the manifest");
+    if (rv == 0)
+        rv = dx_publish(c, broker, manifest, mlen, sig, fd, size, &receipt, err);
+    close(fd);
+    free(manifest);
+    if (rv != 0)
+        return s_fail(rv, err);
+    char hex[65], t[DX_TIME_TEXT];
+    dx_hex_encode(sha, DX_SHA256_LEN, hex);
+    dx_time_format(receipt.time_ms, t);
+    printf("published %s version %llu (%llu bytes, sha256 %s) at %s, audit record %llu\n",
+           receipt.dataset, (unsigned long long)receipt.version, (unsigned long long)size, hex, t,
+           (unsigned long long)receipt.audit_seq);
+    return 0;
+}
+
+static int s_fetch(const opts_t *o, dx_client_t *c, const dx_pubkeys_t *broker)
+{
+    char err[DX_ERRMSG], name[DX_NAME_MAX + 1];
+    uint64_t version;
+    if (o->nargs != 2 || !o->output || !o->purpose) {
+        fprintf(stderr, "%s: fetch needs NAME[@VERSION], --purpose P and -o FILE\n", s_prog);
+        return 2;
+    }
+    if (dx_parse_ref(o->args[1], name, &version) != 0) {
+        fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", s_prog, o->args[1]);
+        return 2;
+    }
+    if (!dx_token_valid(o->purpose)) {
+        fprintf(stderr, "%s: --purpose: a word of [a-z0-9._-], like statistics\n", s_prog);
+        return 2;
+    }
+    /* Write beside the target and rename at the end: a refused or broken
+     * fetch leaves no output file. */
+    char tmp[DX_PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s.dx-partial-XXXXXX", o->output);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, sizeof err, "cannot create %s: %s", o->output, strerror(errno));
+        return s_fail(DX_ERR_IO, err);
+    }
+    dx_fetch_result_t res;
+    int rv = dx_fetch(c, broker, name, version, o->purpose, fd, &res, err);
+    if (rv == 0 && fsync(fd) != 0) {
+        snprintf(err, sizeof err, "cannot write %s: %s", o->output, strerror(errno));
+        rv = DX_ERR_IO;
+    }
+    if (close(fd) != 0 && rv == 0) {
+        snprintf(err, sizeof err, "cannot write %s: %s", o->output, strerror(errno));
+        rv = DX_ERR_IO;
+    }
+    if (rv == 0 && rename(tmp, o->output) != 0) {
+        snprintf(err, sizeof err, "cannot write %s: %s", o->output, strerror(errno));
+        rv = DX_ERR_IO;
+    }
+    if (rv != 0) {
+        unlink(tmp);
+        return s_fail(rv, err);
+    }
+    char hex[65];
+    dx_hex_encode(res.sha256, DX_SHA256_LEN, hex);
+    if (res.filtered)
+        printf("fetched %s@%llu to %s: filtered view by rule %s (%s), %llu bytes, sha256 %s, "
+               "signed by the broker\n", res.dataset, (unsigned long long)res.version, o->output,
+               res.rule_id, res.fields, (unsigned long long)res.size, hex);
+    else
+        printf("fetched %s@%llu to %s: %llu bytes, sha256 %s, signed by %s\n", res.dataset,
+               (unsigned long long)res.version, o->output, (unsigned long long)res.size, hex,
+               res.publisher);
+    return 0;
+}
+
+static void s_print_info(const Dx__DatasetInfo *d)
+{
+    char hex[65], t[DX_TIME_TEXT];
+    dx_hex_encode(d->sha256.data, DX_SHA256_LEN, hex);
+    dx_time_format(d->published_ms, t);
+    printf("dataset:        %s\nversion:        %llu (of %llu)\npublisher:      %s\n"
+           "size:           %llu\nsha256:         %s\ncontent-type:   %s\n"
+           "classification: %s\npublished:      %s\n",
+           d->dataset, (unsigned long long)d->version, (unsigned long long)d->versions,
+           d->publisher, (unsigned long long)d->size, hex, d->content_type,
+           dx_class_name((dx_class_t)d->classification), t);
+}
+
+static int s_list(const opts_t *o, dx_client_t *c)
+{
+    char err[DX_ERRMSG];
+    if (o->nargs > 2)
+        return s_usage(stderr, 2);
+    const char *pattern = o->nargs == 2 ? o->args[1] : "";
+    if (pattern[0] && !dx_glob_valid(pattern)) {
+        fprintf(stderr, "%s: '%s' is not a valid pattern (like health/**)\n", s_prog, pattern);
+        return 2;
+    }
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
+    Dx__Reply *reply = NULL;
+    lr.pattern = (char *)pattern;
+    req.body_case = DX__REQUEST__BODY_LIST;
+    req.list = &lr;
+    int rv = dx_client_call(c, &req, &reply, err);
+    if (rv != 0)
+        return s_fail(rv, err);
+    if (reply->body_case != DX__REPLY__BODY_LIST) {
+        wire_reply_free(&reply);
+        return s_fail(DX_ERR_PROTOCOL, "unexpected reply from the broker");
+    }
+    printf("%-40s %8s %12s %-12s %-14s %s\n", "DATASET", "VERSION", "SIZE", "CLASS", "PUBLISHER",
+           "PUBLISHED");
+    for (size_t i = 0; i < reply->list->n_datasets; i++) {
+        const Dx__DatasetInfo *d = reply->list->datasets[i];
+        char t[DX_TIME_TEXT];
+        dx_time_format(d->published_ms, t);
+        printf("%-40s %8llu %12llu %-12s %-14s %s\n", d->dataset, (unsigned long long)d->version,
+               (unsigned long long)d->size, dx_class_name((dx_class_t)d->classification),
+               d->publisher, t);
+    }
+    wire_reply_free(&reply);
+    return 0;
+}
+
+static int s_info(const opts_t *o, dx_client_t *c)
+{
+    char err[DX_ERRMSG], name[DX_NAME_MAX + 1];
+    uint64_t version;
+    if (o->nargs != 2)
+        return s_usage(stderr, 2);
+    if (dx_parse_ref(o->args[1], name, &version) != 0) {
+        fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", s_prog, o->args[1]);
+        return 2;
+    }
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__InfoRequest ir = DX__INFO_REQUEST__INIT;
+    Dx__Reply *reply = NULL;
+    ir.dataset = name;
+    ir.version = version;
+    req.body_case = DX__REQUEST__BODY_INFO;
+    req.info = &ir;
+    int rv = dx_client_call(c, &req, &reply, err);
+    if (rv != 0)
+        return s_fail(rv, err);
+    if (reply->body_case != DX__REPLY__BODY_INFO) {
+        wire_reply_free(&reply);
+        return s_fail(DX_ERR_PROTOCOL, "unexpected reply from the broker");
+    }
+    s_print_info(reply->info);
+    wire_reply_free(&reply);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "broker", required_argument, NULL, 'b' },
+        { "broker-pub", required_argument, NULL, 'p' },
+        { "key", required_argument, NULL, 'k' },
+        { "config", required_argument, NULL, 'c' },
+        { "timeout", required_argument, NULL, 't' },
+        { "classification", required_argument, NULL, 'C' },
+        { "content-type", required_argument, NULL, 'T' },
+        { "purpose", required_argument, NULL, 'P' },
+        { "output", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    opts_t o;
+    memset(&o, 0, sizeof o);
+    int ch;
+    while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'b': snprintf(o.conn.broker, sizeof o.conn.broker, "%s", optarg); break;
+        case 'p': snprintf(o.conn.broker_pub, sizeof o.conn.broker_pub, "%s", optarg); break;
+        case 'k': snprintf(o.conn.key, sizeof o.conn.key, "%s", optarg); break;
+        case 'c': o.conn.config = optarg; break;
+        case 't':
+            if (dx_cli_timeout(optarg, &o.conn.timeout_ms) != 0) {
+                fprintf(stderr, "%s: --timeout: expected seconds, like 10\n", s_prog);
+                return 2;
+            }
+            break;
+        case 'C': o.classification = optarg; break;
+        case 'T': o.content_type = optarg; break;
+        case 'P': o.purpose = optarg; break;
+        case 'o': o.output = optarg; break;
+        case 'h': return s_usage(stdout, 0);
+        default: return s_usage(stderr, 2);
+        }
+    }
+    o.args = argv + optind;
+    o.nargs = argc - optind;
+    if (o.nargs < 1)
+        return s_usage(stderr, 2);
+    const char *cmd = o.args[0];
+    if (strcmp(cmd, "publish") && strcmp(cmd, "fetch") && strcmp(cmd, "list") && strcmp(cmd, "info")) {
+        fprintf(stderr, "%s: unknown command '%s' (publish, fetch, list, info)\n", s_prog, cmd);
+        return 2;
+    }
+    if (o.content_type && (strlen(o.content_type) == 0 || strlen(o.content_type) > DX_MAX_CONTENT_TYPE)) {
+        fprintf(stderr, "%s: --content-type: 1 to %d characters\n", s_prog, DX_MAX_CONTENT_TYPE);
+        return 2;
+    }
+    char err[DX_ERRMSG];
+    dx_keypair_t me;
+    dx_pubkeys_t broker;
+    dx_client_t *c = NULL;
+    int rv = dx_cli_resolve(&o.conn, err);
+    if (rv == 0)
+        rv = dx_cli_connect(&o.conn, &me, &broker, &c, err);
+    if (rv != 0)
+        return s_fail(rv, err);
+    int status;
+    if (strcmp(cmd, "publish") == 0)
+        status = s_publish(&o, c, &me, &broker);
+    else if (strcmp(cmd, "fetch") == 0)
+        status = s_fetch(&o, c, &broker);
+    else if (strcmp(cmd, "list") == 0)
+        status = s_list(&o, c);
+    else
+        status = s_info(&o, c);
+    dx_client_destroy(&c);
+    dx_keypair_wipe(&me);
+    return status;
+}

@@ -1,0 +1,61 @@
+/* dispatch: the command table, checked before any handler runs.
+ *
+ * Every request's member is looked up in the current policy: a member that
+ * was revoked, expired or removed since its connection was admitted is
+ * refused here, on the first request after the change. */
+#include "broker.h"
+#include "log.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef int (*handler_fn)(broker_t *b, request_t *rq);
+
+static const struct {
+    Dx__Request__BodyCase body;
+    const char *name;
+    handler_fn fn;
+} s_commands[] = {
+    { DX__REQUEST__BODY_PUBLISH_BEGIN, "publish", publish_begin },
+    { DX__REQUEST__BODY_PUBLISH_CHUNK, "publish", publish_chunk },
+    { DX__REQUEST__BODY_FETCH_BEGIN, "read", fetch_begin },
+    { DX__REQUEST__BODY_FETCH_MORE, "read", fetch_more },
+    { DX__REQUEST__BODY_LIST, "list", catalog_list },
+    { DX__REQUEST__BODY_INFO, "info", catalog_info },
+    { DX__REQUEST__BODY_AUDIT_QUERY, "audit", audit_query },
+    { DX__REQUEST__BODY_AUDIT_READ, "audit", audit_read },
+};
+
+void dispatch(broker_t *b, request_t *rq)
+{
+    size_t i, n = sizeof s_commands / sizeof s_commands[0];
+    for (i = 0; i < n; i++)
+        if (s_commands[i].body == rq->req->body_case)
+            break;
+    if (i == n) {
+        broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL, "unknown request type");
+        return;
+    }
+    batch_op_begin(b->batch);
+    int status;
+    rq->member = dx_policy_member(b->policy, rq->member_id);
+    if (!dx_member_current(rq->member, rq->now_ms)) {
+        const char *why = !rq->member ? "is no longer a member"
+                          : rq->member->revoked ? "is revoked" : "has expired keys";
+        char reason[128];
+        snprintf(reason, sizeof reason, "member '%s' %s", rq->member_id, why);
+        audit_fields_t f = { .event = s_commands[i].name, .action = s_commands[i].name,
+                             .rule_id = "default-deny", .reason = reason };
+        status = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
+    } else {
+        status = s_commands[i].fn(b, rq);
+    }
+    status = batch_op_end(b->batch, status);
+    if (status != 0 && !rq->replied) {
+        dx_warn("request failed member=%s type=%s: %s", rq->member_id, s_commands[i].name,
+                dx_strerror(status));
+        broker_error(b, rq, broker_code(status), NULL, "%s",
+                     status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
+                                           : dx_strerror(status));
+    }
+}

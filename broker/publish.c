@@ -1,0 +1,467 @@
+/* publish: signed manifests in, durable versions and signed receipts out.
+ *
+ * Order of checks (each refusal is an audit record): the signature over the
+ * exact bytes received, with the sender's registered key; the manifest's
+ * fields; publisher = sender; creation time within the skew window; the
+ * nonce (a retry of the same manifest gets the first receipt, another
+ * manifest with a used nonce is a replay); the policy; the size limit.
+ * Content arrives inline (one chunk) or in chunks that are hashed as they
+ * stream and staged in the store; the last chunk's transaction makes
+ * content, catalog entry, nonce and audit record visible together. */
+#include "broker.h"
+#include "dxtime.h"
+#include "log.h"
+#include "signed.h"
+#include "wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t s_chunks(uint64_t size)
+{
+    return (uint32_t)((size + DX_CHUNK_SIZE - 1) / DX_CHUNK_SIZE);
+}
+
+/* The nonce record: manifest SHA-256, dataset name, NUL, version (BE). */
+static int s_nonce_value(const uint8_t sha[32], const char *name, uint64_t version, uint8_t *out,
+                         size_t *len)
+{
+    size_t n = strlen(name);
+    memcpy(out, sha, 32);
+    memcpy(out + 32, name, n + 1);
+    for (int i = 0; i < 8; i++)
+        out[33 + n + (size_t)i] = (uint8_t)(version >> (56 - 8 * i));
+    *len = 41 + n;
+    return 0;
+}
+
+/* A nonce seen before: the first receipt if this is the same manifest,
+ * else a replay. Returns 1 when it answered, 0 when the nonce is new. */
+static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__Manifest *m,
+                         const uint8_t manifest_sha[32], audit_fields_t *f)
+{
+    store_val_t v;
+    int rv = store_nonce_get(t, m->publisher, m->nonce.data, &v);
+    if (rv == DX_ERR_NOT_FOUND)
+        return 0;
+    if (rv != 0)
+        return rv;
+    if (v.len < 42 || !dx_equal(v.data, manifest_sha, 32)) {
+        f->rule_id = "replay";
+        f->reason = "this nonce was already used by another manifest: replay refused";
+        rv = broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_REPLAY);
+        return rv ? rv : 1;
+    }
+    /* The same manifest retried after a lost reply: same receipt. */
+    char name[DX_NAME_MAX + 1];
+    size_t n = strnlen((const char *)v.data + 32, v.len - 32);
+    if (n > DX_NAME_MAX || 32 + n + 9 != v.len)
+        return DX_ERR_STORAGE;
+    memcpy(name, v.data + 32, n + 1);
+    uint64_t version = 0;
+    for (int i = 0; i < 8; i++)
+        version = version << 8 | v.data[33 + n + (size_t)i];
+    store_val_t ev;
+    Dx__CatalogEntry *e = NULL;
+    char err[DX_ERRMSG];
+    if ((rv = store_catalog_get(t, name, version, &ev)) != 0)
+        return rv;
+    if (wire_catalog_decode(ev.data, ev.len, &e, err) != 0) {
+        dx_error("catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
+        return DX_ERR_STORAGE;
+    }
+    Dx__Reply reply = DX__REPLY__INIT;
+    reply.body_case = DX__REPLY__BODY_RECEIPT;
+    reply.receipt = e->receipt;
+    broker_reply(b, rq, &reply);
+    wire_free(&e);
+    dx_info("publish retried member=%s dataset=%s version=%llu: first receipt returned",
+            rq->member_id, name, (unsigned long long)version);
+    return 1;
+}
+
+typedef struct {
+    const uint8_t *manifest;
+    size_t manifest_len;
+    const uint8_t *signature;
+    const uint8_t *manifest_sha;
+    const Dx__Manifest *m;
+    uint64_t blob;
+    bool staged;
+    const char *rule_id;
+    const char *reason;
+} commit_t;
+
+/* Makes a publish visible: last chunk, catalog entry, nonce, audit record,
+ * receipt, in the current request's transaction. Returns 1 when the nonce
+ * turned out to be used (the request was answered without a commit). */
+static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t *last,
+                    size_t last_len, broker_after_fn after, uint64_t session)
+{
+    const Dx__Manifest *m = c->m;
+    audit_fields_t f = { .event = "publish", .action = "publish", .dataset = m->dataset,
+                         .sha256 = m->sha256.data };
+    store_txn_t *t;
+    int rv;
+    if ((rv = batch_txn(b->batch, &t)) != 0)
+        return rv;
+    /* Checked again inside the transaction: it is the authority. */
+    if ((rv = s_check_nonce(b, rq, t, m, c->manifest_sha, &f)) != 0)
+        return rv;
+    uint64_t version = 0, seq = 0;
+    rv = store_catalog_latest(t, m->dataset, &version);
+    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
+        return rv;
+    version++;
+    uint32_t chunks = s_chunks(m->size);
+    if (m->size > 0 && (rv = store_content_put(t, c->blob, chunks - 1, last, last_len)) != 0)
+        return rv;
+    f.version = version;
+    f.allow = true;
+    f.rule_id = c->rule_id;
+    f.reason = c->reason;
+    if ((rv = broker_audit(b, rq, &f, &seq)) != 0)
+        return rv;
+
+    Dx__Receipt receipt = DX__RECEIPT__INIT;
+    receipt.dataset = m->dataset;
+    receipt.version = version;
+    receipt.sha256 = m->sha256;
+    receipt.size = m->size;
+    receipt.audit_seq = seq;
+    receipt.time_ms = rq->now_ms;
+    receipt.publisher = m->publisher;
+    receipt.manifest_sha256.data = (uint8_t *)c->manifest_sha;
+    receipt.manifest_sha256.len = DX_SHA256_LEN;
+    Dx__Signed signed_receipt;
+    if ((rv = dx_signed_make(&receipt.base, DX_CTX_RECEIPT, b->key.sign_secret, &signed_receipt)) != 0)
+        return rv;
+
+    Dx__CatalogEntry e = DX__CATALOG_ENTRY__INIT;
+    e.dataset = m->dataset;
+    e.version = version;
+    e.manifest.data = (uint8_t *)c->manifest;
+    e.manifest.len = c->manifest_len;
+    e.manifest_sig.data = (uint8_t *)c->signature;
+    e.manifest_sig.len = DX_SIG_LEN;
+    e.publisher_key.data = (uint8_t *)rq->member->sign_key;
+    e.publisher_key.len = DX_ED25519_LEN;
+    e.receipt = &signed_receipt;
+    e.blob = c->blob;
+    e.chunks = chunks;
+    e.publisher = m->publisher;
+    e.sha256 = m->sha256;
+    e.size = m->size;
+    e.content_type = m->content_type;
+    e.classification = m->classification;
+    e.published_ms = rq->now_ms;
+    uint8_t *entry = NULL, nonce_val[64 + DX_NAME_MAX];
+    size_t entry_len = 0, nonce_len = 0;
+    if ((rv = wire_pack(&e.base, &entry, &entry_len)) != 0)
+        goto out;
+    s_nonce_value(c->manifest_sha, m->dataset, version, nonce_val, &nonce_len);
+    if ((rv = store_catalog_put(t, m->dataset, version, entry, entry_len)) != 0 ||
+        (rv = store_nonce_put(t, m->publisher, m->nonce.data, nonce_val, nonce_len)) != 0)
+        goto out;
+    if (c->staged && (rv = store_staging_delete(t, c->blob)) != 0)
+        goto out;
+    Dx__Reply reply = DX__REPLY__INIT;
+    reply.body_case = DX__REPLY__BODY_RECEIPT;
+    reply.receipt = &signed_receipt;
+    if ((rv = broker_reply_later(b, rq, &reply, after, session)) != 0)
+        goto out;
+    dx_info("published member=%s dataset=%s version=%llu size=%llu seq=%llu", rq->member_id,
+            m->dataset, (unsigned long long)version, (unsigned long long)m->size,
+            (unsigned long long)seq);
+out:
+    free(entry);
+    dx_signed_clear(&signed_receipt);
+    return rv;
+}
+
+int publish_begin(broker_t *b, request_t *rq)
+{
+    const Dx__PublishBegin *pb = rq->req->publish_begin;
+    audit_fields_t f = { .event = "publish", .action = "publish" };
+    Dx__Manifest *m = NULL;
+    session_t *s = NULL;
+    char err[DX_ERRMSG], reason[DX_ERRMSG];
+    uint8_t manifest_sha[DX_SHA256_LEN];
+    int rv;
+
+    /* Verify first, then parse: nothing of an unsigned manifest is used. */
+    if (dx_verify(rq->member->sign_key, DX_CTX_MANIFEST, pb->manifest.data, pb->manifest.len,
+                  pb->signature.data) != 0) {
+        f.rule_id = "integrity";
+        f.reason = "the manifest's signature does not verify with the sender's registered sign_key";
+        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+    }
+    if (wire_manifest_decode(pb->manifest.data, pb->manifest.len, &m, err) != 0) {
+        f.rule_id = "protocol";
+        f.reason = err;
+        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+    }
+    f.dataset = m->dataset;
+    f.sha256 = m->sha256.data;
+    if ((rv = dx_sha256(pb->manifest.data, pb->manifest.len, manifest_sha)) != 0)
+        goto out;
+    if (strcmp(m->publisher, rq->member_id) != 0) {
+        snprintf(reason, sizeof reason, "the manifest names publisher '%s' but was sent by '%s'",
+                 m->publisher, rq->member_id);
+        f.rule_id = "integrity";
+        f.reason = reason;
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+        goto out;
+    }
+    int64_t skew = m->created_ms - rq->now_ms;
+    if (skew > b->cfg.skew_ms || -skew > b->cfg.skew_ms) {
+        char t[DX_TIME_TEXT];
+        dx_time_format(m->created_ms, t);
+        snprintf(reason, sizeof reason,
+                 "the manifest was created at %s, outside the broker's window of %lld s: a "
+                 "replayed manifest, or a clock that is off", t, (long long)(b->cfg.skew_ms / 1000));
+        f.rule_id = "replay";
+        f.reason = reason;
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
+        goto out;
+    }
+    store_txn_t *t;
+    if ((rv = batch_txn(b->batch, &t)) != 0)
+        goto out;
+    if ((rv = s_check_nonce(b, rq, t, m, manifest_sha, &f)) != 0) {
+        rv = rv < 0 ? rv : 0;
+        goto out;
+    }
+    session_t *old = sessions_find_nonce(b->sessions, m->publisher, m->nonce.data);
+    if (old) {
+        if (old->busy || !dx_equal(old->manifest_sha256, manifest_sha, 32)) {
+            f.rule_id = "replay";
+            f.reason = "this nonce is in use by another manifest: replay refused";
+            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
+            goto out;
+        }
+        /* A retry of a transfer that stalled: start it over. */
+        if (old->staged)
+            publish_discard(b, old->blob);
+        sessions_remove(b->sessions, old->id);
+    }
+
+    dx_decision_t d;
+    dx_request_t req = { .member = rq->member_id, .action = DX_ACT_PUBLISH, .dataset = m->dataset,
+                         .classification = (dx_class_t)m->classification, .now_ms = rq->now_ms };
+    dx_policy_decide(b->policy, &req, &d);
+    f.rule_id = d.rule_id;
+    f.reason = d.reason;
+    if (!d.allow) {
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
+        goto out;
+    }
+    if (m->size > b->cfg.max_dataset) {
+        snprintf(reason, sizeof reason, "the dataset is %llu bytes; this broker takes at most %llu",
+                 (unsigned long long)m->size, (unsigned long long)b->cfg.max_dataset);
+        f.rule_id = "limit";
+        f.reason = reason;
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+        goto out;
+    }
+
+    commit_t c = { pb->manifest.data, pb->manifest.len, pb->signature.data, manifest_sha, m,
+                   b->next_blob++, false, d.rule_id, d.reason };
+    if (pb->has_inline) {
+        uint8_t got[DX_SHA256_LEN];
+        if (pb->inline_data.len != m->size ||
+            dx_sha256(pb->inline_data.data, pb->inline_data.len, got) != 0 ||
+            !dx_equal(got, m->sha256.data, DX_SHA256_LEN)) {
+            f.rule_id = "integrity";
+            f.reason = "the content does not match the manifest's size and sha256";
+            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+            goto out;
+        }
+        rv = s_commit(b, rq, &c, pb->inline_data.data, pb->inline_data.len, NULL, 0);
+        rv = rv > 0 ? 0 : rv;
+        goto out;
+    }
+
+    if (!(s = session_new(SESSION_PUBLISH, rq->member_id, rq->now_ms)) ||
+        !(s->manifest = malloc(pb->manifest.len))) {
+        rv = DX_ERR_NOMEM;
+        goto out;
+    }
+    memcpy(s->manifest, pb->manifest.data, pb->manifest.len);
+    s->manifest_len = pb->manifest.len;
+    memcpy(s->signature, pb->signature.data, DX_SIG_LEN);
+    memcpy(s->manifest_sha256, manifest_sha, DX_SHA256_LEN);
+    s->blob = c.blob;
+    snprintf(s->rule_id, sizeof s->rule_id, "%s", d.rule_id);
+    snprintf(s->reason, sizeof s->reason, "%s", d.reason);
+    if ((rv = dx_sha256_new(&s->hash)) != 0)
+        goto out;
+    s->m = m;
+    m = NULL;
+    session_t *added = s;
+    rv = sessions_add(b->sessions, s);
+    s = NULL; /* owned by the table, or freed */
+    if (rv == DX_ERR_BUSY) {
+        broker_error(b, rq, DX__ERROR_CODE__ERR_BUSY, NULL,
+                     "too many transfers in progress; try again shortly");
+        rv = 0;
+        goto out;
+    }
+    if (rv != 0)
+        goto out;
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__PublishReady ready = DX__PUBLISH_READY__INIT;
+    ready.session = added->id;
+    ready.chunk_size = DX_CHUNK_SIZE;
+    ready.window = (uint32_t)b->cfg.window;
+    reply.body_case = DX__REPLY__BODY_PUBLISH_READY;
+    reply.publish_ready = &ready;
+    broker_reply(b, rq, &reply);
+out:
+    session_free(s);
+    wire_free(&m);
+    return rv;
+}
+
+/* After a chunk's staging commit: a failed commit ends the transfer. */
+static void s_chunk_after(broker_t *b, uint64_t session, int status)
+{
+    session_t *s = sessions_get(b->sessions, session, NULL);
+    if (!s)
+        return;
+    s->busy = false;
+    if (status != 0) {
+        if (s->staged)
+            publish_discard(b, s->blob);
+        sessions_remove(b->sessions, session);
+    }
+}
+
+/* After the final commit the session is done, whatever the outcome. */
+static void s_final_after(broker_t *b, uint64_t session, int status)
+{
+    session_t *s = sessions_get(b->sessions, session, NULL);
+    if (!s)
+        return;
+    if (status != 0 && s->staged)
+        publish_discard(b, s->blob);
+    sessions_remove(b->sessions, session);
+}
+
+/* Ends a transfer that went wrong: its staged chunks go, and the refusal
+ * is recorded. */
+static int s_abort(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code,
+                   const char *rule_id, const char *reason)
+{
+    audit_fields_t f = { .event = "publish", .action = "publish", .dataset = s->m->dataset,
+                         .sha256 = s->m->sha256.data, .rule_id = rule_id, .reason = reason };
+    if (s->staged)
+        publish_discard(b, s->blob);
+    sessions_remove(b->sessions, s->id);
+    return broker_refuse(b, rq, &f, code);
+}
+
+int publish_chunk(broker_t *b, request_t *rq)
+{
+    const Dx__PublishChunk *pc = rq->req->publish_chunk;
+    session_t *s = sessions_get(b->sessions, pc->session, rq->member_id);
+    char reason[DX_ERRMSG];
+    int rv;
+    if (!s || s->kind != SESSION_PUBLISH || s->busy) {
+        broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
+                     "no such publish in progress (it may have timed out): start again");
+        return 0;
+    }
+    s->last_active_ms = rq->now_ms;
+    uint32_t chunks = s_chunks(s->m->size);
+    bool last = pc->index + 1 == chunks || (chunks == 0 && pc->index == 0);
+    if (pc->index != s->next_index || pc->last != last) {
+        snprintf(reason, sizeof reason, "chunk %u arrived where chunk %u was expected", pc->index,
+                 s->next_index);
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_BAD_REQUEST, "protocol", reason);
+    }
+    if ((!last && pc->data.len != DX_CHUNK_SIZE) ||
+        (last && s->received + pc->data.len != s->m->size)) {
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, "integrity",
+                       "the content's size does not match the manifest");
+    }
+    if ((rv = dx_sha256_update(s->hash, pc->data.data, pc->data.len)) != 0)
+        return rv;
+    s->received += pc->data.len;
+    s->next_index++;
+
+    store_txn_t *t;
+    if ((rv = batch_txn(b->batch, &t)) != 0)
+        return rv;
+    if (!last) {
+        if (!s->staged && (rv = store_staging_put(t, s->blob, rq->now_ms)) != 0)
+            return rv;
+        s->staged = true;
+        if ((rv = store_content_put(t, s->blob, pc->index, pc->data.data, pc->data.len)) != 0)
+            return rv;
+        Dx__Reply reply = DX__REPLY__INIT;
+        Dx__ChunkAck ack = DX__CHUNK_ACK__INIT;
+        ack.session = s->id;
+        ack.index = pc->index;
+        reply.body_case = DX__REPLY__BODY_CHUNK_ACK;
+        reply.chunk_ack = &ack;
+        return broker_reply_later(b, rq, &reply, s_chunk_after, s->id);
+    }
+    uint8_t got[DX_SHA256_LEN];
+    if ((rv = dx_sha256_final(s->hash, got)) != 0)
+        return rv;
+    if (!dx_equal(got, s->m->sha256.data, DX_SHA256_LEN))
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, "integrity",
+                       "the content does not match the manifest's sha256");
+    commit_t c = { s->manifest, s->manifest_len, s->signature, s->manifest_sha256, s->m,
+                   s->blob, s->staged, s->rule_id, s->reason };
+    s->busy = true;
+    rv = s_commit(b, rq, &c, pc->data.data, pc->data.len, s_final_after, s->id);
+    if (rv != 0) {
+        /* Answered without a commit (the nonce was used meanwhile), or
+         * failed: either way this transfer is over. */
+        if (s->staged)
+            publish_discard(b, s->blob);
+        sessions_remove(b->sessions, s->id);
+    }
+    return rv > 0 ? 0 : rv;
+}
+
+void publish_expired(broker_t *b, session_t *s)
+{
+    dx_info("publish timed out member=%s dataset=%s after %llu bytes", s->member,
+            s->m ? s->m->dataset : "", (unsigned long long)s->received);
+    if (s->staged)
+        publish_discard(b, s->blob);
+}
+
+void publish_discard(broker_t *b, uint64_t blob)
+{
+    if (b->ndiscard == b->discard_cap) {
+        size_t cap = b->discard_cap ? 2 * b->discard_cap : 16;
+        uint64_t *d = realloc(b->discard, cap * sizeof *d);
+        if (!d)
+            return; /* the blob stays staged; it is collected at the next start */
+        b->discard = d;
+        b->discard_cap = cap;
+    }
+    b->discard[b->ndiscard++] = blob;
+}
+
+void publish_collect(broker_t *b)
+{
+    if (b->ndiscard == 0)
+        return;
+    batch_op_begin(b->batch);
+    store_txn_t *t;
+    int rv = batch_txn(b->batch, &t);
+    for (size_t i = 0; rv == 0 && i < b->ndiscard; i++) {
+        if ((rv = store_content_delete(t, b->discard[i])) == 0)
+            rv = store_staging_delete(t, b->discard[i]);
+    }
+    if (batch_op_end(b->batch, rv) == 0)
+        b->ndiscard = 0;
+    else
+        dx_warn("could not discard staged content: %s", dx_strerror(rv));
+}

@@ -1,0 +1,133 @@
+/* sessions: a small bounded table of transfers. */
+#include "sessions.h"
+#include "err.h"
+#include "wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sessions {
+    session_t **items;
+    size_t n;
+    size_t max_total;
+    size_t max_per_member;
+};
+
+session_t *session_new(session_kind_t kind, const char *member, int64_t now_ms)
+{
+    session_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->kind = kind;
+    snprintf(s->member, sizeof s->member, "%s", member);
+    s->last_active_ms = now_ms;
+    return s;
+}
+
+void session_free(session_t *s)
+{
+    if (!s)
+        return;
+    free(s->manifest);
+    wire_free(&s->m);
+    dx_sha256_destroy(&s->hash);
+    wire_free(&s->entry);
+    dx_filter_destroy(&s->filter);
+    dx_sha256_destroy(&s->view_hash);
+    for (size_t i = 0; i < s->nfields; i++)
+        free(s->fields[i]);
+    free(s->fields);
+    free(s);
+}
+
+int sessions_new(size_t max_total, size_t max_per_member, sessions_t **out)
+{
+    sessions_t *ss = calloc(1, sizeof *ss);
+    if (!ss || !(ss->items = calloc(max_total, sizeof *ss->items))) {
+        free(ss);
+        return DX_ERR_NOMEM;
+    }
+    ss->max_total = max_total;
+    ss->max_per_member = max_per_member;
+    *out = ss;
+    return 0;
+}
+
+void sessions_destroy(sessions_t **ss_p)
+{
+    if (!ss_p || !*ss_p)
+        return;
+    sessions_t *ss = *ss_p;
+    for (size_t i = 0; i < ss->n; i++)
+        session_free(ss->items[i]);
+    free(ss->items);
+    free(ss);
+    *ss_p = NULL;
+}
+
+int sessions_add(sessions_t *ss, session_t *s)
+{
+    size_t mine = 0;
+    for (size_t i = 0; i < ss->n; i++)
+        if (strcmp(ss->items[i]->member, s->member) == 0)
+            mine++;
+    if (ss->n >= ss->max_total || mine >= ss->max_per_member) {
+        session_free(s);
+        return DX_ERR_BUSY;
+    }
+    do {
+        if (dx_random(&s->id, sizeof s->id) != 0) {
+            session_free(s);
+            return DX_ERR_CRYPTO;
+        }
+    } while (s->id == 0 || sessions_get(ss, s->id, s->member));
+    ss->items[ss->n++] = s;
+    return 0;
+}
+
+session_t *sessions_get(sessions_t *ss, uint64_t id, const char *member)
+{
+    for (size_t i = 0; i < ss->n; i++)
+        if (ss->items[i]->id == id)
+            return !member || strcmp(ss->items[i]->member, member) == 0 ? ss->items[i] : NULL;
+    return NULL;
+}
+
+session_t *sessions_find_nonce(sessions_t *ss, const char *publisher, const uint8_t nonce[16])
+{
+    for (size_t i = 0; i < ss->n; i++) {
+        session_t *s = ss->items[i];
+        if (s->kind == SESSION_PUBLISH && s->m && strcmp(s->m->publisher, publisher) == 0 &&
+            s->m->nonce.len == 16 && memcmp(s->m->nonce.data, nonce, 16) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+void sessions_remove(sessions_t *ss, uint64_t id)
+{
+    for (size_t i = 0; i < ss->n; i++) {
+        if (ss->items[i]->id == id) {
+            session_free(ss->items[i]);
+            ss->items[i] = ss->items[--ss->n];
+            return;
+        }
+    }
+}
+
+size_t sessions_count(const sessions_t *ss) { return ss->n; }
+
+void sessions_expire(sessions_t *ss, int64_t cutoff_ms, sessions_fn fn, void *arg)
+{
+    for (size_t i = 0; i < ss->n;) {
+        session_t *s = ss->items[i];
+        if (s->last_active_ms < cutoff_ms && !s->busy) {
+            fn(arg, s);
+            session_free(s);
+            ss->items[i] = ss->items[--ss->n];
+        } else {
+            i++;
+        }
+    }
+}

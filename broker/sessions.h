@@ -1,0 +1,78 @@
+/* sessions: transfers in progress (chunked publishes and fetches).
+ *
+ * A session belongs to the member that opened it; its id is random, so one
+ * member cannot guess or use another's. Each session keeps what was decided
+ * when it started (the manifest, the deciding rule and its fields), so a
+ * policy reload does not change a transfer half-way. Limits: a total and a
+ * per-member count; idle sessions expire. */
+#ifndef DX_BROKER_SESSIONS_H
+#define DX_BROKER_SESSIONS_H
+
+#include "crypto.h"
+#include "dx.pb-c.h"
+#include "filter.h"
+#include "names.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum { SESSION_PUBLISH = 1, SESSION_FETCH = 2 } session_kind_t;
+
+typedef struct session {
+    uint64_t id;
+    session_kind_t kind;
+    char member[DX_ID_MAX + 1];
+    int64_t last_active_ms;
+    bool busy;                   /* a commit of this session is in flight */
+
+    /* publish */
+    uint8_t *manifest;           /* the signed bytes */
+    size_t manifest_len;
+    uint8_t signature[DX_SIG_LEN];
+    uint8_t manifest_sha256[DX_SHA256_LEN];
+    Dx__Manifest *m;             /* parsed manifest */
+    uint64_t blob;
+    uint32_t next_index;
+    uint64_t received;
+    bool staged;                 /* chunks are in the store's staging area */
+    dx_sha256_t *hash;
+    char reason[256];            /* the decision's reason, for the audit */
+
+    /* fetch */
+    Dx__CatalogEntry *entry;
+    uint32_t next_chunk;
+    bool finished;
+    dx_filter_t *filter;         /* NULL: original bytes */
+    dx_sha256_t *view_hash;
+    uint64_t view_size;
+    char rule_id[DX_PURPOSE_MAX + 1];
+    char purpose[DX_PURPOSE_MAX + 1];
+    int field_mode;
+    char **fields;
+    size_t nfields;
+} session_t;
+
+typedef struct sessions sessions_t;
+
+int sessions_new(size_t max_total, size_t max_per_member, sessions_t **out);
+/* Frees every session. */
+void sessions_destroy(sessions_t **s_p);
+
+/* Takes ownership of s and gives it a fresh id. DX_ERR_BUSY over a limit
+ * (s is then freed). */
+int sessions_add(sessions_t *ss, session_t *s);
+/* The session with this id, if it belongs to member (NULL: anyone's). */
+session_t *sessions_get(sessions_t *ss, uint64_t id, const char *member);
+/* The publish session for (publisher, nonce), if any. */
+session_t *sessions_find_nonce(sessions_t *ss, const char *publisher, const uint8_t nonce[16]);
+void sessions_remove(sessions_t *ss, uint64_t id);
+size_t sessions_count(const sessions_t *ss);
+
+/* Calls fn for each session idle since before cutoff, then removes it. */
+typedef void (*sessions_fn)(void *arg, session_t *s);
+void sessions_expire(sessions_t *ss, int64_t cutoff_ms, sessions_fn fn, void *arg);
+
+session_t *session_new(session_kind_t kind, const char *member, int64_t now_ms);
+void session_free(session_t *s);
+
+#endif

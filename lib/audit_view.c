@@ -1,0 +1,128 @@
+/* audit_view: selection and printing of audit records. */
+#include "audit_view.h"
+#include "dxtime.h"
+#include "encode.h"
+#include "names.h"
+
+#include <string.h>
+
+bool dx_audit_matches(const Dx__AuditQuery *q, const Dx__AuditRecord *r)
+{
+    if (q->since_ms && r->time_ms < q->since_ms)
+        return false;
+    if (q->until_ms && r->time_ms > q->until_ms)
+        return false;
+    if (q->member[0] && strcmp(q->member, r->member) != 0)
+        return false;
+    if (q->action[0] && strcmp(q->action, r->action) != 0 && strcmp(q->action, r->event) != 0)
+        return false;
+    if (q->decision[0] && strcmp(q->decision, r->decision) != 0)
+        return false;
+    if (q->dataset[0] && (!dx_dataset_name_valid(r->dataset) || !dx_glob_match(q->dataset, r->dataset)))
+        return false;
+    return true;
+}
+
+int dx_audit_format_parse(const char *text)
+{
+    if (strcmp(text, "table") == 0) return DX_AUDIT_TABLE;
+    if (strcmp(text, "json") == 0) return DX_AUDIT_JSON;
+    if (strcmp(text, "csv") == 0) return DX_AUDIT_CSV;
+    return -1;
+}
+
+static void s_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void s_csv_field(FILE *out, const char *s, bool last)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', out);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(s, out);
+    }
+    fputc(last ? '\n' : ',', out);
+}
+
+static void s_hex(const ProtobufCBinaryData *b, char out[65])
+{
+    if (b->len == 32)
+        dx_hex_encode(b->data, 32, out);
+    else
+        out[0] = '\0';
+}
+
+void dx_audit_print_header(FILE *out, int format)
+{
+    if (format == DX_AUDIT_CSV)
+        fputs("seq,time,event,member,action,dataset,version,sha256,purpose,decision,rule,reason,"
+              "policy_sha256\n", out);
+    else if (format == DX_AUDIT_TABLE)
+        fprintf(out, "%-6s %-24s %-12s %-13s %-8s %-32s %-12s %-6s %-24s %s\n", "SEQ", "TIME",
+                "EVENT", "MEMBER", "ACTION", "DATASET", "PURPOSE", "RESULT", "RULE", "REASON");
+}
+
+void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r)
+{
+    char time[DX_TIME_TEXT], sha[65], policy[65], version[24];
+    dx_time_format(r->time_ms, time);
+    s_hex(&r->sha256, sha);
+    s_hex(&r->policy_sha256, policy);
+    snprintf(version, sizeof version, "%llu", (unsigned long long)r->version);
+    if (format == DX_AUDIT_JSON) {
+        fprintf(out, "{\"seq\":%llu,\"time\":\"%s\",\"event\":", (unsigned long long)r->seq, time);
+        s_json_string(out, r->event);
+        fputs(",\"member\":", out);
+        s_json_string(out, r->member);
+        fputs(",\"action\":", out);
+        s_json_string(out, r->action);
+        fputs(",\"dataset\":", out);
+        s_json_string(out, r->dataset);
+        fprintf(out, ",\"version\":%s,\"sha256\":\"%s\",\"purpose\":", version, sha);
+        s_json_string(out, r->purpose);
+        fputs(",\"decision\":", out);
+        s_json_string(out, r->decision);
+        fputs(",\"rule\":", out);
+        s_json_string(out, r->rule_id);
+        fputs(",\"reason\":", out);
+        s_json_string(out, r->reason);
+        fprintf(out, ",\"policy_sha256\":\"%s\"}\n", policy);
+    } else if (format == DX_AUDIT_CSV) {
+        char seq[24];
+        snprintf(seq, sizeof seq, "%llu", (unsigned long long)r->seq);
+        const char *cols[] = { seq, time, r->event, r->member, r->action, r->dataset, version,
+                               sha, r->purpose, r->decision, r->rule_id, r->reason, policy };
+        size_t n = sizeof cols / sizeof cols[0];
+        for (size_t i = 0; i < n; i++)
+            s_csv_field(out, cols[i], i + 1 == n);
+    } else {
+        char dataset[300];
+        if (r->version)
+            snprintf(dataset, sizeof dataset, "%s@%s", r->dataset, version);
+        else
+            snprintf(dataset, sizeof dataset, "%s", r->dataset[0] ? r->dataset : "-");
+        fprintf(out, "%-6llu %-24s %-12s %-13s %-8s %-32s %-12s %-6s %-24s %s\n",
+                (unsigned long long)r->seq, time, r->event, r->member[0] ? r->member : "-",
+                r->action[0] ? r->action : "-", dataset, r->purpose[0] ? r->purpose : "-",
+                r->decision, r->rule_id[0] ? r->rule_id : "-", r->reason);
+    }
+}

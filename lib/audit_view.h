@@ -1,0 +1,23 @@
+/* audit_view: which audit records a query selects (the broker and offline
+ * dx-audit use the same test) and how dx-audit prints them.
+ *
+ * --format json prints one object per line with these keys, always present:
+ *   seq, time (RFC 3339), event, member, action, dataset, version, sha256
+ *   (hex or ""), purpose, decision, rule, reason, policy_sha256 (hex or "")
+ * --format csv prints the same columns with a header row (RFC 4180). */
+#ifndef DX_AUDIT_VIEW_H
+#define DX_AUDIT_VIEW_H
+
+#include "dx.pb-c.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum dx_audit_format { DX_AUDIT_TABLE = 0, DX_AUDIT_JSON = 1, DX_AUDIT_CSV = 2 };
+
+bool dx_audit_matches(const Dx__AuditQuery *q, const Dx__AuditRecord *r);
+int dx_audit_format_parse(const char *text);   /* -1 if unknown */
+void dx_audit_print_header(FILE *out, int format);
+void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r);
+
+#endif

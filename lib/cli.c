@@ -1,0 +1,125 @@
+/* cli: connection settings from flags, environment and config file. */
+#include "cli.h"
+#include "ytree.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int dx_cli_timeout(const char *text, int *ms)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || v <= 0)
+        return DX_ERR_USAGE;
+    if (strcmp(end, "ms") == 0)
+        v /= 1000.0;
+    else if (strcmp(end, "s") != 0 && *end != '\0')
+        return DX_ERR_USAGE;
+    if (v > 86400)
+        return DX_ERR_USAGE;
+    *ms = (int)(v * 1000.0);
+    if (*ms < 1)
+        *ms = 1;
+    return 0;
+}
+
+static void s_env(char *field, size_t cap, const char *name)
+{
+    const char *v = getenv(name);
+    if (!field[0] && v && v[0])
+        snprintf(field, cap, "%s", v);
+}
+
+static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
+{
+    yt_node_t *root = NULL;
+    yt_error_t ye;
+    if (yt_parse_file(c->config, &root, &ye) != 0) {
+        snprintf(err, DX_ERRMSG, "%s:%d:%d: %s", c->config, ye.line, ye.col, ye.msg);
+        return DX_ERR_USAGE;
+    }
+    int rv = 0;
+    if (root && root->kind != YT_MAP) {
+        snprintf(err, DX_ERRMSG, "%s:%d:%d: expected broker:, broker_pub:, key:, timeout:",
+                 c->config, root->line, root->col);
+        rv = DX_ERR_USAGE;
+    }
+    for (size_t i = 0; rv == 0 && root && i < root->n; i++) {
+        const yt_node_t *k = root->items[2 * i], *v = root->items[2 * i + 1];
+        if (k->kind != YT_SCALAR || v->kind != YT_SCALAR) {
+            snprintf(err, DX_ERRMSG, "%s:%d:%d: expected 'name: value'", c->config, k->line, k->col);
+            rv = DX_ERR_USAGE;
+        } else if (strcmp(k->value, "broker") == 0) {
+            if (!c->broker[0])
+                snprintf(c->broker, sizeof c->broker, "%s", v->value);
+        } else if (strcmp(k->value, "broker_pub") == 0) {
+            if (!c->broker_pub[0])
+                snprintf(c->broker_pub, sizeof c->broker_pub, "%s", v->value);
+        } else if (strcmp(k->value, "key") == 0) {
+            if (!c->key[0])
+                snprintf(c->key, sizeof c->key, "%s", v->value);
+        } else if (strcmp(k->value, "timeout") == 0) {
+            int ms;
+            if (dx_cli_timeout(v->value, &ms) != 0) {
+                snprintf(err, DX_ERRMSG, "%s:%d:%d: timeout: expected seconds", c->config,
+                         v->line, v->col);
+                rv = DX_ERR_USAGE;
+            } else if (!c->timeout_ms) {
+                c->timeout_ms = ms;
+            }
+        } else {
+            snprintf(err, DX_ERRMSG, "%s:%d:%d: unknown key '%.40s'", c->config, k->line, k->col,
+                     k->value);
+            rv = DX_ERR_USAGE;
+        }
+    }
+    yt_free(&root);
+    return rv;
+}
+
+int dx_cli_resolve(dx_cli_conn_t *c, char err[DX_ERRMSG])
+{
+    s_env(c->broker, sizeof c->broker, "DX_BROKER");
+    s_env(c->broker_pub, sizeof c->broker_pub, "DX_BROKER_PUB");
+    s_env(c->key, sizeof c->key, "DX_KEY");
+    const char *t = getenv("DX_TIMEOUT");
+    if (!c->timeout_ms && t && t[0] && dx_cli_timeout(t, &c->timeout_ms) != 0) {
+        snprintf(err, DX_ERRMSG, "DX_TIMEOUT: expected seconds, like 10");
+        return DX_ERR_USAGE;
+    }
+    if (c->config) {
+        int rv = s_config(c, err);
+        if (rv != 0)
+            return rv;
+    }
+    if (!c->timeout_ms)
+        c->timeout_ms = DX_DEFAULT_TIMEOUT_MS;
+    return 0;
+}
+
+int dx_cli_connect(const dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broker,
+                   dx_client_t **out, char err[DX_ERRMSG])
+{
+    int rv;
+    if (!c->broker[0] || !c->broker_pub[0] || !c->key[0]) {
+        snprintf(err, DX_ERRMSG, "missing %s: give --%s, set %s or use --config",
+                 !c->broker[0] ? "the broker endpoint" : !c->broker_pub[0]
+                                                        ? "the broker's public key file"
+                                                        : "your key file",
+                 !c->broker[0] ? "broker" : !c->broker_pub[0] ? "broker-pub" : "key",
+                 !c->broker[0] ? "DX_BROKER" : !c->broker_pub[0] ? "DX_BROKER_PUB" : "DX_KEY");
+        return DX_ERR_USAGE;
+    }
+    if ((rv = dx_keys_read_public(c->broker_pub, broker, err)) != 0)
+        return rv;
+    if ((rv = dx_keys_read_secret(c->key, me, err)) != 0)
+        return rv;
+    return dx_client_new(c->broker, me, broker, c->timeout_ms, out, err);
+}
+
+int dx_cli_fail(const char *prog, int rv, const char *msg)
+{
+    fprintf(stderr, "%s: %s\n", prog, msg && msg[0] ? msg : dx_strerror(rv));
+    return dx_exit_code(rv);
+}

@@ -1,0 +1,34 @@
+/* cli: what dx-agent and dx-audit share on the command line: where the
+ * broker is and which keys to use, from flags, then the environment
+ * (DX_BROKER, DX_BROKER_PUB, DX_KEY, DX_TIMEOUT), then a YAML config file
+ * (--config FILE, keys: broker, broker_pub, key, timeout). */
+#ifndef DX_CLI_H
+#define DX_CLI_H
+
+#include "client.h"
+#include "err.h"
+#include "keys.h"
+
+#define DX_PATH_MAX 4096
+#define DX_DEFAULT_TIMEOUT_MS 10000
+
+typedef struct {
+    char broker[256];
+    char broker_pub[DX_PATH_MAX];
+    char key[DX_PATH_MAX];
+    int timeout_ms;              /* 0: not set */
+    const char *config;          /* --config FILE, or NULL */
+} dx_cli_conn_t;
+
+/* Parses "10", "2.5" (seconds) or "500ms" into milliseconds. */
+int dx_cli_timeout(const char *text, int *ms);
+/* Fills what flags left empty from the environment and the config file. */
+int dx_cli_resolve(dx_cli_conn_t *c, char err[DX_ERRMSG]);
+/* Reads the keys and opens the connection. DX_ERR_USAGE when something
+ * needed is missing. */
+int dx_cli_connect(const dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broker,
+                   dx_client_t **out, char err[DX_ERRMSG]);
+/* Prints "prog: message" on stderr and returns the exit status for rv. */
+int dx_cli_fail(const char *prog, int rv, const char *msg);
+
+#endif

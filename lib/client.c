@@ -1,0 +1,282 @@
+/* client: DEALER socket, CURVE client keys, monitor-assisted errors. */
+#include "client.h"
+#include "dxtime.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+struct dx_client {
+    void *ctx;
+    void *sock;
+    void *monitor;
+    char endpoint[256];
+    int timeout_ms;
+    uint64_t next_id;
+    bool connected;          /* a TCP connection was made at least once */
+    bool refused;            /* connection refused at least once */
+    int handshake_failed;    /* the monitor event, 0 if none */
+};
+
+int dx_client_new(const char *endpoint, const dx_keypair_t *me, const dx_pubkeys_t *broker,
+                  int timeout_ms, dx_client_t **out, char err[DX_ERRMSG])
+{
+    dx_client_t *c = calloc(1, sizeof *c);
+    char mon[64];
+    int zero = 0;
+    int64_t max = 2 * (int64_t)DX_MAX_FRAME;
+    if (!c) {
+        snprintf(err, DX_ERRMSG, "out of memory");
+        return DX_ERR_NOMEM;
+    }
+    snprintf(c->endpoint, sizeof c->endpoint, "%s", endpoint);
+    c->timeout_ms = timeout_ms;
+    c->next_id = 1;
+    snprintf(mon, sizeof mon, "inproc://dx-client-monitor-%p", (void *)c);
+    if (!(c->ctx = zmq_ctx_new()) || !(c->sock = zmq_socket(c->ctx, ZMQ_DEALER)))
+        goto fail;
+    if (zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, broker->curve, 32) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, me->pub.curve, 32) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, me->curve_secret, 32) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof timeout_ms) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max, sizeof max) != 0)
+        goto fail;
+    if (zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_ALL) != 0 ||
+        !(c->monitor = zmq_socket(c->ctx, ZMQ_PAIR)) || zmq_connect(c->monitor, mon) != 0)
+        goto fail;
+    if (zmq_connect(c->sock, endpoint) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot connect to %s: %s", endpoint, zmq_strerror(errno));
+        dx_client_destroy(&c);
+        return DX_ERR_USAGE;
+    }
+    *out = c;
+    return 0;
+fail:
+    snprintf(err, DX_ERRMSG, "cannot set up the connection: %s", zmq_strerror(errno));
+    dx_client_destroy(&c);
+    return DX_ERR_IO;
+}
+
+void dx_client_destroy(dx_client_t **c_p)
+{
+    if (!c_p || !*c_p)
+        return;
+    dx_client_t *c = *c_p;
+    if (c->sock) {
+        zmq_socket_monitor(c->sock, NULL, 0);
+        zmq_close(c->sock);
+    }
+    if (c->monitor)
+        zmq_close(c->monitor);
+    if (c->ctx)
+        zmq_ctx_term(c->ctx);
+    free(c);
+    *c_p = NULL;
+}
+
+/* Reads monitor events: two frames, the first holding a 16-bit event. */
+static void s_drain_monitor(dx_client_t *c)
+{
+    for (;;) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, c->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            return;
+        }
+        uint16_t event = 0;
+        if (zmq_msg_size(&m) >= 6)
+            memcpy(&event, zmq_msg_data(&m), 2);
+        bool more = zmq_msg_more(&m);
+        zmq_msg_close(&m);
+        if (more) {
+            zmq_msg_init(&m);
+            zmq_msg_recv(&m, c->monitor, 0);
+            zmq_msg_close(&m);
+        }
+        switch (event) {
+        case ZMQ_EVENT_CONNECTED:
+            c->connected = true;
+            break;
+        case ZMQ_EVENT_CONNECT_RETRIED:
+        case ZMQ_EVENT_CONNECT_DELAYED:
+            if (!c->connected)
+                c->refused = true;
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+            c->handshake_failed = event;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static int s_handshake_error(dx_client_t *c, char err[DX_ERRMSG])
+{
+    if (c->handshake_failed == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+        snprintf(err, DX_ERRMSG,
+                 "the broker at %s refused our key: it is not a current member key (not "
+                 "registered, revoked or expired)", c->endpoint);
+    else
+        snprintf(err, DX_ERRMSG,
+                 "the secure handshake with %s failed: check that --broker-pub is the broker's "
+                 "public key file", c->endpoint);
+    return DX_ERR_HANDSHAKE;
+}
+
+/* Waits until sock is readable or the timeout passes. */
+static int s_wait(dx_client_t *c, char err[DX_ERRMSG])
+{
+    int64_t deadline = dx_mono_ms() + c->timeout_ms;
+    for (;;) {
+        int64_t left = deadline - dx_mono_ms();
+        if (left < 0)
+            left = 0;
+        zmq_pollitem_t items[2] = { { c->sock, 0, ZMQ_POLLIN, 0 }, { c->monitor, 0, ZMQ_POLLIN, 0 } };
+        int rc = zmq_poll(items, 2, (long)(left > 200 ? 200 : left));
+        if (rc < 0 && errno != EINTR) {
+            snprintf(err, DX_ERRMSG, "poll failed: %s", zmq_strerror(errno));
+            return DX_ERR_IO;
+        }
+        s_drain_monitor(c);
+        if (c->handshake_failed)
+            return s_handshake_error(c, err);
+        if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+            return 0;
+        if (dx_mono_ms() >= deadline) {
+            if (!c->connected) {
+                snprintf(err, DX_ERRMSG, "cannot reach the broker at %s within %d s%s", c->endpoint,
+                         c->timeout_ms / 1000, c->refused ? " (connection refused)" : "");
+                return DX_ERR_UNREACHABLE;
+            }
+            snprintf(err, DX_ERRMSG, "the broker at %s did not answer within %d s", c->endpoint,
+                     c->timeout_ms / 1000);
+            return DX_ERR_TIMEOUT;
+        }
+    }
+}
+
+int dx_client_send_frames(dx_client_t *c, const void *const *frames, const size_t *lens, size_t n,
+                          char err[DX_ERRMSG])
+{
+    for (size_t i = 0; i < n; i++) {
+        /* DEALER queues while connecting; DONTWAIT only fails when the
+         * queue is full, which the caller's credit prevents. */
+        if (zmq_send(c->sock, frames[i], lens[i], (i + 1 < n ? ZMQ_SNDMORE : 0)) < 0) {
+            snprintf(err, DX_ERRMSG, "cannot send to the broker: %s", zmq_strerror(errno));
+            return DX_ERR_IO;
+        }
+    }
+    return 0;
+}
+
+int dx_client_send(dx_client_t *c, Dx__Request *req, char err[DX_ERRMSG])
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    req->protocol = DX_PROTOCOL_VERSION;
+    req->id = c->next_id++;
+    int rv = wire_pack(&req->base, &data, &len);
+    if (rv != 0) {
+        snprintf(err, DX_ERRMSG, "cannot encode the request");
+        return rv;
+    }
+    const void *frames[1] = { data };
+    rv = dx_client_send_frames(c, frames, &len, 1, err);
+    free(data);
+    return rv;
+}
+
+int dx_client_recv_raw(dx_client_t *c, uint8_t **data, size_t *len, char err[DX_ERRMSG])
+{
+    int rv = s_wait(c, err);
+    if (rv != 0)
+        return rv;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, c->sock, 0) < 0) {
+        zmq_msg_close(&m);
+        snprintf(err, DX_ERRMSG, "receive failed: %s", zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
+    while (zmq_msg_more(&m)) { /* a reply is one frame; drop extras */
+        zmq_msg_t extra;
+        zmq_msg_init(&extra);
+        zmq_msg_recv(&extra, c->sock, 0);
+        bool more = zmq_msg_more(&extra);
+        zmq_msg_close(&extra);
+        if (!more)
+            break;
+    }
+    *len = zmq_msg_size(&m);
+    *data = malloc(*len ? *len : 1);
+    if (!*data) {
+        zmq_msg_close(&m);
+        return DX_ERR_NOMEM;
+    }
+    memcpy(*data, zmq_msg_data(&m), *len);
+    zmq_msg_close(&m);
+    return 0;
+}
+
+int dx_client_recv(dx_client_t *c, Dx__Reply **reply, char err[DX_ERRMSG])
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rv = dx_client_recv_raw(c, &data, &len, err);
+    if (rv != 0)
+        return rv;
+    char why[DX_ERRMSG];
+    if ((rv = wire_reply_decode(data, len, reply, why)) != 0)
+        snprintf(err, DX_ERRMSG, "the broker sent a malformed reply: %s", why);
+    free(data);
+    return rv;
+}
+
+int dx_client_reply_error(const Dx__Reply *reply, char err[DX_ERRMSG])
+{
+    if (!reply->error || reply->error->code == DX__ERROR_CODE__ERR_NONE)
+        return 0;
+    snprintf(err, DX_ERRMSG, "%s", reply->error->message);
+    switch (reply->error->code) {
+    case DX__ERROR_CODE__ERR_DENIED: return DX_ERR_DENIED;
+    case DX__ERROR_CODE__ERR_INTEGRITY: return DX_ERR_INTEGRITY;
+    case DX__ERROR_CODE__ERR_REPLAY: return DX_ERR_REPLAY;
+    case DX__ERROR_CODE__ERR_NOT_FOUND: return DX_ERR_NOT_FOUND;
+    case DX__ERROR_CODE__ERR_STORAGE: return DX_ERR_STORAGE;
+    case DX__ERROR_CODE__ERR_BUSY: return DX_ERR_BUSY;
+    case DX__ERROR_CODE__ERR_UNSUPPORTED: return DX_ERR_UNSUPPORTED;
+    case DX__ERROR_CODE__ERR_BAD_REQUEST: return DX_ERR_PROTOCOL;
+    default: return DX_ERR_INTERNAL;
+    }
+}
+
+int dx_client_call(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char err[DX_ERRMSG])
+{
+    int rv = dx_client_send(c, req, err);
+    *reply = NULL;
+    if (rv != 0)
+        return rv;
+    for (;;) {
+        Dx__Reply *r = NULL;
+        if ((rv = dx_client_recv(c, &r, err)) != 0)
+            return rv;
+        if (r->id != req->id) { /* a late reply to an earlier request */
+            wire_reply_free(&r);
+            continue;
+        }
+        if ((rv = dx_client_reply_error(r, err)) != 0) {
+            wire_reply_free(&r);
+            return rv;
+        }
+        *reply = r;
+        return 0;
+    }
+}

@@ -1,0 +1,39 @@
+/* client: a member's CURVE connection to the broker, with bounded waits.
+ *
+ * Every wait ends within the timeout: an unreachable broker, a refused
+ * handshake (our key is not a current member key) and a broker that does
+ * not answer are told apart with ZeroMQ's socket monitor and reported as
+ * DX_ERR_UNREACHABLE, DX_ERR_HANDSHAKE and DX_ERR_TIMEOUT. */
+#ifndef DX_CLIENT_H
+#define DX_CLIENT_H
+
+#include "dx.pb-c.h"
+#include "err.h"
+#include "keys.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct dx_client dx_client_t;
+
+int dx_client_new(const char *endpoint, const dx_keypair_t *me, const dx_pubkeys_t *broker,
+                  int timeout_ms, dx_client_t **out, char err[DX_ERRMSG]);
+void dx_client_destroy(dx_client_t **c_p);
+
+/* Sends req (its protocol and id are set here; the id is returned in
+ * req->id). */
+int dx_client_send(dx_client_t *c, Dx__Request *req, char err[DX_ERRMSG]);
+/* Waits for the next reply. */
+int dx_client_recv(dx_client_t *c, Dx__Reply **reply, char err[DX_ERRMSG]);
+/* Sends req and waits for its reply; an error reply becomes the matching
+ * dx_err with the broker's message in err. */
+int dx_client_call(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char err[DX_ERRMSG]);
+/* The dx_err for an error reply, with its message in err; 0 if none. */
+int dx_client_reply_error(const Dx__Reply *reply, char err[DX_ERRMSG]);
+
+/* For tests of hostile input: raw frames out, raw reply in. */
+int dx_client_send_frames(dx_client_t *c, const void *const *frames, const size_t *lens, size_t n,
+                          char err[DX_ERRMSG]);
+int dx_client_recv_raw(dx_client_t *c, uint8_t **data, size_t *len, char err[DX_ERRMSG]);
+
+#endif

@@ -1,0 +1,154 @@
+/* crypto: OpenSSL 3 EVP behind a small API. */
+#include "crypto.h"
+#include "err.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dx_sha256 {
+    EVP_MD_CTX *md;
+};
+
+int dx_sha256(const void *data, size_t len, uint8_t out[DX_SHA256_LEN])
+{
+    unsigned int n = 0;
+    if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != DX_SHA256_LEN)
+        return DX_ERR_CRYPTO;
+    return 0;
+}
+
+int dx_sha256_new(dx_sha256_t **out)
+{
+    dx_sha256_t *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return DX_ERR_NOMEM;
+    ctx->md = EVP_MD_CTX_new();
+    if (!ctx->md || EVP_DigestInit_ex(ctx->md, EVP_sha256(), NULL) != 1) {
+        dx_sha256_destroy(&ctx);
+        return DX_ERR_CRYPTO;
+    }
+    *out = ctx;
+    return 0;
+}
+
+int dx_sha256_update(dx_sha256_t *ctx, const void *data, size_t len)
+{
+    return EVP_DigestUpdate(ctx->md, data, len) == 1 ? 0 : DX_ERR_CRYPTO;
+}
+
+int dx_sha256_final(dx_sha256_t *ctx, uint8_t out[DX_SHA256_LEN])
+{
+    unsigned int n = 0;
+    if (EVP_DigestFinal_ex(ctx->md, out, &n) != 1 || n != DX_SHA256_LEN)
+        return DX_ERR_CRYPTO;
+    return 0;
+}
+
+void dx_sha256_destroy(dx_sha256_t **ctx_p)
+{
+    if (!ctx_p || !*ctx_p)
+        return;
+    EVP_MD_CTX_free((*ctx_p)->md);
+    free(*ctx_p);
+    *ctx_p = NULL;
+}
+
+int dx_random(void *buf, size_t len)
+{
+    return RAND_bytes(buf, (int)len) == 1 ? 0 : DX_ERR_CRYPTO;
+}
+
+int dx_ed25519_public(const uint8_t secret[DX_ED25519_LEN], uint8_t pub[DX_ED25519_LEN])
+{
+    EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, secret, DX_ED25519_LEN);
+    size_t n = DX_ED25519_LEN;
+    int rv = DX_ERR_CRYPTO;
+    if (key && EVP_PKEY_get_raw_public_key(key, pub, &n) == 1 && n == DX_ED25519_LEN)
+        rv = 0;
+    EVP_PKEY_free(key);
+    return rv;
+}
+
+int dx_ed25519_keygen(uint8_t secret[DX_ED25519_LEN], uint8_t pub[DX_ED25519_LEN])
+{
+    int rv;
+    if ((rv = dx_random(secret, DX_ED25519_LEN)) != 0)
+        return rv;
+    return dx_ed25519_public(secret, pub);
+}
+
+/* context || 0x00 || msg, in one allocation: Ed25519 signs whole messages. */
+static uint8_t *s_framed(const char *context, const void *msg, size_t len, size_t *out_len)
+{
+    size_t clen = strlen(context);
+    if (len > SIZE_MAX - clen - 1)
+        return NULL;
+    uint8_t *buf = malloc(clen + 1 + len + 1);
+    if (!buf)
+        return NULL;
+    memcpy(buf, context, clen + 1);
+    if (len)
+        memcpy(buf + clen + 1, msg, len);
+    *out_len = clen + 1 + len;
+    return buf;
+}
+
+int dx_sign(const uint8_t secret[DX_ED25519_LEN], const char *context,
+            const void *msg, size_t len, uint8_t sig[DX_SIG_LEN])
+{
+    int rv = DX_ERR_CRYPTO;
+    size_t flen = 0, siglen = DX_SIG_LEN;
+    uint8_t *framed = s_framed(context, msg, len, &flen);
+    EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, secret, DX_ED25519_LEN);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!framed) {
+        rv = DX_ERR_NOMEM;
+        goto out;
+    }
+    if (!key || !md || EVP_DigestSignInit(md, NULL, NULL, NULL, key) != 1)
+        goto out;
+    if (EVP_DigestSign(md, sig, &siglen, framed, flen) != 1 || siglen != DX_SIG_LEN)
+        goto out;
+    rv = 0;
+out:
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(key);
+    free(framed);
+    return rv;
+}
+
+int dx_verify(const uint8_t pub[DX_ED25519_LEN], const char *context,
+              const void *msg, size_t len, const uint8_t sig[DX_SIG_LEN])
+{
+    int rv = DX_ERR_CRYPTO;
+    size_t flen = 0;
+    uint8_t *framed = s_framed(context, msg, len, &flen);
+    EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, DX_ED25519_LEN);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!framed) {
+        rv = DX_ERR_NOMEM;
+        goto out;
+    }
+    if (!key) {
+        rv = DX_ERR_INTEGRITY; /* not a valid point: nothing verifies */
+        goto out;
+    }
+    if (!md || EVP_DigestVerifyInit(md, NULL, NULL, NULL, key) != 1)
+        goto out;
+    rv = EVP_DigestVerify(md, sig, DX_SIG_LEN, framed, flen) == 1 ? 0 : DX_ERR_INTEGRITY;
+out:
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(key);
+    free(framed);
+    return rv;
+}
+
+void dx_wipe(void *buf, size_t len) { OPENSSL_cleanse(buf, len); }
+
+int dx_equal(const void *a, const void *b, size_t len)
+{
+    return CRYPTO_memcmp(a, b, len) == 0;
+}

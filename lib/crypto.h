@@ -1,0 +1,52 @@
+/* crypto: SHA-256, Ed25519 and randomness. The only module that calls
+ * OpenSSL.
+ *
+ * Every signature dx makes is over a context string, a NUL byte and the
+ * message, so that a signature made for one purpose (a manifest) can never
+ * be presented as another (a receipt). The contexts are below; changing one
+ * invalidates every stored signature of that kind. */
+#ifndef DX_CRYPTO_H
+#define DX_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DX_SHA256_LEN 32
+#define DX_SIG_LEN 64
+#define DX_ED25519_LEN 32
+
+#define DX_CTX_MANIFEST "dx-manifest-v1"
+#define DX_CTX_RECEIPT "dx-receipt-v1"
+#define DX_CTX_VIEW "dx-view-v1"
+#define DX_CTX_AUDIT_HEAD "dx-audit-head-v1"
+
+int dx_sha256(const void *data, size_t len, uint8_t out[DX_SHA256_LEN]);
+
+/* Streaming SHA-256. */
+typedef struct dx_sha256 dx_sha256_t;
+int dx_sha256_new(dx_sha256_t **out);
+int dx_sha256_update(dx_sha256_t *ctx, const void *data, size_t len);
+/* Writes the digest; the context may not be updated afterwards. */
+int dx_sha256_final(dx_sha256_t *ctx, uint8_t out[DX_SHA256_LEN]);
+void dx_sha256_destroy(dx_sha256_t **ctx_p);
+
+int dx_random(void *buf, size_t len);
+
+/* A new Ed25519 pair; secret is the 32-byte seed. */
+int dx_ed25519_keygen(uint8_t secret[DX_ED25519_LEN], uint8_t pub[DX_ED25519_LEN]);
+int dx_ed25519_public(const uint8_t secret[DX_ED25519_LEN], uint8_t pub[DX_ED25519_LEN]);
+
+int dx_sign(const uint8_t secret[DX_ED25519_LEN], const char *context,
+            const void *msg, size_t len, uint8_t sig[DX_SIG_LEN]);
+/* 0 when sig is pub's signature of (context, msg); DX_ERR_INTEGRITY when
+ * not; another error when the check itself failed. */
+int dx_verify(const uint8_t pub[DX_ED25519_LEN], const char *context,
+              const void *msg, size_t len, const uint8_t sig[DX_SIG_LEN]);
+
+/* Overwrites secrets in a way the compiler cannot drop. */
+void dx_wipe(void *buf, size_t len);
+
+/* Constant-time equality of two byte strings of length len. */
+int dx_equal(const void *a, const void *b, size_t len);
+
+#endif

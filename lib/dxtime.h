@@ -1,0 +1,21 @@
+/* dxtime: wall-clock time in Unix milliseconds and RFC 3339 text. */
+#ifndef DX_TIME_H
+#define DX_TIME_H
+
+#include <stdint.h>
+
+#define DX_TIME_TEXT 64   /* "2026-11-28T10:52:36.123Z" and a NUL, with room */
+
+int64_t dx_now_ms(void);
+/* Monotonic milliseconds, for timeouts. */
+int64_t dx_mono_ms(void);
+
+/* Parses RFC 3339 ("2026-01-01T00:00:00Z", with optional fraction and
+ * "+hh:mm" offset) or a bare date ("2026-01-01", midnight UTC).
+ * DX_ERR_INVALID on anything else, including out-of-range fields. */
+int dx_time_parse(const char *text, int64_t *ms_out);
+
+/* Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out. */
+void dx_time_format(int64_t ms, char out[DX_TIME_TEXT]);
+
+#endif

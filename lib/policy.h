@@ -1,0 +1,124 @@
+/* policy: the data office's sharing rules as data, and the pure decision
+ * function the broker and dx-admin share. No I/O here: policy_load.c builds
+ * a dx_policy_t from YAML files.
+ *
+ * Decision order (DESIGN §5):
+ *   1. the member must exist, be unrevoked and not past its not_after;
+ *   2. any matching deny rule wins;
+ *   3. publish: allowed to the owner of the dataset's namespace (role
+ *      publisher), or by an allow rule naming the member for publish; the
+ *      manifest's classification may not exceed the namespace's ceiling nor
+ *      the rule's max_classification;
+ *   4. read / list: the first allow rule (in file order, files sorted by
+ *      name) that matches member, action, dataset, purpose (read only),
+ *      time window and classification decides, with its field restriction;
+ *   5. otherwise deny, rule "default-deny".
+ * A rule matches a time t when not_before <= t <= not_after. */
+#ifndef DX_POLICY_H
+#define DX_POLICY_H
+
+#include "crypto.h"
+#include "names.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Values match proto/dx.proto's Classification. */
+typedef enum {
+    DX_CLASS_NONE = 0,
+    DX_CLASS_PUBLIC = 1,
+    DX_CLASS_INTERNAL = 2,
+    DX_CLASS_RESTRICTED = 3,
+    DX_CLASS_SECRET = 4,
+} dx_class_t;
+
+enum dx_action { DX_ACT_READ = 1, DX_ACT_LIST = 2, DX_ACT_PUBLISH = 4 };
+enum dx_role { DX_ROLE_PUBLISHER = 1, DX_ROLE_CONSUMER = 2, DX_ROLE_AUDITOR = 4, DX_ROLE_ADMIN = 8 };
+enum dx_fields { DX_FIELDS_ALL = 0, DX_FIELDS_INCLUDE = 1, DX_FIELDS_EXCLUDE = 2 };
+
+#define DX_NO_TIME INT64_MIN   /* an absent not_before / not_after */
+
+typedef struct {
+    char id[DX_ID_MAX + 1];
+    char *name;
+    unsigned roles;                 /* enum dx_role bits */
+    uint8_t sign_key[DX_ED25519_LEN];
+    uint8_t transport_key[32];
+    int64_t not_after;              /* ms, or DX_NO_TIME */
+    bool revoked;
+} dx_member_t;
+
+typedef struct {
+    char *match;                    /* a glob */
+    char owner[DX_ID_MAX + 1];
+    dx_class_t classification;      /* the highest allowed in it */
+} dx_namespace_t;
+
+typedef struct {
+    char *id;
+    bool allow;
+    unsigned actions;               /* enum dx_action bits */
+    bool any_member;                /* members: ["*"] */
+    char **members;
+    size_t nmembers;
+    char **datasets;                /* globs */
+    size_t ndatasets;
+    char **purposes;                /* empty: any purpose */
+    size_t npurposes;
+    int field_mode;                 /* enum dx_fields */
+    char **fields;
+    size_t nfields;
+    int64_t not_before, not_after;  /* ms, or DX_NO_TIME */
+    dx_class_t max_classification;
+    char *file;                     /* where it was written, for messages */
+    int line;
+} dx_rule_t;
+
+typedef struct dx_policy {
+    dx_member_t *members;
+    size_t nmembers;
+    dx_namespace_t *namespaces;
+    size_t nnamespaces;
+    dx_rule_t *rules;
+    size_t nrules;
+    uint8_t sha256[DX_SHA256_LEN];  /* of the files it was loaded from */
+} dx_policy_t;
+
+typedef struct {
+    const char *member;
+    unsigned action;                /* one enum dx_action */
+    const char *dataset;
+    dx_class_t classification;      /* the dataset's, or the manifest's */
+    const char *purpose;            /* read: required; others: ignored */
+    int64_t now_ms;
+} dx_request_t;
+
+typedef struct {
+    bool allow;
+    char rule_id[DX_PURPOSE_MAX + 1];   /* a rule id, "owner" or "default-deny" */
+    char reason[256];
+    const dx_rule_t *rule;              /* the deciding rule, if any */
+    int field_mode;
+    char *const *fields;                /* borrowed from rule */
+    size_t nfields;
+} dx_decision_t;
+
+void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision_t *out);
+
+const dx_member_t *dx_policy_member(const dx_policy_t *p, const char *id);
+const dx_member_t *dx_policy_member_by_transport(const dx_policy_t *p, const uint8_t key[32]);
+/* True when the member exists, is not revoked and not past not_after. */
+bool dx_member_current(const dx_member_t *m, int64_t now_ms);
+/* The namespace that governs dataset (the most specific match), or NULL. */
+const dx_namespace_t *dx_policy_namespace(const dx_policy_t *p, const char *dataset);
+
+const char *dx_class_name(dx_class_t c);
+dx_class_t dx_class_parse(const char *text);   /* DX_CLASS_NONE if unknown */
+const char *dx_action_name(unsigned action);
+unsigned dx_action_parse(const char *text);    /* 0 if unknown */
+unsigned dx_role_parse(const char *text);      /* 0 if unknown */
+
+void dx_policy_free(dx_policy_t **p);
+
+#endif

@@ -1,0 +1,509 @@
+/* store: LMDB layout, transactions and error mapping (see store.h). */
+#include "store.h"
+#include "log.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC "dx-store"
+
+struct store {
+    MDB_env *env;
+    MDB_dbi meta, catalog, content, staging, nonces, audit;
+    bool readonly;
+    uintptr_t map_start, map_end;
+    long page;
+    char error[200];
+};
+
+struct store_txn {
+    store_t *s;
+    MDB_txn *txn;
+};
+
+static int s_map(store_t *s, int rc)
+{
+    if (rc == 0)
+        return 0;
+    if (rc == MDB_NOTFOUND)
+        return DX_ERR_NOT_FOUND;
+    snprintf(s->error, sizeof s->error, "%s", mdb_strerror(rc));
+    if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT)
+        return DX_ERR_FULL;
+    return DX_ERR_STORAGE;
+}
+
+const char *store_last_error(const store_t *s) { return s->error; }
+
+static void s_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t s_get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
+               char err[DX_ERRMSG])
+{
+    store_t *s = calloc(1, sizeof *s);
+    MDB_txn *txn = NULL;
+    int rc;
+    *out = NULL;
+    if (!s) {
+        snprintf(err, DX_ERRMSG, "out of memory");
+        return DX_ERR_NOMEM;
+    }
+    s->readonly = readonly;
+    if (!readonly && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, DX_ERRMSG, "cannot create data directory %s: %s", dir, strerror(errno));
+        free(s);
+        return DX_ERR_IO;
+    }
+    if ((rc = mdb_env_create(&s->env)) != 0)
+        goto fail;
+    if ((rc = mdb_env_set_maxdbs(s->env, 8)) != 0)
+        goto fail;
+    if ((rc = mdb_env_set_maxreaders(s->env, 256)) != 0)
+        goto fail;
+    if (!readonly && (rc = mdb_env_set_mapsize(s->env, map_size)) != 0)
+        goto fail;
+    /* MDB_NOTLS: read transactions are not tied to threads, so the broker
+     * can read while it holds the write transaction. */
+    unsigned flags = MDB_NOTLS | (readonly ? MDB_RDONLY : 0);
+    if ((rc = mdb_env_open(s->env, dir, flags, 0600)) != 0)
+        goto fail;
+    if ((rc = mdb_txn_begin(s->env, NULL, readonly ? MDB_RDONLY : 0, &txn)) != 0)
+        goto fail;
+    unsigned dbflags = readonly ? 0 : MDB_CREATE;
+    if ((rc = mdb_dbi_open(txn, "meta", dbflags, &s->meta)) != 0 ||
+        (rc = mdb_dbi_open(txn, "catalog", dbflags, &s->catalog)) != 0 ||
+        (rc = mdb_dbi_open(txn, "content", dbflags, &s->content)) != 0 ||
+        (rc = mdb_dbi_open(txn, "staging", dbflags, &s->staging)) != 0 ||
+        (rc = mdb_dbi_open(txn, "nonces", dbflags, &s->nonces)) != 0 ||
+        (rc = mdb_dbi_open(txn, "audit", dbflags, &s->audit)) != 0) {
+        if (rc == MDB_NOTFOUND) {
+            snprintf(err, DX_ERRMSG, "%s is not a dx data directory", dir);
+            mdb_txn_abort(txn);
+            mdb_env_close(s->env);
+            free(s);
+            return DX_ERR_NOT_FOUND;
+        }
+        goto fail;
+    }
+    MDB_val k = { 5, "magic" }, v;
+    rc = mdb_get(txn, s->meta, &k, &v);
+    if (rc == MDB_NOTFOUND && !readonly) {
+        uint8_t schema[4] = { 0, 0, 0, STORE_SCHEMA_VERSION };
+        MDB_val mv = { strlen(MAGIC), MAGIC }, sk = { 6, "schema" }, sv = { 4, schema };
+        if ((rc = mdb_put(txn, s->meta, &k, &mv, 0)) != 0 ||
+            (rc = mdb_put(txn, s->meta, &sk, &sv, 0)) != 0)
+            goto fail;
+    } else if (rc != 0) {
+        goto fail;
+    } else {
+        MDB_val sk = { 6, "schema" }, sv;
+        if (v.mv_size != strlen(MAGIC) || memcmp(v.mv_data, MAGIC, v.mv_size) != 0 ||
+            mdb_get(txn, s->meta, &sk, &sv) != 0 || sv.mv_size != 4) {
+            snprintf(err, DX_ERRMSG, "%s is not a dx data directory", dir);
+            rc = -1;
+            goto fail_msg;
+        }
+        const uint8_t *sch = sv.mv_data;
+        uint32_t version = (uint32_t)sch[0] << 24 | (uint32_t)sch[1] << 16 | (uint32_t)sch[2] << 8 | sch[3];
+        if (version != STORE_SCHEMA_VERSION) {
+            snprintf(err, DX_ERRMSG, "%s has store schema %u; this dx reads schema %d", dir,
+                     version, STORE_SCHEMA_VERSION);
+            rc = -1;
+            goto fail_msg;
+        }
+    }
+    if ((rc = mdb_txn_commit(txn)) != 0) {
+        txn = NULL;
+        goto fail;
+    }
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    s->page = sysconf(_SC_PAGESIZE);
+    s->map_start = (uintptr_t)info.me_mapaddr;
+    s->map_end = s->map_start + info.me_mapsize;
+    *out = s;
+    return 0;
+fail:
+    snprintf(err, DX_ERRMSG, "cannot open the store in %s: %s", dir, mdb_strerror(rc));
+fail_msg:
+    if (txn)
+        mdb_txn_abort(txn);
+    mdb_env_close(s->env);
+    free(s);
+    return rc == MDB_MAP_FULL ? DX_ERR_FULL : DX_ERR_STORAGE;
+}
+
+void store_close(store_t **s_p)
+{
+    if (!s_p || !*s_p)
+        return;
+    mdb_env_close((*s_p)->env);
+    free(*s_p);
+    *s_p = NULL;
+}
+
+int store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_t **out)
+{
+    store_txn_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return DX_ERR_NOMEM;
+    t->s = s;
+    int rc = mdb_txn_begin(s->env, parent ? parent->txn : NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc != 0) {
+        free(t);
+        return s_map(s, rc);
+    }
+    *out = t;
+    return 0;
+}
+
+int store_commit(store_txn_t **t_p)
+{
+    store_txn_t *t = *t_p;
+    int rc = mdb_txn_commit(t->txn); /* frees the txn even on failure */
+    int rv = s_map(t->s, rc);
+    free(t);
+    *t_p = NULL;
+    return rv;
+}
+
+void store_abort(store_txn_t **t_p)
+{
+    if (!t_p || !*t_p)
+        return;
+    mdb_txn_abort((*t_p)->txn);
+    free(*t_p);
+    *t_p = NULL;
+}
+
+static int s_get(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, store_val_t *out)
+{
+    MDB_val k = { klen, (void *)key }, v;
+    int rc = mdb_get(t->txn, dbi, &k, &v);
+    if (rc == 0) {
+        out->data = v.mv_data;
+        out->len = v.mv_size;
+    }
+    return s_map(t->s, rc);
+}
+
+static int s_put(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, const void *data,
+                 size_t len, unsigned flags)
+{
+    MDB_val k = { klen, (void *)key }, v = { len, (void *)data };
+    return s_map(t->s, mdb_put(t->txn, dbi, &k, &v, flags));
+}
+
+int store_meta_get(store_txn_t *t, const char *key, store_val_t *out)
+{
+    return s_get(t, t->s->meta, key, strlen(key), out);
+}
+
+int store_meta_put(store_txn_t *t, const char *key, const void *data, size_t len)
+{
+    return s_put(t, t->s->meta, key, strlen(key), data, len, 0);
+}
+
+/* name '\0' version: the versions of a name sort together, in order. */
+static size_t s_catalog_key(uint8_t key[256], const char *name, uint64_t version)
+{
+    size_t n = strlen(name);
+    memcpy(key, name, n + 1);
+    s_be64(key + n + 1, version);
+    return n + 9;
+}
+
+int store_catalog_put(store_txn_t *t, const char *name, uint64_t version, const void *data, size_t len)
+{
+    uint8_t key[256];
+    if (strlen(name) > 240)
+        return DX_ERR_INVALID;
+    size_t klen = s_catalog_key(key, name, version);
+    return s_put(t, t->s->catalog, key, klen, data, len, MDB_NOOVERWRITE);
+}
+
+int store_catalog_get(store_txn_t *t, const char *name, uint64_t version, store_val_t *out)
+{
+    uint8_t key[256];
+    if (strlen(name) > 240)
+        return DX_ERR_INVALID;
+    size_t klen = s_catalog_key(key, name, version);
+    return s_get(t, t->s->catalog, key, klen, out);
+}
+
+int store_catalog_latest(store_txn_t *t, const char *name, uint64_t *version)
+{
+    uint8_t key[256];
+    MDB_cursor *c;
+    if (strlen(name) > 240)
+        return DX_ERR_INVALID;
+    size_t n = strlen(name), klen = s_catalog_key(key, name, UINT64_MAX);
+    int rc = mdb_cursor_open(t->txn, t->s->catalog, &c);
+    if (rc != 0)
+        return s_map(t->s, rc);
+    MDB_val k = { klen, key }, v;
+    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    if (rc == 0)
+        rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+    else if (rc == MDB_NOTFOUND)
+        rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+    int rv = s_map(t->s, rc);
+    if (rv == 0) {
+        if (k.mv_size == n + 9 && memcmp(k.mv_data, name, n + 1) == 0)
+            *version = s_get64((const uint8_t *)k.mv_data + n + 1);
+        else
+            rv = DX_ERR_NOT_FOUND;
+    }
+    mdb_cursor_close(c);
+    return rv;
+}
+
+int store_catalog_each_latest(store_txn_t *t, store_catalog_fn fn, void *arg)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->s->catalog, &c);
+    if (rc != 0)
+        return s_map(t->s, rc);
+    MDB_val k, v;
+    int rv = 0;
+    rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    while (rc == 0) {
+        /* The latest version of a name is the last key before the name
+         * changes; look one ahead. */
+        MDB_val k2, v2;
+        const uint8_t *key = k.mv_data;
+        size_t nlen = k.mv_size - 9;
+        char name[256];
+        if (k.mv_size < 10 || nlen > 240 || key[nlen] != '\0') {
+            rv = DX_ERR_STORAGE;
+            break;
+        }
+        memcpy(name, key, nlen + 1);
+        uint64_t version = s_get64(key + nlen + 1);
+        MDB_val cur = v;
+        rc = mdb_cursor_get(c, &k2, &v2, MDB_NEXT);
+        bool last = rc != 0 || k2.mv_size != k.mv_size || memcmp(k2.mv_data, name, nlen + 1) != 0;
+        if (last) {
+            store_val_t val = { cur.mv_data, cur.mv_size };
+            if ((rv = fn(arg, name, version, val)) != 0)
+                break;
+        }
+        k = k2;
+        v = v2;
+    }
+    mdb_cursor_close(c);
+    if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
+        rv = s_map(t->s, rc);
+    return rv;
+}
+
+static void s_content_key(uint8_t key[12], uint64_t blob, uint32_t index)
+{
+    s_be64(key, blob);
+    key[8] = (uint8_t)(index >> 24);
+    key[9] = (uint8_t)(index >> 16);
+    key[10] = (uint8_t)(index >> 8);
+    key[11] = (uint8_t)index;
+}
+
+int store_content_put(store_txn_t *t, uint64_t blob, uint32_t index, const void *data, size_t len)
+{
+    uint8_t key[12];
+    s_content_key(key, blob, index);
+    return s_put(t, t->s->content, key, sizeof key, data, len, 0);
+}
+
+int store_content_get(store_txn_t *t, uint64_t blob, uint32_t index, store_val_t *out)
+{
+    uint8_t key[12];
+    s_content_key(key, blob, index);
+    return s_get(t, t->s->content, key, sizeof key, out);
+}
+
+int store_content_delete(store_txn_t *t, uint64_t blob)
+{
+    uint8_t key[12];
+    MDB_cursor *c;
+    s_content_key(key, blob, 0);
+    int rc = mdb_cursor_open(t->txn, t->s->content, &c);
+    if (rc != 0)
+        return s_map(t->s, rc);
+    MDB_val k = { sizeof key, key }, v;
+    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size == 12 && memcmp(k.mv_data, key, 8) == 0) {
+        if ((rc = mdb_cursor_del(c, 0)) != 0)
+            break;
+        rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
+        if (rc == EINVAL || rc == MDB_NOTFOUND) /* deleted the last item */
+            break;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND || rc == EINVAL ? 0 : s_map(t->s, rc);
+}
+
+static int s_last_key64(store_txn_t *t, MDB_dbi dbi, uint64_t *out)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, dbi, &c);
+    *out = 0;
+    if (rc != 0)
+        return s_map(t->s, rc);
+    MDB_val k, v;
+    rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+    if (rc == 0 && k.mv_size >= 8)
+        *out = s_get64(k.mv_data);
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : s_map(t->s, rc);
+}
+
+int store_blob_max(store_txn_t *t, uint64_t *blob)
+{
+    uint64_t a, b;
+    int rv;
+    if ((rv = s_last_key64(t, t->s->content, &a)) != 0 ||
+        (rv = s_last_key64(t, t->s->staging, &b)) != 0)
+        return rv;
+    *blob = a > b ? a : b;
+    return 0;
+}
+
+int store_staging_put(store_txn_t *t, uint64_t blob, int64_t created_ms)
+{
+    uint8_t key[8], val[8];
+    s_be64(key, blob);
+    s_be64(val, (uint64_t)created_ms);
+    return s_put(t, t->s->staging, key, 8, val, 8, 0);
+}
+
+int store_staging_delete(store_txn_t *t, uint64_t blob)
+{
+    uint8_t key[8];
+    s_be64(key, blob);
+    MDB_val k = { 8, key };
+    int rc = mdb_del(t->txn, t->s->staging, &k, NULL);
+    return rc == MDB_NOTFOUND ? 0 : s_map(t->s, rc);
+}
+
+int store_staging_collect(store_txn_t *t, uint64_t *count)
+{
+    *count = 0;
+    for (;;) {
+        uint64_t blob;
+        int rv = s_last_key64(t, t->s->staging, &blob);
+        if (rv != 0)
+            return rv;
+        MDB_stat st;
+        int rc = mdb_stat(t->txn, t->s->staging, &st);
+        if (rc != 0)
+            return s_map(t->s, rc);
+        if (st.ms_entries == 0)
+            return 0;
+        if ((rv = store_content_delete(t, blob)) != 0 || (rv = store_staging_delete(t, blob)) != 0)
+            return rv;
+        (*count)++;
+    }
+}
+
+static size_t s_nonce_key(uint8_t key[64], const char *publisher, const uint8_t nonce[16])
+{
+    size_t n = strlen(publisher);
+    memcpy(key, publisher, n + 1);
+    memcpy(key + n + 1, nonce, 16);
+    return n + 17;
+}
+
+int store_nonce_get(store_txn_t *t, const char *publisher, const uint8_t nonce[16], store_val_t *out)
+{
+    uint8_t key[64];
+    if (strlen(publisher) > 40)
+        return DX_ERR_INVALID;
+    return s_get(t, t->s->nonces, key, s_nonce_key(key, publisher, nonce), out);
+}
+
+int store_nonce_put(store_txn_t *t, const char *publisher, const uint8_t nonce[16],
+                    const void *data, size_t len)
+{
+    uint8_t key[64];
+    if (strlen(publisher) > 40)
+        return DX_ERR_INVALID;
+    return s_put(t, t->s->nonces, key, s_nonce_key(key, publisher, nonce), data, len,
+                 MDB_NOOVERWRITE);
+}
+
+int store_audit_put(store_txn_t *t, uint64_t seq, const void *data, size_t len)
+{
+    uint8_t key[8];
+    s_be64(key, seq);
+    /* MDB_APPEND: records only ever go at the end. */
+    return s_put(t, t->s->audit, key, 8, data, len, MDB_NOOVERWRITE | MDB_APPEND);
+}
+
+int store_audit_get(store_txn_t *t, uint64_t seq, store_val_t *out)
+{
+    uint8_t key[8];
+    s_be64(key, seq);
+    return s_get(t, t->s->audit, key, 8, out);
+}
+
+int store_audit_last(store_txn_t *t, uint64_t *seq)
+{
+    return s_last_key64(t, t->s->audit, seq);
+}
+
+int store_audit_each(store_txn_t *t, uint64_t after, store_audit_fn fn, void *arg)
+{
+    MDB_cursor *c;
+    uint8_t key[8];
+    int rc = mdb_cursor_open(t->txn, t->s->audit, &c);
+    if (rc != 0)
+        return s_map(t->s, rc);
+    s_be64(key, after + 1);
+    MDB_val k = { 8, key }, v;
+    int rv = 0;
+    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (rc == 0) {
+        if (k.mv_size != 8) {
+            rv = DX_ERR_STORAGE;
+            break;
+        }
+        store_val_t val = { v.mv_data, v.mv_size };
+        if ((rv = fn(arg, s_get64(k.mv_data), val)) != 0)
+            break;
+        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
+        rv = s_map(t->s, rc);
+    return rv;
+}
+
+void store_release(store_t *s, const void *data, size_t len)
+{
+    uintptr_t start = (uintptr_t)data, end = start + len;
+    if (len == 0 || start < s->map_start || end > s->map_end || s->page <= 0)
+        return;
+    /* Only whole pages inside the value. The map is read-only and shared:
+     * dropping our mapping of clean pages loses nothing. */
+    uintptr_t page = (uintptr_t)s->page;
+    uintptr_t first = (start + page - 1) & ~(page - 1), last = end & ~(page - 1);
+    if (last > first)
+        madvise((void *)first, last - first, MADV_DONTNEED);
+}

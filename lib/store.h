@@ -1,0 +1,98 @@
+/* store: dx's LMDB environment. The only module that calls LMDB.
+ *
+ * One environment under the data directory, with named databases:
+ *
+ *   meta     "magic" -> "dx-store", "schema" -> u32 BE, "head" -> Signed
+ *            AuditHead. Changing any layout below needs STORE_SCHEMA_VERSION
+ *            bumped.
+ *   catalog  name '\0' version(u64 BE) -> CatalogEntry (protobuf)
+ *   content  blob(u64 BE) index(u32 BE) -> chunk bytes (<= DX_CHUNK_SIZE)
+ *   staging  blob(u64 BE) -> created ms (i64 BE): chunks of a publish not yet
+ *            committed; removed in the transaction that commits the catalog
+ *            entry, and collected at start after a crash
+ *   nonces   publisher '\0' nonce(16) -> manifest SHA-256(32) name '\0'
+ *            version(u64 BE)
+ *   audit    seq(u64 BE) -> AuditRecord (protobuf), never updated or deleted
+ *
+ * Durability: every write transaction commits with LMDB's default fsync, so
+ * a commit that returned 0 survives a crash. Callers batch work into one
+ * transaction (group commit) and use nested transactions per request so one
+ * failed request does not abort the others. A full map or disk is
+ * DX_ERR_FULL, never a crash.
+ *
+ * Values returned by getters borrow LMDB's memory map: they are valid until
+ * the transaction ends and must not be written. */
+#ifndef DX_STORE_H
+#define DX_STORE_H
+
+#include "err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_DEFAULT_MAP_SIZE (64ULL << 30)
+
+typedef struct store store_t;
+typedef struct store_txn store_txn_t;
+
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+} store_val_t;
+
+/* Opens (creating if needed, unless readonly) the environment in dir. */
+int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
+               char err[DX_ERRMSG]);
+void store_close(store_t **s_p);
+
+/* A transaction; a write transaction may be nested in a write parent. */
+int store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_t **out);
+int store_commit(store_txn_t **t_p);
+void store_abort(store_txn_t **t_p);
+
+int store_meta_get(store_txn_t *t, const char *key, store_val_t *out);
+int store_meta_put(store_txn_t *t, const char *key, const void *data, size_t len);
+
+int store_catalog_put(store_txn_t *t, const char *name, uint64_t version, const void *data, size_t len);
+int store_catalog_get(store_txn_t *t, const char *name, uint64_t version, store_val_t *out);
+/* The highest version of name; DX_ERR_NOT_FOUND if none. */
+int store_catalog_latest(store_txn_t *t, const char *name, uint64_t *version);
+/* Calls fn for the latest version of every dataset, in name order, until fn
+ * returns non-zero (which is returned). */
+typedef int (*store_catalog_fn)(void *arg, const char *name, uint64_t version, store_val_t val);
+int store_catalog_each_latest(store_txn_t *t, store_catalog_fn fn, void *arg);
+
+int store_content_put(store_txn_t *t, uint64_t blob, uint32_t index, const void *data, size_t len);
+int store_content_get(store_txn_t *t, uint64_t blob, uint32_t index, store_val_t *out);
+int store_content_delete(store_txn_t *t, uint64_t blob);
+/* The highest blob id in use (content or staging), 0 if none. */
+int store_blob_max(store_txn_t *t, uint64_t *blob);
+
+int store_staging_put(store_txn_t *t, uint64_t blob, int64_t created_ms);
+int store_staging_delete(store_txn_t *t, uint64_t blob);
+/* Deletes every staged blob and its chunks; *count says how many. */
+int store_staging_collect(store_txn_t *t, uint64_t *count);
+
+int store_nonce_get(store_txn_t *t, const char *publisher, const uint8_t nonce[16], store_val_t *out);
+int store_nonce_put(store_txn_t *t, const char *publisher, const uint8_t nonce[16],
+                    const void *data, size_t len);
+
+int store_audit_put(store_txn_t *t, uint64_t seq, const void *data, size_t len);
+int store_audit_get(store_txn_t *t, uint64_t seq, store_val_t *out);
+/* The last sequence number, 0 when the log is empty. */
+int store_audit_last(store_txn_t *t, uint64_t *seq);
+/* Calls fn for each record with seq > after, in order, until fn returns
+ * non-zero (which is returned). */
+typedef int (*store_audit_fn)(void *arg, uint64_t seq, store_val_t val);
+int store_audit_each(store_txn_t *t, uint64_t after, store_audit_fn fn, void *arg);
+
+/* Tells the kernel this process no longer needs the pages under a value it
+ * read, so streaming a large dataset does not grow resident memory. */
+void store_release(store_t *s, const void *data, size_t len);
+
+/* The last LMDB error text, for logs. */
+const char *store_last_error(const store_t *s);
+
+#endif

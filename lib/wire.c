@@ -1,0 +1,346 @@
+/* wire: bounded, validating protobuf decoders. */
+#include "wire.h"
+#include "crypto.h"
+#include "names.h"
+#include "policy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int wire_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *len)
+{
+    size_t n = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return DX_ERR_NOMEM;
+    if (protobuf_c_message_pack(msg, buf) != n) {
+        free(buf);
+        return DX_ERR_INTERNAL;
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+void wire_free(void *msg_p)
+{
+    ProtobufCMessage **m = msg_p;
+    if (m && *m) {
+        protobuf_c_message_free_unpacked(*m, NULL);
+        *m = NULL;
+    }
+}
+
+void wire_request_free(Dx__Request **req) { wire_free(req); }
+void wire_reply_free(Dx__Reply **reply) { wire_free(reply); }
+
+#define FAIL(...)                                  \
+    do {                                           \
+        snprintf(err, DX_ERRMSG, __VA_ARGS__);     \
+        return DX_ERR_PROTOCOL;                    \
+    } while (0)
+
+static bool s_opt_glob(const char *s) { return s[0] == '\0' || dx_glob_valid(s); }
+static bool s_opt_id(const char *s) { return s[0] == '\0' || dx_id_valid(s); }
+
+static bool s_printable(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return false;
+    return true;
+}
+
+int wire_manifest_check(const Dx__Manifest *m, char err[DX_ERRMSG])
+{
+    if (!dx_dataset_name_valid(m->dataset))
+        FAIL("manifest: invalid dataset name");
+    if (m->sha256.len != DX_SHA256_LEN)
+        FAIL("manifest: sha256 must be 32 bytes");
+    if (!s_printable(m->content_type, DX_MAX_CONTENT_TYPE) || m->content_type[0] == '\0')
+        FAIL("manifest: invalid content type");
+    if (m->classification < DX__CLASSIFICATION__PUBLIC || m->classification > DX__CLASSIFICATION__SECRET)
+        FAIL("manifest: invalid classification");
+    if (m->created_ms <= 0)
+        FAIL("manifest: invalid creation time");
+    if (m->nonce.len != DX_NONCE_LEN)
+        FAIL("manifest: nonce must be %d bytes", DX_NONCE_LEN);
+    if (!dx_id_valid(m->publisher))
+        FAIL("manifest: invalid publisher id");
+    return 0;
+}
+
+int wire_manifest_decode(const uint8_t *data, size_t len, Dx__Manifest **out, char err[DX_ERRMSG])
+{
+    *out = NULL;
+    if (len == 0 || len > DX_MAX_MANIFEST)
+        FAIL("manifest: size %zu outside 1..%d", len, DX_MAX_MANIFEST);
+    Dx__Manifest *m = dx__manifest__unpack(NULL, len, data);
+    if (!m)
+        FAIL("manifest: not a valid protobuf message");
+    int rv = wire_manifest_check(m, err);
+    if (rv != 0) {
+        wire_free(&m);
+        return rv;
+    }
+    *out = m;
+    return 0;
+}
+
+static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
+{
+    if (r->protocol != DX_PROTOCOL_VERSION)
+        FAIL("protocol version %u is not supported (this broker speaks %d)", r->protocol,
+             DX_PROTOCOL_VERSION);
+    switch (r->body_case) {
+    case DX__REQUEST__BODY_PUBLISH_BEGIN: {
+        const Dx__PublishBegin *b = r->publish_begin;
+        if (b->manifest.len == 0 || b->manifest.len > DX_MAX_MANIFEST)
+            FAIL("publish: manifest size outside 1..%d", DX_MAX_MANIFEST);
+        if (b->signature.len != DX_SIG_LEN)
+            FAIL("publish: signature must be %d bytes", DX_SIG_LEN);
+        if (b->inline_data.len > DX_CHUNK_SIZE)
+            FAIL("publish: inline content larger than one chunk");
+        if (!b->has_inline && b->inline_data.len)
+            FAIL("publish: inline data without has_inline");
+        return 0;
+    }
+    case DX__REQUEST__BODY_PUBLISH_CHUNK:
+        if (r->publish_chunk->session == 0)
+            FAIL("chunk: no session");
+        if (r->publish_chunk->data.len > DX_CHUNK_SIZE)
+            FAIL("chunk: larger than %d bytes", DX_CHUNK_SIZE);
+        return 0;
+    case DX__REQUEST__BODY_FETCH_BEGIN:
+        if (!dx_dataset_name_valid(r->fetch_begin->dataset))
+            FAIL("fetch: invalid dataset name");
+        if (r->fetch_begin->purpose[0] && !dx_token_valid(r->fetch_begin->purpose))
+            FAIL("fetch: invalid purpose");
+        return 0;
+    case DX__REQUEST__BODY_FETCH_MORE:
+        if (r->fetch_more->session == 0)
+            FAIL("fetch: no session");
+        return 0;
+    case DX__REQUEST__BODY_LIST:
+        if (!s_opt_glob(r->list->pattern))
+            FAIL("list: invalid pattern");
+        return 0;
+    case DX__REQUEST__BODY_INFO:
+        if (!dx_dataset_name_valid(r->info->dataset))
+            FAIL("info: invalid dataset name");
+        return 0;
+    case DX__REQUEST__BODY_AUDIT_QUERY: {
+        const Dx__AuditQuery *q = r->audit_query;
+        if (!s_opt_id(q->member) || !s_opt_glob(q->dataset))
+            FAIL("audit query: invalid member or dataset pattern");
+        if (!s_printable(q->action, 32) || !s_printable(q->decision, 16))
+            FAIL("audit query: invalid action or decision");
+        return 0;
+    }
+    case DX__REQUEST__BODY_AUDIT_READ:
+        return 0;
+    default:
+        FAIL("unknown request type");
+    }
+}
+
+int wire_request_decode(const uint8_t *data, size_t len, Dx__Request **out, char err[DX_ERRMSG])
+{
+    *out = NULL;
+    if (len == 0 || len > DX_MAX_FRAME)
+        FAIL("request size %zu outside 1..%d", len, DX_MAX_FRAME);
+    Dx__Request *r = dx__request__unpack(NULL, len, data);
+    if (!r)
+        FAIL("request is not a valid protobuf message");
+    int rv = s_check_request(r, err);
+    if (rv != 0) {
+        wire_free(&r);
+        return rv;
+    }
+    *out = r;
+    return 0;
+}
+
+static int s_check_entry(const Dx__CatalogEntry *e, char err[DX_ERRMSG])
+{
+    if (!dx_dataset_name_valid(e->dataset) || e->version == 0)
+        FAIL("catalog entry: invalid dataset or version");
+    if (e->manifest.len == 0 || e->manifest.len > DX_MAX_MANIFEST || e->manifest_sig.len != DX_SIG_LEN)
+        FAIL("catalog entry: invalid manifest or signature");
+    if (e->publisher_key.len != DX_ED25519_LEN || e->sha256.len != DX_SHA256_LEN)
+        FAIL("catalog entry: invalid key or hash length");
+    if (!e->receipt || e->receipt->signature.len != DX_SIG_LEN)
+        FAIL("catalog entry: invalid receipt");
+    return 0;
+}
+
+static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
+{
+    if (r->error && (r->error->code < DX__ERROR_CODE__ERR_NONE ||
+                     r->error->code > DX__ERROR_CODE__ERR_UNSUPPORTED ||
+                     !s_printable(r->error->message, 1024)))
+        FAIL("reply: malformed error");
+    switch (r->body_case) {
+    case DX__REPLY__BODY__NOT_SET:
+        if (!r->error || r->error->code == DX__ERROR_CODE__ERR_NONE)
+            FAIL("reply: neither a result nor an error");
+        return 0;
+    case DX__REPLY__BODY_RECEIPT:
+        if (r->receipt->signature.len != DX_SIG_LEN)
+            FAIL("reply: malformed receipt signature");
+        return 0;
+    case DX__REPLY__BODY_FETCH_READY:
+        if (!r->fetch_ready->entry)
+            FAIL("reply: fetch without catalog entry");
+        return s_check_entry(r->fetch_ready->entry, err);
+    case DX__REPLY__BODY_FETCH_DATA:
+        if (r->fetch_data->data.len > DX_CHUNK_SIZE * 2)
+            FAIL("reply: oversized chunk");
+        if (r->fetch_data->view && r->fetch_data->view->signature.len != DX_SIG_LEN)
+            FAIL("reply: malformed view signature");
+        return 0;
+    case DX__REPLY__BODY_AUDIT:
+        if (r->audit->head && r->audit->head->signature.len != DX_SIG_LEN)
+            FAIL("reply: malformed audit head signature");
+        return 0;
+    case DX__REPLY__BODY_INFO:
+        if (r->info->sha256.len != DX_SHA256_LEN)
+            FAIL("reply: malformed dataset info");
+        return 0;
+    case DX__REPLY__BODY_LIST:
+        for (size_t i = 0; i < r->list->n_datasets; i++)
+            if (r->list->datasets[i]->sha256.len != DX_SHA256_LEN)
+                FAIL("reply: malformed dataset info");
+        return 0;
+    case DX__REPLY__BODY_PUBLISH_READY:
+        if (r->publish_ready->chunk_size == 0 || r->publish_ready->chunk_size > DX_CHUNK_SIZE ||
+            r->publish_ready->window == 0)
+            FAIL("reply: malformed publish session");
+        return 0;
+    case DX__REPLY__BODY_CHUNK_ACK:
+        return 0;
+    default:
+        FAIL("reply: unknown type");
+    }
+}
+
+int wire_reply_decode(const uint8_t *data, size_t len, Dx__Reply **out, char err[DX_ERRMSG])
+{
+    *out = NULL;
+    if (len == 0 || len > DX_MAX_FRAME * 2)
+        FAIL("reply size %zu out of range", len);
+    Dx__Reply *r = dx__reply__unpack(NULL, len, data);
+    if (!r)
+        FAIL("reply is not a valid protobuf message");
+    int rv = s_check_reply(r, err);
+    if (rv != 0) {
+        wire_free(&r);
+        return rv;
+    }
+    *out = r;
+    return 0;
+}
+
+int wire_receipt_decode(const uint8_t *data, size_t len, Dx__Receipt **out, char err[DX_ERRMSG])
+{
+    *out = NULL;
+    if (len == 0 || len > 4096)
+        FAIL("receipt: size out of range");
+    Dx__Receipt *r = dx__receipt__unpack(NULL, len, data);
+    if (!r)
+        FAIL("receipt: not a valid protobuf message");
+    if (!dx_dataset_name_valid(r->dataset) || r->version == 0 ||
+        r->sha256.len != DX_SHA256_LEN || r->manifest_sha256.len != DX_SHA256_LEN ||
+        !dx_id_valid(r->publisher)) {
+        wire_free(&r);
+        FAIL("receipt: missing or malformed fields");
+    }
+    *out = r;
+    return 0;
+}
+
+int wire_view_decode(const uint8_t *data, size_t len, Dx__ViewManifest **out, char err[DX_ERRMSG])
+{
+    *out = NULL;
+    if (len == 0 || len > 1024 * 1024)
+        FAIL("view manifest: size out of range");
+    Dx__ViewManifest *v = dx__view_manifest__unpack(NULL, len, data);
+    if (!v)
+        FAIL("view manifest: not a valid protobuf message");
+    if (!dx_dataset_name_valid(v->dataset) || v->source_sha256.len != DX_SHA256_LEN ||
+        v->view_sha256.len != DX_SHA256_LEN) {
+        wire_free(&v);
+        FAIL("view manifest: missing or malformed fields");
+    }
+    *out = v;
+    return 0;
+}
+
+int wire_audit_decode(const uint8_t *data, size_t len, Dx__AuditRecord **out, char err[DX_ERRMSG])
+{
+    *out = NULL;
+    if (len == 0 || len > 65536)
+        FAIL("audit record: size %zu out of range", len);
+    Dx__AuditRecord *a = dx__audit_record__unpack(NULL, len, data);
+    if (!a)
+        FAIL("audit record: not a valid protobuf message");
+    if (a->seq == 0 || (a->prev_hash.len != 0 && a->prev_hash.len != DX_SHA256_LEN)) {
+        wire_free(&a);
+        FAIL("audit record: missing sequence number or malformed hash");
+    }
+    *out = a;
+    return 0;
+}
+
+int wire_head_decode(const uint8_t *data, size_t len, Dx__AuditHead **out, char err[DX_ERRMSG])
+{
+    *out = NULL;
+    if (len > 1024)
+        FAIL("audit head: size out of range");
+    Dx__AuditHead *h = dx__audit_head__unpack(NULL, len, data);
+    if (!h)
+        FAIL("audit head: not a valid protobuf message");
+    if (h->hash.len != 0 && h->hash.len != DX_SHA256_LEN) {
+        wire_free(&h);
+        FAIL("audit head: malformed hash");
+    }
+    *out = h;
+    return 0;
+}
+
+int wire_catalog_decode(const uint8_t *data, size_t len, Dx__CatalogEntry **out, char err[DX_ERRMSG])
+{
+    *out = NULL;
+    if (len == 0 || len > 65536)
+        FAIL("catalog entry: size out of range");
+    Dx__CatalogEntry *e = dx__catalog_entry__unpack(NULL, len, data);
+    if (!e)
+        FAIL("catalog entry: not a valid protobuf message");
+    int rv = s_check_entry(e, err);
+    if (rv != 0) {
+        wire_free(&e);
+        return rv;
+    }
+    *out = e;
+    return 0;
+}
+
+int wire_signed_decode(const uint8_t *data, size_t len, Dx__Signed **out, char err[DX_ERRMSG])
+{
+    *out = NULL;
+    if (len == 0 || len > 1024 * 1024)
+        FAIL("signed message: size out of range");
+    Dx__Signed *s = dx__signed__unpack(NULL, len, data);
+    if (!s)
+        FAIL("signed message: not a valid protobuf message");
+    if (s->signature.len != DX_SIG_LEN) {
+        wire_free(&s);
+        FAIL("signed message: malformed signature");
+    }
+    *out = s;
+    return 0;
+}
