@@ -1,8 +1,10 @@
 /* audit: the broker's side of the hash-chained, signed audit log. */
 #include "audit.h"
+#include "audit_chain.h"
 #include "signed.h"
 #include "wire.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +14,42 @@ struct audit {
     uint64_t signed_size;       /* size of the last head signed */
 };
 
-int audit_open(store_t *s, const uint8_t *secret, audit_t **out)
+/* The stored head must be ours and must describe the stored tip. */
+static int s_check_tip(audit_t *a, store_txn_t *t, char err[DX_ERRMSG])
+{
+    store_val_t hv;
+    Dx__Signed *head = NULL;
+    uint8_t pub[DX_ED25519_LEN];
+    char why[DX_ERRMSG];
+    int rv = store_meta_get(t, "head", &hv);
+    if (rv == DX_ERR_NOT_FOUND) {
+        if (a->tip.size == 0)
+            return 0;
+        snprintf(err, DX_ERRMSG, "the audit log has %llu records but no signed head",
+                 (unsigned long long)a->tip.size);
+        return DX_ERR_INTEGRITY;
+    }
+    if (rv != 0)
+        return rv;
+    if ((rv = dx_ed25519_public(a->secret, pub)) != 0)
+        return rv;
+    if (wire_signed_decode(hv.data, hv.len, &head, why) != 0) {
+        snprintf(err, DX_ERRMSG, "the audit log's signed head is malformed: %s", why);
+        return DX_ERR_INTEGRITY;
+    }
+    dx_chain_t c;
+    dx_chain_init(&c);
+    c.size = a->tip.size;
+    memcpy(c.hash, a->tip.hash, DX_SHA256_LEN);
+    rv = dx_chain_check_head(&c, head, pub, why);
+    if (rv != 0)
+        snprintf(err, DX_ERRMSG, "the audit log does not match its last signed head (%s); it "
+                 "was changed while the broker was stopped: run dx-audit verify --db", why);
+    wire_free(&head);
+    return rv;
+}
+
+int audit_open(store_t *s, const uint8_t *secret, audit_t **out, char err[DX_ERRMSG])
 {
     store_txn_t *t = NULL;
     audit_t *a = calloc(1, sizeof *a);
@@ -20,6 +57,7 @@ int audit_open(store_t *s, const uint8_t *secret, audit_t **out)
     if (!a)
         return DX_ERR_NOMEM;
     a->secret = secret;
+    snprintf(err, DX_ERRMSG, "cannot read the audit log");
     if ((rv = store_begin(s, NULL, false, &t)) != 0)
         goto fail;
     if ((rv = store_audit_last(t, &a->tip.size)) != 0)
@@ -30,6 +68,8 @@ int audit_open(store_t *s, const uint8_t *secret, audit_t **out)
             (rv = dx_sha256(v.data, v.len, a->tip.hash)) != 0)
             goto fail;
     }
+    if ((rv = s_check_tip(a, t, err)) != 0)
+        goto fail;
     store_abort(&t);
     a->signed_size = UINT64_MAX; /* sign a fresh head at the first commit */
     *out = a;

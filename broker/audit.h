@@ -19,9 +19,12 @@ typedef struct {
     uint8_t hash[DX_SHA256_LEN];
 } audit_state_t;
 
-/* Reads the tip from the store. secret is the broker's signing key; it is
- * borrowed and must outlive the audit object. */
-int audit_open(store_t *s, const uint8_t *secret, audit_t **out);
+/* Reads the tip from the store and checks it against the last signed head,
+ * so that a log altered while the broker was stopped is never extended and
+ * re-signed: DX_ERR_INTEGRITY with err saying what does not match. secret
+ * is the broker's signing key; it is borrowed and must outlive the audit
+ * object. */
+int audit_open(store_t *s, const uint8_t *secret, audit_t **out, char err[DX_ERRMSG]);
 void audit_destroy(audit_t **a_p);
 
 /* Sets r's seq and prev_hash, stores it in t, and returns its seq. */

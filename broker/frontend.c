@@ -240,8 +240,9 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     b->next_blob++;
     if (collected)
         dx_info("collected %llu interrupted publish(es)", (unsigned long long)collected);
-    if ((rv = audit_open(b->store, b->key.sign_secret, &b->audit)) != 0 ||
-        (rv = batch_new(b->store, b->audit, &b->batch)) != 0 ||
+    if ((rv = audit_open(b->store, b->key.sign_secret, &b->audit, err)) != 0)
+        return rv;
+    if ((rv = batch_new(b->store, b->audit, &b->batch)) != 0 ||
         (rv = sessions_new(SESSIONS_MAX, SESSIONS_PER_MEMBER, &b->sessions)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
         return rv;

@@ -3,10 +3,18 @@
 #include "signed.h"
 #include "wire.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 void dx_chain_init(dx_chain_t *c) { memset(c, 0, sizeof *c); }
+
+static int s_altered(dx_chain_t *c, uint64_t seq, const char *how, char err[DX_ERRMSG])
+{
+    c->bad_seq = seq;
+    snprintf(err, DX_ERRMSG, "record %llu was altered: %s", (unsigned long long)seq, how);
+    return DX_ERR_INTEGRITY;
+}
 
 int dx_chain_append(dx_chain_t *c, const uint8_t *rec, size_t len, char err[DX_ERRMSG])
 {
@@ -26,15 +34,19 @@ int dx_chain_append(dx_chain_t *c, const uint8_t *rec, size_t len, char err[DX_E
                  "reordered", (unsigned long long)expect, (unsigned long long)r->seq);
         goto out;
     }
-    if (expect == 1 ? r->prev_hash.len != 0
-                    : r->prev_hash.len != DX_SHA256_LEN ||
-                          !dx_equal(r->prev_hash.data, c->hash, DX_SHA256_LEN)) {
-        c->bad_seq = expect - 1;
-        snprintf(err, DX_ERRMSG,
-                 "record %llu was altered: record %llu's link to it does not match",
-                 (unsigned long long)(expect - 1), (unsigned long long)expect);
+    bool linked = expect == 1 ? r->prev_hash.len == 0
+                              : r->prev_hash.len == DX_SHA256_LEN &&
+                                    dx_equal(r->prev_hash.data, c->hash, DX_SHA256_LEN);
+    if (c->suspect) {
+        /* The previous record did not link to the one before it. If this
+         * one links to it, its bytes are the original ones and the one
+         * before was changed; if not, it was changed itself. */
+        rv = linked ? s_altered(c, c->suspect - 1, "the next record's link to it does not match", err)
+                    : s_altered(c, c->suspect, "its bytes no longer match its neighbours' links", err);
         goto out;
     }
+    if (!linked)
+        c->suspect = expect;
     if ((rv = dx_sha256(rec, len, c->hash)) != 0)
         goto out;
     c->size = expect;
@@ -72,6 +84,16 @@ int dx_chain_check_head(dx_chain_t *c, const Dx__Signed *head, const uint8_t bro
     if (rv != 0)
         return rv;
     rv = DX_ERR_INTEGRITY;
+    bool head_matches = h->hash.len == DX_SHA256_LEN && c->size > 0 &&
+                        dx_equal(h->hash.data, c->hash, DX_SHA256_LEN);
+    if (c->suspect && h->size == c->size) {
+        /* The last record's link failed: the head says which side. */
+        if (head_matches)
+            s_altered(c, c->suspect - 1, "the next record's link to it does not match", err);
+        else
+            s_altered(c, c->suspect, "it does not match the signed head", err);
+        goto out;
+    }
     if (h->size != c->size) {
         c->bad_seq = h->size < c->size ? h->size + 1 : c->size + 1;
         snprintf(err, DX_ERRMSG,
@@ -80,10 +102,8 @@ int dx_chain_check_head(dx_chain_t *c, const Dx__Signed *head, const uint8_t bro
                  h->size > c->size ? "were removed from the end" : "were added without a signed head");
         goto out;
     }
-    if (c->size > 0 && (h->hash.len != DX_SHA256_LEN || !dx_equal(h->hash.data, c->hash, DX_SHA256_LEN))) {
-        c->bad_seq = c->size;
-        snprintf(err, DX_ERRMSG, "record %llu was altered: it does not match the signed head",
-                 (unsigned long long)c->size);
+    if (c->size > 0 && !head_matches) {
+        s_altered(c, c->size, "it does not match the signed head", err);
         goto out;
     }
     rv = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define MAGIC "dx-store"
@@ -53,6 +54,36 @@ static uint64_t s_get64(const uint8_t *p)
     for (int i = 0; i < 8; i++)
         v = v << 8 | p[i];
     return v;
+}
+
+/* Where LMDB mapped the data file: LMDB does not say (me_mapaddr is only
+ * set with MDB_FIXEDMAP), so find the mapping of the file's inode. Without
+ * it store_release() does nothing, which is safe. */
+static void s_find_map(store_t *s)
+{
+    int fd;
+    struct stat st;
+    if (mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &st) != 0)
+        return;
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (!maps)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, maps)) {
+        unsigned long start, end, offset, inode;
+        char perms[8];
+        unsigned dev_major, dev_minor;
+        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &offset, &dev_major,
+                   &dev_minor, &inode) != 7)
+            continue;
+        if (inode == st.st_ino && offset == 0 && makedev(dev_major, dev_minor) == st.st_dev &&
+            end - start >= 4096 * 2) {
+            s->map_start = start;
+            s->map_end = end;
+            break;
+        }
+    }
+    fclose(maps);
 }
 
 int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
@@ -134,11 +165,8 @@ int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
         txn = NULL;
         goto fail;
     }
-    MDB_envinfo info;
-    mdb_env_info(s->env, &info);
     s->page = sysconf(_SC_PAGESIZE);
-    s->map_start = (uintptr_t)info.me_mapaddr;
-    s->map_end = s->map_start + info.me_mapsize;
+    s_find_map(s);
     *out = s;
     return 0;
 fail:

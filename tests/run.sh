@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every unit test binary and integration script; prints each file's
+# counts, the FAIL lines, and at the end "N passed, N failed". Exits
+# non-zero on any failure (a script that dies without saying FAIL counts as
+# one failure).
+set -u
+BUILD=${BUILD:-build}
+export BUILD
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+
+run() {
+  local name=$1
+  shift
+  local out status p f
+  out=$(timeout 900 "$@" 2>&1)
+  status=$?
+  p=$(grep -c '^PASS ' <<<"$out")
+  f=$(grep -c '^FAIL ' <<<"$out")
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    f=1
+    out="$out
+FAIL $name: exited with status $status"
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  printf '%-40s %3d passed, %d failed\n' "$name" "$p" "$f"
+  if [ "$f" -gt 0 ]; then
+    grep -E '^(FAIL|#)' <<<"$out" | sed 's/^/    /' | head -40
+  fi
+}
+
+for t in "$BUILD"/tests/test_*; do
+  [ -x "$t" ] && run "unit/$(basename "$t")" "$t"
+done
+for s in tests/integration/*.sh; do
+  [ "$(basename "$s")" = lib.sh ] && continue
+  run "integration/$(basename "$s" .sh)" bash "$s"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

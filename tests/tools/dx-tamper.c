@@ -1,0 +1,89 @@
+/* dx-tamper: plays an attacker with write access to the broker's data
+ * directory, to test that dx-audit verify catches it. Run it only while the
+ * broker is stopped. Uses LMDB directly, as such an attacker would.
+ *
+ *   dx-tamper DIR edit SEQ       rewrite record SEQ's member to "mallory"
+ *   dx-tamper DIR delete SEQ     remove record SEQ
+ *   dx-tamper DIR swap A B       exchange records A and B
+ *   dx-tamper DIR truncate N     remove the last N records
+ */
+#include "dx.pb-c.h"
+
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void s_key(uint8_t k[8], uint64_t seq)
+{
+    for (int i = 0; i < 8; i++)
+        k[i] = (uint8_t)(seq >> (56 - 8 * i));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4)
+        return 2;
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) || mdb_env_open(env, argv[1], 0, 0600) ||
+        mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, "audit", 0, &dbi)) {
+        fprintf(stderr, "dx-tamper: cannot open %s\n", argv[1]);
+        return 1;
+    }
+    uint8_t ka[8], kb[8];
+    uint64_t a = strtoull(argv[3], NULL, 10), b = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
+    MDB_val key = { 8, ka }, val, key2 = { 8, kb }, val2;
+    s_key(ka, a);
+    int rc = 0;
+    if (strcmp(argv[2], "edit") == 0) {
+        if ((rc = mdb_get(txn, dbi, &key, &val)) == 0) {
+            Dx__AuditRecord *r = dx__audit_record__unpack(NULL, val.mv_size, val.mv_data);
+            if (!r)
+                return 1;
+            r->member = "mallory";
+            size_t n = dx__audit_record__get_packed_size(r);
+            uint8_t *buf = malloc(n);
+            dx__audit_record__pack(r, buf);
+            MDB_val nv = { n, buf };
+            rc = mdb_put(txn, dbi, &key, &nv, 0);
+            r->member = NULL;
+            free(buf);
+        }
+    } else if (strcmp(argv[2], "delete") == 0) {
+        rc = mdb_del(txn, dbi, &key, NULL);
+    } else if (strcmp(argv[2], "swap") == 0) {
+        s_key(kb, b);
+        if ((rc = mdb_get(txn, dbi, &key, &val)) == 0 && (rc = mdb_get(txn, dbi, &key2, &val2)) == 0) {
+            void *va = malloc(val.mv_size), *vb = malloc(val2.mv_size);
+            memcpy(va, val.mv_data, val.mv_size);
+            memcpy(vb, val2.mv_data, val2.mv_size);
+            MDB_val na = { val2.mv_size, vb }, nb = { val.mv_size, va };
+            if ((rc = mdb_put(txn, dbi, &key, &na, 0)) == 0)
+                rc = mdb_put(txn, dbi, &key2, &nb, 0);
+            free(va);
+            free(vb);
+        }
+    } else if (strcmp(argv[2], "truncate") == 0) {
+        MDB_cursor *cur;
+        mdb_cursor_open(txn, dbi, &cur);
+        for (uint64_t i = 0; i < a && rc == 0; i++) {
+            if ((rc = mdb_cursor_get(cur, &key, &val, MDB_LAST)) == 0)
+                rc = mdb_cursor_del(cur, 0);
+        }
+        mdb_cursor_close(cur);
+    } else {
+        return 2;
+    }
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    mdb_env_close(env);
+    if (rc != 0) {
+        fprintf(stderr, "dx-tamper: %s\n", mdb_strerror(rc));
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,215 @@
+/* The broker's audit appender and group-commit batch, checked with the
+ * shared verifier (lib/audit_chain). */
+#include "audit.h"
+#include "audit_chain.h"
+#include "batch.h"
+#include "signed.h"
+#include "test.h"
+#include "wire.h"
+
+#include <stdlib.h>
+
+static char s_dir[] = "/tmp/dx-test-audit-XXXXXX";
+static uint8_t s_sk[32], s_pk[32];
+
+typedef struct {
+    uint8_t *data[64];
+    size_t len[64];
+    size_t n;
+} records_t;
+
+static int s_grab(void *arg, uint64_t seq, store_val_t v)
+{
+    (void)seq;
+    records_t *r = arg;
+    r->data[r->n] = malloc(v.len);
+    memcpy(r->data[r->n], v.data, v.len);
+    r->len[r->n++] = v.len;
+    return 0;
+}
+
+static void s_free_records(records_t *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->data[i]);
+    r->n = 0;
+}
+
+static int s_done_status[8];
+static int s_done_calls;
+static void s_done(void *arg, int status)
+{
+    s_done_status[(intptr_t)arg] = status;
+    s_done_calls++;
+}
+
+static int s_append(batch_t *b, audit_t *a, const char *event)
+{
+    store_txn_t *t;
+    Dx__AuditRecord r = DX__AUDIT_RECORD__INIT;
+    r.event = (char *)event;
+    r.decision = "ok";
+    int rv = batch_txn(b, &t);
+    return rv ? rv : audit_append(a, t, &r, NULL);
+}
+
+/* Reads every record and the head, and verifies them. */
+static int s_verify(store_t *s, records_t *recs, Dx__Signed **head, char err[DX_ERRMSG])
+{
+    store_txn_t *t = NULL;
+    store_val_t hv;
+    dx_chain_t c;
+    dx_chain_init(&c);
+    store_begin(s, NULL, false, &t);
+    store_audit_each(t, 0, s_grab, recs);
+    char why[DX_ERRMSG];
+    int rv = store_meta_get(t, "head", &hv);
+    if (rv == 0)
+        rv = wire_signed_decode(hv.data, hv.len, head, why);
+    store_abort(&t);
+    for (size_t i = 0; rv == 0 && i < recs->n; i++)
+        rv = dx_chain_append(&c, recs->data[i], recs->len[i], err);
+    if (rv == 0)
+        rv = dx_chain_check_head(&c, *head, s_pk, err);
+    return rv;
+}
+
+TEST(group_commit_and_chain)
+{
+    store_t *s = NULL;
+    audit_t *a = NULL;
+    batch_t *b = NULL;
+    char err[DX_ERRMSG];
+    CHECK_EQ(store_open(s_dir, 64 << 20, false, &s, err), 0);
+    CHECK_EQ(audit_open(s, s_sk, &a, err), 0);
+    CHECK_EQ(batch_new(s, a, &b), 0);
+    /* three requests in one turn; the second fails and is undone alone */
+    batch_op_begin(b);
+    CHECK_EQ(s_append(b, a, "one"), 0);
+    batch_defer(b, s_done, (void *)0);
+    CHECK_EQ(batch_op_end(b, 0), 0);
+    batch_op_begin(b);
+    CHECK_EQ(s_append(b, a, "undone"), 0);
+    batch_defer(b, s_done, (void *)1);
+    CHECK_EQ(batch_op_end(b, DX_ERR_FULL), DX_ERR_FULL);
+    CHECK_EQ(s_done_calls, 1);            /* told at once */
+    CHECK_EQ(s_done_status[1], DX_ERR_FULL);
+    batch_op_begin(b);
+    CHECK_EQ(s_append(b, a, "two"), 0);
+    batch_defer(b, s_done, (void *)2);
+    CHECK_EQ(batch_op_end(b, 0), 0);
+    CHECK_EQ(s_done_calls, 1);            /* not before the commit */
+    CHECK_EQ(batch_commit(b, 1000), 0);
+    CHECK_EQ(s_done_calls, 3);
+    CHECK_EQ(s_done_status[0], 0);
+    CHECK_EQ(s_done_status[2], 0);
+    CHECK_EQ(audit_state(a).size, 2u);
+
+    records_t recs = { .n = 0 };
+    Dx__Signed *head = NULL;
+    CHECK_EQ(s_verify(s, &recs, &head, err), 0);
+    CHECK_EQ(recs.n, 2u);
+    Dx__AuditRecord *r = NULL;
+    CHECK_EQ(wire_audit_decode(recs.data[1], recs.len[1], &r, err), 0);
+    CHECK(r && r->seq == 2 && strcmp(r->event, "two") == 0);
+    wire_free(&r);
+    wire_free(&head);
+    s_free_records(&recs);
+    batch_destroy(&b);
+    audit_destroy(&a);
+    store_close(&s);
+}
+
+TEST(reopen_continues_chain)
+{
+    store_t *s = NULL;
+    audit_t *a = NULL;
+    batch_t *b = NULL;
+    char err[DX_ERRMSG];
+    CHECK_EQ(store_open(s_dir, 64 << 20, false, &s, err), 0);
+    CHECK_EQ(audit_open(s, s_sk, &a, err), 0);
+    CHECK_EQ(audit_state(a).size, 2u);
+    CHECK_EQ(batch_new(s, a, &b), 0);
+    batch_op_begin(b);
+    CHECK_EQ(s_append(b, a, "three"), 0);
+    CHECK_EQ(batch_op_end(b, 0), 0);
+    CHECK_EQ(batch_commit(b, 2000), 0);
+    records_t recs = { .n = 0 };
+    Dx__Signed *head = NULL;
+    CHECK_EQ(s_verify(s, &recs, &head, err), 0);
+    CHECK_EQ(recs.n, 3u);
+    wire_free(&head);
+    s_free_records(&recs);
+    batch_destroy(&b);
+    audit_destroy(&a);
+    store_close(&s);
+}
+
+/* Tampering of each kind is caught and named. */
+TEST(tampering_detected)
+{
+    store_t *s = NULL;
+    char err[DX_ERRMSG];
+    CHECK_EQ(store_open(s_dir, 64 << 20, false, &s, err), 0);
+    records_t recs = { .n = 0 };
+    Dx__Signed *head = NULL;
+    CHECK_EQ(s_verify(s, &recs, &head, err), 0);
+    store_close(&s);
+    dx_chain_t c;
+
+    /* edit any byte of any record: found, and the right record named */
+    for (size_t k = 0; k < recs.n; k++) {
+        for (size_t at = 0; at < recs.len[k]; at++) {
+            recs.data[k][at] ^= 0x20;
+            dx_chain_init(&c);
+            int rv = 0;
+            for (size_t i = 0; rv == 0 && i < recs.n; i++)
+                rv = dx_chain_append(&c, recs.data[i], recs.len[i], err);
+            if (rv == 0)
+                rv = dx_chain_check_head(&c, head, s_pk, err);
+            CHECK_EQ(rv, DX_ERR_INTEGRITY);
+            if (c.bad_seq != k + 1)
+                printf("# byte %zu of record %zu: %s\n", at, k + 1, err);
+            CHECK_EQ(c.bad_seq, k + 1);
+            recs.data[k][at] ^= 0x20;
+        }
+    }
+
+    /* remove record 2 */
+    dx_chain_init(&c);
+    CHECK_EQ(dx_chain_append(&c, recs.data[0], recs.len[0], err), 0);
+    CHECK_EQ(dx_chain_append(&c, recs.data[2], recs.len[2], err), DX_ERR_INTEGRITY);
+    CHECK(strstr(err, "removed, inserted or reordered") != NULL);
+
+    /* truncate: the head covers more than is there */
+    dx_chain_init(&c);
+    CHECK_EQ(dx_chain_append(&c, recs.data[0], recs.len[0], err), 0);
+    CHECK_EQ(dx_chain_append(&c, recs.data[1], recs.len[1], err), 0);
+    CHECK_EQ(dx_chain_check_head(&c, head, s_pk, err), DX_ERR_INTEGRITY);
+    CHECK(strstr(err, "removed from the end") != NULL);
+
+    /* a head signed by someone else */
+    uint8_t other_sk[32], other_pk[32];
+    dx_ed25519_keygen(other_sk, other_pk);
+    dx_chain_init(&c);
+    for (size_t i = 0; i < recs.n; i++)
+        dx_chain_append(&c, recs.data[i], recs.len[i], err);
+    CHECK_EQ(dx_chain_check_head(&c, head, other_pk, err), DX_ERR_INTEGRITY);
+    CHECK_EQ(dx_chain_check_head(&c, head, s_pk, err), 0);
+    wire_free(&head);
+    s_free_records(&recs);
+}
+
+int main(void)
+{
+    if (!mkdtemp(s_dir) || dx_ed25519_keygen(s_sk, s_pk) != 0)
+        return 1;
+    RUN(group_commit_and_chain);
+    RUN(reopen_continues_chain);
+    RUN(tampering_detected);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
+    if (system(cmd) != 0)
+        return 1;
+    return TEST_EXIT();
+}

@@ -1,0 +1,313 @@
+#include "dxtime.h"
+#include "keys.h"
+#include "policy.h"
+#include "policy_load.h"
+#include "test.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char s_dir[] = "/tmp/dx-test-policy-XXXXXX";
+
+static void s_write(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void s_member(char *out, size_t cap, const char *id, const char *roles, const char *extra)
+{
+    dx_keypair_t k;
+    char sign[DX_SIGN_TEXT], curve[DX_CURVE_TEXT];
+    dx_keypair_generate(id, &k);
+    dx_sign_key_format(k.pub.sign, sign);
+    dx_curve_key_format(k.pub.curve, curve);
+    size_t n = strlen(out);
+    snprintf(out + n, cap - n, "  - id: %s\n    roles: [%s]\n    sign_key: \"%s\"\n"
+             "    transport_key: \"%s\"\n%s", id, roles, sign, curve, extra);
+}
+
+static dx_policy_t *s_load_example(void)
+{
+    static char members[8192];
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/good", s_dir);
+    mkdir(dir, 0700);
+    snprintf(members, sizeof members, "version: 1\nmembers:\n");
+    s_member(members, sizeof members, "alpha", "publisher, consumer", "");
+    s_member(members, sizeof members, "beta", "consumer", "");
+    s_member(members, sizeof members, "gamma", "auditor", "");
+    s_member(members, sizeof members, "gone", "consumer", "    revoked: true\n");
+    s_member(members, sizeof members, "old", "consumer", "    not_after: 2020-01-01T00:00:00Z\n");
+    s_member(members, sizeof members, "lazy", "consumer", "");
+    s_write(dir, "10-members.yaml", members);
+    s_write(dir, "20-datasets.yaml",
+            "version: 1\ndatasets:\n"
+            "  - match: \"a/**\"\n    owner: alpha\n    classification: restricted\n"
+            "  - match: \"a/open/*\"\n    owner: alpha\n    classification: public\n");
+    s_write(dir, "30-rules.yaml",
+            "version: 1\nrules:\n"
+            "  - id: beta-reads-a\n    effect: allow\n    actions: [read, list]\n"
+            "    members: [beta, gone, old]\n    datasets: [\"a/**\"]\n    purposes: [research]\n"
+            "    fields:\n      exclude: [x]\n    max_classification: restricted\n"
+            "  - id: beta-not-secret\n    effect: deny\n    actions: [read]\n    members: [beta]\n"
+            "    datasets: [\"a/secret/**\"]\n"
+            "  - id: everyone-lists-open\n    effect: allow\n    actions: [list]\n"
+            "    members: [\"*\"]\n    datasets: [\"a/open/*\"]\n"
+            "  - id: lazy-2025\n    effect: allow\n    actions: [read]\n    members: [lazy]\n"
+            "    datasets: [\"a/**\"]\n    not_before: 2025-01-01T00:00:00Z\n"
+            "    not_after: 2025-12-31T23:59:59Z\n"
+            "  - id: beta-publishes-shared\n    effect: allow\n    actions: [publish]\n"
+            "    members: [beta]\n    datasets: [\"shared/**\"]\n");
+    s_write(dir, "README.txt", "not a policy file: ignored\n");
+    dx_policy_t *p = NULL;
+    dx_diag_t diag;
+    int rv = dx_policy_load(dir, &p, &diag);
+    for (size_t i = 0; rv != 0 && i < diag.n; i++)
+        printf("# %s\n", diag.lines[i]);
+    dx_diag_free(&diag);
+    return p;
+}
+
+static dx_decision_t s_decide(const dx_policy_t *p, const char *member, unsigned action,
+                              const char *dataset, dx_class_t cls, const char *purpose)
+{
+    dx_decision_t d;
+    dx_request_t req = { member, action, dataset, cls, purpose, 0 };
+    dx_time_parse("2026-06-01T00:00:00Z", &req.now_ms);
+    dx_policy_decide(p, &req, &d);
+    return d;
+}
+
+TEST(loads_example_set)
+{
+    dx_policy_t *p = s_load_example();
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    CHECK_EQ(p->nmembers, 6u);
+    CHECK_EQ(p->nnamespaces, 2u);
+    CHECK_EQ(p->nrules, 5u);
+    CHECK(dx_policy_member(p, "alpha") != NULL);
+    CHECK(dx_policy_member_by_transport(p, dx_policy_member(p, "beta")->transport_key) ==
+          dx_policy_member(p, "beta"));
+    dx_policy_free(&p);
+    CHECK(p == NULL);
+}
+
+TEST(owner_publishes)
+{
+    dx_policy_t *p = s_load_example();
+    dx_decision_t d = s_decide(p, "alpha", DX_ACT_PUBLISH, "a/x", DX_CLASS_RESTRICTED, NULL);
+    CHECK(d.allow);
+    CHECK_STR(d.rule_id, "owner");
+    d = s_decide(p, "alpha", DX_ACT_PUBLISH, "a/x", DX_CLASS_SECRET, NULL);
+    CHECK(!d.allow);
+    CHECK(strstr(d.reason, "exceeds") != NULL);
+    // the most specific namespace governs: a/open/* is public only
+    d = s_decide(p, "alpha", DX_ACT_PUBLISH, "a/open/x", DX_CLASS_INTERNAL, NULL);
+    CHECK(!d.allow);
+    d = s_decide(p, "beta", DX_ACT_PUBLISH, "a/x", DX_CLASS_PUBLIC, NULL);
+    CHECK(!d.allow);
+    CHECK_STR(d.rule_id, "default-deny");
+    CHECK(strstr(d.reason, "belongs to alpha") != NULL);
+    d = s_decide(p, "beta", DX_ACT_PUBLISH, "shared/y", DX_CLASS_INTERNAL, NULL);
+    CHECK(d.allow);
+    CHECK_STR(d.rule_id, "beta-publishes-shared");
+    d = s_decide(p, "beta", DX_ACT_PUBLISH, "shared/y", DX_CLASS_RESTRICTED, NULL);
+    CHECK(!d.allow); /* the rule's default max_classification is internal */
+    dx_policy_free(&p);
+}
+
+TEST(read_with_purpose_and_fields)
+{
+    dx_policy_t *p = s_load_example();
+    dx_decision_t d = s_decide(p, "beta", DX_ACT_READ, "a/b", DX_CLASS_RESTRICTED, "research");
+    CHECK(d.allow);
+    CHECK_STR(d.rule_id, "beta-reads-a");
+    CHECK_EQ(d.field_mode, DX_FIELDS_EXCLUDE);
+    CHECK(d.nfields == 1 && strcmp(d.fields[0], "x") == 0);
+    d = s_decide(p, "beta", DX_ACT_READ, "a/b", DX_CLASS_RESTRICTED, "marketing");
+    CHECK(!d.allow);
+    CHECK(strstr(d.reason, "purpose 'marketing'") != NULL);
+    d = s_decide(p, "beta", DX_ACT_READ, "a/b", DX_CLASS_SECRET, "research");
+    CHECK(!d.allow);
+    /* list needs no purpose */
+    d = s_decide(p, "beta", DX_ACT_LIST, "a/b", DX_CLASS_RESTRICTED, NULL);
+    CHECK(d.allow);
+    dx_policy_free(&p);
+}
+
+TEST(deny_wins)
+{
+    dx_policy_t *p = s_load_example();
+    dx_decision_t d = s_decide(p, "beta", DX_ACT_READ, "a/secret/z", DX_CLASS_INTERNAL, "research");
+    CHECK(!d.allow);
+    CHECK_STR(d.rule_id, "beta-not-secret");
+    dx_policy_free(&p);
+}
+
+TEST(default_deny_and_members)
+{
+    dx_policy_t *p = s_load_example();
+    dx_decision_t d = s_decide(p, "gamma", DX_ACT_READ, "a/b", DX_CLASS_PUBLIC, "research");
+    CHECK(!d.allow);
+    CHECK_STR(d.rule_id, "default-deny");
+    d = s_decide(p, "nobody", DX_ACT_LIST, "a/open/x", DX_CLASS_PUBLIC, NULL);
+    CHECK(!d.allow);
+    CHECK(strstr(d.reason, "not a member") != NULL);
+    d = s_decide(p, "gone", DX_ACT_READ, "a/b", DX_CLASS_PUBLIC, "research");
+    CHECK(!d.allow);
+    CHECK(strstr(d.reason, "revoked") != NULL);
+    d = s_decide(p, "old", DX_ACT_READ, "a/b", DX_CLASS_PUBLIC, "research");
+    CHECK(!d.allow);
+    CHECK(strstr(d.reason, "expired") != NULL);
+    d = s_decide(p, "gamma", DX_ACT_LIST, "a/open/x", DX_CLASS_PUBLIC, NULL);
+    CHECK(d.allow); /* members: ["*"] */
+    dx_policy_free(&p);
+}
+
+TEST(time_windows)
+{
+    dx_policy_t *p = s_load_example();
+    dx_decision_t d = s_decide(p, "lazy", DX_ACT_READ, "a/b", DX_CLASS_INTERNAL, "any");
+    CHECK(!d.allow);
+    CHECK(strstr(d.reason, "expired") != NULL);
+    dx_request_t req = { "lazy", DX_ACT_READ, "a/b", DX_CLASS_INTERNAL, "any", 0 };
+    dx_time_parse("2025-06-01T00:00:00Z", &req.now_ms);
+    dx_policy_decide(p, &req, &d);
+    CHECK(d.allow);
+    dx_time_parse("2024-06-01T00:00:00Z", &req.now_ms);
+    dx_policy_decide(p, &req, &d);
+    CHECK(!d.allow);
+    CHECK(strstr(d.reason, "not yet in force") != NULL);
+    dx_policy_free(&p);
+}
+
+TEST(hash_changes_with_content)
+{
+    dx_policy_t *p1 = s_load_example(), *p2 = s_load_example();
+    /* fresh keys each time: different bytes, different hash */
+    CHECK(memcmp(p1->sha256, p2->sha256, 32) != 0);
+    dx_policy_free(&p1);
+    dx_policy_free(&p2);
+}
+
+/* Every file in tests/data/bad-policies is refused with the error its
+ * first line expects, in the form path:line:col: error: message. */
+TEST(bad_policy_files)
+{
+    DIR *d = opendir("tests/data/bad-policies");
+    CHECK(d != NULL);
+    if (!d)
+        return;
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (!strstr(e->d_name, ".yaml"))
+            continue;
+        files++;
+        char src[512], dir[512], dst[600], expect[256] = "";
+        snprintf(src, sizeof src, "tests/data/bad-policies/%s", e->d_name);
+        snprintf(dir, sizeof dir, "%s/bad-%s", s_dir, e->d_name);
+        mkdir(dir, 0700);
+        snprintf(dst, sizeof dst, "%s/p.yaml", dir);
+        FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
+        char line[2048];
+        while (fgets(line, sizeof line, in)) {
+            if (strncmp(line, "# expect: ", 10) == 0) {
+                snprintf(expect, sizeof expect, "%s", line + 10);
+                expect[strcspn(expect, "\n")] = '\0';
+            }
+            fputs(line, out);
+        }
+        fclose(in);
+        fclose(out);
+        dx_policy_t *p = NULL;
+        dx_diag_t diag;
+        int rv = dx_policy_load(dir, &p, &diag);
+        bool found = false, formatted = diag.n > 0;
+        for (size_t i = 0; i < diag.n; i++) {
+            found |= strstr(diag.lines[i], expect) != NULL;
+            int l, c;
+            char tail[8];
+            formatted &= strncmp(diag.lines[i], dst, strlen(dst)) == 0 &&
+                         sscanf(diag.lines[i] + strlen(dst), ":%d:%d: %7s", &l, &c, tail) == 3;
+        }
+        if (rv == 0 || !found || !formatted) {
+            printf("# %s: expected '%s', got:\n", e->d_name, expect);
+            for (size_t i = 0; i < diag.n; i++)
+                printf("#   %s\n", diag.lines[i]);
+        }
+        CHECK(rv == DX_ERR_POLICY && p == NULL);
+        CHECK(found && expect[0]);
+        CHECK(formatted);
+        dx_diag_free(&diag);
+        dx_policy_free(&p);
+    }
+    closedir(d);
+    CHECK(files >= 20);
+}
+
+TEST(all_errors_reported)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/many", s_dir);
+    mkdir(dir, 0700);
+    s_write(dir, "a.yaml", "version: 1\nmembers:\n  - id: Bad\n    frob: 1\n");
+    s_write(dir, "b.yaml", "version: 2\nrules:\n  - id: r\n    effect: perhaps\n");
+    dx_policy_t *p = NULL;
+    dx_diag_t diag;
+    CHECK_EQ(dx_policy_load(dir, &p, &diag), DX_ERR_POLICY);
+    /* both files, several errors each */
+    CHECK(diag.errors >= 6);
+    bool a = false, b = false;
+    for (size_t i = 0; i < diag.n; i++) {
+        a |= strstr(diag.lines[i], "a.yaml:") != NULL;
+        b |= strstr(diag.lines[i], "b.yaml:") != NULL;
+    }
+    CHECK(a && b);
+    dx_diag_free(&diag);
+}
+
+TEST(missing_or_empty_directory)
+{
+    dx_policy_t *p = NULL;
+    dx_diag_t diag;
+    CHECK_EQ(dx_policy_load("/nonexistent-dx-dir", &p, &diag), DX_ERR_POLICY);
+    CHECK(strstr(dx_diag_first(&diag), "cannot read policy directory") != NULL);
+    dx_diag_free(&diag);
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/empty", s_dir);
+    mkdir(dir, 0700);
+    CHECK_EQ(dx_policy_load(dir, &p, &diag), DX_ERR_POLICY);
+    CHECK(strstr(dx_diag_first(&diag), "no *.yaml") != NULL);
+    dx_diag_free(&diag);
+}
+
+int main(void)
+{
+    if (!mkdtemp(s_dir))
+        return 1;
+    RUN(loads_example_set);
+    RUN(owner_publishes);
+    RUN(read_with_purpose_and_fields);
+    RUN(deny_wins);
+    RUN(default_deny_and_members);
+    RUN(time_windows);
+    RUN(hash_changes_with_content);
+    RUN(bad_policy_files);
+    RUN(all_errors_reported);
+    RUN(missing_or_empty_directory);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
+    if (system(cmd) != 0)
+        return 1;
+    return TEST_EXIT();
+}

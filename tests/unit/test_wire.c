@@ -1,0 +1,139 @@
+#include "crypto.h"
+#include "test.h"
+#include "wire.h"
+
+#include <stdlib.h>
+
+static int s_decode_request(Dx__Request *r, Dx__Request **out, char err[DX_ERRMSG])
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    wire_pack(&r->base, &data, &len);
+    int rv = wire_request_decode(data, len, out, err);
+    free(data);
+    return rv;
+}
+
+TEST(request_round_trip)
+{
+    Dx__Request r = DX__REQUEST__INIT, *back = NULL;
+    Dx__FetchBegin fb = DX__FETCH_BEGIN__INIT;
+    char err[DX_ERRMSG];
+    fb.dataset = "health/x";
+    fb.purpose = "statistics";
+    r.protocol = DX_PROTOCOL_VERSION;
+    r.id = 7;
+    r.body_case = DX__REQUEST__BODY_FETCH_BEGIN;
+    r.fetch_begin = &fb;
+    CHECK_EQ(s_decode_request(&r, &back, err), 0);
+    CHECK(back && back->id == 7 && strcmp(back->fetch_begin->dataset, "health/x") == 0);
+    wire_request_free(&back);
+    CHECK(back == NULL);
+}
+
+TEST(request_checks)
+{
+    Dx__Request r = DX__REQUEST__INIT, *back = NULL;
+    Dx__FetchBegin fb = DX__FETCH_BEGIN__INIT;
+    char err[DX_ERRMSG];
+    fb.dataset = "../etc/passwd";
+    fb.purpose = "x";
+    r.protocol = DX_PROTOCOL_VERSION;
+    r.body_case = DX__REQUEST__BODY_FETCH_BEGIN;
+    r.fetch_begin = &fb;
+    CHECK_EQ(s_decode_request(&r, &back, err), DX_ERR_PROTOCOL);
+    CHECK(strstr(err, "dataset") != NULL);
+    fb.dataset = "ok/name";
+    r.protocol = 99;
+    CHECK_EQ(s_decode_request(&r, &back, err), DX_ERR_PROTOCOL);
+    CHECK(strstr(err, "protocol version") != NULL);
+    r.protocol = DX_PROTOCOL_VERSION;
+    r.body_case = DX__REQUEST__BODY__NOT_SET;
+    CHECK_EQ(s_decode_request(&r, &back, err), DX_ERR_PROTOCOL);
+    CHECK(strstr(err, "unknown request") != NULL);
+    Dx__PublishBegin pb = DX__PUBLISH_BEGIN__INIT;
+    uint8_t sig[10] = { 0 };
+    pb.manifest.data = sig;
+    pb.manifest.len = 10;
+    pb.signature.data = sig;
+    pb.signature.len = 10;
+    r.body_case = DX__REQUEST__BODY_PUBLISH_BEGIN;
+    r.publish_begin = &pb;
+    CHECK_EQ(s_decode_request(&r, &back, err), DX_ERR_PROTOCOL);
+    CHECK(strstr(err, "signature") != NULL);
+}
+
+TEST(garbage_and_truncation)
+{
+    Dx__Request *back = NULL;
+    char err[DX_ERRMSG];
+    uint8_t garbage[64];
+    for (int i = 0; i < 64; i++)
+        garbage[i] = (uint8_t)(i * 91 + 7);
+    CHECK(wire_request_decode(garbage, sizeof garbage, &back, err) != 0);
+    CHECK(wire_request_decode(garbage, 0, &back, err) != 0);
+    CHECK(wire_request_decode(garbage, DX_MAX_FRAME + 1, &back, err) != 0);
+    /* every truncation of a valid request is refused or decodes to a valid one */
+    Dx__Request r = DX__REQUEST__INIT;
+    Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
+    lr.pattern = "health/**";
+    r.protocol = DX_PROTOCOL_VERSION;
+    r.id = 1;
+    r.body_case = DX__REQUEST__BODY_LIST;
+    r.list = &lr;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    wire_pack(&r.base, &data, &len);
+    for (size_t n = 1; n < len; n++) {
+        int rv = wire_request_decode(data, n, &back, err);
+        CHECK(rv != 0 || back != NULL);
+        wire_request_free(&back);
+    }
+    free(data);
+}
+
+TEST(manifest_checks)
+{
+    Dx__Manifest m = DX__MANIFEST__INIT;
+    uint8_t sha[32] = { 0 }, nonce[16] = { 0 };
+    char err[DX_ERRMSG];
+    m.dataset = "health/x";
+    m.sha256.data = sha;
+    m.sha256.len = 32;
+    m.content_type = "text/csv";
+    m.classification = DX__CLASSIFICATION__INTERNAL;
+    m.created_ms = 1;
+    m.nonce.data = nonce;
+    m.nonce.len = 16;
+    m.publisher = "health";
+    CHECK_EQ(wire_manifest_check(&m, err), 0);
+    m.classification = 9;
+    CHECK(wire_manifest_check(&m, err) != 0);
+    m.classification = DX__CLASSIFICATION__INTERNAL;
+    m.nonce.len = 8;
+    CHECK(wire_manifest_check(&m, err) != 0);
+    m.nonce.len = 16;
+    m.content_type = "text/csv\n";
+    CHECK(wire_manifest_check(&m, err) != 0);
+    m.content_type = "text/csv";
+    m.publisher = "Health";
+    CHECK(wire_manifest_check(&m, err) != 0);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    m.publisher = "health";
+    wire_pack(&m.base, &data, &len);
+    Dx__Manifest *back = NULL;
+    CHECK_EQ(wire_manifest_decode(data, len, &back, err), 0);
+    CHECK(back && back->created_ms == 1);
+    wire_free(&back);
+    free(data);
+}
+
+int main(void)
+{
+    RUN(request_round_trip);
+    RUN(request_checks);
+    RUN(garbage_and_truncation);
+    RUN(manifest_checks);
+    return TEST_EXIT();
+}
