@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# make demo: the whole exchange on loopback, narrated. Keys, policy, broker,
+# a publish, a filtered fetch, refusals, an audit query and verification.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+BIN=$PWD/$BUILD/bin
+D=$(mktemp -d /tmp/dx-demo.XXXXXX)
+BROKER_PID=
+finish() {
+  [ -n "$BROKER_PID" ] && kill -TERM "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
+  rm -rf "$D"
+}
+trap finish EXIT
+
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
+say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+run() {
+  # show the command as a person would type it, then run it
+  printf '$ %s\n' "$(printf '%s ' "$@" | sed "s#$BIN/##g; s#$D/##g")"
+  "$@"
+}
+refused() {
+  printf '$ %s\n' "$(printf '%s ' "$@" | sed "s#$BIN/##g; s#$D/##g")"
+  local status=0
+  "$@" || status=$?
+  echo "(exit status $status)"
+}
+
+say "1. The data office makes keys for the broker and each member"
+"$PWD/scripts/example-exchange.sh" "$D" "$BIN"
+printf '$ dx-admin keygen health --out keys    (and broker, statistics, education, auditor)\n'
+ls "$D/keys"
+echo "Each member's public keys go into the policy set:"
+sed -n '/id: health/,/transport_key/p' "$D/policies/members.yaml"
+
+say "2. The sharing rules (policies/rules.yaml), checked before use"
+sed -n '/^rules:/,$p' "$D/policies/rules.yaml" | grep -v '^#'
+run "$BIN/dx-admin" policy check "$D/policies"
+
+say "3. The broker starts: CURVE on loopback, LMDB in data/"
+"$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$D/data" --policies "$D/policies" \
+  --key "$D/keys/broker.key" 2>"$D/broker.log" &
+BROKER_PID=$!
+for _ in $(seq 100); do
+  EP=$(sed -n 's/.*listening endpoint=\([^ ]*\).*/\1/p' "$D/broker.log")
+  [ -n "$EP" ] && break
+  sleep 0.1
+done
+[ -n "$EP" ] || { cat "$D/broker.log"; exit 1; }
+cat "$D/broker.log"
+export DX_BROKER=$EP DX_BROKER_PUB=$D/keys/broker.pub
+
+say "4. Health publishes its vaccination data (signed, hashed, stored with fsync)"
+cat > "$D/vaccination.csv" <<'CSV'
+national_id,name,region,vaccinated
+19700101-1234,"Doe, Jane",north,yes
+19820315-5678,"O'Brien, Pat",south,no
+19991231-9012,Lee Min,east,yes
+CSV
+cat "$D/vaccination.csv"
+run env DX_KEY="$D/keys/health.key" "$BIN/dx-agent" publish health/vaccination/2026-q3 "$D/vaccination.csv" --classification restricted
+
+say "5. Statistics fetches it for the purpose 'statistics': a filtered view"
+run env DX_KEY="$D/keys/statistics.key" "$BIN/dx-agent" fetch health/vaccination/2026-q3 --purpose statistics -o "$D/stats.csv"
+cat "$D/stats.csv"
+echo "(no national_id column: rule stats-reads-vaccination excludes it; the broker signed the view)"
+
+say "6. Refusals: education may not read health data; statistics may not use it for marketing"
+refused env DX_KEY="$D/keys/education.key" "$BIN/dx-agent" fetch health/vaccination/2026-q3 --purpose statistics -o "$D/edu.csv"
+refused env DX_KEY="$D/keys/statistics.key" "$BIN/dx-agent" fetch health/vaccination/2026-q3 --purpose marketing -o "$D/m.csv"
+ls "$D"/edu.csv "$D"/m.csv 2>/dev/null || echo "(no output files were written)"
+
+say "7. The auditor asks who saw what, and under which rule"
+run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" query --dataset 'health/**'
+
+say "8. The auditor verifies the log: online, and offline from the data directory"
+run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" verify
+run "$BIN/dx-audit" --db "$D/data" --broker-pub "$D/keys/broker.pub" verify
+
+say "Done. The broker stops cleanly on SIGTERM."
