@@ -35,11 +35,18 @@ check "the refused reload is in the audit log" 0 audit auditor query --action po
 check_grep "with its reason" "$T/out" "reload refused.*zz-bad.yaml"
 rm "$T/policies/zz-bad.yaml"
 
-# revoke statistics: refused from the next connection on
+# revoke statistics while it holds a connection: its next request on that
+# same connection is refused, and so is any new handshake
+"$TOOLS/dx-rawsend" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/statistics.key" --timeout 5 hold 3 >"$T/held" 2>&1 &
+held=$!
+for i in $(seq 50); do grep -q "^first:" "$T/held" && break; sleep 0.1; done
 sed -i '/id: statistics/,/transport_key/ s/^\(    roles: .*\)$/\1\n    revoked: true/' "$T/policies/members.yaml"
 check "the edited set is valid" 0 "$BIN/dx-admin" policy check "$T/policies"
 kill -HUP "$BROKER_PID"
 for i in $(seq 50); do [ "$(grep -c 'policy set loaded' "$BROKER_LOG")" -ge 1 ] && break; sleep 0.1; done
+wait $held
+check_grep "before the reload its connection was served" "$T/held" "^first: ok"
+check_grep "after it, its next request on the same connection is refused" "$T/held" "^reply: member 'statistics' is revoked"
 check "a revoked member is refused after the reload (exit 5 at the handshake)" 5 agent statistics list
 check "the good reload is in the audit log" 0 audit auditor query --action policy_load --decision ok --format csv
 [ "$(grep -c policy_load "$T/out")" -ge 2 ] && pass "two good loads recorded" || fail "two good loads recorded" "$(cat "$T/out")"

@@ -10,6 +10,8 @@
  *     unknown       a valid envelope with no request in it
  *     version       a request of an unsupported protocol version
  *     file PATH     the bytes of PATH as one frame
+ *     hold SECONDS  a valid list request, then the same again on the same
+ *                   connection SECONDS later (prints both replies)
  * Prints "reply: <error message>" and exits 0 when an error reply came
  * back, 5 when none did within the timeout, 1 otherwise. */
 #include "cli.h"
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int s_valid(uint32_t protocol, bool body, uint8_t **data, size_t *len)
 {
@@ -80,6 +83,8 @@ int main(int argc, char **argv)
         s_valid(DX_PROTOCOL_VERSION, false, &data, &len);
     } else if (strcmp(mode, "version") == 0) {
         s_valid(99, true, &data, &len);
+    } else if (strcmp(mode, "hold") == 0) {
+        s_valid(DX_PROTOCOL_VERSION, true, &data, &len);
     } else if (strcmp(mode, "file") == 0) {
         char *text = NULL;
         if (dx_read_small_file(arg, DX_MAX_FRAME * 2, &text, &len) != 0)
@@ -102,6 +107,20 @@ int main(int argc, char **argv)
     const void *f[2] = { data, data };
     size_t l[2] = { len, len };
     second = NULL;
+    if (strcmp(mode, "hold") == 0) {
+        Dx__Reply *first = NULL;
+        rv = dx_client_send_frames(client, f, l, 1, err);
+        if (rv == 0)
+            rv = dx_client_recv(client, &first, err);
+        if (rv != 0) {
+            printf("first: %s\n", err);
+            return 1;
+        }
+        printf("first: %s\n", first->error ? first->error->message : "ok");
+        fflush(stdout);
+        wire_reply_free(&first);
+        sleep((unsigned)n);
+    }
     rv = dx_client_send_frames(client, f, l, (size_t)frames, err);
     Dx__Reply *reply = NULL;
     if (rv == 0)
