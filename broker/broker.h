@@ -104,6 +104,17 @@ Dx__ErrorCode broker_code(int err);
 /* Records a decision and sends the refusal after it is committed. */
 int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__ErrorCode code);
 
+/* Adds a transfer session (taking ownership); returns 1 when the limits
+ * said no and the request was answered "busy". */
+int broker_add_session(broker_t *b, request_t *rq, session_t *s);
+
+/* Looks up f->dataset at f->version (0: the latest) and decides action on
+ * it. Returns 0 when allowed, with *e, *d, *latest set and f completed;
+ * 1 when refused (denied, or not found: said only to members who would be
+ * allowed), recorded and answered; or an error. */
+int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *f,
+                   dx_decision_t *d, Dx__CatalogEntry **e, uint64_t *latest);
+
 /* Handlers: 0, or an error that undoes the request's writes (the
  * dispatcher then answers with that error if nothing was sent). */
 int publish_begin(broker_t *b, request_t *rq);

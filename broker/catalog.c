@@ -98,48 +98,67 @@ out:
     return rv;
 }
 
+int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *f,
+                   dx_decision_t *d, Dx__CatalogEntry **e, uint64_t *latest)
+{
+    store_txn_t *t;
+    store_val_t v;
+    char err[DX_ERRMSG];
+    uint64_t version = f->version;
+    int rv;
+    *e = NULL;
+    if ((rv = batch_txn(b->batch, &t)) != 0)
+        return rv;
+    rv = store_catalog_latest(t, f->dataset, latest);
+    if (rv == 0 && version == 0)
+        version = *latest;
+    if (rv == 0)
+        rv = store_catalog_get(t, f->dataset, version, &v);
+    if (rv == 0 && wire_catalog_decode(v.data, v.len, e, err) != 0) {
+        dx_error("catalog entry %s@%llu is corrupt: %s", f->dataset, (unsigned long long)version, err);
+        rv = DX_ERR_STORAGE;
+    }
+    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
+        return rv;
+    /* Decide before saying whether it exists, so that a member that may
+     * not see a namespace cannot probe it. */
+    dx_request_t req = { .member = rq->member_id, .action = action, .dataset = f->dataset,
+                         .classification = *e ? (dx_class_t)(*e)->classification : DX_CLASS_PUBLIC,
+                         .purpose = f->purpose, .now_ms = rq->now_ms };
+    dx_policy_decide(b->policy, &req, d);
+    f->rule_id = d->rule_id;
+    f->reason = d->reason;
+    if (!d->allow) {
+        wire_free(e);
+        rv = broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
+        return rv ? rv : 1;
+    }
+    if (!*e) {
+        char reason[DX_NAME_MAX + 64];
+        snprintf(reason, sizeof reason, "no dataset %s%s", f->dataset,
+                 f->version ? " at that version" : "");
+        f->reason = reason;
+        rv = broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_NOT_FOUND);
+        f->reason = d->reason;
+        return rv ? rv : 1;
+    }
+    f->version = (*e)->version;
+    f->sha256 = (*e)->sha256.data;
+    return 0;
+}
+
 int catalog_info(broker_t *b, request_t *rq)
 {
     const Dx__InfoRequest *ir = rq->req->info;
-    audit_fields_t f = { .event = "info", .action = "list", .dataset = ir->dataset };
+    audit_fields_t f = { .event = "info", .action = "list", .dataset = ir->dataset,
+                         .version = ir->version };
     Dx__CatalogEntry *e = NULL;
-    store_txn_t *t;
-    store_val_t v;
-    char err[DX_ERRMSG], reason[300];
-    uint64_t latest = 0, version = ir->version;
-    int rv;
-    if ((rv = batch_txn(b->batch, &t)) != 0)
-        return rv;
-    rv = store_catalog_latest(t, ir->dataset, &latest);
-    if (rv == 0 && version == 0)
-        version = latest;
-    if (rv == 0)
-        rv = store_catalog_get(t, ir->dataset, version, &v);
-    if (rv == 0 && wire_catalog_decode(v.data, v.len, &e, err) != 0)
-        rv = DX_ERR_STORAGE;
-    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
-        return rv;
     dx_decision_t d;
-    dx_request_t req = { .member = rq->member_id, .action = DX_ACT_LIST, .dataset = ir->dataset,
-                         .classification = e ? (dx_class_t)e->classification : DX_CLASS_PUBLIC,
-                         .now_ms = rq->now_ms };
-    dx_policy_decide(b->policy, &req, &d);
-    f.rule_id = d.rule_id;
-    f.reason = d.reason;
-    if (!d.allow) {
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
-        goto out;
-    }
-    if (!e) {
-        snprintf(reason, sizeof reason, "no dataset %s%s", ir->dataset,
-                 ir->version ? " at that version" : "");
-        f.reason = reason;
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_NOT_FOUND);
-        goto out;
-    }
+    uint64_t latest = 0;
+    int rv = catalog_decide(b, rq, DX_ACT_LIST, &f, &d, &e, &latest);
+    if (rv != 0)
+        return rv < 0 ? rv : 0;
     f.allow = true;
-    f.version = e->version;
-    f.sha256 = e->sha256.data;
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;

@@ -48,49 +48,15 @@ int fetch_begin(broker_t *b, request_t *rq)
 {
     const Dx__FetchBegin *fb = rq->req->fetch_begin;
     audit_fields_t f = { .event = "read", .action = "read", .dataset = fb->dataset,
-                         .purpose = fb->purpose };
+                         .version = fb->version, .purpose = fb->purpose };
     Dx__CatalogEntry *e = NULL;
     session_t *s = NULL;
-    store_txn_t *t;
-    store_val_t v;
-    char err[DX_ERRMSG], reason[600];
-    int rv;
-    if ((rv = batch_txn(b->batch, &t)) != 0)
-        return rv;
-    uint64_t version = fb->version;
-    rv = version ? 0 : store_catalog_latest(t, fb->dataset, &version);
-    if (rv == 0)
-        rv = store_catalog_get(t, fb->dataset, version, &v);
-    if (rv == 0 && wire_catalog_decode(v.data, v.len, &e, err) != 0) {
-        dx_error("catalog entry %s@%llu is corrupt: %s", fb->dataset, (unsigned long long)version, err);
-        rv = DX_ERR_STORAGE;
-    }
-    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
-        return rv;
-
-    /* Decide before saying whether it exists, so that a member that may
-     * not read a namespace cannot probe it. */
     dx_decision_t d;
-    dx_request_t req = { .member = rq->member_id, .action = DX_ACT_READ, .dataset = fb->dataset,
-                         .classification = e ? (dx_class_t)e->classification : DX_CLASS_PUBLIC,
-                         .purpose = fb->purpose, .now_ms = rq->now_ms };
-    dx_policy_decide(b->policy, &req, &d);
-    f.rule_id = d.rule_id;
-    f.reason = d.reason;
-    if (!d.allow) {
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
-        goto out;
-    }
-    if (!e) {
-        snprintf(reason, sizeof reason, "no dataset %s%s", fb->dataset,
-                 fb->version ? " at that version" : "");
-        f.reason = reason;
-        f.allow = false;
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_NOT_FOUND);
-        goto out;
-    }
-    f.version = e->version;
-    f.sha256 = e->sha256.data;
+    char reason[600];
+    uint64_t latest;
+    int rv = catalog_decide(b, rq, DX_ACT_READ, &f, &d, &e, &latest);
+    if (rv != 0)
+        return rv < 0 ? rv : 0;
     int format = dx_format_of(e->content_type);
     if (d.field_mode != DX_FIELDS_ALL && format == DX_FORMAT_NONE) {
         snprintf(reason, sizeof reason,
@@ -119,16 +85,12 @@ int fetch_begin(broker_t *b, request_t *rq)
     s->entry = e;
     e = NULL;
     session_t *added = s;
-    rv = sessions_add(b->sessions, s);
+    rv = broker_add_session(b, rq, s);
     s = NULL;
-    if (rv == DX_ERR_BUSY) {
-        broker_error(b, rq, DX__ERROR_CODE__ERR_BUSY, NULL,
-                     "too many transfers in progress; try again shortly");
-        rv = 0;
+    if (rv != 0) {
+        rv = rv < 0 ? rv : 0;
         goto out;
     }
-    if (rv != 0)
-        goto out;
     f.allow = true;
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0) {
         sessions_remove(b->sessions, added->id);
@@ -155,7 +117,7 @@ int fetch_begin(broker_t *b, request_t *rq)
         sessions_remove(b->sessions, added->id);
     else
         dx_info("read member=%s dataset=%s version=%llu purpose=%s rule=%s%s", rq->member_id,
-                fb->dataset, (unsigned long long)version, fb->purpose, d.rule_id,
+                fb->dataset, (unsigned long long)f.version, fb->purpose, d.rule_id,
                 ready.filtered ? " filtered" : "");
 out:
     session_free(s);

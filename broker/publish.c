@@ -300,16 +300,12 @@ int publish_begin(broker_t *b, request_t *rq)
     s->m = m;
     m = NULL;
     session_t *added = s;
-    rv = sessions_add(b->sessions, s);
+    rv = broker_add_session(b, rq, s);
     s = NULL; /* owned by the table, or freed */
-    if (rv == DX_ERR_BUSY) {
-        broker_error(b, rq, DX__ERROR_CODE__ERR_BUSY, NULL,
-                     "too many transfers in progress; try again shortly");
-        rv = 0;
+    if (rv != 0) {
+        rv = rv < 0 ? rv : 0;
         goto out;
     }
-    if (rv != 0)
-        goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__PublishReady ready = DX__PUBLISH_READY__INIT;
     ready.session = added->id;

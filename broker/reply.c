@@ -70,18 +70,26 @@ static int s_pack_error(uint64_t id, Dx__ErrorCode code, const char *rule_id, co
     return wire_pack(&reply.base, data, len);
 }
 
+/* Formats and packs an error reply to rq. */
+static int s_pack_errorv(const request_t *rq, Dx__ErrorCode code, const char *rule_id,
+                         const char *fmt, va_list ap, uint8_t **data, size_t *len)
+{
+    char msg[DX_ERRMSG];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return s_pack_error(rq->req ? rq->req->id : 0, code, rule_id, msg, data, len);
+}
+
 void broker_error(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
                   const char *fmt, ...)
 {
-    char msg[DX_ERRMSG];
     uint8_t *data = NULL;
     size_t len = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rv = s_pack_errorv(rq, code, rule_id, fmt, ap, &data, &len);
     va_end(ap);
     rq->replied = true;
-    if (s_pack_error(rq->req ? rq->req->id : 0, code, rule_id, msg, &data, &len) == 0)
+    if (rv == 0)
         s_send_packed(b, rq->identity, rq->identity_len, data, len);
     free(data);
 }
@@ -159,14 +167,12 @@ int broker_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_afte
 int broker_error_later(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
                        const char *fmt, ...)
 {
-    char msg[DX_ERRMSG];
     uint8_t *data = NULL;
     size_t len = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rv = s_pack_errorv(rq, code, rule_id, fmt, ap, &data, &len);
     va_end(ap);
-    int rv = s_pack_error(rq->req ? rq->req->id : 0, code, rule_id, msg, &data, &len);
     if (rv != 0)
         return rv;
     return s_later(b, rq, data, len, NULL, 0);
@@ -208,4 +214,15 @@ int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__Error
     dx_info("refused member=%s event=%s dataset=%s rule=%s reason=%s", rq->member_id, f->event,
             f->dataset ? f->dataset : "", f->rule_id ? f->rule_id : "", f->reason ? f->reason : "");
     return broker_error_later(b, rq, code, f->rule_id, "%s", f->reason ? f->reason : "refused");
+}
+
+int broker_add_session(broker_t *b, request_t *rq, session_t *s)
+{
+    int rv = sessions_add(b->sessions, s);
+    if (rv != DX_ERR_BUSY)
+        return rv;
+    dx_warn("transfer refused member=%s: session limit reached", rq->member_id);
+    broker_error(b, rq, DX__ERROR_CODE__ERR_BUSY, NULL,
+                 "too many transfers in progress; try again shortly");
+    return 1;
 }
