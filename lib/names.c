@@ -1,7 +1,6 @@
 /* names: validation and glob matching for ids and dataset names.
  *
- * Matching works on segments with a dynamic-programming table, so a pattern
- * with several "**" costs O(segments^2), never exponential time. */
+ * Matching lives in glob.c. */
 #include "names.h"
 
 #include <string.h>
@@ -83,50 +82,3 @@ static bool s_names(const char *s, bool glob)
 
 bool dx_dataset_name_valid(const char *name) { return s_names(name, false); }
 bool dx_glob_valid(const char *glob) { return s_names(glob, true); }
-
-/* Wildcard match of one segment: '*' matches any run of characters. */
-static bool s_segment_match(const char *p, size_t plen, const char *s, size_t slen)
-{
-    size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
-    while (si < slen) {
-        if (pi < plen && p[pi] == '*') {
-            star = pi++;
-            mark = si;
-        } else if (pi < plen && p[pi] == s[si]) {
-            pi++;
-            si++;
-        } else if (star != (size_t)-1) {
-            pi = star + 1;
-            si = ++mark;
-        } else {
-            return false;
-        }
-    }
-    while (pi < plen && p[pi] == '*')
-        pi++;
-    return pi == plen;
-}
-
-bool dx_glob_match(const char *glob, const char *name)
-{
-    const char *pseg[DX_SEGMENTS_MAX], *nseg[DX_SEGMENTS_MAX];
-    size_t plen[DX_SEGMENTS_MAX], nlen[DX_SEGMENTS_MAX];
-    int m = s_split(glob, pseg, plen), k = s_split(name, nseg, nlen);
-    if (m < 0 || k < 0)
-        return false;
-    /* dp[i][j]: the first i pattern segments match the first j name segments. */
-    bool dp[DX_SEGMENTS_MAX + 1][DX_SEGMENTS_MAX + 1];
-    memset(dp, 0, sizeof dp);
-    dp[0][0] = true;
-    for (int i = 1; i <= m; i++) {
-        bool any = plen[i - 1] == 2 && memcmp(pseg[i - 1], "**", 2) == 0;
-        for (int j = 0; j <= k; j++) {
-            if (any)
-                dp[i][j] = dp[i - 1][j] || (j > 0 && dp[i][j - 1]);
-            else
-                dp[i][j] = j > 0 && dp[i - 1][j - 1] &&
-                           s_segment_match(pseg[i - 1], plen[i - 1], nseg[j - 1], nlen[j - 1]);
-        }
-    }
-    return dp[m][k];
-}

@@ -21,7 +21,7 @@
 bool dx_id_valid(const char *id);
 bool dx_dataset_name_valid(const char *name);
 bool dx_glob_valid(const char *glob);
-/* True when name matches glob. Both must be valid. */
+/* True when name matches glob; false when either is not valid (glob.c). */
 bool dx_glob_match(const char *glob, const char *name);
 /* A purpose or a rule id: ^[a-z0-9][a-z0-9._-]{0,63}$ */
 bool dx_token_valid(const char *token);

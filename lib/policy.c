@@ -1,6 +1,7 @@
 /* policy: pure evaluation of a loaded policy set. */
 #include "policy.h"
 #include "dxtime.h"
+#include "policy_index.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,18 +55,18 @@ unsigned dx_role_parse(const char *text)
 
 const dx_member_t *dx_policy_member(const dx_policy_t *p, const char *id)
 {
-    for (size_t i = 0; p && id && i < p->nmembers; i++)
-        if (strcmp(p->members[i].id, id) == 0)
-            return &p->members[i];
-    return NULL;
+    if (!p || !id || !p->index)
+        return NULL;
+    int32_t m = dx_index_member(p, id);
+    return m < 0 ? NULL : &p->members[m];
 }
 
 const dx_member_t *dx_policy_member_by_transport(const dx_policy_t *p, const uint8_t key[32])
 {
-    for (size_t i = 0; p && i < p->nmembers; i++)
-        if (memcmp(p->members[i].transport_key, key, 32) == 0)
-            return &p->members[i];
-    return NULL;
+    if (!p || !p->index)
+        return NULL;
+    int32_t m = dx_index_member_by_key(p, key);
+    return m < 0 ? NULL : &p->members[m];
 }
 
 bool dx_member_current(const dx_member_t *m, int64_t now_ms)
@@ -84,13 +85,13 @@ static size_t s_specificity(const char *glob)
     return n;
 }
 
-const dx_namespace_t *dx_policy_namespace(const dx_policy_t *p, const char *dataset)
+static const dx_namespace_t *s_namespace(const dx_policy_t *p, const dx_name_t *name)
 {
     const dx_namespace_t *best = NULL;
     size_t best_score = 0;
     for (size_t i = 0; i < p->nnamespaces; i++) {
         const dx_namespace_t *ns = &p->namespaces[i];
-        if (!dx_glob_match(ns->match, dataset))
+        if (!dx_cglob_match(&ns->cmatch, name))
             continue;
         size_t score = s_specificity(ns->match);
         if (!best || score > best_score) {
@@ -101,6 +102,12 @@ const dx_namespace_t *dx_policy_namespace(const dx_policy_t *p, const char *data
     return best;
 }
 
+const dx_namespace_t *dx_policy_namespace(const dx_policy_t *p, const char *dataset)
+{
+    dx_name_t name;
+    return dx_name_split(dataset, &name) ? s_namespace(p, &name) : NULL;
+}
+
 static bool s_in(char *const *list, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
@@ -109,35 +116,54 @@ static bool s_in(char *const *list, size_t n, const char *s)
     return false;
 }
 
-static bool s_rule_member(const dx_rule_t *r, const char *member)
+dx_class_t dx_rule_ceiling(const dx_policy_t *p, const dx_rule_t *r, const dx_request_t *req)
 {
-    return r->any_member || s_in(r->members, r->nmembers, member);
+    dx_class_t ceiling = r->max_classification ? r->max_classification : DX_CLASS_INTERNAL;
+    if (req->action == DX_ACT_PUBLISH) {
+        const dx_namespace_t *ns = dx_policy_namespace(p, req->dataset);
+        if (ns && ns->classification < ceiling)
+            ceiling = ns->classification;
+    }
+    return ceiling;
 }
 
-static bool s_rule_dataset(const dx_rule_t *r, const char *dataset)
+dx_rule_result_t dx_rule_check(const dx_rule_t *r, const dx_request_t *req, const dx_name_t *name,
+                               dx_class_t ceiling)
 {
-    for (size_t i = 0; i < r->ndatasets; i++)
-        if (dx_glob_match(r->datasets[i], dataset))
-            return true;
-    return false;
+    if (!(r->actions & req->action))
+        return DX_RULE_OTHER_ACTION;
+    if (!r->any_member && !s_in(r->members, r->nmembers, req->member))
+        return DX_RULE_OTHER_MEMBER;
+    bool dataset = false;
+    for (size_t i = 0; i < r->ndatasets && !dataset; i++)
+        dataset = dx_cglob_match(&r->cdatasets[i], name);
+    if (!dataset)
+        return DX_RULE_OTHER_DATASET;
+    if (req->action == DX_ACT_READ && r->npurposes > 0 &&
+        !(req->purpose && s_in(r->purposes, r->npurposes, req->purpose)))
+        return DX_RULE_WRONG_PURPOSE;
+    if (r->not_before != DX_NO_TIME && req->now_ms < r->not_before)
+        return DX_RULE_NOT_YET;
+    if (r->not_after != DX_NO_TIME && req->now_ms > r->not_after)
+        return DX_RULE_EXPIRED;
+    if (r->allow && req->classification > ceiling)
+        return DX_RULE_CLASSIFICATION;
+    return DX_RULE_MATCH;
 }
 
-static bool s_rule_purpose(const dx_rule_t *r, unsigned action, const char *purpose)
+const char *dx_rule_result_text(dx_rule_result_t res)
 {
-    if (action != DX_ACT_READ || r->npurposes == 0)
-        return true;
-    return purpose && s_in(r->purposes, r->npurposes, purpose);
-}
-
-static bool s_rule_time(const dx_rule_t *r, int64_t now)
-{
-    return (r->not_before == DX_NO_TIME || now >= r->not_before) &&
-           (r->not_after == DX_NO_TIME || now <= r->not_after);
-}
-
-static dx_class_t s_rule_max(const dx_rule_t *r)
-{
-    return r->max_classification ? r->max_classification : DX_CLASS_INTERNAL;
+    switch (res) {
+    case DX_RULE_MATCH: return "matches";
+    case DX_RULE_OTHER_ACTION: return "is for other actions";
+    case DX_RULE_OTHER_MEMBER: return "names other members";
+    case DX_RULE_OTHER_DATASET: return "covers other datasets";
+    case DX_RULE_WRONG_PURPOSE: return "does not allow this purpose";
+    case DX_RULE_NOT_YET: return "is not yet in force";
+    case DX_RULE_EXPIRED: return "has expired";
+    case DX_RULE_CLASSIFICATION: return "allows a lower classification";
+    }
+    return "?";
 }
 
 static void s_set(dx_decision_t *d, bool allow, const char *rule_id, const dx_rule_t *rule)
@@ -155,10 +181,48 @@ static void s_set(dx_decision_t *d, bool allow, const char *rule_id, const dx_ru
     }
 }
 
+/* The next rule of two ascending lists, in file order. */
+static const dx_rule_t *s_next(const dx_policy_t *p, dx_rule_list_t *a, dx_rule_list_t *b)
+{
+    const uint32_t *pick;
+    if (a->n && (!b->n || a->items[0] < b->items[0])) {
+        pick = a->items++;
+        a->n--;
+    } else if (b->n) {
+        pick = b->items++;
+        b->n--;
+    } else {
+        return NULL;
+    }
+    return &p->rules[*pick];
+}
+
+/* The reason of a default deny: the nearest miss among the rules that name
+ * the member for the action and cover the dataset. */
+static void s_near_miss(const dx_rule_t *r, dx_rule_result_t res, const dx_request_t *req,
+                        dx_class_t ceiling, int *rank, char *miss, size_t cap)
+{
+    int this_rank = res == DX_RULE_WRONG_PURPOSE ? 3 : res == DX_RULE_CLASSIFICATION ? 1 : 2;
+    if (res < DX_RULE_WRONG_PURPOSE || this_rank <= *rank)
+        return;
+    *rank = this_rank;
+    if (res == DX_RULE_WRONG_PURPOSE)
+        snprintf(miss, cap, "; rule '%s' does not allow the purpose '%s'", r->id,
+                 req->purpose ? req->purpose : "");
+    else if (res == DX_RULE_CLASSIFICATION)
+        snprintf(miss, cap, "; rule '%s' allows at most %s, the dataset is %s", r->id,
+                 dx_class_name(ceiling), dx_class_name(req->classification));
+    else
+        snprintf(miss, cap, "; rule '%s' %s", r->id,
+                 res == DX_RULE_NOT_YET ? "is not yet in force" : "has expired");
+}
+
 void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision_t *d)
 {
     const char *act = dx_action_name(req->action);
-    const dx_member_t *m = dx_policy_member(p, req->member);
+    int32_t mi = p->index ? dx_index_member(p, req->member) : -1;
+    const dx_member_t *m = mi >= 0 ? &p->members[mi] : NULL;
+    dx_name_t name;
     memset(d, 0, sizeof *d);
     s_set(d, false, "default-deny", NULL);
     if (!m) {
@@ -175,14 +239,16 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
         snprintf(d->reason, sizeof d->reason, "the keys of member '%s' expired at %s", m->id, t);
         return;
     }
+    if (!dx_name_split(req->dataset, &name)) {
+        snprintf(d->reason, sizeof d->reason, "'%s' is not a valid dataset name", req->dataset);
+        return;
+    }
 
-    /* A matching deny wins whatever allows. Classification does not limit
-     * a deny. */
-    for (size_t i = 0; i < p->nrules; i++) {
-        const dx_rule_t *r = &p->rules[i];
-        if (r->allow || !(r->actions & req->action) || !s_rule_member(r, m->id) ||
-            !s_rule_dataset(r, req->dataset) || !s_rule_purpose(r, req->action, req->purpose) ||
-            !s_rule_time(r, req->now_ms))
+    /* A matching deny wins whatever allows. */
+    dx_rule_list_t own = dx_index_rules(p, mi, req->action, false);
+    dx_rule_list_t all = dx_index_rules(p, -1, req->action, false);
+    for (const dx_rule_t *r; (r = s_next(p, &own, &all)) != NULL;) {
+        if (dx_rule_check(r, req, &name, DX_CLASS_SECRET) != DX_RULE_MATCH)
             continue;
         s_set(d, false, r->id, r);
         snprintf(d->reason, sizeof d->reason, "deny rule '%s' forbids %s to %s %s", r->id, m->id,
@@ -190,7 +256,7 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
         return;
     }
 
-    const dx_namespace_t *ns = dx_policy_namespace(p, req->dataset);
+    const dx_namespace_t *ns = s_namespace(p, &name);
     if (req->action == DX_ACT_PUBLISH && ns && strcmp(ns->owner, m->id) == 0 &&
         (m->roles & DX_ROLE_PUBLISHER)) {
         if (req->classification > ns->classification) {
@@ -205,40 +271,17 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
         return;
     }
 
-    /* The nearest miss becomes the reason of a default deny. */
-    char miss[256] = "";
-    int miss_rank = 0;
-    for (size_t i = 0; i < p->nrules; i++) {
-        const dx_rule_t *r = &p->rules[i];
-        if (!r->allow || !(r->actions & req->action) || !s_rule_member(r, m->id) ||
-            !s_rule_dataset(r, req->dataset))
-            continue;
-        if (!s_rule_purpose(r, req->action, req->purpose)) {
-            if (miss_rank < 3) {
-                miss_rank = 3;
-                snprintf(miss, sizeof miss, "; rule '%s' does not allow the purpose '%s'", r->id,
-                         req->purpose ? req->purpose : "");
-            }
-            continue;
-        }
-        if (!s_rule_time(r, req->now_ms)) {
-            if (miss_rank < 2) {
-                miss_rank = 2;
-                snprintf(miss, sizeof miss, "; rule '%s' is %s", r->id,
-                         r->not_before != DX_NO_TIME && req->now_ms < r->not_before
-                             ? "not yet in force" : "expired");
-            }
-            continue;
-        }
-        dx_class_t ceiling = s_rule_max(r);
+    char miss[200] = "";
+    int rank = 0;
+    own = dx_index_rules(p, mi, req->action, true);
+    all = dx_index_rules(p, -1, req->action, true);
+    for (const dx_rule_t *r; (r = s_next(p, &own, &all)) != NULL;) {
+        dx_class_t ceiling = r->max_classification ? r->max_classification : DX_CLASS_INTERNAL;
         if (req->action == DX_ACT_PUBLISH && ns && ns->classification < ceiling)
             ceiling = ns->classification;
-        if (req->classification > ceiling) {
-            if (miss_rank < 1) {
-                miss_rank = 1;
-                snprintf(miss, sizeof miss, "; rule '%s' allows at most %s, the dataset is %s",
-                         r->id, dx_class_name(ceiling), dx_class_name(req->classification));
-            }
+        dx_rule_result_t res = dx_rule_check(r, req, &name, ceiling);
+        if (res != DX_RULE_MATCH) {
+            s_near_miss(r, res, req, ceiling, &rank, miss, sizeof miss);
             continue;
         }
         s_set(d, true, r->id, r);
@@ -255,6 +298,17 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
     else
         snprintf(d->reason, sizeof d->reason, "no rule allows %s to %s %s%s", m->id, act,
                  req->dataset, miss);
+}
+
+void dx_policy_explain(const dx_policy_t *p, const dx_request_t *req, dx_explain_fn fn, void *arg)
+{
+    dx_name_t name;
+    if (!dx_name_split(req->dataset, &name))
+        return;
+    for (size_t i = 0; i < p->nrules; i++) {
+        const dx_rule_t *r = &p->rules[i];
+        fn(arg, r, dx_rule_check(r, req, &name, dx_rule_ceiling(p, r, req)));
+    }
 }
 
 static void s_free_list(char **list, size_t n)
@@ -283,8 +337,10 @@ void dx_policy_free(dx_policy_t **p_p)
         s_free_list(r->datasets, r->ndatasets);
         s_free_list(r->purposes, r->npurposes);
         s_free_list(r->fields, r->nfields);
+        free(r->cdatasets);
     }
     free(p->rules);
+    dx_index_free(p->index);
     free(p);
     *p_p = NULL;
 }

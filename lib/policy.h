@@ -13,11 +13,17 @@
  *      name) that matches member, action, dataset, purpose (read only),
  *      time window and classification decides, with its field restriction;
  *   5. otherwise deny, rule "default-deny".
- * A rule matches a time t when not_before <= t <= not_after. */
+ * A rule matches a time t when not_before <= t <= not_after.
+ *
+ * dx_policy_compile() builds an index once per load (members by id and by
+ * key in hash tables; rules by member, action and effect, in file order), so
+ * a decision looks only at the rules that name the member or "*". Decide
+ * and explain share one per-rule test, dx_rule_check(). */
 #ifndef DX_POLICY_H
 #define DX_POLICY_H
 
 #include "crypto.h"
+#include "glob.h"
 #include "names.h"
 
 #include <stdbool.h>
@@ -53,6 +59,7 @@ typedef struct {
     char *match;                    /* a glob */
     char owner[DX_ID_MAX + 1];
     dx_class_t classification;      /* the highest allowed in it */
+    dx_cglob_t cmatch;              /* compiled match */
 } dx_namespace_t;
 
 typedef struct {
@@ -72,7 +79,8 @@ typedef struct {
     int64_t not_before, not_after;  /* ms, or DX_NO_TIME */
     dx_class_t max_classification;
     char *file;                     /* where it was written, for messages */
-    int line;
+    int line, col;
+    dx_cglob_t *cdatasets;          /* compiled datasets, by dx_policy_compile */
 } dx_rule_t;
 
 typedef struct dx_policy {
@@ -83,6 +91,7 @@ typedef struct dx_policy {
     dx_rule_t *rules;
     size_t nrules;
     uint8_t sha256[DX_SHA256_LEN];  /* of the files it was loaded from */
+    struct dx_policy_index *index;  /* built by dx_policy_compile */
 } dx_policy_t;
 
 typedef struct {
@@ -104,7 +113,36 @@ typedef struct {
     size_t nfields;
 } dx_decision_t;
 
+/* Builds the index and compiled globs. The loader calls it. */
+int dx_policy_compile(dx_policy_t *p);
+
 void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision_t *out);
+
+/* How one rule relates to a request, in the order the tests are made. */
+typedef enum {
+    DX_RULE_MATCH = 0,
+    DX_RULE_OTHER_ACTION,
+    DX_RULE_OTHER_MEMBER,
+    DX_RULE_OTHER_DATASET,
+    DX_RULE_WRONG_PURPOSE,          /* the rest are "near misses" */
+    DX_RULE_NOT_YET,
+    DX_RULE_EXPIRED,
+    DX_RULE_CLASSIFICATION,
+} dx_rule_result_t;
+
+/* Checks rule r against req, whose dataset name is split in name. The
+ * classification test applies to allow rules only; ceiling is the highest
+ * classification the rule may grant (its own, capped by the namespace for
+ * publish). */
+dx_rule_result_t dx_rule_check(const dx_rule_t *r, const dx_request_t *req, const dx_name_t *name,
+                               dx_class_t ceiling);
+const char *dx_rule_result_text(dx_rule_result_t res);
+/* The highest classification rule r may grant for req. */
+dx_class_t dx_rule_ceiling(const dx_policy_t *p, const dx_rule_t *r, const dx_request_t *req);
+
+/* Calls fn for every rule, in file order, with how it relates to req. */
+typedef void (*dx_explain_fn)(void *arg, const dx_rule_t *r, dx_rule_result_t res);
+void dx_policy_explain(const dx_policy_t *p, const dx_request_t *req, dx_explain_fn fn, void *arg);
 
 const dx_member_t *dx_policy_member(const dx_policy_t *p, const char *id);
 const dx_member_t *dx_policy_member_by_transport(const dx_policy_t *p, const uint8_t key[32]);

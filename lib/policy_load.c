@@ -1,14 +1,15 @@
 /* policy_load: YAML policy files, checked against the schema of DESIGN §5.
  *
- * Parsing happens in two passes: each file's tree is checked and turned into
- * members, namespaces and rules, remembering where each came from; then the
- * merged set is cross-checked (unique ids and keys, known members, owners).
- * Checking goes on after an error so that one run reports every problem. */
+ * Each file's tree is checked and turned into members, namespaces and
+ * rules, remembering where each came from; then policy_check cross-checks
+ * the merged set. Checking goes on after an error so that one run reports
+ * every problem. */
 #include "policy_load.h"
 #include "dxtime.h"
-#include "keys.h"
-#include "ytree.h"
 #include "fileio.h"
+#include "keys.h"
+#include "policy_check.h"
+#include "ytree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,74 +18,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    char *file;
-    int line, col;
-} where_t;
+typedef dx_where_t where_t;
 
 typedef struct {
     dx_policy_t *p;
     dx_diag_t *diag;
-    const char *file;
+    const char *file;       /* the file being read; lives in files[] */
+    char **files;           /* every file name, for the where_t records */
+    size_t nfiles;
     where_t *member_at;     /* parallel to p->members */
     where_t *ns_at;         /* parallel to p->namespaces */
     where_t *rule_member_at;   /* per rule: where its members list is */
     size_t cap_members, cap_ns, cap_rules;
+    char **broken;          /* ids of members that did not load */
+    size_t nbroken;
 } loader_t;
-
-static void s_diag(dx_diag_t *diag, bool error, const char *file, int line, int col,
-                   const char *fmt, va_list ap)
-{
-    char msg[DX_ERRMSG], text[DX_ERRMSG + 300];
-    if (error)
-        diag->errors++;
-    else
-        diag->warnings++;
-    if (diag->n >= DX_DIAG_MAX)
-        return;
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    snprintf(text, sizeof text, "%s:%d:%d: %s: %s", file, line, col, error ? "error" : "warning",
-             msg);
-    char **lines = realloc(diag->lines, (diag->n + 1) * sizeof *lines);
-    if (!lines)
-        return;
-    diag->lines = lines;
-    if ((lines[diag->n] = strdup(text)) != NULL)
-        diag->n++;
-}
 
 __attribute__((format(printf, 3, 4)))
 static void s_err(loader_t *L, const yt_node_t *at, const char *fmt, ...)
 {
+    char msg[DX_ERRMSG];
     va_list ap;
     va_start(ap, fmt);
-    s_diag(L->diag, true, L->file, at ? at->line : 1, at ? at->col : 1, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void s_err_at(loader_t *L, const where_t *w, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    s_diag(L->diag, true, w->file, w->line, w->col, fmt, ap);
-    va_end(ap);
-}
-
-void dx_diag_free(dx_diag_t *diag)
-{
-    for (size_t i = 0; i < diag->n; i++)
-        free(diag->lines[i]);
-    free(diag->lines);
-    memset(diag, 0, sizeof *diag);
-}
-
-const char *dx_diag_first(const dx_diag_t *diag)
-{
-    for (size_t i = 0; i < diag->n; i++)
-        if (strstr(diag->lines[i], ": error: "))
-            return diag->lines[i];
-    return "";
+    dx_diag_add(L->diag, true, L->file, at ? at->line : 1, at ? at->col : 1, "%s", msg);
 }
 
 /* ---- typed readers of tree nodes ---- */
@@ -184,7 +142,7 @@ static const yt_node_t *s_required(loader_t *L, const yt_node_t *map, const char
 
 static where_t s_where(loader_t *L, const yt_node_t *n)
 {
-    where_t w = { strdup(L->file), n->line, n->col };
+    where_t w = { L->file, n->line, n->col };
     return w;
 }
 
@@ -250,6 +208,13 @@ static void s_member(loader_t *L, const yt_node_t *n)
     if ((v = yt_map_get(n, "revoked")) && !s_bool(L, v, "revoked", &m.revoked))
         ok = false;
     if (!ok) {
+        /* remember the id, so rules naming it are not also reported */
+        char **b = m.id[0] ? realloc(L->broken, (L->nbroken + 1) * sizeof *b) : NULL;
+        if (b) {
+            L->broken = b;
+            if ((b[L->nbroken] = strdup(m.id)) != NULL)
+                L->nbroken++;
+        }
         free(m.name);
         return;
     }
@@ -395,6 +360,7 @@ static void s_rule(loader_t *L, const yt_node_t *n)
     const char *s;
     r.file = strdup(L->file);
     r.line = n->line;
+    r.col = n->col;
     if ((v = s_required(L, n, "id", "rule")) && (s = s_scalar(L, v, "id"))) {
         if (!dx_token_valid(s)) {
             s_err(L, v, "rule id '%.60s' is not valid: ^[a-z0-9][a-z0-9._-]{0,63}$", s);
@@ -514,7 +480,7 @@ static void s_rule(loader_t *L, const yt_node_t *n)
         L->rule_member_at = ww;
         L->cap_rules = cap;
     }
-    members_at.file = strdup(L->file);
+    members_at.file = L->file;
     L->rule_member_at[p->nrules] = members_at;
     p->rules[p->nrules++] = r;
 }
@@ -555,49 +521,6 @@ static void s_file(loader_t *L, const yt_node_t *root)
     s_section(L, root, "rules", s_rule);
 }
 
-/* ---- cross-checks over the merged set ---- */
-
-static void s_cross_check(loader_t *L)
-{
-    dx_policy_t *p = L->p;
-    for (size_t i = 0; i < p->nmembers; i++) {
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(p->members[i].id, p->members[j].id) == 0)
-                s_err_at(L, &L->member_at[i], "duplicate member id '%s' (first at %s:%d)",
-                         p->members[i].id, L->member_at[j].file, L->member_at[j].line);
-            else if (memcmp(p->members[i].transport_key, p->members[j].transport_key, 32) == 0)
-                s_err_at(L, &L->member_at[i], "member '%s' has the transport_key of '%s'",
-                         p->members[i].id, p->members[j].id);
-            else if (memcmp(p->members[i].sign_key, p->members[j].sign_key, 32) == 0)
-                s_err_at(L, &L->member_at[i], "member '%s' has the sign_key of '%s'",
-                         p->members[i].id, p->members[j].id);
-        }
-    }
-    for (size_t i = 0; i < p->nnamespaces; i++) {
-        dx_namespace_t *ns = &p->namespaces[i];
-        if (!dx_policy_member(p, ns->owner))
-            s_err_at(L, &L->ns_at[i], "namespace %s: owner '%s' is not a member", ns->match,
-                     ns->owner);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(ns->match, p->namespaces[j].match) == 0)
-                s_err_at(L, &L->ns_at[i], "namespace %s is declared twice (first at %s:%d)",
-                         ns->match, L->ns_at[j].file, L->ns_at[j].line);
-    }
-    for (size_t i = 0; i < p->nrules; i++) {
-        dx_rule_t *r = &p->rules[i];
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(r->id, p->rules[j].id) == 0) {
-                where_t w = { r->file, r->line, 1 };
-                s_err_at(L, &w, "duplicate rule id '%s' (first at %s:%d)", r->id,
-                         p->rules[j].file, p->rules[j].line);
-            }
-        for (size_t k = 0; k < r->nmembers; k++)
-            if (strcmp(r->members[k], "*") != 0 && !dx_policy_member(p, r->members[k]))
-                s_err_at(L, &L->rule_member_at[i], "rule '%s' names unknown member '%s'", r->id,
-                         r->members[k]);
-    }
-}
-
 /* ---- files ---- */
 
 static int s_name_cmp(const void *a, const void *b)
@@ -615,14 +538,7 @@ static void s_hash_file(dx_sha256_t *h, const char *name, const char *data, size
     dx_sha256_update(h, data, len);
 }
 
-__attribute__((format(printf, 3, 4)))
-static void s_err_file(dx_diag_t *diag, const char *file, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    s_diag(diag, true, file, 1, 1, fmt, ap);
-    va_end(ap);
-}
+#define s_err_file(diag, file, ...) dx_diag_add((diag), true, (file), 1, 1, __VA_ARGS__)
 
 int dx_policy_load(const char *dir, dx_policy_t **out, dx_diag_t *diag)
 {
@@ -674,6 +590,14 @@ int dx_policy_load(const char *dir, dx_policy_t **out, dx_diag_t *diag)
         yt_node_t *root = NULL;
         yt_error_t yerr;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        char **files = realloc(L.files, (L.nfiles + 1) * sizeof *files);
+        if (!files || !(files[L.nfiles] = strdup(path))) {
+            L.files = files ? files : L.files;
+            s_err_file(diag, path, "out of memory");
+            break;
+        }
+        L.files = files;
+        L.file = files[L.nfiles++];
         int r = dx_read_small_file(path, YT_MAX_FILE, &data, &len);
         if (r != 0) {
             s_err_file(diag, path, "cannot read the file: %s",
@@ -681,7 +605,6 @@ int dx_policy_load(const char *dir, dx_policy_t **out, dx_diag_t *diag)
             continue;
         }
         s_hash_file(h, names[i], data, len);
-        L.file = path;
         if (yt_parse_buffer(data, len, &root, &yerr) != 0) {
             yt_node_t at = { .line = yerr.line, .col = yerr.col };
             s_err(&L, &at, "%s", yerr.msg);
@@ -692,8 +615,12 @@ int dx_policy_load(const char *dir, dx_policy_t **out, dx_diag_t *diag)
         free(data);
     }
     L.file = dir;
-    if (diag->errors == 0)
-        s_cross_check(&L);
+    if (dx_policy_compile(L.p) != 0) {
+        s_err_file(diag, dir, "out of memory while indexing the policy set");
+    } else {
+        dx_policy_where_t w = { L.member_at, L.ns_at, L.rule_member_at, L.broken, L.nbroken };
+        dx_policy_check(L.p, &w, dx_now_ms(), diag);
+    }
     if (dx_sha256_final(h, L.p->sha256) != 0)
         s_err_file(diag, dir, "cannot hash the policy set");
     if (diag->errors == 0) {
@@ -701,14 +628,13 @@ int dx_policy_load(const char *dir, dx_policy_t **out, dx_diag_t *diag)
         L.p = NULL;
         rv = 0;
     }
-out:;
-    const dx_policy_t *pp = L.p ? L.p : *out;
-    for (size_t i = 0; pp && i < pp->nmembers; i++)
-        free(L.member_at[i].file);
-    for (size_t i = 0; pp && i < pp->nnamespaces; i++)
-        free(L.ns_at[i].file);
-    for (size_t i = 0; pp && i < pp->nrules; i++)
-        free(L.rule_member_at[i].file);
+out:
+    for (size_t i = 0; i < L.nfiles; i++)
+        free(L.files[i]);
+    free(L.files);
+    for (size_t i = 0; i < L.nbroken; i++)
+        free(L.broken[i]);
+    free(L.broken);
     free(L.member_at);
     free(L.ns_at);
     free(L.rule_member_at);

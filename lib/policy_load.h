@@ -2,31 +2,22 @@
  *
  * All "*.yaml" files in the directory are read in name order and merged.
  * Every problem found is reported, not only the first, as
- * "file:line:column: message"; any error means no policy is returned.
+ * "file:line:column: error: message" (policy_check.h adds the checks of the
+ * merged set, and warnings); any error means no policy is returned.
  * The policy's sha256 covers the names and bytes of the files read, so the
  * audit log can name exactly which set decided. */
 #ifndef DX_POLICY_LOAD_H
 #define DX_POLICY_LOAD_H
 
+#include "diag.h"
 #include "policy.h"
 
 #include <stddef.h>
 
 #define DX_POLICY_MAX_FILES 256
-#define DX_DIAG_MAX 1000
-
-typedef struct {
-    char **lines;        /* "file:line:col: error: ..." or "...: warning: ..." */
-    size_t n;
-    size_t errors;
-    size_t warnings;
-} dx_diag_t;
 
 /* 0 with *out set, or DX_ERR_POLICY with the reasons in diag (which the
  * caller frees with dx_diag_free in both cases). */
 int dx_policy_load(const char *dir, dx_policy_t **out, dx_diag_t *diag);
-void dx_diag_free(dx_diag_t *diag);
-/* The first error line, for one-line messages; "" if none. */
-const char *dx_diag_first(const dx_diag_t *diag);
 
 #endif

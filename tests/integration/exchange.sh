@@ -16,7 +16,7 @@ check_grep "it says the view is filtered" "$T/out" "filtered view by rule stats-
 printf 'name,region,vaccinated\n"Doe, Jane",north,yes\n"O""Brien, Pat",south,no\n"Multi\nLine",east,yes\n' > "$T/want.csv"
 if cmp -s "$T/stats.csv" "$T/want.csv"; then pass "the view has no national_id column"; else fail "the view has no national_id column" "$(cat "$T/stats.csv")"; fi
 
-check "health fetches its own dataset whole" 0 agent health fetch health/vaccination/2026-q3@1 --purpose audit -o "$T/own.csv"
+check "health fetches its own dataset whole" 0 agent health fetch health/vaccination/2026-q3@1 --purpose operations -o "$T/own.csv"
 [ "$(sha "$T/own.csv")" = "$(sha "$T/vacc.csv")" ] && pass "the bytes are the published bytes" || fail "the bytes are the published bytes" "hash differs"
 
 check "education is refused (exit 3)" 3 agent education fetch health/vaccination/2026-q3 --purpose statistics -o "$T/edu.csv"

@@ -14,7 +14,7 @@ base=$(awk '/VmHWM/ {print $2}' /proc/$BROKER_PID/status)
 start=$(date +%s.%N)
 check "publish $SIZE_MIB MiB" 0 agent health publish health/big/blob "$T/big.bin" --timeout 60
 mid=$(date +%s.%N)
-check "fetch it back" 0 agent health fetch health/big/blob --purpose audit -o "$T/back.bin" --timeout 60
+check "fetch it back" 0 agent health fetch health/big/blob --purpose operations -o "$T/back.bin" --timeout 60
 end=$(date +%s.%N)
 [ "$(sha "$T/back.bin")" = "$(sha "$T/big.bin")" ] && pass "the bytes are identical" || fail "the bytes are identical" "hash differs"
 peak=$(awk '/VmHWM/ {print $2}' /proc/$BROKER_PID/status)

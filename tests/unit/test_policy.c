@@ -291,6 +291,57 @@ TEST(missing_or_empty_directory)
     dx_diag_free(&diag);
 }
 
+TEST(warnings)
+{
+    static char text[8192];
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/warn", s_dir);
+    mkdir(dir, 0700);
+    snprintf(text, sizeof text, "version: 1\nmembers:\n");
+    s_member(text, sizeof text, "alpha", "publisher", "");
+    s_member(text, sizeof text, "beta", "consumer", "    revoked: true\n");
+    s_member(text, sizeof text, "gamma", "consumer", "");
+    s_write(dir, "m.yaml", text);
+    s_write(dir, "r.yaml",
+            "version: 1\nrules:\n"
+            "  - id: old\n    effect: allow\n    actions: [list]\n    members: [gamma]\n"
+            "    datasets: [\"a/**\"]\n    not_after: 2020-01-01T00:00:00Z\n"
+            "  - id: for-revoked\n    effect: allow\n    actions: [list]\n    members: [beta]\n"
+            "    datasets: [\"a/**\"]\n"
+            "  - id: shadowed\n    effect: allow\n    actions: [read]\n    members: [gamma]\n"
+            "    datasets: [\"a/x/*\"]\n    purposes: [research]\n"
+            "  - id: no-gamma\n    effect: deny\n    actions: [read, list]\n    members: [gamma]\n"
+            "    datasets: [\"a/**\"]\n"
+            "  - id: any-purpose\n    effect: allow\n    actions: [read]\n    members: [\"*\"]\n"
+            "    datasets: [\"b/**\"]\n"
+            "  - id: odd-fields\n    effect: allow\n    actions: [list]\n    members: [gamma]\n"
+            "    datasets: [\"b/**\"]\n    purposes: [x]\n    fields:\n      include: [a]\n");
+    dx_policy_t *p = NULL;
+    dx_diag_t diag;
+    CHECK_EQ(dx_policy_load(dir, &p, &diag), 0); /* warnings do not stop a load */
+    const char *want[] = { "r.yaml:3:5: warning: rule 'old' expired",
+                           "warning: rule 'for-revoked' names only revoked or expired members",
+                           "r.yaml:14:5: warning: rule 'shadowed' is shadowed by deny rule 'no-gamma'",
+                           "warning: rule 'any-purpose' allows read for any purpose",
+                           "warning: rule 'odd-fields': fields apply only to allow rules for read",
+                           "warning: rule 'odd-fields': purposes apply only to read" };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        bool found = false;
+        for (size_t k = 0; k < diag.n; k++)
+            found |= strstr(diag.lines[k], want[i]) != NULL;
+        if (!found) {
+            printf("# missing: %s\n", want[i]);
+            for (size_t k = 0; k < diag.n; k++)
+                printf("#   %s\n", diag.lines[k]);
+        }
+        CHECK(found);
+    }
+    CHECK_EQ(diag.warnings, 7u); /* "old" is both expired and shadowed */
+    CHECK_EQ(diag.errors, 0u);
+    dx_diag_free(&diag);
+    dx_policy_free(&p);
+}
+
 int main(void)
 {
     if (!mkdtemp(s_dir))
@@ -305,6 +356,7 @@ int main(void)
     RUN(bad_policy_files);
     RUN(all_errors_reported);
     RUN(missing_or_empty_directory);
+    RUN(warnings);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
     if (system(cmd) != 0)

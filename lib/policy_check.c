@@ -1,0 +1,160 @@
+/* policy_check: cross-file errors and warnings of a policy set. */
+#include "policy_check.h"
+#include "dxtime.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool s_in(char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void s_members(const dx_policy_t *p, const dx_policy_where_t *w, dx_diag_t *d)
+{
+    for (size_t i = 0; i < p->nmembers; i++) {
+        const dx_member_t *m = &p->members[i];
+        const dx_where_t *at = &w->members[i];
+        for (size_t j = 0; j < i; j++) {
+            const dx_member_t *o = &p->members[j];
+            if (strcmp(m->id, o->id) == 0)
+                dx_diag_add(d, true, at->file, at->line, at->col,
+                            "duplicate member id '%s' (first at %s:%d)", m->id,
+                            w->members[j].file, w->members[j].line);
+            else if (memcmp(m->transport_key, o->transport_key, 32) == 0)
+                dx_diag_add(d, true, at->file, at->line, at->col,
+                            "member '%s' has the transport_key of '%s'", m->id, o->id);
+            else if (memcmp(m->sign_key, o->sign_key, 32) == 0)
+                dx_diag_add(d, true, at->file, at->line, at->col,
+                            "member '%s' has the sign_key of '%s'", m->id, o->id);
+        }
+    }
+}
+
+static bool s_known(const dx_policy_t *p, const dx_policy_where_t *w, const char *id)
+{
+    return dx_policy_member(p, id) || s_in(w->broken, w->nbroken, id);
+}
+
+static void s_namespaces(const dx_policy_t *p, const dx_policy_where_t *w, dx_diag_t *d)
+{
+    for (size_t i = 0; i < p->nnamespaces; i++) {
+        const dx_namespace_t *ns = &p->namespaces[i];
+        const dx_where_t *at = &w->namespaces[i];
+        if (!s_known(p, w, ns->owner))
+            dx_diag_add(d, true, at->file, at->line, at->col,
+                        "namespace %s: owner '%s' is not a member", ns->match, ns->owner);
+        for (size_t j = 0; j < i; j++) {
+            const dx_namespace_t *o = &p->namespaces[j];
+            const dx_where_t *oat = &w->namespaces[j];
+            if (strcmp(ns->match, o->match) == 0)
+                dx_diag_add(d, true, at->file, at->line, at->col,
+                            "namespace %s is declared twice (first at %s:%d)", ns->match,
+                            oat->file, oat->line);
+            else if (strcmp(ns->owner, o->owner) != 0 && dx_cglob_overlap(&ns->cmatch, &o->cmatch))
+                dx_diag_add(d, true, at->file, at->line, at->col,
+                            "namespace %s (owner %s) overlaps namespace %s (owner %s, at %s:%d): "
+                            "a dataset in both would have two owners",
+                            ns->match, ns->owner, o->match, o->owner, oat->file, oat->line);
+        }
+    }
+}
+
+/* Does deny rule d take away everything allow rule a could give? */
+static bool s_shadows(const dx_rule_t *dn, const dx_rule_t *a)
+{
+    if ((a->actions & dn->actions) != a->actions)
+        return false;
+    if (!dn->any_member) {
+        if (a->any_member)
+            return false;
+        for (size_t i = 0; i < a->nmembers; i++)
+            if (!s_in(dn->members, dn->nmembers, a->members[i]))
+                return false;
+    }
+    for (size_t i = 0; i < a->ndatasets; i++) {
+        bool covered = false;
+        for (size_t j = 0; j < dn->ndatasets && !covered; j++)
+            covered = dx_cglob_covers(&dn->cdatasets[j], &a->cdatasets[i]);
+        if (!covered)
+            return false;
+    }
+    if (dn->npurposes > 0) {
+        /* the deny covers only some purposes; it shadows reads only if the
+         * allow is limited to those, and a list or publish never */
+        if (a->actions != DX_ACT_READ || a->npurposes == 0)
+            return false;
+        for (size_t i = 0; i < a->npurposes; i++)
+            if (!s_in(dn->purposes, dn->npurposes, a->purposes[i]))
+                return false;
+    }
+    if (dn->not_before != DX_NO_TIME && (a->not_before == DX_NO_TIME || a->not_before < dn->not_before))
+        return false;
+    if (dn->not_after != DX_NO_TIME && (a->not_after == DX_NO_TIME || a->not_after > dn->not_after))
+        return false;
+    return true;
+}
+
+static void s_rules(const dx_policy_t *p, const dx_policy_where_t *w, int64_t now, dx_diag_t *d)
+{
+    for (size_t i = 0; i < p->nrules; i++) {
+        const dx_rule_t *r = &p->rules[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->id, p->rules[j].id) == 0)
+                dx_diag_add(d, true, r->file, r->line, r->col, "duplicate rule id '%s' (first at %s:%d)",
+                            r->id, p->rules[j].file, p->rules[j].line);
+        const dx_where_t *mat = &w->rule_members[i];
+        size_t current = 0;
+        for (size_t k = 0; k < r->nmembers; k++) {
+            if (strcmp(r->members[k], "*") == 0)
+                continue;
+            if (!s_known(p, w, r->members[k])) {
+                dx_diag_add(d, true, mat->file, mat->line, mat->col,
+                            "rule '%s' names unknown member '%s'", r->id, r->members[k]);
+                current++; /* no second complaint below */
+            } else if (dx_member_current(dx_policy_member(p, r->members[k]), now) ||
+                       !dx_policy_member(p, r->members[k])) {
+                current++;
+            }
+        }
+        if (!r->any_member && current == 0)
+            dx_diag_add(d, false, mat->file, mat->line, mat->col,
+                        "rule '%s' names only revoked or expired members: it never matches", r->id);
+        if (r->not_after != DX_NO_TIME && r->not_after < now) {
+            char t[DX_TIME_TEXT];
+            dx_time_format(r->not_after, t);
+            dx_diag_add(d, false, r->file, r->line, r->col,
+                        "rule '%s' expired at %s: it never matches", r->id, t);
+        }
+        if (r->nfields && (!r->allow || !(r->actions & DX_ACT_READ)))
+            dx_diag_add(d, false, r->file, r->line, r->col,
+                        "rule '%s': fields apply only to allow rules for read", r->id);
+        if (r->npurposes && !(r->actions & DX_ACT_READ))
+            dx_diag_add(d, false, r->file, r->line, r->col,
+                        "rule '%s': purposes apply only to read", r->id);
+        if (r->allow && (r->actions & DX_ACT_READ) && r->npurposes == 0)
+            dx_diag_add(d, false, r->file, r->line, r->col,
+                        "rule '%s' allows read for any purpose; list the purposes it is for", r->id);
+        if (!r->allow)
+            continue;
+        for (size_t j = 0; j < p->nrules; j++) {
+            const dx_rule_t *dn = &p->rules[j];
+            if (!dn->allow && s_shadows(dn, r)) {
+                dx_diag_add(d, false, r->file, r->line, r->col,
+                            "rule '%s' is shadowed by deny rule '%s' (%s:%d): it never allows "
+                            "anything", r->id, dn->id, dn->file, dn->line);
+                break;
+            }
+        }
+    }
+}
+
+void dx_policy_check(const dx_policy_t *p, const dx_policy_where_t *w, int64_t now_ms, dx_diag_t *diag)
+{
+    s_members(p, w, diag);
+    s_namespaces(p, w, diag);
+    s_rules(p, w, now_ms, diag);
+}
