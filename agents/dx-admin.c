@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "policy.h"
 #include "policy_load.h"
+#include "policy_test.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +27,7 @@ static int s_usage(FILE *out, int status)
     fprintf(out,
             "usage: dx-admin keygen ID --out DIR\n"
             "       dx-admin policy check DIR\n"
+            "       dx-admin policy test DIR        (runs DIR/tests/*.yaml)\n"
             "       dx-admin policy explain DIR --member M --action read|list|publish\n"
             "                --dataset NAME [--purpose P] [--at TIME] [--classification C]\n");
     return status;
@@ -100,6 +102,60 @@ static int s_check(int argc, char **argv)
     return 0;
 }
 
+static int s_test(int argc, char **argv)
+{
+    if (argc != 2)
+        return s_usage(stderr, 2);
+    dx_policy_t *p = NULL;
+    dx_diag_t diag;
+    if (dx_policy_load(argv[1], &p, &diag) != 0) {
+        for (size_t i = 0; i < diag.n; i++)
+            fprintf(stderr, "%s\n", diag.lines[i]);
+        fprintf(stderr, "%s: %s does not load\n", s_prog, argv[1]);
+        dx_diag_free(&diag);
+        return 1;
+    }
+    dx_diag_free(&diag);
+    int passed = 0, failed = 0;
+    int rv = dx_policy_run_tests(p, argv[1], stdout, &passed, &failed, &diag);
+    for (size_t i = 0; i < diag.n; i++)
+        fprintf(stderr, "%s\n", diag.lines[i]);
+    printf("%d passed, %d failed\n", passed, failed);
+    dx_diag_free(&diag);
+    dx_policy_free(&p);
+    return rv == 0 && failed == 0 ? 0 : 1;
+}
+
+static void s_print_fields(const dx_decision_t *d)
+{
+    if (d->field_mode == DX_FIELDS_ALL) {
+        printf("fields:   all\n");
+        return;
+    }
+    printf("fields:   %s", d->field_mode == DX_FIELDS_INCLUDE ? "only" : "all except");
+    for (size_t i = 0; i < d->nfields; i++)
+        printf("%s%s", i ? ", " : " ", d->fields[i]);
+    printf("\n");
+}
+
+typedef struct {
+    const dx_decision_t *d;
+    int shown;
+} explain_t;
+
+/* One line per rule that matched, or missed only on purpose, time or
+ * classification. */
+static void s_explain_rule(void *arg, const dx_rule_t *r, dx_rule_result_t res)
+{
+    explain_t *e = arg;
+    if (res != DX_RULE_MATCH && res < DX_RULE_WRONG_PURPOSE)
+        return;
+    e->shown++;
+    const char *note = e->d->rule == r ? "  <- decides" : res == DX_RULE_MATCH && r->allow ? "  (an earlier rule decides)" : "";
+    printf("  %-5s %-28s %s:%d  %s%s\n", r->allow ? "allow" : "deny", r->id, r->file, r->line,
+           dx_rule_result_text(res), note);
+}
+
 static int s_explain(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -160,19 +216,22 @@ static int s_explain(int argc, char **argv)
     dx_policy_decide(p, &req, &d);
     char at[DX_TIME_TEXT];
     dx_time_format(req.now_ms, at);
-    printf("decision: %s\nrule: %s\nreason: %s\n", d.allow ? "allow" : "deny", d.rule_id, d.reason);
-    printf("assumed: classification %s%s, time %s\n", dx_class_name(req.classification),
-           cls ? "" : ns ? " (the namespace's ceiling)" : " (default)", at);
-    if (d.allow && req.action == DX_ACT_READ) {
-        if (d.field_mode == DX_FIELDS_ALL) {
-            printf("fields: all\n");
-        } else {
-            printf("fields: %s", d.field_mode == DX_FIELDS_INCLUDE ? "only" : "all except");
-            for (size_t i = 0; i < d.nfields; i++)
-                printf("%s%s", i ? ", " : " ", d.fields[i]);
-            printf("\n");
-        }
-    }
+    printf("decision: %s\nrule:     %s\nreason:   %s\n", d.allow ? "allow" : "deny", d.rule_id,
+           d.reason);
+    if (d.allow && req.action == DX_ACT_READ)
+        s_print_fields(&d);
+    printf("assumed:  classification %s%s, time %s\n", dx_class_name(req.classification),
+           cls ? "" : ns ? " (the namespace's ceiling; --classification to change)" : " (default)",
+           at);
+    if (ns)
+        printf("namespace: %s, owner %s, at most %s\n", ns->match, ns->owner,
+               dx_class_name(ns->classification));
+    explain_t e = { &d, 0 };
+    printf("rules that match or nearly match:\n");
+    dx_policy_explain(p, &req, s_explain_rule, &e);
+    if (e.shown == 0)
+        printf("  (none: no rule names %s for %s on %s)\n", req.member,
+               dx_action_name(req.action), req.dataset);
     dx_policy_free(&p);
     return d.allow ? 0 : 3;
 }
@@ -190,6 +249,8 @@ int main(int argc, char **argv)
             return s_check(argc - 2, argv + 2);
         if (strcmp(argv[2], "explain") == 0)
             return s_explain(argc - 2, argv + 2);
+        if (strcmp(argv[2], "test") == 0)
+            return s_test(argc - 2, argv + 2);
     }
     return s_usage(stderr, 2);
 }

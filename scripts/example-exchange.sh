@@ -11,6 +11,7 @@ src=$(dirname "$0")/../policies
 mkdir -p "$dir/keys" "$dir/policies"
 chmod 700 "$dir/keys"
 cp "$src"/*.yaml "$dir/policies/"
+if [ -d "$src/tests" ]; then mkdir -p "$dir/policies/tests" && cp "$src"/tests/*.yaml "$dir/policies/tests/"; fi
 members=$(sed -n 's/^[[:space:]]*- id:[[:space:]]*\([a-z][a-z0-9-]*\).*/\1/p' "$src/members.yaml")
 for id in broker $members; do
   [ -f "$dir/keys/$id.key" ] || "$bin/dx-admin" keygen "$id" --out "$dir/keys" >/dev/null 2>&1

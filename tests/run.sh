@@ -34,6 +34,7 @@ FAIL $name: exited with status $status"
 for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] && run "unit/$(basename "$t")" "$t"
 done
+run "policies/tests (dx-admin policy test)" "$BUILD/bin/dx-admin" policy test policies
 for s in tests/integration/*.sh; do
   [ "$(basename "$s")" = lib.sh ] && continue
   run "integration/$(basename "$s" .sh)" bash "$s"
