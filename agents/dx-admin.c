@@ -4,6 +4,8 @@
  *   dx-admin policy check DIR
  *   dx-admin policy explain DIR --member M --action A --dataset NAME
  *            [--purpose P] [--at TIME] [--classification C]
+ *   dx-admin policy test DIR
+ *   dx-admin reload [--broker E --broker-pub F --key K | --config FILE]
  */
 #include "cli.h"
 #include "dxtime.h"
@@ -13,6 +15,7 @@
 #include "policy.h"
 #include "policy_load.h"
 #include "policy_test.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +31,8 @@ static int s_usage(FILE *out, int status)
             "usage: dx-admin keygen ID --out DIR\n"
             "       dx-admin policy check DIR\n"
             "       dx-admin policy test DIR        (runs DIR/tests/*.yaml)\n"
+            "       dx-admin reload [--broker E] [--broker-pub F] [--key K] [--config FILE]\n"
+            "                (asks the broker to reload its policy set; role admin)\n"
             "       dx-admin policy explain DIR --member M --action read|list|publish\n"
             "                --dataset NAME [--purpose P] [--at TIME] [--classification C]\n");
     return status;
@@ -236,6 +241,71 @@ static int s_explain(int argc, char **argv)
     return d.allow ? 0 : 3;
 }
 
+static int s_reload(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "broker", required_argument, NULL, 'b' }, { "broker-pub", required_argument, NULL, 'p' },
+        { "key", required_argument, NULL, 'k' },    { "config", required_argument, NULL, 'c' },
+        { "timeout", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
+    };
+    dx_cli_conn_t conn;
+    memset(&conn, 0, sizeof conn);
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': snprintf(conn.broker, sizeof conn.broker, "%s", optarg); break;
+        case 'p': snprintf(conn.broker_pub, sizeof conn.broker_pub, "%s", optarg); break;
+        case 'k': snprintf(conn.key, sizeof conn.key, "%s", optarg); break;
+        case 'c': conn.config = optarg; break;
+        case 't':
+            if (dx_cli_timeout(optarg, &conn.timeout_ms) != 0)
+                return s_usage(stderr, 2);
+            break;
+        default: return s_usage(stderr, 2);
+        }
+    }
+    if (optind != argc)
+        return s_usage(stderr, 2);
+    char err[DX_ERRMSG];
+    dx_keypair_t me;
+    dx_pubkeys_t broker;
+    dx_client_t *client = NULL;
+    Dx__Reply *reply = NULL;
+    int rv = dx_cli_resolve(&conn, err);
+    if (rv == 0)
+        rv = dx_cli_connect(&conn, &me, &broker, &client, err);
+    if (rv == 0) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__ReloadRequest rr = DX__RELOAD_REQUEST__INIT;
+        req.body_case = DX__REQUEST__BODY_RELOAD;
+        req.reload = &rr;
+        rv = dx_client_call(client, &req, &reply, err);
+    }
+    dx_client_destroy(&client);
+    dx_keypair_wipe(&me);
+    if (rv == 0 && reply->body_case != DX__REPLY__BODY_RELOAD) {
+        rv = DX_ERR_PROTOCOL;
+        snprintf(err, sizeof err, "unexpected reply from the broker");
+    }
+    if (rv != 0) {
+        wire_reply_free(&reply);
+        return dx_cli_fail(s_prog, rv, err);
+    }
+    const Dx__ReloadResult *r = reply->reload;
+    for (size_t i = 0; i < r->n_problems; i++)
+        fprintf(stderr, "%s\n", r->problems[i]);
+    char hex[65];
+    dx_hex_encode(r->policy_sha256.data, DX_SHA256_LEN, hex);
+    int status = r->loaded ? 0 : 1;
+    if (r->loaded)
+        printf("%s; sha256 %s\n", r->summary, hex);
+    else
+        fprintf(stderr, "%s: %s (the broker keeps the set with sha256 %s)\n", s_prog, r->summary, hex);
+    wire_reply_free(&reply);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -244,6 +314,8 @@ int main(int argc, char **argv)
         return s_usage(stdout, 0);
     if (strcmp(argv[1], "keygen") == 0)
         return s_keygen(argc - 1, argv + 1);
+    if (strcmp(argv[1], "reload") == 0)
+        return s_reload(argc - 1, argv + 1);
     if (strcmp(argv[1], "policy") == 0 && argc >= 3) {
         if (strcmp(argv[2], "check") == 0)
             return s_check(argc - 2, argv + 2);

@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "batch.h"
 #include "dx.pb-c.h"
+#include "diag.h"
 #include "keys.h"
 #include "policy.h"
 #include "sessions.h"
@@ -130,6 +131,7 @@ int catalog_list(broker_t *b, request_t *rq);
 int catalog_info(broker_t *b, request_t *rq);
 int audit_query(broker_t *b, request_t *rq);
 int audit_read(broker_t *b, request_t *rq);
+int admin_reload(broker_t *b, request_t *rq);
 
 /* Handles one decoded request from a member. */
 void dispatch(broker_t *b, request_t *rq);
@@ -138,7 +140,12 @@ void dispatch(broker_t *b, request_t *rq);
 int broker_start(broker_t *b, char err[DX_ERRMSG]);
 int broker_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload);
 void broker_stop(broker_t *b);
-/* Loads the policy directory again; keeps the current set if it is bad. */
+/* Loads the policy directory again, for a SIGHUP (rq NULL) or an admin's
+ * request, in the current request's transaction: swaps the set in when it
+ * loads, keeps the current one when not, and records the attempt either
+ * way. diag receives the problems; reason the one-line outcome. */
+int broker_load_policy(broker_t *b, const request_t *rq, dx_diag_t *diag, char reason[DX_ERRMSG + 64]);
+/* SIGHUP: broker_load_policy in a request of its own, committed. */
 int broker_reload(broker_t *b);
 
 #endif

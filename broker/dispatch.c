@@ -24,6 +24,7 @@ static const struct {
     { DX__REQUEST__BODY_INFO, "info", catalog_info },
     { DX__REQUEST__BODY_AUDIT_QUERY, "audit", audit_query },
     { DX__REQUEST__BODY_AUDIT_READ, "audit", audit_read },
+    { DX__REQUEST__BODY_RELOAD, "reload", admin_reload },
 };
 
 void dispatch(broker_t *b, request_t *rq)

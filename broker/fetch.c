@@ -160,8 +160,9 @@ static int s_filter_failed(broker_t *b, request_t *rq, session_t *s)
                          .version = s->entry->version, .sha256 = s->entry->sha256.data,
                          .purpose = s->purpose, .decision = "error", .rule_id = s->rule_id,
                          .reason = reason };
-    sessions_remove(b->sessions, s->id);
-    return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_UNSUPPORTED);
+    int rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_UNSUPPORTED);
+    sessions_remove(b->sessions, s->id); /* f points into the session until here */
+    return rv;
 }
 
 int fetch_more(broker_t *b, request_t *rq)

@@ -180,27 +180,37 @@ static void s_log_diag(const dx_diag_t *diag)
         dx_warn("policy: %s", diag->lines[i]);
 }
 
-int broker_reload(broker_t *b)
+int broker_load_policy(broker_t *b, const request_t *rq, dx_diag_t *diag, char reason[DX_ERRMSG + 64])
 {
     dx_policy_t *p = NULL;
-    dx_diag_t diag;
-    char reason[DX_ERRMSG + 64], hex[65];
-    int rv = dx_policy_load(b->cfg.policy_dir, &p, &diag);
-    s_log_diag(&diag);
+    char hex[65];
+    int rv = dx_policy_load(b->cfg.policy_dir, &p, diag);
+    s_log_diag(diag);
     if (rv != 0) {
-        snprintf(reason, sizeof reason, "reload refused, %zu error(s); the last good set stays: %s",
-                 diag.errors, dx_diag_first(&diag));
+        snprintf(reason, DX_ERRMSG + 64, "reload refused, %zu error(s); the last good set stays: %s",
+                 diag->errors, dx_diag_first(diag));
         dx_warn("%s", reason);
-        s_system_record(b, "policy_load", "error", reason);
     } else {
         dx_policy_free(&b->policy);
         b->policy = p;
         dx_hex_encode(p->sha256, DX_SHA256_LEN, hex);
-        snprintf(reason, sizeof reason, "policy set loaded: %zu members, %zu namespaces, %zu rules",
+        snprintf(reason, DX_ERRMSG + 64, "policy set loaded: %zu members, %zu namespaces, %zu rules",
                  p->nmembers, p->nnamespaces, p->nrules);
-        dx_info("%s sha256=%s", reason, hex);
-        s_system_record(b, "policy_load", "ok", reason);
+        dx_info("%s sha256=%s by=%s", reason, hex, rq ? rq->member_id : "SIGHUP");
     }
+    audit_fields_t f = { .event = "policy_load", .action = "reload",
+                         .decision = rv == 0 ? "ok" : "error", .rule_id = "", .reason = reason };
+    int arv = broker_audit(b, rq, &f, NULL);
+    return arv ? arv : rv;
+}
+
+int broker_reload(broker_t *b)
+{
+    dx_diag_t diag = { 0 };
+    char reason[DX_ERRMSG + 64];
+    batch_op_begin(b->batch);
+    int rv = broker_load_policy(b, NULL, &diag, reason);
+    batch_op_end(b->batch, rv == DX_ERR_POLICY ? 0 : rv);
     batch_commit(b->batch, dx_now_ms());
     dx_diag_free(&diag);
     return rv;

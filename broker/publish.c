@@ -354,8 +354,9 @@ static int s_abort(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code,
                          .sha256 = s->m->sha256.data, .rule_id = rule_id, .reason = reason };
     if (s->staged)
         publish_discard(b, s->blob);
-    sessions_remove(b->sessions, s->id);
-    return broker_refuse(b, rq, &f, code);
+    int rv = broker_refuse(b, rq, &f, code);
+    sessions_remove(b->sessions, s->id); /* f points into the session until here */
+    return rv;
 }
 
 int publish_chunk(broker_t *b, request_t *rq)

@@ -142,6 +142,7 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
         return 0;
     }
     case DX__REQUEST__BODY_AUDIT_READ:
+    case DX__REQUEST__BODY_RELOAD:
         return 0;
     default:
         FAIL("unknown request type");
@@ -222,6 +223,13 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
             FAIL("reply: malformed publish session");
         return 0;
     case DX__REPLY__BODY_CHUNK_ACK:
+        return 0;
+    case DX__REPLY__BODY_RELOAD:
+        if (r->reload->policy_sha256.len != DX_SHA256_LEN || r->reload->n_problems > 1000)
+            FAIL("reply: malformed reload result");
+        for (size_t i = 0; i < r->reload->n_problems; i++)
+            if (!s_printable(r->reload->problems[i], 2048))
+                FAIL("reply: malformed reload result");
         return 0;
     default:
         FAIL("reply: unknown type");

@@ -35,6 +35,25 @@ check "the refused reload is in the audit log" 0 audit auditor query --action po
 check_grep "with its reason" "$T/out" "reload refused.*zz-bad.yaml"
 rm "$T/policies/zz-bad.yaml"
 
+# the data office reloads through the broker's socket (role admin only)
+admin() {
+  "$BIN/dx-admin" reload --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/$1.key" --timeout 10
+}
+check "an admin reloads the set" 0 admin office
+check_grep "and is told what is in force" "$T/out" "policy set loaded: 5 members, 1 namespaces, 3 rules; sha256 [0-9a-f]{64}"
+check "a non-admin may not (exit 3)" 3 admin health
+check_grep "saying why" "$T/err" "does not have the role admin"
+printf 'version: 1\nrules:\n  - id: r\n    effect: allow\n    actions: [read]\n    members: [ghost]\n    datasets: ["x/**"]\n    not_after: 2026-13-01T00:00:00Z\n' > "$T/policies/zz-bad.yaml"
+check "a bad set is refused to the admin (exit 1)" 1 admin office
+check_grep "with every error, located" "$T/err" "zz-bad.yaml:8:16: error: 'not_after' is not an RFC 3339 time"
+check_grep "and says the last good set stays" "$T/err" "the broker keeps the set with sha256"
+rm "$T/policies/zz-bad.yaml"
+check "the broker still serves" 0 agent statistics list
+check "each attempt is in the audit log, with who asked" 0 audit auditor query --action reload --format csv
+check_grep "the admin's good reload" "$T/out" ",policy_load,office,reload,.*,ok,"
+check_grep "the admin's refused reload" "$T/out" ",policy_load,office,reload,.*,error,.*reload refused"
+check_grep "the refused non-admin" "$T/out" ",policy_load,health,reload,.*,deny,default-deny"
+
 # revoke statistics while it holds a connection: its next request on that
 # same connection is refused, and so is any new handshake
 "$TOOLS/dx-rawsend" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/statistics.key" --timeout 5 hold 3 >"$T/held" 2>&1 &

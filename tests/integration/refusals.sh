@@ -18,6 +18,10 @@ check_grep "it says the signature is wrong" "$T/out" "signature does not verify"
 check "a manifest naming another publisher is refused (exit 4)" 4 raw statistics --publisher health health/b "$T/d.csv"
 check "content that does not match its hash is refused (exit 4)" 4 raw health --wrong-hash health/c "$T/d.csv"
 check_grep "it says the content does not match" "$T/out" "does not match the manifest"
+head -c 3000000 /dev/urandom > "$T/big.bin"
+check "streamed content that does not match its hash is refused (exit 4)" 4 raw health --wrong-hash health/big "$T/big.bin"
+check_grep "after the last chunk" "$T/out" "does not match the manifest's sha256"
+check "and nothing of it is visible" 1 agent health info health/big
 
 check "a retried manifest returns the first receipt" 0 raw health --nonce 00112233445566778899aabbccddeeff --repeat 2 health/retry "$T/d.csv"
 if [ "$(sort -u "$T/out" | wc -l)" = 1 ] && grep -q "ok version 1 " "$T/out"; then
