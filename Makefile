@@ -3,6 +3,7 @@
 #   make            build the four programs into build/bin/
 #   make test       install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
+#   make bench      build optimised benchmarks and print their table
 #   make SANITIZE=address,undefined test    the same under ASan + UBSan
 #   make install PREFIX=/usr/local DESTDIR=
 #   make V=1        show the compiler command lines
@@ -46,8 +47,10 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps test demo check-tests install clean
+.PHONY: all deps test demo bench tests-build bench-build install clean
 .SECONDARY:
 
 all: $(PROGRAMS)
@@ -65,6 +68,14 @@ demo: deps
 	@BUILD=$(BUILD) scripts/demo.sh
 
 tests-build: $(PROGRAMS) $(UNIT_BIN) $(TOOL_BIN)
+
+# Benchmarks build with optimisation (OPT, default -O2) and print a table,
+# also appended to bench/results.txt.
+bench: deps
+	@$(MAKE) --no-print-directory all bench-build
+	@BUILD=$(BUILD) scripts/bench.sh
+
+bench-build: $(PROGRAMS) $(BENCH_BIN) $(TOOL_BIN)
 
 $(BUILD)/gen/dx.pb-c.c $(BUILD)/gen/dx.pb-c.h: proto/dx.proto
 	@mkdir -p $(BUILD)/gen
@@ -98,6 +109,11 @@ $(BUILD)/bin/dx-%: $(BUILD)/obj/agents/dx-%.o $(LIBDX)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBBROKER) $(LIBDX)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBBROKER) $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@

@@ -195,3 +195,24 @@ bool dx_glob_match(const char *glob, const char *name)
     dx_name_t n;
     return dx_cglob_compile(glob, &g) && dx_name_split(name, &n) && dx_cglob_match(&g, &n);
 }
+
+/* Two bits from one hash of the first segment (a tiny Bloom filter). */
+static uint64_t s_first_bits(const char *text, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)text[i]) * 1099511628211ULL;
+    return (1ULL << (h & 63)) | (1ULL << ((h >> 6) & 63));
+}
+
+uint64_t dx_cglob_bits(const dx_cglob_t *g)
+{
+    if (g->n == 0 || g->segs[0].kind != SEG_LIT)
+        return ~0ULL;
+    return s_first_bits(g->segs[0].text, g->segs[0].len);
+}
+
+uint64_t dx_name_bits(const dx_name_t *name)
+{
+    return name->n ? s_first_bits(name->segs[0], name->lens[0]) : 0;
+}

@@ -31,6 +31,12 @@ typedef struct {
     uint8_t n;
 } dx_name_t;
 
+/* A 64-bit filter of the first segments a glob can start with: two bits
+ * per literal first segment, all bits for a wildcard. A name whose
+ * dx_name_bits() are not all in a glob's filter cannot match it. */
+uint64_t dx_cglob_bits(const dx_cglob_t *g);
+uint64_t dx_name_bits(const dx_name_t *name);
+
 /* Both return false for input that is not a valid glob / name. */
 bool dx_cglob_compile(const char *glob, dx_cglob_t *out);
 bool dx_name_split(const char *name, dx_name_t *out);

@@ -89,9 +89,10 @@ static const dx_namespace_t *s_namespace(const dx_policy_t *p, const dx_name_t *
 {
     const dx_namespace_t *best = NULL;
     size_t best_score = 0;
+    uint64_t bits = dx_name_bits(name);
     for (size_t i = 0; i < p->nnamespaces; i++) {
         const dx_namespace_t *ns = &p->namespaces[i];
-        if (!dx_cglob_match(&ns->cmatch, name))
+        if ((dx_cglob_bits(&ns->cmatch) & bits) != bits || !dx_cglob_match(&ns->cmatch, name))
             continue;
         size_t score = s_specificity(ns->match);
         if (!best || score > best_score) {
@@ -127,13 +128,10 @@ dx_class_t dx_rule_ceiling(const dx_policy_t *p, const dx_rule_t *r, const dx_re
     return ceiling;
 }
 
-dx_rule_result_t dx_rule_check(const dx_rule_t *r, const dx_request_t *req, const dx_name_t *name,
-                               dx_class_t ceiling)
+/* The tests after member and action: what the index cannot answer. */
+static dx_rule_result_t s_check_rest(const dx_rule_t *r, const dx_request_t *req,
+                                     const dx_name_t *name, dx_class_t ceiling)
 {
-    if (!(r->actions & req->action))
-        return DX_RULE_OTHER_ACTION;
-    if (!r->any_member && !s_in(r->members, r->nmembers, req->member))
-        return DX_RULE_OTHER_MEMBER;
     bool dataset = false;
     for (size_t i = 0; i < r->ndatasets && !dataset; i++)
         dataset = dx_cglob_match(&r->cdatasets[i], name);
@@ -149,6 +147,27 @@ dx_rule_result_t dx_rule_check(const dx_rule_t *r, const dx_request_t *req, cons
     if (r->allow && req->classification > ceiling)
         return DX_RULE_CLASSIFICATION;
     return DX_RULE_MATCH;
+}
+
+dx_rule_result_t dx_rule_check(const dx_rule_t *r, const dx_request_t *req, const dx_name_t *name,
+                               dx_class_t ceiling)
+{
+    if (!(r->actions & req->action))
+        return DX_RULE_OTHER_ACTION;
+    if (!r->any_member && !s_in(r->members, r->nmembers, req->member))
+        return DX_RULE_OTHER_MEMBER;
+    return s_check_rest(r, req, name, ceiling);
+}
+
+/* For rules from the index, which names member and action already; the
+ * first-segment filter skips most rules for other datasets in one AND. */
+static dx_rule_result_t s_check_candidate(const dx_rule_t *r, const dx_request_t *req,
+                                          const dx_name_t *name, uint64_t name_bits,
+                                          dx_class_t ceiling)
+{
+    if ((r->first_bits & name_bits) != name_bits)
+        return DX_RULE_OTHER_DATASET;
+    return s_check_rest(r, req, name, ceiling);
 }
 
 const char *dx_rule_result_text(dx_rule_result_t res)
@@ -245,10 +264,11 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
     }
 
     /* A matching deny wins whatever allows. */
+    uint64_t bits = dx_name_bits(&name);
     dx_rule_list_t own = dx_index_rules(p, mi, req->action, false);
     dx_rule_list_t all = dx_index_rules(p, -1, req->action, false);
     for (const dx_rule_t *r; (r = s_next(p, &own, &all)) != NULL;) {
-        if (dx_rule_check(r, req, &name, DX_CLASS_SECRET) != DX_RULE_MATCH)
+        if (s_check_candidate(r, req, &name, bits, DX_CLASS_SECRET) != DX_RULE_MATCH)
             continue;
         s_set(d, false, r->id, r);
         snprintf(d->reason, sizeof d->reason, "deny rule '%s' forbids %s to %s %s", r->id, m->id,
@@ -256,7 +276,8 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
         return;
     }
 
-    const dx_namespace_t *ns = s_namespace(p, &name);
+    /* Namespaces matter to publishing only. */
+    const dx_namespace_t *ns = req->action == DX_ACT_PUBLISH ? s_namespace(p, &name) : NULL;
     if (req->action == DX_ACT_PUBLISH && ns && strcmp(ns->owner, m->id) == 0 &&
         (m->roles & DX_ROLE_PUBLISHER)) {
         if (req->classification > ns->classification) {
@@ -279,7 +300,7 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
         dx_class_t ceiling = r->max_classification ? r->max_classification : DX_CLASS_INTERNAL;
         if (req->action == DX_ACT_PUBLISH && ns && ns->classification < ceiling)
             ceiling = ns->classification;
-        dx_rule_result_t res = dx_rule_check(r, req, &name, ceiling);
+        dx_rule_result_t res = s_check_candidate(r, req, &name, bits, ceiling);
         if (res != DX_RULE_MATCH) {
             s_near_miss(r, res, req, ceiling, &rank, miss, sizeof miss);
             continue;

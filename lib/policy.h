@@ -81,6 +81,7 @@ typedef struct {
     char *file;                     /* where it was written, for messages */
     int line, col;
     dx_cglob_t *cdatasets;          /* compiled datasets, by dx_policy_compile */
+    uint64_t first_bits;            /* dx_cglob_bits of all its datasets, or-ed */
 } dx_rule_t;
 
 typedef struct dx_policy {

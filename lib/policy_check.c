@@ -3,6 +3,7 @@
 #include "dxtime.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool s_in(char *const *list, size_t n, const char *s)
@@ -13,25 +14,47 @@ static bool s_in(char *const *list, size_t n, const char *s)
     return false;
 }
 
+static int s_key_cmp(const void *a, const void *b)
+{
+    const dx_member_t *x = *(const dx_member_t *const *)a, *y = *(const dx_member_t *const *)b;
+    int c = memcmp(x->sign_key, y->sign_key, 32);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Duplicates through the index's hash tables (the first entry wins there)
+ * and a sort of the sign keys: linear-ish in the number of members. */
 static void s_members(const dx_policy_t *p, const dx_policy_where_t *w, dx_diag_t *d)
 {
     for (size_t i = 0; i < p->nmembers; i++) {
         const dx_member_t *m = &p->members[i];
         const dx_where_t *at = &w->members[i];
-        for (size_t j = 0; j < i; j++) {
-            const dx_member_t *o = &p->members[j];
-            if (strcmp(m->id, o->id) == 0)
-                dx_diag_add(d, true, at->file, at->line, at->col,
-                            "duplicate member id '%s' (first at %s:%d)", m->id,
-                            w->members[j].file, w->members[j].line);
-            else if (memcmp(m->transport_key, o->transport_key, 32) == 0)
-                dx_diag_add(d, true, at->file, at->line, at->col,
-                            "member '%s' has the transport_key of '%s'", m->id, o->id);
-            else if (memcmp(m->sign_key, o->sign_key, 32) == 0)
-                dx_diag_add(d, true, at->file, at->line, at->col,
-                            "member '%s' has the sign_key of '%s'", m->id, o->id);
+        const dx_member_t *first = dx_policy_member(p, m->id);
+        const dx_member_t *key = dx_policy_member_by_transport(p, m->transport_key);
+        if (first != m) {
+            size_t j = (size_t)(first - p->members);
+            dx_diag_add(d, true, at->file, at->line, at->col,
+                        "duplicate member id '%s' (first at %s:%d)", m->id, w->members[j].file,
+                        w->members[j].line);
+        } else if (key != m) {
+            dx_diag_add(d, true, at->file, at->line, at->col,
+                        "member '%s' has the transport_key of '%s'", m->id, key->id);
         }
     }
+    const dx_member_t **sorted = calloc(p->nmembers ? p->nmembers : 1, sizeof *sorted);
+    if (!sorted)
+        return;
+    for (size_t i = 0; i < p->nmembers; i++)
+        sorted[i] = &p->members[i];
+    qsort(sorted, p->nmembers, sizeof *sorted, s_key_cmp);
+    for (size_t i = 1; i < p->nmembers; i++) {
+        const dx_member_t *a = sorted[i - 1], *b = sorted[i];
+        if (memcmp(a->sign_key, b->sign_key, 32) == 0 && strcmp(a->id, b->id) != 0) {
+            const dx_where_t *at = &w->members[b - p->members];
+            dx_diag_add(d, true, at->file, at->line, at->col,
+                        "member '%s' has the sign_key of '%s'", b->id, a->id);
+        }
+    }
+    free(sorted);
 }
 
 static bool s_known(const dx_policy_t *p, const dx_policy_where_t *w, const char *id)
@@ -98,14 +121,44 @@ static bool s_shadows(const dx_rule_t *dn, const dx_rule_t *a)
     return true;
 }
 
+static int s_rule_cmp(const void *a, const void *b)
+{
+    const dx_rule_t *x = *(const dx_rule_t *const *)a, *y = *(const dx_rule_t *const *)b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static void s_duplicate_rules(const dx_policy_t *p, dx_diag_t *d)
+{
+    const dx_rule_t **sorted = calloc(p->nrules ? p->nrules : 1, sizeof *sorted);
+    if (!sorted)
+        return;
+    for (size_t i = 0; i < p->nrules; i++)
+        sorted[i] = &p->rules[i];
+    qsort(sorted, p->nrules, sizeof *sorted, s_rule_cmp); /* ties stay in file order */
+    const dx_rule_t *first = p->nrules ? sorted[0] : NULL;
+    for (size_t i = 1; i < p->nrules; i++) {
+        const dx_rule_t *r = sorted[i];
+        if (strcmp(first->id, r->id) != 0) {
+            first = r; /* a new run of equal ids starts */
+            continue;
+        }
+        dx_diag_add(d, true, r->file, r->line, r->col, "duplicate rule id '%s' (first at %s:%d)",
+                    r->id, first->file, first->line);
+    }
+    free(sorted);
+}
+
 static void s_rules(const dx_policy_t *p, const dx_policy_where_t *w, int64_t now, dx_diag_t *d)
 {
+    s_duplicate_rules(p, d);
+    size_t ndeny = 0;
+    const dx_rule_t **denies = calloc(p->nrules ? p->nrules : 1, sizeof *denies);
+    for (size_t i = 0; denies && i < p->nrules; i++)
+        if (!p->rules[i].allow)
+            denies[ndeny++] = &p->rules[i];
     for (size_t i = 0; i < p->nrules; i++) {
         const dx_rule_t *r = &p->rules[i];
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(r->id, p->rules[j].id) == 0)
-                dx_diag_add(d, true, r->file, r->line, r->col, "duplicate rule id '%s' (first at %s:%d)",
-                            r->id, p->rules[j].file, p->rules[j].line);
         const dx_where_t *mat = &w->rule_members[i];
         size_t current = 0;
         for (size_t k = 0; k < r->nmembers; k++) {
@@ -140,9 +193,9 @@ static void s_rules(const dx_policy_t *p, const dx_policy_where_t *w, int64_t no
                         "rule '%s' allows read for any purpose; list the purposes it is for", r->id);
         if (!r->allow)
             continue;
-        for (size_t j = 0; j < p->nrules; j++) {
-            const dx_rule_t *dn = &p->rules[j];
-            if (!dn->allow && s_shadows(dn, r)) {
+        for (size_t j = 0; j < ndeny; j++) {
+            const dx_rule_t *dn = denies[j];
+            if (s_shadows(dn, r)) {
                 dx_diag_add(d, false, r->file, r->line, r->col,
                             "rule '%s' is shadowed by deny rule '%s' (%s:%d): it never allows "
                             "anything", r->id, dn->id, dn->file, dn->line);
@@ -150,6 +203,7 @@ static void s_rules(const dx_policy_t *p, const dx_policy_where_t *w, int64_t no
             }
         }
     }
+    free(denies);
 }
 
 void dx_policy_check(const dx_policy_t *p, const dx_policy_where_t *w, int64_t now_ms, dx_diag_t *diag)

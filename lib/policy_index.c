@@ -169,9 +169,12 @@ int dx_policy_compile(dx_policy_t *p)
         free(r->cdatasets);
         if (!(r->cdatasets = calloc(r->ndatasets ? r->ndatasets : 1, sizeof *r->cdatasets)))
             return DX_ERR_NOMEM;
-        for (size_t k = 0; k < r->ndatasets; k++)
+        r->first_bits = 0;
+        for (size_t k = 0; k < r->ndatasets; k++) {
             if (!dx_cglob_compile(r->datasets[k], &r->cdatasets[k]))
                 return DX_ERR_INVALID;
+            r->first_bits |= dx_cglob_bits(&r->cdatasets[k]);
+        }
         f.rule = (uint32_t)i;
         s_each_slot(p, r, s_add, &f);
     }
