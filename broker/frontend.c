@@ -168,7 +168,8 @@ static void s_expired(void *arg, session_t *s)
 
 static int s_system_record(broker_t *b, const char *event, const char *decision, const char *reason)
 {
-    audit_fields_t f = { .event = event, .decision = decision, .rule_id = "", .reason = reason };
+    audit_fields_t f = { .event = event, .decision = decision, .rule_id = "", .reason = reason,
+                         .sha256 = strcmp(event, "policy_load") == 0 ? b->policy->sha256 : NULL };
     batch_op_begin(b->batch);
     int rv = broker_audit(b, NULL, &f, NULL);
     return batch_op_end(b->batch, rv);
@@ -198,7 +199,10 @@ int broker_load_policy(broker_t *b, const request_t *rq, dx_diag_t *diag, char r
                  p->nmembers, p->nnamespaces, p->nrules);
         dx_info("%s sha256=%s by=%s", reason, hex, rq ? rq->member_id : "SIGHUP");
     }
+    /* The record's sha256 is the set that was tried; its policy_sha256 the
+     * set in force afterwards: equal when the load succeeded. */
     audit_fields_t f = { .event = "policy_load", .action = "reload",
+                         .sha256 = diag->hashed ? diag->sha256 : NULL,
                          .decision = rv == 0 ? "ok" : "error", .rule_id = "", .reason = reason };
     int arv = broker_audit(b, rq, &f, NULL);
     return arv ? arv : rv;

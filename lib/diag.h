@@ -13,6 +13,8 @@ typedef struct {
     size_t n;
     size_t errors;
     size_t warnings;
+    bool hashed;                 /* sha256 holds the checked set's hash */
+    unsigned char sha256[32];    /* even of a set that did not load */
 } dx_diag_t;
 
 void dx_diag_add(dx_diag_t *diag, bool error, const char *file, int line, int col,

@@ -621,8 +621,12 @@ int dx_policy_load(const char *dir, dx_policy_t **out, dx_diag_t *diag)
         dx_policy_where_t w = { L.member_at, L.ns_at, L.rule_member_at, L.broken, L.nbroken };
         dx_policy_check(L.p, &w, dx_now_ms(), diag);
     }
-    if (dx_sha256_final(h, L.p->sha256) != 0)
+    if (dx_sha256_final(h, L.p->sha256) != 0) {
         s_err_file(diag, dir, "cannot hash the policy set");
+    } else {
+        memcpy(diag->sha256, L.p->sha256, sizeof diag->sha256);
+        diag->hashed = true;
+    }
     if (diag->errors == 0) {
         *out = L.p;
         L.p = NULL;

@@ -52,6 +52,11 @@ check "the broker still serves" 0 agent statistics list
 check "each attempt is in the audit log, with who asked" 0 audit auditor query --action reload --format csv
 check_grep "the admin's good reload" "$T/out" ",policy_load,office,reload,.*,ok,"
 check_grep "the admin's refused reload" "$T/out" ",policy_load,office,reload,.*,error,.*reload refused"
+good=$(grep ',policy_load,office,reload,.*,ok,' "$T/out" | tail -n 1)
+bad=$(grep ',policy_load,office,reload,.*,error,' "$T/out" | tail -n 1)
+[ "$(echo "$good" | cut -d, -f8)" = "$(echo "$good" | rev | cut -d, -f1 | rev)" ] && pass "a good load records the hash of the set now in force" || fail "a good load records the hash of the set now in force" "$good"
+bad_tried=$(echo "$bad" | cut -d, -f8); bad_kept=$(echo "$bad" | rev | cut -d, -f1 | rev)
+[ ${#bad_tried} = 64 ] && [ "$bad_tried" != "$bad_kept" ] && pass "a refused load records the hash of the set it refused" || fail "a refused load records the hash of the set it refused" "$bad"
 check_grep "the refused non-admin" "$T/out" ",policy_load,health,reload,.*,deny,default-deny"
 
 # revoke statistics while it holds a connection: its next request on that
