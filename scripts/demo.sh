@@ -37,7 +37,8 @@ sed -n '/id: health/,/transport_key/p' "$D/policies/members.yaml"
 say "2. The sharing rules (policies/rules.yaml), checked before use"
 sed -n '/^rules:/,$p' "$D/policies/rules.yaml" | grep -v '^#'
 run "$BIN/dx-admin" policy check "$D/policies"
-run "$BIN/dx-admin" policy test "$D/policies" | tail -n 1
+echo '$ dx-admin policy test policies      (the expectations in policies/tests/)'
+"$BIN/dx-admin" policy test "$D/policies" | tail -n 1
 refused "$BIN/dx-admin" policy explain "$D/policies" --member statistics --action read --dataset health/vaccination/2026-q3 --purpose marketing
 
 say "3. The broker starts: CURVE on loopback, LMDB in data/"
