@@ -244,26 +244,16 @@ static int s_explain(int argc, char **argv)
 static int s_reload(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "broker", required_argument, NULL, 'b' }, { "broker-pub", required_argument, NULL, 'p' },
-        { "key", required_argument, NULL, 'k' },    { "config", required_argument, NULL, 'c' },
-        { "timeout", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
+        DX_CLI_OPTIONS, { NULL, 0, NULL, 0 },
     };
     dx_cli_conn_t conn;
     memset(&conn, 0, sizeof conn);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b': snprintf(conn.broker, sizeof conn.broker, "%s", optarg); break;
-        case 'p': snprintf(conn.broker_pub, sizeof conn.broker_pub, "%s", optarg); break;
-        case 'k': snprintf(conn.key, sizeof conn.key, "%s", optarg); break;
-        case 'c': conn.config = optarg; break;
-        case 't':
-            if (dx_cli_timeout(optarg, &conn.timeout_ms) != 0)
-                return s_usage(stderr, 2);
-            break;
-        default: return s_usage(stderr, 2);
-        }
+        int r = dx_cli_option(&conn, c, optarg, s_prog);
+        if (r <= 0)
+            return r < 0 ? 2 : s_usage(stderr, 2);
     }
     if (optind != argc)
         return s_usage(stderr, 2);

@@ -263,11 +263,7 @@ static int s_info(const opts_t *o, dx_client_t *c)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "broker", required_argument, NULL, 'b' },
-        { "broker-pub", required_argument, NULL, 'p' },
-        { "key", required_argument, NULL, 'k' },
-        { "config", required_argument, NULL, 'c' },
-        { "timeout", required_argument, NULL, 't' },
+        DX_CLI_OPTIONS,
         { "classification", required_argument, NULL, 'C' },
         { "content-type", required_argument, NULL, 'T' },
         { "purpose", required_argument, NULL, 'P' },
@@ -280,22 +276,16 @@ int main(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (ch) {
-        case 'b': snprintf(o.conn.broker, sizeof o.conn.broker, "%s", optarg); break;
-        case 'p': snprintf(o.conn.broker_pub, sizeof o.conn.broker_pub, "%s", optarg); break;
-        case 'k': snprintf(o.conn.key, sizeof o.conn.key, "%s", optarg); break;
-        case 'c': o.conn.config = optarg; break;
-        case 't':
-            if (dx_cli_timeout(optarg, &o.conn.timeout_ms) != 0) {
-                fprintf(stderr, "%s: --timeout: expected seconds, like 10\n", s_prog);
-                return 2;
-            }
-            break;
         case 'C': o.classification = optarg; break;
         case 'T': o.content_type = optarg; break;
         case 'P': o.purpose = optarg; break;
         case 'o': o.output = optarg; break;
         case 'h': return s_usage(stdout, 0);
-        default: return s_usage(stderr, 2);
+        default: {
+            int r = dx_cli_option(&o.conn, ch, optarg, s_prog);
+            if (r <= 0)
+                return r < 0 ? 2 : s_usage(stderr, 2);
+        }
         }
     }
     o.args = argv + optind;

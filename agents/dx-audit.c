@@ -290,9 +290,7 @@ static int s_query(const opts_t *o, source_t *src)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "broker", required_argument, NULL, 'b' },   { "broker-pub", required_argument, NULL, 'p' },
-        { "key", required_argument, NULL, 'k' },      { "config", required_argument, NULL, 'c' },
-        { "timeout", required_argument, NULL, 't' },  { "db", required_argument, NULL, 'D' },
+        DX_CLI_OPTIONS,                               { "db", required_argument, NULL, 'D' },
         { "since", required_argument, NULL, 'S' },    { "until", required_argument, NULL, 'U' },
         { "member", required_argument, NULL, 'M' },   { "dataset", required_argument, NULL, 'd' },
         { "action", required_argument, NULL, 'A' },   { "decision", required_argument, NULL, 'E' },
@@ -306,17 +304,7 @@ int main(int argc, char **argv)
     char *end;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
-        case 'b': snprintf(o.conn.broker, sizeof o.conn.broker, "%s", optarg); break;
-        case 'p': snprintf(o.conn.broker_pub, sizeof o.conn.broker_pub, "%s", optarg); break;
-        case 'k': snprintf(o.conn.key, sizeof o.conn.key, "%s", optarg); break;
-        case 'c': o.conn.config = optarg; break;
         case 'D': o.db = optarg; break;
-        case 't':
-            if (dx_cli_timeout(optarg, &o.conn.timeout_ms) != 0) {
-                fprintf(stderr, "%s: --timeout: expected seconds, like 10\n", s_prog);
-                return 2;
-            }
-            break;
         case 'S':
         case 'U':
             if (dx_time_parse(optarg, ch == 'S' ? &o.q.since_ms : &o.q.until_ms) != 0) {
@@ -369,7 +357,11 @@ int main(int argc, char **argv)
             }
             break;
         case 'h': return s_usage(stdout, 0);
-        default: return s_usage(stderr, 2);
+        default: {
+            int r = dx_cli_option(&o.conn, ch, optarg, s_prog);
+            if (r <= 0)
+                return r < 0 ? 2 : s_usage(stderr, 2);
+        }
         }
     }
     o.args = argv + optind;

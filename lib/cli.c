@@ -123,3 +123,21 @@ int dx_cli_fail(const char *prog, int rv, const char *msg)
     fprintf(stderr, "%s: %s\n", prog, msg && msg[0] ? msg : dx_strerror(rv));
     return dx_exit_code(rv);
 }
+
+int dx_cli_option(dx_cli_conn_t *c, int opt, const char *arg, const char *prog)
+{
+    switch (opt) {
+    case DX_OPT_BROKER: snprintf(c->broker, sizeof c->broker, "%s", arg); return 1;
+    case DX_OPT_BROKER_PUB: snprintf(c->broker_pub, sizeof c->broker_pub, "%s", arg); return 1;
+    case DX_OPT_KEY: snprintf(c->key, sizeof c->key, "%s", arg); return 1;
+    case DX_OPT_CONFIG: c->config = arg; return 1;
+    case DX_OPT_TIMEOUT:
+        if (dx_cli_timeout(arg, &c->timeout_ms) != 0) {
+            fprintf(stderr, "%s: --timeout: expected seconds, like 10\n", prog);
+            return DX_ERR_USAGE;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}

@@ -9,6 +9,8 @@
 #include "err.h"
 #include "keys.h"
 
+#include <getopt.h>
+
 #define DX_PATH_MAX 4096
 #define DX_DEFAULT_TIMEOUT_MS 10000
 
@@ -19,6 +21,21 @@ typedef struct {
     int timeout_ms;              /* 0: not set */
     const char *config;          /* --config FILE, or NULL */
 } dx_cli_conn_t;
+
+/* The connection options every client program takes: put DX_CLI_OPTIONS
+ * in its getopt_long table and hand unknown codes to dx_cli_option(). The
+ * codes are above 255 so they never clash with short options. */
+enum { DX_OPT_BROKER = 0x1000, DX_OPT_BROKER_PUB, DX_OPT_KEY, DX_OPT_CONFIG, DX_OPT_TIMEOUT };
+#define DX_CLI_OPTIONS                                                   \
+    { "broker", required_argument, NULL, DX_OPT_BROKER },               \
+    { "broker-pub", required_argument, NULL, DX_OPT_BROKER_PUB },       \
+    { "key", required_argument, NULL, DX_OPT_KEY },                     \
+    { "config", required_argument, NULL, DX_OPT_CONFIG },               \
+    { "timeout", required_argument, NULL, DX_OPT_TIMEOUT }
+
+/* Applies getopt code opt: 1 when it was a connection option, 0 when not,
+ * DX_ERR_USAGE for a bad value (after printing "prog: ..." on stderr). */
+int dx_cli_option(dx_cli_conn_t *c, int opt, const char *arg, const char *prog);
 
 /* Parses "10", "2.5" (seconds) or "500ms" into milliseconds. */
 int dx_cli_timeout(const char *text, int *ms);

@@ -26,20 +26,14 @@ static int s_more(dx_client_t *c, uint64_t session, Dx__Reply **reply, char err[
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "broker", required_argument, NULL, 'b' }, { "broker-pub", required_argument, NULL, 'p' },
-        { "key", required_argument, NULL, 'k' },    { NULL, 0, NULL, 0 },
+        DX_CLI_OPTIONS,    { NULL, 0, NULL, 0 },
     };
     dx_cli_conn_t conn;
     memset(&conn, 0, sizeof conn);
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b': snprintf(conn.broker, sizeof conn.broker, "%s", optarg); break;
-        case 'p': snprintf(conn.broker_pub, sizeof conn.broker_pub, "%s", optarg); break;
-        case 'k': snprintf(conn.key, sizeof conn.key, "%s", optarg); break;
-        default: return 2;
-        }
-    }
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+        if (dx_cli_option(&conn, c, optarg, argv[0]) <= 0)
+            return 2;
     if (optind + 3 != argc)
         return 2;
     char err[DX_ERRMSG];

@@ -22,8 +22,7 @@
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "broker", required_argument, NULL, 'b' }, { "broker-pub", required_argument, NULL, 'p' },
-        { "key", required_argument, NULL, 'k' },    { "sign-with", required_argument, NULL, 's' },
+        DX_CLI_OPTIONS,    { "sign-with", required_argument, NULL, 's' },
         { "publisher", required_argument, NULL, 'P' }, { "wrong-hash", no_argument, NULL, 'w' },
         { "age", required_argument, NULL, 'a' },    { "nonce", required_argument, NULL, 'n' },
         { "repeat", required_argument, NULL, 'r' }, { NULL, 0, NULL, 0 },
@@ -38,9 +37,6 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'b': snprintf(conn.broker, sizeof conn.broker, "%s", optarg); break;
-        case 'p': snprintf(conn.broker_pub, sizeof conn.broker_pub, "%s", optarg); break;
-        case 'k': snprintf(conn.key, sizeof conn.key, "%s", optarg); break;
         case 's': sign_with = optarg; break;
         case 'P': publisher = optarg; break;
         case 'w': wrong_hash = true; break;
@@ -51,7 +47,9 @@ int main(int argc, char **argv)
             fixed_nonce = true;
             break;
         case 'r': repeat = atol(optarg); break;
-        default: return 2;
+        default:
+            if (dx_cli_option(&conn, c, optarg, argv[0]) <= 0)
+                return 2;
         }
     }
     if (optind + 2 != argc)

@@ -39,23 +39,13 @@ static int s_valid(uint32_t protocol, bool body, uint8_t **data, size_t *len)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "broker", required_argument, NULL, 'b' }, { "broker-pub", required_argument, NULL, 'p' },
-        { "key", required_argument, NULL, 'k' },    { "timeout", required_argument, NULL, 't' },
-        { NULL, 0, NULL, 0 },
-    };
+    static const struct option opts[] = { DX_CLI_OPTIONS, { NULL, 0, NULL, 0 } };
     dx_cli_conn_t conn;
     memset(&conn, 0, sizeof conn);
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b': snprintf(conn.broker, sizeof conn.broker, "%s", optarg); break;
-        case 'p': snprintf(conn.broker_pub, sizeof conn.broker_pub, "%s", optarg); break;
-        case 'k': snprintf(conn.key, sizeof conn.key, "%s", optarg); break;
-        case 't': dx_cli_timeout(optarg, &conn.timeout_ms); break;
-        default: return 2;
-        }
-    }
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+        if (dx_cli_option(&conn, c, optarg, argv[0]) <= 0)
+            return 2;
     if (optind >= argc)
         return 2;
     const char *mode = argv[optind], *arg = optind + 1 < argc ? argv[optind + 1] : "0";
