@@ -83,6 +83,13 @@ int dx_ed25519_keygen(uint8_t secret[DX_ED25519_LEN], uint8_t pub[DX_ED25519_LEN
 /* context || 0x00 || msg, in one allocation: Ed25519 signs whole messages. */
 static uint8_t *s_framed(const char *context, const void *msg, size_t len, size_t *out_len)
 {
+    if (!context) {
+        uint8_t *copy = malloc(len ? len : 1);
+        if (copy && len)
+            memcpy(copy, msg, len);
+        *out_len = len;
+        return copy;
+    }
     size_t clen = strlen(context);
     if (len > SIZE_MAX - clen - 1)
         return NULL;

@@ -36,6 +36,8 @@ int dx_random(void *buf, size_t len);
 int dx_ed25519_keygen(uint8_t secret[DX_ED25519_LEN], uint8_t pub[DX_ED25519_LEN]);
 int dx_ed25519_public(const uint8_t secret[DX_ED25519_LEN], uint8_t pub[DX_ED25519_LEN]);
 
+/* context NULL signs msg as it is: only for formats that are their own
+ * domain separation (C2SP signed notes, see checkpoint.h). */
 int dx_sign(const uint8_t secret[DX_ED25519_LEN], const char *context,
             const void *msg, size_t len, uint8_t sig[DX_SIG_LEN]);
 /* 0 when sig is pub's signature of (context, msg); DX_ERR_INTEGRITY when
