@@ -103,6 +103,13 @@ $(BUILD)/bin/dx-broker: $(BUILD)/obj/broker/main.o $(LIBBROKER) $(LIBDX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
+AUDIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/audit_*.c))
+
+$(BUILD)/bin/dx-audit: $(BUILD)/obj/agents/dx-audit.o $(AUDIT_OBJ) $(LIBDX)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/bin/dx-%: $(BUILD)/obj/agents/dx-%.o $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

@@ -3,20 +3,20 @@
  *   dx-audit --broker ENDPOINT --broker-pub FILE --key FILE COMMAND ...
  *   dx-audit --db DIR --broker-pub FILE COMMAND ...      (offline, read-only)
  *     query [--since T] [--until T] [--member M] [--dataset PATTERN]
- *           [--action A] [--decision allow|deny] [--format table|json|csv]
- *           [--limit N]
- *     verify
- *
- * verify recomputes the hash chain from the records themselves and checks
- * it against the broker's signed head: online the broker only hands over
- * records, it is never asked whether they are fine. */
-#include "audit_chain.h"
+ *           [--action A] [--decision D] [--purpose P] [--rule R] [--version V]
+ *           [--format table|json|csv] [--limit N] [--with-proofs]
+ *     verify [--since-head FILE]
+ *     verify --file FILE                          (an export; needs only --broker-pub)
+ *     prove SEQ [--size N]
+ *     consistency [OLD [NEW]] [--old-head FILE]
+ *     head [--vkey]
+ *     heads
+ *     export [--since T] [--until T] > FILE
+ */
+#include "audit_cmds.h"
 #include "audit_view.h"
-#include "cli.h"
 #include "dxtime.h"
-#include "encode.h"
-#include "store.h"
-#include "wire.h"
+#include "names.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -24,341 +24,132 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *s_prog = "dx-audit";
-
-typedef struct {
-    dx_cli_conn_t conn;
-    const char *db;
-    Dx__AuditQuery q;
-    int format;
-    uint64_t limit;
-    char **args;
-    int nargs;
-} opts_t;
-
-/* Where records come from: the broker or a data directory. */
-typedef struct {
-    dx_client_t *client;
-    store_t *store;
-    store_txn_t *txn;
-    dx_pubkeys_t broker;
-    dx_keypair_t me;
-} source_t;
+const char *audit_prog = "dx-audit";
 
 static int s_usage(FILE *out, int status)
 {
     fprintf(out,
             "usage: dx-audit [--broker ENDPOINT --key FILE | --db DIR] --broker-pub FILE COMMAND\n"
             "  query [--since T] [--until T] [--member M] [--dataset PATTERN] [--action A]\n"
-            "        [--decision allow|deny] [--format table|json|csv] [--limit N]\n"
-            "  verify\n"
+            "        [--decision allow|deny] [--purpose P] [--rule R] [--version V]\n"
+            "        [--format table|json|csv] [--limit N] [--with-proofs]\n"
+            "  verify [--since-head FILE]     recompute the log and check every signed head\n"
+            "  verify --file FILE             check an export (needs only --broker-pub)\n"
+            "  prove SEQ [--size N]           inclusion proof of record SEQ\n"
+            "  consistency [OLD [NEW]] [--old-head FILE]   the log of NEW extends that of OLD\n"
+            "  head [--vkey]                  the current signed head (save it: head > FILE)\n"
+            "  heads                          the history of signed heads\n"
+            "  export [--since T] [--until T] records with proofs, to stdout\n"
             "Times are RFC 3339 (2026-11-28T10:00:00Z) or dates (2026-11-28).\n"
             "Exit status: 0 ok, 1 error, 2 usage, 3 denied, 4 the log fails verification,\n"
             "5 broker unreachable or timed out.\n");
     return status;
 }
 
-static int s_fail(int rv, const char *msg) { return dx_cli_fail(s_prog, rv, msg); }
+int audit_fail(int rv, const char *msg) { return dx_cli_fail(audit_prog, rv, msg); }
 
-static int s_open(const opts_t *o, source_t *src, char err[DX_ERRMSG])
+static int s_number(const char *text, uint64_t *out)
 {
-    int rv;
-    if (o->db) {
-        if (!o->conn.broker_pub[0]) {
-            snprintf(err, DX_ERRMSG, "--db needs --broker-pub (or DX_BROKER_PUB) to check the "
-                                     "broker's signature");
-            return DX_ERR_USAGE;
-        }
-        if ((rv = dx_keys_read_public(o->conn.broker_pub, &src->broker, err)) != 0)
-            return rv;
-        if ((rv = store_open(o->db, 0, true, &src->store, err)) != 0)
-            return rv;
-        /* One read snapshot for the whole command: records and head agree
-         * even while the broker appends. */
-        if ((rv = store_begin(src->store, NULL, false, &src->txn)) != 0)
-            snprintf(err, DX_ERRMSG, "cannot read %s: %s", o->db, store_last_error(src->store));
-        return rv;
-    }
-    return dx_cli_connect(&o->conn, &src->me, &src->broker, &src->client, err);
-}
-
-static void s_close(source_t *src)
-{
-    store_abort(&src->txn);
-    store_close(&src->store);
-    dx_client_destroy(&src->client);
-    dx_keypair_wipe(&src->me);
-}
-
-/* One page of raw records after `after`: from the broker (a query when q
- * is set, else a verification read) or from the store. */
-typedef struct {
-    ProtobufCBinaryData *records;
-    size_t n;
-    uint64_t next_after;
-    Dx__Reply *reply;             /* online: owns records and head */
-    uint8_t *head_bytes;          /* offline: the stored head */
-    size_t head_len;
-} page_t;
-
-typedef struct {
-    page_t *page;
-    size_t cap;
-    uint64_t last;
-} collect_t;
-
-static int s_collect(void *arg, uint64_t seq, store_val_t val)
-{
-    collect_t *c = arg;
-    if (c->page->n == c->cap)
-        return 1;
-    c->page->records[c->page->n].data = (uint8_t *)val.data;
-    c->page->records[c->page->n].len = val.len;
-    c->page->n++;
-    c->last = seq;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || end == text || text[0] == '-')
+        return DX_ERR_USAGE;
+    *out = v;
     return 0;
 }
 
-static void s_page_free(page_t *p)
+static int s_bad(const char *what)
 {
-    if (p->reply)
-        wire_reply_free(&p->reply); /* owns the records */
-    else
-        free(p->records);
-    memset(p, 0, sizeof *p);
-}
-
-static int s_page(source_t *src, const Dx__AuditQuery *q, uint64_t after, uint64_t limit, page_t *p,
-                  char err[DX_ERRMSG])
-{
-    int rv;
-    memset(p, 0, sizeof *p);
-    if (src->client) {
-        Dx__Request req = DX__REQUEST__INIT;
-        Dx__AuditQuery qq;
-        Dx__AuditRead rd = DX__AUDIT_READ__INIT;
-        if (q) {
-            qq = *q;
-            qq.after_seq = after;
-            qq.limit = limit;
-            req.body_case = DX__REQUEST__BODY_AUDIT_QUERY;
-            req.audit_query = &qq;
-        } else {
-            rd.after_seq = after;
-            req.body_case = DX__REQUEST__BODY_AUDIT_READ;
-            req.audit_read = &rd;
-        }
-        if ((rv = dx_client_call(src->client, &req, &p->reply, err)) != 0)
-            return rv;
-        if (p->reply->body_case != DX__REPLY__BODY_AUDIT) {
-            snprintf(err, DX_ERRMSG, "unexpected reply from the broker");
-            return DX_ERR_PROTOCOL;
-        }
-        p->records = p->reply->audit->records;
-        p->n = p->reply->audit->n_records;
-        p->next_after = p->reply->audit->next_after;
-        return 0;
-    }
-    collect_t c = { .page = p, .cap = DX_MAX_QUERY_PAGE };
-    if (!(p->records = calloc(c.cap, sizeof *p->records)))
-        return DX_ERR_NOMEM;
-    rv = store_audit_each(src->txn, after, s_collect, &c);
-    if (rv < 0) {
-        snprintf(err, DX_ERRMSG, "cannot read the audit log: %s", dx_strerror(rv));
-        return rv;
-    }
-    p->next_after = rv == 1 ? c.last : 0;
-    return 0;
-}
-
-/* The signed head: from the first online page, or the store. */
-static int s_head(source_t *src, const page_t *first, Dx__Signed **out, char err[DX_ERRMSG])
-{
-    *out = NULL;
-    if (src->client) {
-        if (!first->reply->audit->head) {
-            snprintf(err, DX_ERRMSG, "the broker sent no signed head");
-            return DX_ERR_INTEGRITY;
-        }
-        char why[DX_ERRMSG];
-        uint8_t *bytes = NULL;
-        size_t len = 0;
-        int rv = wire_pack(&first->reply->audit->head->base, &bytes, &len);
-        if (rv == 0 && wire_signed_decode(bytes, len, out, why) != 0)
-            rv = DX_ERR_INTEGRITY;
-        free(bytes);
-        return rv;
-    }
-    store_val_t v;
-    char why[DX_ERRMSG];
-    int rv = store_meta_get(src->txn, "head", &v);
-    if (rv == DX_ERR_NOT_FOUND) {
-        snprintf(err, DX_ERRMSG, "the data directory has no signed head of the audit log");
-        return DX_ERR_INTEGRITY;
-    }
-    if (rv != 0)
-        return rv;
-    if (wire_signed_decode(v.data, v.len, out, why) != 0) {
-        snprintf(err, DX_ERRMSG, "the signed head is malformed: %s", why);
-        return DX_ERR_INTEGRITY;
-    }
-    return 0;
-}
-
-static int s_verify(source_t *src)
-{
-    char err[DX_ERRMSG];
-    dx_chain_t chain;
-    page_t p;
-    Dx__Signed *head = NULL;
-    Dx__AuditHead *h = NULL;
-    int rv;
-    dx_chain_init(&chain);
-    if ((rv = s_page(src, NULL, 0, 0, &p, err)) != 0)
-        return s_fail(rv, err);
-    if ((rv = s_head(src, &p, &head, err)) != 0 || (rv = dx_head_open(head, src->broker.sign, &h, err)) != 0)
-        goto out;
-    /* Check records up to the head's size; later ones are newer than it. */
-    for (;;) {
-        for (size_t i = 0; i < p.n && chain.size < h->size; i++)
-            if ((rv = dx_chain_append(&chain, p.records[i].data, p.records[i].len, err)) != 0)
-                goto out;
-        if (!p.next_after || chain.size >= h->size)
-            break;
-        uint64_t after = p.next_after;
-        s_page_free(&p);
-        if ((rv = s_page(src, NULL, after, 0, &p, err)) != 0)
-            goto out;
-    }
-    if ((rv = dx_chain_check_head(&chain, head, src->broker.sign, err)) != 0)
-        goto out;
-    char t[DX_TIME_TEXT], hex[65] = "";
-    dx_time_format(h->time_ms, t);
-    if (chain.size)
-        dx_hex_encode(chain.hash, DX_SHA256_LEN, hex);
-    printf("audit log verified: %llu records, hash chain intact, head signed by the broker at %s "
-           "(last record hash %s)\n", (unsigned long long)chain.size, t, hex);
-out:
-    s_page_free(&p);
-    wire_free(&head);
-    wire_free(&h);
-    if (rv != 0) {
-        if (rv == DX_ERR_INTEGRITY)
-            fprintf(stderr, "%s: VERIFICATION FAILED: %s\n", s_prog, err);
-        else
-            fprintf(stderr, "%s: %s\n", s_prog, err);
-        return dx_exit_code(rv);
-    }
-    return 0;
-}
-
-static int s_query(const opts_t *o, source_t *src)
-{
-    char err[DX_ERRMSG];
-    page_t p;
-    uint64_t after = 0, printed = 0;
-    int rv;
-    bool header = false;
-    for (;;) {
-        uint64_t want = o->limit ? o->limit - printed : 0;
-        if ((rv = s_page(src, &o->q, after, want, &p, err)) != 0)
-            return s_fail(rv, err);
-        if (!header) {
-            dx_audit_print_header(stdout, o->format);
-            header = true;
-        }
-        for (size_t i = 0; i < p.n && (!o->limit || printed < o->limit); i++) {
-            Dx__AuditRecord *r = NULL;
-            if (wire_audit_decode(p.records[i].data, p.records[i].len, &r, err) != 0) {
-                fprintf(stderr, "%s: skipping a corrupt record: %s (run verify)\n", s_prog, err);
-                continue;
-            }
-            if (src->client || dx_audit_matches(&o->q, r)) {
-                dx_audit_print(stdout, o->format, r);
-                printed++;
-            }
-            wire_free(&r);
-        }
-        after = p.next_after;
-        s_page_free(&p);
-        if (!after || (o->limit && printed >= o->limit))
-            break;
-    }
-    return fflush(stdout) == 0 ? 0 : 1;
+    fprintf(stderr, "%s: %s\n", audit_prog, what);
+    return 2;
 }
 
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        DX_CLI_OPTIONS,                               { "db", required_argument, NULL, 'D' },
-        { "since", required_argument, NULL, 'S' },    { "until", required_argument, NULL, 'U' },
-        { "member", required_argument, NULL, 'M' },   { "dataset", required_argument, NULL, 'd' },
-        { "action", required_argument, NULL, 'A' },   { "decision", required_argument, NULL, 'E' },
-        { "format", required_argument, NULL, 'F' },   { "limit", required_argument, NULL, 'L' },
-        { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+        DX_CLI_OPTIONS,
+        { "db", required_argument, NULL, 'D' },        { "since", required_argument, NULL, 'S' },
+        { "until", required_argument, NULL, 'U' },     { "member", required_argument, NULL, 'M' },
+        { "dataset", required_argument, NULL, 'd' },   { "action", required_argument, NULL, 'A' },
+        { "decision", required_argument, NULL, 'E' },  { "purpose", required_argument, NULL, 'P' },
+        { "rule", required_argument, NULL, 'R' },      { "version", required_argument, NULL, 'V' },
+        { "format", required_argument, NULL, 'F' },    { "limit", required_argument, NULL, 'L' },
+        { "with-proofs", no_argument, NULL, 'w' },     { "vkey", no_argument, NULL, 'k' },
+        { "size", required_argument, NULL, 'z' },      { "since-head", required_argument, NULL, 'H' },
+        { "old-head", required_argument, NULL, 'O' },  { "file", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
     };
-    opts_t o;
+    dx_cli_conn_t conn;
+    audit_opts_t o;
+    const char *db = NULL;
+    memset(&conn, 0, sizeof conn);
     memset(&o, 0, sizeof o);
     dx__audit_query__init(&o.q);
     int ch;
-    char *end;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
-        case 'D': o.db = optarg; break;
+        case 'D': db = optarg; break;
         case 'S':
         case 'U':
-            if (dx_time_parse(optarg, ch == 'S' ? &o.q.since_ms : &o.q.until_ms) != 0) {
-                fprintf(stderr, "%s: --%s: expected an RFC 3339 time or a date\n", s_prog,
-                        ch == 'S' ? "since" : "until");
-                return 2;
-            }
+            if (dx_time_parse(optarg, ch == 'S' ? &o.q.since_ms : &o.q.until_ms) != 0)
+                return s_bad("--since/--until: expected an RFC 3339 time or a date");
             break;
         case 'M':
-            if (!dx_id_valid(optarg)) {
-                fprintf(stderr, "%s: --member: not a valid member id\n", s_prog);
-                return 2;
-            }
+            if (!dx_id_valid(optarg))
+                return s_bad("--member: not a valid member id");
             o.q.member = optarg;
             break;
         case 'd':
-            if (!dx_glob_valid(optarg)) {
-                fprintf(stderr, "%s: --dataset: not a valid dataset pattern\n", s_prog);
-                return 2;
-            }
+            if (!dx_glob_valid(optarg))
+                return s_bad("--dataset: not a valid dataset pattern");
             o.q.dataset = optarg;
             break;
         case 'A':
-            if (!dx_token_valid(optarg)) {
-                fprintf(stderr, "%s: --action: like read, list, publish, info, audit\n", s_prog);
-                return 2;
-            }
+            if (!dx_token_valid(optarg))
+                return s_bad("--action: like read, list, publish, info, audit, reload");
             o.q.action = optarg;
             break;
         case 'E':
             if (strcmp(optarg, "allow") && strcmp(optarg, "deny") && strcmp(optarg, "ok") &&
-                strcmp(optarg, "error")) {
-                fprintf(stderr, "%s: --decision: allow or deny\n", s_prog);
-                return 2;
-            }
+                strcmp(optarg, "error"))
+                return s_bad("--decision: allow, deny, ok or error");
             o.q.decision = optarg;
             break;
+        case 'P':
+            if (!dx_token_valid(optarg))
+                return s_bad("--purpose: a word of [a-z0-9._-]");
+            o.q.purpose = optarg;
+            break;
+        case 'R':
+            if (!dx_token_valid(optarg))
+                return s_bad("--rule: a rule id");
+            o.q.rule_id = optarg;
+            break;
+        case 'V':
+            if (s_number(optarg, &o.q.version) != 0 || o.q.version == 0)
+                return s_bad("--version: a positive number");
+            break;
         case 'F':
-            if ((o.format = dx_audit_format_parse(optarg)) < 0) {
-                fprintf(stderr, "%s: --format: table, json or csv\n", s_prog);
-                return 2;
-            }
+            if ((o.format = dx_audit_format_parse(optarg)) < 0)
+                return s_bad("--format: table, json or csv");
             break;
         case 'L':
-            errno = 0;
-            o.limit = strtoull(optarg, &end, 10);
-            if (errno || *end || end == optarg || o.limit == 0 || optarg[0] == '-') {
-                fprintf(stderr, "%s: --limit: a positive number\n", s_prog);
-                return 2;
-            }
+            if (s_number(optarg, &o.limit) != 0 || o.limit == 0)
+                return s_bad("--limit: a positive number");
             break;
+        case 'w': o.with_proofs = true; break;
+        case 'k': o.vkey = true; break;
+        case 'z':
+            if (s_number(optarg, &o.size) != 0 || o.size == 0)
+                return s_bad("--size: a positive number of records");
+            break;
+        case 'H': o.since_head = optarg; break;
+        case 'O': o.old_head = optarg; break;
+        case 'f': o.file = optarg; break;
         case 'h': return s_usage(stdout, 0);
         default: {
-            int r = dx_cli_option(&o.conn, ch, optarg, s_prog);
+            int r = dx_cli_option(&conn, ch, optarg, audit_prog);
             if (r <= 0)
                 return r < 0 ? 2 : s_usage(stderr, 2);
         }
@@ -366,24 +157,47 @@ int main(int argc, char **argv)
     }
     o.args = argv + optind;
     o.nargs = argc - optind;
-    if (o.nargs != 1)
+    if (o.nargs < 1)
         return s_usage(stderr, 2);
-    const char *cmd = o.args[0];
-    if (strcmp(cmd, "query") != 0 && strcmp(cmd, "verify") != 0) {
-        fprintf(stderr, "%s: unknown command '%s' (query, verify)\n", s_prog, cmd);
+    static const struct {
+        const char *name;
+        int (*fn)(source_t *, const audit_opts_t *);
+        int min_args, max_args;
+    } cmds[] = {
+        { "query", audit_query_cmd, 0, 0 },   { "verify", audit_verify_cmd, 0, 0 },
+        { "prove", audit_prove_cmd, 1, 1 },   { "consistency", audit_consistency_cmd, 0, 2 },
+        { "head", audit_head_cmd, 0, 0 },     { "heads", audit_heads_cmd, 0, 0 },
+        { "export", audit_export_cmd, 0, 0 },
+    };
+    size_t i, n = sizeof cmds / sizeof cmds[0];
+    for (i = 0; i < n; i++)
+        if (strcmp(o.args[0], cmds[i].name) == 0)
+            break;
+    if (i == n) {
+        fprintf(stderr, "%s: unknown command '%s' (query, verify, prove, consistency, head, heads, "
+                        "export)\n", audit_prog, o.args[0]);
         return 2;
     }
+    if (o.nargs - 1 < cmds[i].min_args || o.nargs - 1 > cmds[i].max_args)
+        return s_usage(stderr, 2);
     char err[DX_ERRMSG];
-    source_t src;
-    memset(&src, 0, sizeof src);
-    int rv = dx_cli_resolve(&o.conn, err);
-    if (rv == 0)
-        rv = s_open(&o, &src, err);
-    if (rv != 0) {
-        s_close(&src);
-        return s_fail(rv, err);
+    int rv = dx_cli_resolve(&conn, err);
+    if (rv != 0)
+        return audit_fail(rv, err);
+    if (cmds[i].fn == audit_verify_cmd && o.file) {
+        dx_pubkeys_t broker;
+        if (!conn.broker_pub[0])
+            return s_bad("verify --file needs --broker-pub (or DX_BROKER_PUB)");
+        if ((rv = dx_keys_read_public(conn.broker_pub, &broker, err)) != 0)
+            return audit_fail(rv, err);
+        return audit_verify_file_cmd(&broker, &o);
     }
-    int status = strcmp(cmd, "query") == 0 ? s_query(&o, &src) : s_verify(&src);
-    s_close(&src);
+    source_t src;
+    if ((rv = source_open(&src, &conn, db, err)) != 0) {
+        source_close(&src);
+        return audit_fail(rv, err);
+    }
+    int status = cmds[i].fn(&src, &o);
+    source_close(&src);
     return status;
 }

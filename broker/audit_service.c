@@ -1,12 +1,16 @@
-/* audit_service: the auditor's requests. Query filters records on the
- * broker; read hands out raw records so the auditor checks the chain and
- * the signed head itself, trusting nothing the broker says about them.
- * Both read a committed snapshot and page their answers (bounded bytes and
- * bounded scanning per request). Only members with the role auditor. */
-#include "audit_view.h"
+/* audit_service: the audit requests.
+ *
+ * Auditors (role auditor) query records, read them raw for verification and
+ * get inclusion proofs; these are recorded like any other decision (a page
+ * that continues a query is not recorded again). Tree heads and consistency
+ * proofs reveal no record, so any member may ask for them, unrecorded:
+ * agents use them to witness that the log only grows. Everything is read
+ * from one committed snapshot, with the signed head of that snapshot, and
+ * paged (bounded bytes and scanning per request). */
+#include "audit_log.h"
 #include "broker.h"
+#include "dxtime.h"
 #include "log.h"
-#include "names.h"
 #include "wire.h"
 
 #include <stdio.h>
@@ -17,127 +21,335 @@
 #define SCAN_MAX 200000     /* records looked at per request */
 
 typedef struct {
-    const Dx__AuditQuery *q;   /* NULL: every record (verify) */
-    uint64_t want;
     ProtobufCBinaryData *records;
-    size_t n;
-    size_t bytes;
-    uint64_t scanned;
-    uint64_t last_seq;
-    bool more;
+    ProtobufCBinaryData *proofs;
+    size_t n, want, bytes;
+    store_txn_t *t;
+    uint64_t size;           /* the tree proofs are made in, 0: none */
+    int error;
 } page_t;
 
-static int s_page_each(void *arg, uint64_t seq, store_val_t val)
+static void s_page_free(page_t *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->records[i].data);
+        if (p->proofs)
+            free(p->proofs[i].data);
+    }
+    free(p->records);
+    free(p->proofs);
+}
+
+/* Appends one record (and its proof when asked); 1 when the page is full. */
+static int s_take(void *arg, uint64_t seq, store_val_t val)
 {
     page_t *p = arg;
-    if (p->n >= p->want || p->bytes + val.len > PAGE_BYTES || p->scanned >= SCAN_MAX) {
-        p->more = true;
+    uint8_t *copy = malloc(val.len ? val.len : 1);
+    if (!copy) {
+        p->error = DX_ERR_NOMEM;
         return 1;
     }
-    p->scanned++;
-    p->last_seq = seq;
-    if (p->q) {
-        Dx__AuditRecord *r = NULL;
-        char err[DX_ERRMSG];
-        if (wire_audit_decode(val.data, val.len, &r, err) != 0)
-            return 0; /* verify names it; a query skips it */
-        bool match = dx_audit_matches(p->q, r);
-        wire_free(&r);
-        if (!match)
-            return 0;
-    }
-    uint8_t *copy = malloc(val.len);
-    if (!copy)
-        return DX_ERR_NOMEM;
     memcpy(copy, val.data, val.len);
     p->records[p->n].data = copy;
     p->records[p->n].len = val.len;
+    if (p->proofs) {
+        dx_hash_t proof[DX_PROOF_MAX];
+        size_t k = 0;
+        int rv = seq <= p->size ? dx_log_inclusion(p->t, seq, p->size, proof, &k) : DX_ERR_INVALID;
+        uint8_t *bytes = rv == 0 ? malloc(k * DX_HASH_LEN + 1) : NULL;
+        if (!bytes) {
+            free(copy);
+            p->error = rv ? rv : DX_ERR_NOMEM;
+            return 1;
+        }
+        memcpy(bytes, proof, k * DX_HASH_LEN);
+        p->proofs[p->n].data = bytes;
+        p->proofs[p->n].len = k * DX_HASH_LEN;
+    }
     p->n++;
     p->bytes += val.len;
-    return 0;
+    return p->n >= p->want || p->bytes >= PAGE_BYTES;
 }
 
-static int s_auditor(broker_t *b, request_t *rq, const char *action, const char *detail)
+static int s_all(void *arg, uint64_t seq, store_val_t val)
+{
+    return s_take(arg, seq, val);
+}
+
+static bool s_auditor(broker_t *b, request_t *rq, const char *action, const char *detail, int *rv)
 {
     if (rq->member->roles & DX_ROLE_AUDITOR)
-        return 0;
+        return true;
     char reason[200];
     snprintf(reason, sizeof reason, "member '%s' does not have the role auditor", rq->member_id);
     audit_fields_t f = { .event = "audit", .action = action, .dataset = detail,
                          .rule_id = "default-deny", .reason = reason };
-    int rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
-    return rv ? rv : 1;
+    *rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
+    return false;
 }
 
-/* Answers with one page of records and the signed head. */
-static int s_page(broker_t *b, request_t *rq, const Dx__AuditQuery *q, uint64_t after,
-                  uint64_t want, const audit_fields_t *record_it)
+/* The current signed head of a read snapshot, and its size. */
+static int s_head(store_txn_t *t, ProtobufCBinaryData *text, uint64_t *size, const broker_t *b)
 {
-    page_t p = { .q = q, .want = want };
-    store_txn_t *t = NULL;
-    store_val_t hv;
-    Dx__Signed *head = NULL;
-    int rv;
-    if (!(p.records = calloc(DX_MAX_QUERY_PAGE, sizeof *p.records)))
-        return DX_ERR_NOMEM;
-    if (p.want == 0 || p.want > DX_MAX_QUERY_PAGE)
-        p.want = DX_MAX_QUERY_PAGE;
-    if ((rv = store_begin(b->store, NULL, false, &t)) != 0)
-        goto out;
-    rv = store_audit_each(t, after, s_page_each, &p);
-    if (rv < 0)
-        goto out;
-    rv = store_meta_get(t, "head", &hv);
-    if (rv == 0) {
-        char err[DX_ERRMSG];
-        if (wire_signed_decode(hv.data, hv.len, &head, err) != 0)
-            rv = DX_ERR_STORAGE;
+    store_val_t v;
+    dx_checkpoint_t cp;
+    char err[DX_ERRMSG];
+    int rv = dx_log_head(t, &v);
+    if (rv != 0)
+        return rv;
+    if (dx_checkpoint_open((const char *)v.data, v.len, b->key.pub.sign, &cp, err) != 0) {
+        dx_error("the stored head does not verify: %s", err);
+        return DX_ERR_STORAGE;
     }
-    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
+    text->data = (uint8_t *)v.data;
+    text->len = v.len;
+    *size = cp.size;
+    return 0;
+}
+
+/* A page of records: a query (q) or everything in order (verify). */
+static int s_records(broker_t *b, request_t *rq, const Dx__AuditQuery *q, uint64_t after,
+                     uint64_t want, bool with_proofs, const audit_fields_t *record_it)
+{
+    page_t p = { .want = want && want < DX_MAX_QUERY_PAGE ? want : DX_MAX_QUERY_PAGE };
+    Dx__AuditQuery all = DX__AUDIT_QUERY__INIT;
+    Dx__AuditRecords recs = DX__AUDIT_RECORDS__INIT;
+    store_txn_t *t = NULL;
+    uint64_t next = 0;
+    int rv = DX_ERR_NOMEM;
+    if (!(p.records = calloc(p.want, sizeof *p.records)) ||
+        (with_proofs && !(p.proofs = calloc(p.want, sizeof *p.proofs))))
+        goto out;
+    if ((rv = store_begin(b->store, NULL, false, &t)) != 0 ||
+        (rv = s_head(t, &recs.checkpoint, &p.size, b)) != 0)
+        goto out;
+    p.t = t;
+    rv = dx_log_query(t, q ? q : &all, after, SCAN_MAX, s_all, &p, &next);
+    if (rv == 0)
+        rv = p.error;
+    if (rv != 0)
         goto out;
     if (record_it && (rv = broker_audit(b, rq, record_it, NULL)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
-    Dx__AuditRecords recs = DX__AUDIT_RECORDS__INIT;
     recs.records = p.records;
     recs.n_records = p.n;
-    recs.next_after = p.more ? p.last_seq : 0;
-    recs.head = head;
+    recs.proofs = p.proofs;
+    recs.n_proofs = p.proofs ? p.n : 0;
+    recs.next_after = next;
     reply.body_case = DX__REPLY__BODY_AUDIT;
     reply.audit = &recs;
-    rv = record_it ? broker_reply_later(b, rq, &reply, NULL, 0) : (broker_reply(b, rq, &reply), 0);
+    if (record_it)
+        rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    else
+        broker_reply(b, rq, &reply);
 out:
     store_abort(&t);
-    for (size_t i = 0; i < p.n; i++)
-        free(p.records[i].data);
-    free(p.records);
-    wire_free(&head);
+    s_page_free(&p);
     return rv;
 }
 
 int audit_query(broker_t *b, request_t *rq)
 {
     const Dx__AuditQuery *q = rq->req->audit_query;
-    int rv = s_auditor(b, rq, "query", q->dataset);
-    if (rv != 0)
-        return rv < 0 ? rv : 0;
-    char reason[300];
-    snprintf(reason, sizeof reason, "query member=%s dataset=%s action=%s decision=%s",
+    int rv = 0;
+    if (!s_auditor(b, rq, "query", q->dataset, &rv))
+        return rv;
+    char reason[400];
+    snprintf(reason, sizeof reason,
+             "query member=%s dataset=%s action=%s decision=%s purpose=%s rule=%s%s",
              q->member[0] ? q->member : "*", q->dataset[0] ? q->dataset : "*",
-             q->action[0] ? q->action : "*", q->decision[0] ? q->decision : "*");
+             q->action[0] ? q->action : "*", q->decision[0] ? q->decision : "*",
+             q->purpose[0] ? q->purpose : "*", q->rule_id[0] ? q->rule_id : "*",
+             q->with_proofs ? " with proofs" : "");
     audit_fields_t f = { .event = "audit", .action = "query", .allow = true,
                          .rule_id = "role-auditor", .reason = reason };
     /* The first page of a query is the decision; later pages continue it. */
-    return s_page(b, rq, q, q->after_seq, q->limit, q->after_seq == 0 ? &f : NULL);
+    return s_records(b, rq, q, q->after_seq, q->limit, q->with_proofs, q->after_seq == 0 ? &f : NULL);
 }
 
 int audit_read(broker_t *b, request_t *rq)
 {
     const Dx__AuditRead *r = rq->req->audit_read;
-    int rv = s_auditor(b, rq, "verify", "");
-    if (rv != 0)
-        return rv < 0 ? rv : 0;
+    int rv = 0;
+    if (!s_auditor(b, rq, "verify", "", &rv))
+        return rv;
     audit_fields_t f = { .event = "audit", .action = "verify", .allow = true,
                          .rule_id = "role-auditor", .reason = "records read for verification" };
-    return s_page(b, rq, NULL, r->after_seq, DX_MAX_QUERY_PAGE, r->after_seq == 0 ? &f : NULL);
+    return s_records(b, rq, NULL, r->after_seq, DX_MAX_QUERY_PAGE, false, r->after_seq == 0 ? &f : NULL);
+}
+
+/* The signed head of exactly `size` records (0: the current one): the
+ * current head, a stored one, or else one signed now for that size (every
+ * node of the tree is kept, so any past size can be attested; its time is
+ * when it was signed). buf holds a head signed here. */
+static int s_head_of(broker_t *b, store_txn_t *t, uint64_t size, ProtobufCBinaryData *text,
+                     uint64_t *got, char buf[DX_CHECKPOINT_MAX + 1])
+{
+    int rv = s_head(t, text, got, b);
+    if (rv != 0 || size == 0 || size == *got)
+        return rv;
+    if (size > *got)
+        return DX_ERR_NOT_FOUND;
+    store_val_t v;
+    if ((rv = store_head_get(t, size, &v)) == 0) {
+        text->data = (uint8_t *)v.data;
+        text->len = v.len;
+        *got = size;
+        return 0;
+    }
+    if (rv != DX_ERR_NOT_FOUND)
+        return rv;
+    dx_checkpoint_t cp = { .size = size, .time_ms = dx_now_ms() };
+    dx_checkpoint_t cur;
+    char err[DX_ERRMSG];
+    size_t len = 0;
+    if (dx_checkpoint_open((const char *)text->data, text->len, b->key.pub.sign, &cur, err) != 0)
+        return DX_ERR_STORAGE;
+    memcpy(cp.origin, cur.origin, sizeof cp.origin);
+    cp.has_leaf = size > 0;
+    if ((cp.has_leaf && (rv = store_tree_get(t, 0, size - 1, cp.leaf)) != 0) ||
+        (rv = dx_log_root(t, size, cp.root)) != 0 ||
+        (rv = dx_checkpoint_sign(&cp, b->key.sign_secret, buf, &len)) != 0)
+        return rv;
+    text->data = (uint8_t *)buf;
+    text->len = len;
+    *got = size;
+    return 0;
+}
+
+int audit_proof(broker_t *b, request_t *rq)
+{
+    const Dx__AuditProofRequest *pr = rq->req->audit_proof;
+    char detail[64];
+    int rv = 0;
+    snprintf(detail, sizeof detail, "%llu..%llu", (unsigned long long)pr->first,
+             (unsigned long long)pr->last);
+    if (!s_auditor(b, rq, "prove", "", &rv))
+        return rv;
+    page_t p = { .want = (size_t)(pr->last - pr->first + 1) };
+    store_txn_t *t = NULL;
+    char signed_now[DX_CHECKPOINT_MAX + 1];
+    Dx__AuditProofs res = DX__AUDIT_PROOFS__INIT;
+    rv = DX_ERR_NOMEM;
+    if (!(p.records = calloc(p.want, sizeof *p.records)) || !(p.proofs = calloc(p.want, sizeof *p.proofs)))
+        goto out;
+    if ((rv = store_begin(b->store, NULL, false, &t)) != 0)
+        goto out;
+    rv = s_head_of(b, t, pr->size, &res.checkpoint, &p.size, signed_now);
+    if (rv == DX_ERR_NOT_FOUND || (rv == 0 && pr->last > p.size)) {
+        broker_error(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
+                     rv ? "no signed head of %llu records is stored"
+                        : "records %llu..%llu are not all in the signed head", (unsigned long long)pr->size,
+                     (unsigned long long)pr->last);
+        rv = 0;
+        goto out;
+    }
+    p.t = t;
+    for (uint64_t seq = pr->first; rv == 0 && seq <= pr->last; seq++) {
+        store_val_t v;
+        if ((rv = store_audit_get(t, seq, &v)) == 0)
+            s_take(&p, seq, v);
+        if (rv == 0)
+            rv = p.error;
+    }
+    if (rv != 0)
+        goto out;
+    char reason[128];
+    snprintf(reason, sizeof reason, "inclusion proofs of records %s in the tree of %llu", detail,
+             (unsigned long long)p.size);
+    audit_fields_t f = { .event = "audit", .action = "prove", .allow = true,
+                         .rule_id = "role-auditor", .reason = reason };
+    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+        goto out;
+    Dx__Reply reply = DX__REPLY__INIT;
+    res.records = p.records;
+    res.n_records = p.n;
+    res.proofs = p.proofs;
+    res.n_proofs = p.n;
+    reply.body_case = DX__REPLY__BODY_AUDIT_PROOFS;
+    reply.audit_proofs = &res;
+    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+out:
+    store_abort(&t);
+    s_page_free(&p);
+    return rv;
+}
+
+int audit_consistency(broker_t *b, request_t *rq)
+{
+    const Dx__AuditConsistencyRequest *cr = rq->req->audit_consistency;
+    Dx__AuditConsistency res = DX__AUDIT_CONSISTENCY__INIT;
+    store_txn_t *t = NULL;
+    uint64_t size = 0, old_size;
+    char signed_new[DX_CHECKPOINT_MAX + 1], signed_old[DX_CHECKPOINT_MAX + 1];
+    dx_hash_t proof[DX_PROOF_MAX];
+    size_t n = 0;
+    int rv = store_begin(b->store, NULL, false, &t);
+    if (rv != 0)
+        return rv;
+    rv = s_head_of(b, t, cr->new_size, &res.new_checkpoint, &size, signed_new);
+    if (rv == DX_ERR_NOT_FOUND || (rv == 0 && cr->old_size > size)) {
+        broker_error(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
+                     "no signed head of %llu records, or it is older than %llu records",
+                     (unsigned long long)cr->new_size, (unsigned long long)cr->old_size);
+        rv = 0;
+        goto out;
+    }
+    if (rv == 0 && cr->old_size > 0 &&
+        s_head_of(b, t, cr->old_size, &res.old_checkpoint, &old_size, signed_old) != 0)
+        res.old_checkpoint.len = 0;
+    if (rv == 0)
+        rv = dx_log_consistency(t, cr->old_size, size, proof, &n);
+    if (rv != 0)
+        goto out;
+    Dx__Reply reply = DX__REPLY__INIT;
+    res.proof.data = (uint8_t *)proof;
+    res.proof.len = n * DX_HASH_LEN;
+    reply.body_case = DX__REPLY__BODY_AUDIT_CONSISTENCY;
+    reply.audit_consistency = &res;
+    broker_reply(b, rq, &reply);
+out:
+    store_abort(&t);
+    return rv;
+}
+
+typedef struct {
+    ProtobufCBinaryData *items;
+    size_t n;
+} heads_t;
+
+static int s_collect_head(void *arg, uint64_t size, store_val_t val)
+{
+    (void)size;
+    heads_t *h = arg;
+    if (h->n == DX_MAX_QUERY_PAGE)
+        return 1;
+    h->items[h->n].data = (uint8_t *)val.data;
+    h->items[h->n].len = val.len;
+    h->n++;
+    return 0;
+}
+
+int audit_heads(broker_t *b, request_t *rq)
+{
+    Dx__AuditHeads res = DX__AUDIT_HEADS__INIT;
+    heads_t h = { calloc(DX_MAX_QUERY_PAGE, sizeof *h.items), 0 };
+    store_txn_t *t = NULL;
+    uint64_t size;
+    int rv = h.items ? store_begin(b->store, NULL, false, &t) : DX_ERR_NOMEM;
+    if (rv == 0 && (rv = s_head(t, &res.current, &size, b)) == 0)
+        rv = store_heads_each(t, rq->req->audit_heads->after_size, s_collect_head, &h);
+    if (rv >= 0) {
+        Dx__Reply reply = DX__REPLY__INIT;
+        res.checkpoints = h.items;
+        res.n_checkpoints = h.n;
+        reply.body_case = DX__REPLY__BODY_AUDIT_HEADS;
+        reply.audit_heads = &res;
+        broker_reply(b, rq, &reply);
+        rv = 0;
+    }
+    store_abort(&t);
+    free(h.items);
+    return rv;
 }

@@ -86,7 +86,7 @@ int batch_op_end(batch_t *b, int status)
             store_abort(&b->child);
     }
     if (status != 0) {
-        audit_restore(b->audit, b->op_start);
+        audit_restore(b->audit, &b->op_start);
         s_fail_op(b, status);
     }
     return status;
@@ -117,11 +117,12 @@ int batch_commit(batch_t *b, int64_t now_ms)
             status = store_commit(&b->parent);
         else
             store_abort(&b->parent);
+        audit_committed(b->audit, status == 0);
         if (status == 0) {
             b->committed = audit_state(b->audit);
         } else {
             dx_error("commit failed: %s (%s)", dx_strerror(status), store_last_error(b->store));
-            audit_restore(b->audit, b->committed);
+            audit_restore(b->audit, &b->committed);
         }
     }
     /* Callbacks may defer nothing new: they run after the turn. */

@@ -35,6 +35,7 @@ typedef struct {
     uint64_t max_dataset;        /* bytes */
     int64_t session_idle_ms;
     int window;                  /* chunks a peer may have in flight */
+    const char *origin;          /* the audit log's name in its checkpoints */
 } broker_config_t;
 
 typedef struct broker {
@@ -93,6 +94,10 @@ void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply);
 typedef void (*broker_after_fn)(broker_t *b, uint64_t session, int status);
 int broker_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
                        uint64_t session);
+/* The same, with the signed head of the commit added as the reply leaves
+ * (receipts and fetches: agents witness the log with it). */
+int broker_reply_witnessed(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
+                           uint64_t session);
 /* An error reply, now or after commit (use later when an audit record of
  * the refusal was written). */
 void broker_error(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
@@ -131,6 +136,9 @@ int catalog_list(broker_t *b, request_t *rq);
 int catalog_info(broker_t *b, request_t *rq);
 int audit_query(broker_t *b, request_t *rq);
 int audit_read(broker_t *b, request_t *rq);
+int audit_proof(broker_t *b, request_t *rq);
+int audit_consistency(broker_t *b, request_t *rq);
+int audit_heads(broker_t *b, request_t *rq);
 int admin_reload(broker_t *b, request_t *rq);
 
 /* Handles one decoded request from a member. */

@@ -25,6 +25,9 @@ static const struct {
     { DX__REQUEST__BODY_AUDIT_QUERY, "audit", audit_query },
     { DX__REQUEST__BODY_AUDIT_READ, "audit", audit_read },
     { DX__REQUEST__BODY_RELOAD, "reload", admin_reload },
+    { DX__REQUEST__BODY_AUDIT_PROOF, "audit", audit_proof },
+    { DX__REQUEST__BODY_AUDIT_CONSISTENCY, "audit", audit_consistency },
+    { DX__REQUEST__BODY_AUDIT_HEADS, "audit", audit_heads },
 };
 
 void dispatch(broker_t *b, request_t *rq)

@@ -111,7 +111,7 @@ int fetch_begin(broker_t *b, request_t *rq)
     ready.window = (uint32_t)b->cfg.window;
     reply.body_case = DX__REPLY__BODY_FETCH_READY;
     reply.fetch_ready = &ready;
-    rv = broker_reply_later(b, rq, &reply, s_fetch_after, added->id);
+    rv = broker_reply_witnessed(b, rq, &reply, s_fetch_after, added->id);
     added->entry->blob = blob;
     if (rv != 0)
         sessions_remove(b->sessions, added->id);

@@ -9,6 +9,7 @@
  * handle them, commit their writes as one group, send the replies that
  * waited for the commit, expire idle sessions. */
 #include "broker.h"
+#include "checkpoint.h"
 #include "dxtime.h"
 #include "encode.h"
 #include "log.h"
@@ -254,7 +255,15 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     b->next_blob++;
     if (collected)
         dx_info("collected %llu interrupted publish(es)", (unsigned long long)collected);
-    if ((rv = audit_open(b->store, b->key.sign_secret, &b->audit, err)) != 0)
+    char origin[DX_ORIGIN_MAX + 1];
+    snprintf(origin, sizeof origin, "%s", b->cfg.origin ? b->cfg.origin : "");
+    if (!b->cfg.origin)
+        snprintf(origin, sizeof origin, "dx/%s", b->key.pub.id);
+    if (!dx_origin_valid(origin)) {
+        snprintf(err, DX_ERRMSG, "--origin: 1 to %d characters, no spaces or '+'", DX_ORIGIN_MAX);
+        return DX_ERR_USAGE;
+    }
+    if ((rv = audit_open(b->store, b->key.sign_secret, origin, &b->audit, err)) != 0)
         return rv;
     if ((rv = batch_new(b->store, b->audit, &b->batch)) != 0 ||
         (rv = sessions_new(SESSIONS_MAX, SESSIONS_PER_MEMBER, &b->sessions)) != 0) {
@@ -349,6 +358,7 @@ void broker_stop(broker_t *b)
 {
     if (b->batch) {
         publish_collect(b);
+        audit_want_history(b->audit);
         s_system_record(b, "broker_stop", "ok", "dx-broker stopped");
         batch_commit(b->batch, dx_now_ms());
     }

@@ -40,6 +40,8 @@ static void s_usage(FILE *out)
             "  --skew SECONDS        manifest creation time window each way (default 300)\n"
             "  --session-timeout S   idle transfer timeout (default 60)\n"
             "  --log-level LEVEL     debug, info, warn or error (default info)\n"
+            "  --origin NAME         the audit log's name in its signed heads (default dx/ID,\n"
+            "                        ID being the broker key's id)\n"
             "\n"
             "SIGHUP reloads the policy set; SIGTERM stops the broker cleanly.\n");
 }
@@ -74,6 +76,7 @@ int main(int argc, char **argv)
         { "skew", required_argument, NULL, 's' },
         { "session-timeout", required_argument, NULL, 't' },
         { "log-level", required_argument, NULL, 'v' },
+        { "origin", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -126,6 +129,7 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'o': b.cfg.origin = optarg; break;
         case 'h':
             s_usage(stdout);
             return 0;

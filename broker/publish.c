@@ -169,7 +169,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     Dx__Reply reply = DX__REPLY__INIT;
     reply.body_case = DX__REPLY__BODY_RECEIPT;
     reply.receipt = &signed_receipt;
-    if ((rv = broker_reply_later(b, rq, &reply, after, session)) != 0)
+    if ((rv = broker_reply_witnessed(b, rq, &reply, after, session)) != 0)
         goto out;
     dx_info("published member=%s dataset=%s version=%llu size=%llu seq=%llu", rq->member_id,
             m->dataset, (unsigned long long)version, (unsigned long long)m->size,

@@ -103,14 +103,37 @@ typedef struct {
     size_t len;
     broker_after_fn after;
     uint64_t session;
+    bool witnessed;
 } later_t;
+
+/* Protobuf merges concatenated messages: a second Reply holding only the
+ * checkpoint, appended, sets the first one's checkpoint field. */
+static void s_send_witnessed(later_t *l)
+{
+    Dx__Reply extra = DX__REPLY__INIT;
+    uint8_t *tail = NULL, *all = NULL;
+    size_t tail_len = 0, head_len = 0;
+    extra.checkpoint.data = (uint8_t *)audit_head(l->b->audit, &head_len);
+    extra.checkpoint.len = head_len;
+    if (wire_pack(&extra.base, &tail, &tail_len) == 0 && (all = malloc(l->len + tail_len)) != NULL) {
+        memcpy(all, l->data, l->len);
+        memcpy(all + l->len, tail, tail_len);
+        s_send_packed(l->b, l->identity, l->identity_len, all, l->len + tail_len);
+    } else {
+        s_send_packed(l->b, l->identity, l->identity_len, l->data, l->len);
+    }
+    free(tail);
+    free(all);
+}
 
 static void s_later_done(void *arg, int status)
 {
     later_t *l = arg;
     if (l->after)
         l->after(l->b, l->session, status);
-    if (status == 0) {
+    if (status == 0 && l->witnessed) {
+        s_send_witnessed(l);
+    } else if (status == 0) {
         s_send_packed(l->b, l->identity, l->identity_len, l->data, l->len);
     } else {
         uint8_t *data = NULL;
@@ -127,7 +150,7 @@ static void s_later_done(void *arg, int status)
 }
 
 static int s_later(broker_t *b, request_t *rq, uint8_t *data, size_t len, broker_after_fn after,
-                   uint64_t session)
+                   uint64_t session, bool witnessed)
 {
     later_t *l = calloc(1, sizeof *l);
     if (!l) {
@@ -142,6 +165,7 @@ static int s_later(broker_t *b, request_t *rq, uint8_t *data, size_t len, broker
     l->len = len;
     l->after = after;
     l->session = session;
+    l->witnessed = witnessed;
     int rv = batch_defer(b->batch, s_later_done, l);
     if (rv != 0) {
         free(l->data);
@@ -152,8 +176,8 @@ static int s_later(broker_t *b, request_t *rq, uint8_t *data, size_t len, broker
     return 0;
 }
 
-int broker_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
-                       uint64_t session)
+static int s_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
+                         uint64_t session, bool witnessed)
 {
     uint8_t *data = NULL;
     size_t len = 0;
@@ -161,7 +185,19 @@ int broker_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_afte
     int rv = wire_pack(&reply->base, &data, &len);
     if (rv != 0)
         return rv;
-    return s_later(b, rq, data, len, after, session);
+    return s_later(b, rq, data, len, after, session, witnessed);
+}
+
+int broker_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
+                       uint64_t session)
+{
+    return s_reply_later(b, rq, reply, after, session, false);
+}
+
+int broker_reply_witnessed(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
+                           uint64_t session)
+{
+    return s_reply_later(b, rq, reply, after, session, true);
 }
 
 int broker_error_later(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
@@ -175,7 +211,7 @@ int broker_error_later(broker_t *b, request_t *rq, Dx__ErrorCode code, const cha
     va_end(ap);
     if (rv != 0)
         return rv;
-    return s_later(b, rq, data, len, NULL, 0);
+    return s_later(b, rq, data, len, NULL, 0, false);
 }
 
 int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint64_t *seq_out)

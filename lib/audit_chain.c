@@ -1,6 +1,6 @@
-/* audit_chain: hash-link and signed-head verification. */
+/* audit_chain: hash links, the Merkle tree and signed heads, checked. */
 #include "audit_chain.h"
-#include "signed.h"
+#include "dxtime.h"
 #include "wire.h"
 
 #include <stdbool.h>
@@ -45,10 +45,12 @@ int dx_chain_append(dx_chain_t *c, const uint8_t *rec, size_t len, char err[DX_E
                     : s_altered(c, c->suspect, "its bytes no longer match its neighbours' links", err);
         goto out;
     }
+    dx_hash_t leaf;
+    dx_merkle_leaf(rec, len, leaf);
     if (!linked)
         c->suspect = expect;
-    if ((rv = dx_sha256(rec, len, c->hash)) != 0)
-        goto out;
+    dx_frontier_append(&c->tree, leaf);
+    memcpy(c->hash, leaf, DX_HASH_LEN);
     c->size = expect;
     rv = 0;
 out:
@@ -56,58 +58,46 @@ out:
     return rv;
 }
 
-int dx_head_open(const Dx__Signed *head, const uint8_t broker_pub[DX_ED25519_LEN],
-                 Dx__AuditHead **out, char err[DX_ERRMSG])
+int dx_chain_check(dx_chain_t *c, const dx_checkpoint_t *head, bool final, char err[DX_ERRMSG])
 {
-    *out = NULL;
-    if (!head) {
-        snprintf(err, DX_ERRMSG, "there is no signed head of the audit log");
-        return DX_ERR_INTEGRITY;
-    }
-    if (dx_signed_verify(head, DX_CTX_AUDIT_HEAD, broker_pub) != 0) {
-        snprintf(err, DX_ERRMSG, "the audit log's head is not signed by the broker's key");
-        return DX_ERR_INTEGRITY;
-    }
-    char why[DX_ERRMSG];
-    if (wire_head_decode(head->body.data, head->body.len, out, why) != 0) {
-        snprintf(err, DX_ERRMSG, "the signed head is malformed: %s", why);
-        return DX_ERR_INTEGRITY;
-    }
-    return 0;
-}
-
-int dx_chain_check_head(dx_chain_t *c, const Dx__Signed *head, const uint8_t broker_pub[DX_ED25519_LEN],
-                        char err[DX_ERRMSG])
-{
-    Dx__AuditHead *h = NULL;
-    int rv = dx_head_open(head, broker_pub, &h, err);
-    if (rv != 0)
-        return rv;
-    rv = DX_ERR_INTEGRITY;
-    bool head_matches = h->hash.len == DX_SHA256_LEN && c->size > 0 &&
-                        dx_equal(h->hash.data, c->hash, DX_SHA256_LEN);
-    if (c->suspect && h->size == c->size) {
-        /* The last record's link failed: the head says which side. */
-        if (head_matches)
-            s_altered(c, c->suspect - 1, "the next record's link to it does not match", err);
-        else
-            s_altered(c, c->suspect, "it does not match the signed head", err);
-        goto out;
-    }
-    if (h->size != c->size) {
-        c->bad_seq = h->size < c->size ? h->size + 1 : c->size + 1;
+    dx_hash_t root;
+    char t[DX_TIME_TEXT];
+    dx_time_format(head->time_ms, t);
+    if (head->size > c->size || (final && head->size != c->size)) {
+        c->bad_seq = head->size < c->size ? head->size + 1 : c->size + 1;
         snprintf(err, DX_ERRMSG,
-                 "the signed head covers %llu records but the log has %llu: records %s",
-                 (unsigned long long)h->size, (unsigned long long)c->size,
-                 h->size > c->size ? "were removed from the end" : "were added without a signed head");
-        goto out;
+                 "the head signed at %s covers %llu records but the log has %llu: records %s", t,
+                 (unsigned long long)head->size, (unsigned long long)c->size,
+                 head->size > c->size ? "were removed from the end"
+                                      : "were added without a signed head");
+        return DX_ERR_INTEGRITY;
     }
-    if (c->size > 0 && !head_matches) {
-        s_altered(c, c->size, "it does not match the signed head", err);
-        goto out;
+    if (head->size < c->size) {
+        snprintf(err, DX_ERRMSG, "a head was checked out of order");
+        return DX_ERR_INTERNAL;
     }
-    rv = 0;
-out:
-    wire_free(&h);
-    return rv;
+    dx_frontier_root(&c->tree, root);
+    bool matches = dx_equal(root, head->root, DX_HASH_LEN);
+    /* the head vouches for its last record's leaf */
+    bool last_ok = !head->has_leaf || c->size == 0 || dx_equal(head->leaf, c->hash, DX_HASH_LEN);
+    if (c->suspect && c->suspect == c->size) {
+        /* The last record's link failed: either it or the one before it
+         * changed, and the head's leaf says which. */
+        return last_ok ? s_altered(c, c->suspect - 1, "the next record's link to it does not match", err)
+                       : s_altered(c, c->suspect, "it does not match the signed head", err);
+    }
+    if (!last_ok)
+        return s_altered(c, c->size, "it does not match the signed head", err);
+    if (!matches) {
+        c->bad_seq = c->matched + 1;
+        if (c->matched + 1 >= c->size)
+            return s_altered(c, c->size, "it does not match the signed head", err);
+        snprintf(err, DX_ERRMSG,
+                 "records %llu to %llu were rewritten: they link to each other but do not hash to "
+                 "the root the broker signed at %s", (unsigned long long)(c->matched + 1),
+                 (unsigned long long)c->size, t);
+        return DX_ERR_INTEGRITY;
+    }
+    c->matched = c->size;
+    return 0;
 }

@@ -1,45 +1,46 @@
-/* audit_chain: checking the audit log's hash links and signed head, shared
- * by the broker (which builds them) and dx-audit (which verifies them,
- * online or from a copy of the data directory).
+/* audit_chain: verifying the audit log from its records, shared by the
+ * broker (at start) and dx-audit (online, offline, exported files).
  *
- * Record n (seq n, counting from 1) is stored as bytes B(n); it carries
- * prev_hash = SHA-256(B(n-1)) (empty for n = 1). The head the broker signs
- * after every commit is (size N, SHA-256(B(N)), time). So:
- *   - changing any record n < N breaks record n+1's prev_hash (and when
- *     record n+1 itself was changed, record n+2's link breaks too: that is
- *     how the verifier tells which of the two was altered),
- *   - changing record N breaks the head,
- *   - removing, inserting or reordering records breaks the seq numbers or
- *     the links, and truncating the log breaks the head's size,
- * and nobody without the broker's key can re-sign a rewritten log. */
+ * Two structures cover the records, and the verifier recomputes both:
+ *   - a hash chain: record n carries prev_hash = the Merkle leaf hash of
+ *     record n-1, SHA-256(0x00 || its bytes). It names an altered record:
+ *     changing record n breaks record n+1's link, and when record n+1 was
+ *     the one changed, record n+2's link breaks too, which tells the two
+ *     apart; for the last record, the signed head names its leaf;
+ *   - the RFC 9162 Merkle tree over the records (merkle.h), whose roots the
+ *     broker signs in checkpoints (checkpoint.h). Every signed head of size s
+ *     must equal the root recomputed over the first s records, so removing,
+ *     inserting, reordering, truncating or rewriting is found unless the
+ *     broker's key signed the new history, and a head an auditor saved
+ *     earlier catches even that. */
 #ifndef DX_AUDIT_CHAIN_H
 #define DX_AUDIT_CHAIN_H
 
+#include "checkpoint.h"
 #include "crypto.h"
-#include "dx.pb-c.h"
 #include "err.h"
+#include "merkle.h"
 
 #include <stdint.h>
 
 typedef struct {
     uint64_t size;                 /* records checked */
-    uint8_t hash[DX_SHA256_LEN];   /* SHA-256 of the last record's bytes */
+    dx_hash_t hash;                /* the last record's leaf hash */
+    dx_frontier_t tree;            /* the Merkle tree so far */
+    uint64_t matched;              /* records a signed head has confirmed */
     uint64_t bad_seq;              /* the record an error names, 0 if none */
     uint64_t suspect;              /* a record whose link failed; verdict pending */
 } dx_chain_t;
 
 void dx_chain_init(dx_chain_t *c);
-/* Checks that rec (stored bytes) is the next record of the chain, and
- * extends it. DX_ERR_INTEGRITY with err and bad_seq when it is not; a
- * broken link is reported one record later (or by the head check), once it
- * is known which side of the link was altered. */
+/* Checks that rec (stored bytes) is the next record, and extends the
+ * chain and the tree. DX_ERR_INTEGRITY with err and bad_seq when not; a
+ * broken link is reported one record later (or at the head check), once it
+ * is known which side of it was altered. */
 int dx_chain_append(dx_chain_t *c, const uint8_t *rec, size_t len, char err[DX_ERRMSG]);
-/* Checks that the chain as extended so far is what head says, and that
- * head is signed by the broker. */
-int dx_chain_check_head(dx_chain_t *c, const Dx__Signed *head, const uint8_t broker_pub[DX_ED25519_LEN],
-                        char err[DX_ERRMSG]);
-/* The size a signed head claims, after checking its signature. */
-int dx_head_open(const Dx__Signed *head, const uint8_t broker_pub[DX_ED25519_LEN],
-                 Dx__AuditHead **out, char err[DX_ERRMSG]);
+/* Checks a signed head against the records so far. With final set, the head
+ * must cover exactly the records seen (the end of the log); otherwise its
+ * size must be the number seen so far. */
+int dx_chain_check(dx_chain_t *c, const dx_checkpoint_t *head, bool final, char err[DX_ERRMSG]);
 
 #endif

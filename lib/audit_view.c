@@ -20,6 +20,12 @@ bool dx_audit_matches(const Dx__AuditQuery *q, const Dx__AuditRecord *r)
         return false;
     if (q->dataset[0] && (!dx_dataset_name_valid(r->dataset) || !dx_glob_match(q->dataset, r->dataset)))
         return false;
+    if (q->purpose && q->purpose[0] && strcmp(q->purpose, r->purpose) != 0)
+        return false;
+    if (q->rule_id && q->rule_id[0] && strcmp(q->rule_id, r->rule_id) != 0)
+        return false;
+    if (q->version && q->version != r->version)
+        return false;
     return true;
 }
 
@@ -81,7 +87,7 @@ void dx_audit_print_header(FILE *out, int format)
                 "EVENT", "MEMBER", "ACTION", "DATASET", "PURPOSE", "RESULT", "RULE", "REASON");
 }
 
-void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r)
+void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r, const dx_audit_proof_t *proof)
 {
     char time[DX_TIME_TEXT], sha[65], policy[65], version[24];
     dx_time_format(r->time_ms, time);
@@ -105,7 +111,17 @@ void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r)
         s_json_string(out, r->rule_id);
         fputs(",\"reason\":", out);
         s_json_string(out, r->reason);
-        fprintf(out, ",\"policy_sha256\":\"%s\"}\n", policy);
+        fprintf(out, ",\"policy_sha256\":\"%s\"", policy);
+        if (proof) {
+            fprintf(out, ",\"tree_size\":%llu,\"proof\":[", (unsigned long long)proof->tree_size);
+            for (size_t i = 0; i < proof->n; i++) {
+                char hex[65];
+                dx_hex_encode(proof->hashes[i], DX_HASH_LEN, hex);
+                fprintf(out, "%s\"%s\"", i ? "," : "", hex);
+            }
+            fputc(']', out);
+        }
+        fputs("}\n", out);
     } else if (format == DX_AUDIT_CSV) {
         char seq[24];
         snprintf(seq, sizeof seq, "%llu", (unsigned long long)r->seq);

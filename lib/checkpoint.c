@@ -48,11 +48,15 @@ void dx_checkpoint_vkey(const char *name, const uint8_t pub[DX_ED25519_LEN], cha
 
 static int s_body(const dx_checkpoint_t *c, char *out, size_t cap)
 {
-    char root[DX_BASE64_LEN(DX_HASH_LEN) + 1], t[DX_TIME_TEXT];
+    char root[DX_BASE64_LEN(DX_HASH_LEN) + 1], leaf[DX_BASE64_LEN(DX_HASH_LEN) + 1] = "";
+    char t[DX_TIME_TEXT];
     dx_base64_encode(c->root, DX_HASH_LEN, root);
+    if (c->has_leaf)
+        dx_base64_encode(c->leaf, DX_HASH_LEN, leaf);
     dx_time_format(c->time_ms, t);
-    int n = snprintf(out, cap, "%s\n%llu\n%s\ntime %s\n", c->origin, (unsigned long long)c->size,
-                     root, t);
+    int n = snprintf(out, cap, "%s\n%llu\n%s\ntime %s\n%s%s%s", c->origin,
+                     (unsigned long long)c->size, root, t, c->has_leaf ? "leaf " : "", leaf,
+                     c->has_leaf ? "\n" : "");
     return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
@@ -164,8 +168,14 @@ int dx_checkpoint_open(const char *text, size_t len, const uint8_t pub[DX_ED2551
     out->size = n;
     if (dx_base64_decode(root, out->root, DX_HASH_LEN) != 0)
         FAIL("the checkpoint's root hash is malformed");
-    for (char *ext; (ext = strtok_r(NULL, "\n", &save)) != NULL;)
+    for (char *ext; (ext = strtok_r(NULL, "\n", &save)) != NULL;) {
         if (strncmp(ext, "time ", 5) == 0 && dx_time_parse(ext + 5, &out->time_ms) != 0)
             FAIL("the checkpoint's time is malformed");
+        if (strncmp(ext, "leaf ", 5) == 0) {
+            if (dx_base64_decode(ext + 5, out->leaf, DX_HASH_LEN) != 0)
+                FAIL("the checkpoint's leaf hash is malformed");
+            out->has_leaf = true;
+        }
+    }
     return 0;
 }

@@ -5,7 +5,9 @@
  *   dx/broker                                   origin (the log's name)
  *   4096                                        tree size
  *   G5nTXo7cCGBK0Y/5fIghJTpTqGlIkp1cCtGBxkXhQ3c=   base64 root hash
- *   time 2026-11-28T11:39:26.123Z               extension line (dx)
+ *   time 2026-11-28T11:39:26.123Z               extension line (dx): when signed
+ *   leaf 3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=   extension line (dx): the
+ *                                               last record's leaf hash
  *                                               empty line
  *   — dx/broker AbCdEf...                       base64(key id[4] || Ed25519 sig)
  *
@@ -32,6 +34,8 @@ typedef struct {
     uint64_t size;
     dx_hash_t root;
     int64_t time_ms;
+    bool has_leaf;
+    dx_hash_t leaf;               /* the last record's leaf hash, if size > 0 */
 } dx_checkpoint_t;
 
 /* The signed-note layer: sign text (which must end in a newline) as name;

@@ -18,7 +18,6 @@
 #define DX_CTX_MANIFEST "dx-manifest-v1"
 #define DX_CTX_RECEIPT "dx-receipt-v1"
 #define DX_CTX_VIEW "dx-view-v1"
-#define DX_CTX_AUDIT_HEAD "dx-audit-head-v1"
 
 int dx_sha256(const void *data, size_t len, uint8_t out[DX_SHA256_LEN]);
 

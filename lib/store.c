@@ -13,10 +13,11 @@
 #include <unistd.h>
 
 #define MAGIC "dx-store"
+#define DX_INDEX_KEY_MAX 240
 
 struct store {
     MDB_env *env;
-    MDB_dbi meta, catalog, content, staging, nonces, audit;
+    MDB_dbi meta, catalog, content, staging, nonces, audit, tree, heads, by_member, by_path;
     bool readonly;
     uintptr_t map_start, map_end;
     long page;
@@ -105,7 +106,7 @@ int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
     }
     if ((rc = mdb_env_create(&s->env)) != 0)
         goto fail;
-    if ((rc = mdb_env_set_maxdbs(s->env, 8)) != 0)
+    if ((rc = mdb_env_set_maxdbs(s->env, 16)) != 0)
         goto fail;
     if ((rc = mdb_env_set_maxreaders(s->env, 256)) != 0)
         goto fail;
@@ -124,7 +125,11 @@ int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
         (rc = mdb_dbi_open(txn, "content", dbflags, &s->content)) != 0 ||
         (rc = mdb_dbi_open(txn, "staging", dbflags, &s->staging)) != 0 ||
         (rc = mdb_dbi_open(txn, "nonces", dbflags, &s->nonces)) != 0 ||
-        (rc = mdb_dbi_open(txn, "audit", dbflags, &s->audit)) != 0) {
+        (rc = mdb_dbi_open(txn, "audit", dbflags, &s->audit)) != 0 ||
+        (rc = mdb_dbi_open(txn, "tree", dbflags, &s->tree)) != 0 ||
+        (rc = mdb_dbi_open(txn, "heads", dbflags, &s->heads)) != 0 ||
+        (rc = mdb_dbi_open(txn, "by_member", dbflags, &s->by_member)) != 0 ||
+        (rc = mdb_dbi_open(txn, "by_path", dbflags, &s->by_path)) != 0) {
         if (rc == MDB_NOTFOUND) {
             snprintf(err, DX_ERRMSG, "%s is not a dx data directory", dir);
             mdb_txn_abort(txn);
@@ -516,6 +521,108 @@ int store_audit_each(store_txn_t *t, uint64_t after, store_audit_fn fn, void *ar
         if ((rv = fn(arg, s_get64(k.mv_data), val)) != 0)
             break;
         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
+        rv = s_map(t->s, rc);
+    return rv;
+}
+
+int store_tree_put(store_txn_t *t, unsigned level, uint64_t index, const uint8_t hash[32])
+{
+    uint8_t key[9];
+    key[0] = (uint8_t)level;
+    s_be64(key + 1, index);
+    return s_put(t, t->s->tree, key, sizeof key, hash, 32, 0);
+}
+
+int store_tree_get(store_txn_t *t, unsigned level, uint64_t index, uint8_t out[32])
+{
+    uint8_t key[9];
+    store_val_t v = { NULL, 0 };
+    key[0] = (uint8_t)level;
+    s_be64(key + 1, index);
+    int rv = s_get(t, t->s->tree, key, sizeof key, &v);
+    if (rv == 0 && v.len != 32)
+        rv = DX_ERR_STORAGE;
+    if (rv == 0)
+        memcpy(out, v.data, 32);
+    return rv;
+}
+
+int store_head_put(store_txn_t *t, uint64_t size, const void *text, size_t len)
+{
+    uint8_t key[8];
+    s_be64(key, size);
+    return s_put(t, t->s->heads, key, 8, text, len, 0);
+}
+
+int store_head_get(store_txn_t *t, uint64_t size, store_val_t *out)
+{
+    uint8_t key[8];
+    s_be64(key, size);
+    return s_get(t, t->s->heads, key, 8, out);
+}
+
+int store_heads_each(store_txn_t *t, uint64_t after, store_head_fn fn, void *arg)
+{
+    MDB_cursor *c;
+    uint8_t key[8];
+    int rc = mdb_cursor_open(t->txn, t->s->heads, &c);
+    if (rc != 0)
+        return s_map(t->s, rc);
+    s_be64(key, after + 1);
+    MDB_val k = { 8, key }, v;
+    int rv = 0;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        store_val_t val = { v.mv_data, v.mv_size };
+        if (k.mv_size != 8 || (rv = fn(arg, s_get64(k.mv_data), val)) != 0)
+            break;
+    }
+    mdb_cursor_close(c);
+    if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
+        rv = s_map(t->s, rc);
+    return rv;
+}
+
+static MDB_dbi s_index_dbi(store_t *s, enum store_index which)
+{
+    return which == STORE_BY_MEMBER ? s->by_member : s->by_path;
+}
+
+int store_index_put(store_txn_t *t, enum store_index which, const char *key, uint64_t seq)
+{
+    uint8_t k[DX_INDEX_KEY_MAX + 9];
+    size_t n = strlen(key);
+    if (n > DX_INDEX_KEY_MAX)
+        return DX_ERR_INVALID;
+    memcpy(k, key, n + 1);
+    s_be64(k + n + 1, seq);
+    return s_put(t, s_index_dbi(t->s, which), k, n + 9, "", 0, 0);
+}
+
+int store_index_each(store_txn_t *t, enum store_index which, const char *key, uint64_t after,
+                     store_seq_fn fn, void *arg)
+{
+    uint8_t k[DX_INDEX_KEY_MAX + 9];
+    size_t n = strlen(key);
+    MDB_cursor *c;
+    if (n > DX_INDEX_KEY_MAX)
+        return DX_ERR_INVALID;
+    memcpy(k, key, n + 1);
+    s_be64(k + n + 1, after + 1);
+    int rc = mdb_cursor_open(t->txn, s_index_dbi(t->s, which), &c);
+    if (rc != 0)
+        return s_map(t->s, rc);
+    MDB_val mk = { n + 9, k }, v;
+    int rv = 0;
+    for (rc = mdb_cursor_get(c, &mk, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &mk, &v, MDB_NEXT)) {
+        if (mk.mv_size != n + 9 || memcmp(mk.mv_data, k, n + 1) != 0)
+            break; /* past this key's postings */
+        if ((rv = fn(arg, s_get64((const uint8_t *)mk.mv_data + n + 1))) != 0)
+            break;
     }
     mdb_cursor_close(c);
     if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)

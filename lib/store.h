@@ -2,9 +2,9 @@
  *
  * One environment under the data directory, with named databases:
  *
- *   meta     "magic" -> "dx-store", "schema" -> u32 BE, "head" -> Signed
- *            AuditHead. Changing any layout below needs STORE_SCHEMA_VERSION
- *            bumped.
+ *   meta     "magic" -> "dx-store", "schema" -> u32 BE, "head" -> the
+ *            current signed checkpoint (checkpoint.h). Changing any layout
+ *            below needs STORE_SCHEMA_VERSION bumped.
  *   catalog  name '\0' version(u64 BE) -> CatalogEntry (protobuf)
  *   content  blob(u64 BE) index(u32 BE) -> chunk bytes (<= DX_CHUNK_SIZE)
  *   staging  blob(u64 BE) -> created ms (i64 BE): chunks of a publish not yet
@@ -13,6 +13,15 @@
  *   nonces   publisher '\0' nonce(16) -> manifest SHA-256(32) name '\0'
  *            version(u64 BE)
  *   audit    seq(u64 BE) -> AuditRecord (protobuf), never updated or deleted
+ *   tree     level(u8) index(u64 BE) -> 32-byte hash of the perfect subtree of
+ *            2^level records starting at record index << level (0-based):
+ *            every complete node of the RFC 9162 tree, written with its record
+ *   heads    size(u64 BE) -> a signed checkpoint of that size (the history,
+ *            about one a second while records arrive)
+ *   by_member member '\0' seq(u64 BE) -> "" : the records of a member
+ *   by_path  key '\0' seq(u64 BE) -> "" : the records of a dataset, under
+ *            its full name and under every prefix of whole segments ending
+ *            in '/' ("health/", "health/vaccination/")
  *
  * Durability: every write transaction commits with LMDB's default fsync, so
  * a commit that returned 0 survives a crash. Callers batch work into one
@@ -31,7 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_DEFAULT_MAP_SIZE (64ULL << 30)
 
 typedef struct store store_t;
@@ -87,6 +96,24 @@ int store_audit_last(store_txn_t *t, uint64_t *seq);
  * non-zero (which is returned). */
 typedef int (*store_audit_fn)(void *arg, uint64_t seq, store_val_t val);
 int store_audit_each(store_txn_t *t, uint64_t after, store_audit_fn fn, void *arg);
+
+int store_tree_put(store_txn_t *t, unsigned level, uint64_t index, const uint8_t hash[32]);
+int store_tree_get(store_txn_t *t, unsigned level, uint64_t index, uint8_t out[32]);
+
+int store_head_put(store_txn_t *t, uint64_t size, const void *text, size_t len);
+/* The stored head of exactly this size; DX_ERR_NOT_FOUND if none. */
+int store_head_get(store_txn_t *t, uint64_t size, store_val_t *out);
+/* Calls fn for each stored head with size > after, in order. */
+typedef int (*store_head_fn)(void *arg, uint64_t size, store_val_t val);
+int store_heads_each(store_txn_t *t, uint64_t after, store_head_fn fn, void *arg);
+
+enum store_index { STORE_BY_MEMBER = 0, STORE_BY_PATH = 1 };
+int store_index_put(store_txn_t *t, enum store_index which, const char *key, uint64_t seq);
+/* Calls fn for each seq > after listed under key, in order, until fn
+ * returns non-zero (which is returned). */
+typedef int (*store_seq_fn)(void *arg, uint64_t seq);
+int store_index_each(store_txn_t *t, enum store_index which, const char *key, uint64_t after,
+                     store_seq_fn fn, void *arg);
 
 /* Tells the kernel this process no longer needs the pages under a value it
  * read, so streaming a large dataset does not grow resident memory. */

@@ -137,12 +137,21 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
         const Dx__AuditQuery *q = r->audit_query;
         if (!s_opt_id(q->member) || !s_opt_glob(q->dataset))
             FAIL("audit query: invalid member or dataset pattern");
-        if (!s_printable(q->action, 32) || !s_printable(q->decision, 16))
-            FAIL("audit query: invalid action or decision");
+        if (!s_printable(q->action, 32) || !s_printable(q->decision, 16) ||
+            !s_printable(q->purpose, DX_PURPOSE_MAX) || !s_printable(q->rule_id, DX_PURPOSE_MAX))
+            FAIL("audit query: invalid action, decision, purpose or rule");
+        return 0;
+    }
+    case DX__REQUEST__BODY_AUDIT_PROOF: {
+        const Dx__AuditProofRequest *p = r->audit_proof;
+        if (p->first == 0 || p->last < p->first || p->last - p->first >= DX_MAX_QUERY_PAGE)
+            FAIL("audit proof: records first..last, at most %d", DX_MAX_QUERY_PAGE);
         return 0;
     }
     case DX__REQUEST__BODY_AUDIT_READ:
     case DX__REQUEST__BODY_RELOAD:
+    case DX__REQUEST__BODY_AUDIT_CONSISTENCY:
+    case DX__REQUEST__BODY_AUDIT_HEADS:
         return 0;
     default:
         FAIL("unknown request type");
@@ -205,8 +214,22 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
             FAIL("reply: malformed view signature");
         return 0;
     case DX__REPLY__BODY_AUDIT:
-        if (r->audit->head && r->audit->head->signature.len != DX_SIG_LEN)
-            FAIL("reply: malformed audit head signature");
+        for (size_t i = 0; i < r->audit->n_proofs; i++)
+            if (r->audit->proofs[i].len % 32 || r->audit->proofs[i].len > 32 * 64)
+                FAIL("reply: malformed proof");
+        return 0;
+    case DX__REPLY__BODY_AUDIT_PROOFS:
+        if (r->audit_proofs->n_proofs != r->audit_proofs->n_records)
+            FAIL("reply: proofs and records do not pair up");
+        for (size_t i = 0; i < r->audit_proofs->n_proofs; i++)
+            if (r->audit_proofs->proofs[i].len % 32 || r->audit_proofs->proofs[i].len > 32 * 64)
+                FAIL("reply: malformed proof");
+        return 0;
+    case DX__REPLY__BODY_AUDIT_CONSISTENCY:
+        if (r->audit_consistency->proof.len % 32 || r->audit_consistency->proof.len > 32 * 64)
+            FAIL("reply: malformed proof");
+        return 0;
+    case DX__REPLY__BODY_AUDIT_HEADS:
         return 0;
     case DX__REPLY__BODY_INFO:
         if (r->info->sha256.len != DX_SHA256_LEN)
@@ -301,22 +324,6 @@ int wire_audit_decode(const uint8_t *data, size_t len, Dx__AuditRecord **out, ch
         FAIL("audit record: missing sequence number or malformed hash");
     }
     *out = a;
-    return 0;
-}
-
-int wire_head_decode(const uint8_t *data, size_t len, Dx__AuditHead **out, char err[DX_ERRMSG])
-{
-    *out = NULL;
-    if (len > 1024)
-        FAIL("audit head: size out of range");
-    Dx__AuditHead *h = dx__audit_head__unpack(NULL, len, data);
-    if (!h)
-        FAIL("audit head: not a valid protobuf message");
-    if (h->hash.len != 0 && h->hash.len != DX_SHA256_LEN) {
-        wire_free(&h);
-        FAIL("audit head: malformed hash");
-    }
-    *out = h;
     return 0;
 }
 

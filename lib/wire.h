@@ -35,7 +35,6 @@ int wire_manifest_check(const Dx__Manifest *m, char err[DX_ERRMSG]);
 int wire_receipt_decode(const uint8_t *data, size_t len, Dx__Receipt **out, char err[DX_ERRMSG]);
 int wire_view_decode(const uint8_t *data, size_t len, Dx__ViewManifest **out, char err[DX_ERRMSG]);
 int wire_audit_decode(const uint8_t *data, size_t len, Dx__AuditRecord **out, char err[DX_ERRMSG]);
-int wire_head_decode(const uint8_t *data, size_t len, Dx__AuditHead **out, char err[DX_ERRMSG]);
 int wire_signed_decode(const uint8_t *data, size_t len, Dx__Signed **out, char err[DX_ERRMSG]);
 int wire_catalog_decode(const uint8_t *data, size_t len, Dx__CatalogEntry **out, char err[DX_ERRMSG]);
 

@@ -50,7 +50,7 @@ static char *s_print(int format, const Dx__AuditRecord *r)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    dx_audit_print(f, format, r);
+    dx_audit_print(f, format, r, NULL);
     fclose(f);
     return buf;
 }

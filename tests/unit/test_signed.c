@@ -7,16 +7,16 @@ TEST(make_and_verify)
     uint8_t sk[32], pk[32], other_sk[32], other_pk[32];
     dx_ed25519_keygen(sk, pk);
     dx_ed25519_keygen(other_sk, other_pk);
-    Dx__AuditHead h = DX__AUDIT_HEAD__INIT;
-    h.size = 5;
+    Dx__Receipt h = DX__RECEIPT__INIT;
+    h.version = 5;
     Dx__Signed s;
-    CHECK_EQ(dx_signed_make(&h.base, DX_CTX_AUDIT_HEAD, sk, &s), 0);
-    CHECK_EQ(dx_signed_verify(&s, DX_CTX_AUDIT_HEAD, pk), 0);
-    CHECK_EQ(dx_signed_verify(&s, DX_CTX_RECEIPT, pk), DX_ERR_INTEGRITY);
-    CHECK_EQ(dx_signed_verify(&s, DX_CTX_AUDIT_HEAD, other_pk), DX_ERR_INTEGRITY);
+    CHECK_EQ(dx_signed_make(&h.base, DX_CTX_RECEIPT, sk, &s), 0);
+    CHECK_EQ(dx_signed_verify(&s, DX_CTX_RECEIPT, pk), 0);
+    CHECK_EQ(dx_signed_verify(&s, DX_CTX_VIEW, pk), DX_ERR_INTEGRITY);
+    CHECK_EQ(dx_signed_verify(&s, DX_CTX_RECEIPT, other_pk), DX_ERR_INTEGRITY);
     s.body.data[0] ^= 1;
-    CHECK_EQ(dx_signed_verify(&s, DX_CTX_AUDIT_HEAD, pk), DX_ERR_INTEGRITY);
-    CHECK_EQ(dx_signed_verify(NULL, DX_CTX_AUDIT_HEAD, pk), DX_ERR_INTEGRITY);
+    CHECK_EQ(dx_signed_verify(&s, DX_CTX_RECEIPT, pk), DX_ERR_INTEGRITY);
+    CHECK_EQ(dx_signed_verify(NULL, DX_CTX_RECEIPT, pk), DX_ERR_INTEGRITY);
     dx_signed_clear(&s);
     CHECK(s.body.data == NULL && s.signature.len == 0);
 }

@@ -1,0 +1,38 @@
+/* audit_cmds: the commands of dx-audit, each reading through a source. */
+#ifndef DX_AUDIT_CMDS_H
+#define DX_AUDIT_CMDS_H
+
+#include "audit_source.h"
+
+typedef struct {
+    Dx__AuditQuery q;
+    int format;                 /* enum dx_audit_format */
+    uint64_t limit;
+    bool with_proofs;
+    bool vkey;
+    uint64_t size;              /* --size N */
+    const char *since_head;     /* --since-head FILE */
+    const char *old_head;       /* --old-head FILE */
+    const char *file;           /* verify --file FILE */
+    char **args;
+    int nargs;
+} audit_opts_t;
+
+extern const char *audit_prog;
+
+int audit_query_cmd(source_t *src, const audit_opts_t *o);
+int audit_verify_cmd(source_t *src, const audit_opts_t *o);
+int audit_head_cmd(source_t *src, const audit_opts_t *o);
+int audit_heads_cmd(source_t *src, const audit_opts_t *o);
+int audit_prove_cmd(source_t *src, const audit_opts_t *o);
+int audit_consistency_cmd(source_t *src, const audit_opts_t *o);
+int audit_export_cmd(source_t *src, const audit_opts_t *o);
+/* verify --file: needs only the broker's public key */
+int audit_verify_file_cmd(const dx_pubkeys_t *broker, const audit_opts_t *o);
+
+/* Reads and checks a head saved earlier (`dx-audit head > FILE`). */
+int audit_read_head(const source_t *src, const char *path, head_t *h, char err[DX_ERRMSG]);
+/* Prints "dx-audit: message" and returns the exit status for rv. */
+int audit_fail(int rv, const char *msg);
+
+#endif

@@ -1,0 +1,355 @@
+/* audit_source: online and offline reads of the audit log. */
+#include "audit_source.h"
+#include "audit_log.h"
+#include "wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int source_open(source_t *src, const dx_cli_conn_t *conn, const char *db, char err[DX_ERRMSG])
+{
+    int rv;
+    memset(src, 0, sizeof *src);
+    if (!db)
+        return dx_cli_connect(conn, &src->me, &src->broker, &src->client, err);
+    if (!conn->broker_pub[0]) {
+        snprintf(err, DX_ERRMSG, "--db needs --broker-pub (or DX_BROKER_PUB) to check the broker's "
+                                 "signatures");
+        return DX_ERR_USAGE;
+    }
+    if ((rv = dx_keys_read_public(conn->broker_pub, &src->broker, err)) != 0 ||
+        (rv = store_open(db, 0, true, &src->store, err)) != 0)
+        return rv;
+    /* One read snapshot for the whole command: records and heads agree
+     * even while the broker appends. */
+    if ((rv = store_begin(src->store, NULL, false, &src->txn)) != 0)
+        snprintf(err, DX_ERRMSG, "cannot read %s: %s", db, store_last_error(src->store));
+    return rv;
+}
+
+void source_close(source_t *src)
+{
+    store_abort(&src->txn);
+    store_close(&src->store);
+    dx_client_destroy(&src->client);
+    dx_keypair_wipe(&src->me);
+}
+
+int source_head_parse(const source_t *src, const uint8_t *text, size_t len, head_t *h,
+                      char err[DX_ERRMSG])
+{
+    if (len == 0 || len > DX_CHECKPOINT_MAX) {
+        snprintf(err, DX_ERRMSG, "no signed head of the audit log");
+        return DX_ERR_INTEGRITY;
+    }
+    memcpy(h->text, text, len);
+    h->text[len] = '\0';
+    h->len = len;
+    return dx_checkpoint_open(h->text, len, src->broker.sign, &h->cp, err);
+}
+
+static int s_call(source_t *src, Dx__Request *req, Dx__Reply__BodyCase want, Dx__Reply **reply,
+                  char err[DX_ERRMSG])
+{
+    int rv = dx_client_call(src->client, req, reply, err);
+    if (rv == 0 && (*reply)->body_case != want) {
+        wire_reply_free(reply);
+        snprintf(err, DX_ERRMSG, "unexpected reply from the broker");
+        rv = DX_ERR_PROTOCOL;
+    }
+    return rv;
+}
+
+int source_head(source_t *src, head_t *h, char err[DX_ERRMSG])
+{
+    if (src->client) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__AuditHeadsRequest hr = DX__AUDIT_HEADS_REQUEST__INIT;
+        Dx__Reply *reply = NULL;
+        hr.after_size = UINT64_MAX;
+        req.body_case = DX__REQUEST__BODY_AUDIT_HEADS;
+        req.audit_heads = &hr;
+        int rv = s_call(src, &req, DX__REPLY__BODY_AUDIT_HEADS, &reply, err);
+        if (rv == 0)
+            rv = source_head_parse(src, reply->audit_heads->current.data,
+                                   reply->audit_heads->current.len, h, err);
+        wire_reply_free(&reply);
+        return rv;
+    }
+    store_val_t v;
+    int rv = dx_log_head(src->txn, &v);
+    if (rv == DX_ERR_NOT_FOUND) {
+        snprintf(err, DX_ERRMSG, "the data directory has no signed head of the audit log");
+        return DX_ERR_INTEGRITY;
+    }
+    return rv ? rv : source_head_parse(src, v.data, v.len, h, err);
+}
+
+typedef struct {
+    const source_t *src;
+    source_head_fn fn;
+    void *arg;
+    char *err;
+    int rv;
+    uint64_t last;
+} heads_t;
+
+static int s_stored_head(void *arg, uint64_t size, store_val_t val)
+{
+    heads_t *h = arg;
+    head_t head;
+    if ((h->rv = source_head_parse(h->src, val.data, val.len, &head, h->err)) != 0)
+        return 1;
+    if (head.cp.size != size) {
+        snprintf(h->err, DX_ERRMSG, "the head stored under size %llu says %llu",
+                 (unsigned long long)size, (unsigned long long)head.cp.size);
+        h->rv = DX_ERR_INTEGRITY;
+        return 1;
+    }
+    h->last = size;
+    return (h->rv = h->fn(h->arg, &head)) != 0;
+}
+
+int source_heads(source_t *src, uint64_t after, source_head_fn fn, void *arg, char err[DX_ERRMSG])
+{
+    heads_t h = { src, fn, arg, err, 0, after };
+    if (!src->client) {
+        int rv = store_heads_each(src->txn, after, s_stored_head, &h);
+        return rv < 0 ? rv : h.rv;
+    }
+    for (;;) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__AuditHeadsRequest hr = DX__AUDIT_HEADS_REQUEST__INIT;
+        Dx__Reply *reply = NULL;
+        hr.after_size = h.last;
+        req.body_case = DX__REQUEST__BODY_AUDIT_HEADS;
+        req.audit_heads = &hr;
+        int rv = s_call(src, &req, DX__REPLY__BODY_AUDIT_HEADS, &reply, err);
+        size_t n = rv == 0 ? reply->audit_heads->n_checkpoints : 0;
+        for (size_t i = 0; rv == 0 && i < n; i++) {
+            head_t head;
+            ProtobufCBinaryData *c = &reply->audit_heads->checkpoints[i];
+            if ((rv = source_head_parse(src, c->data, c->len, &head, err)) == 0 &&
+                head.cp.size <= h.last) {
+                snprintf(err, DX_ERRMSG, "the broker listed its heads out of order");
+                rv = DX_ERR_INTEGRITY;
+            }
+            if (rv == 0) {
+                h.last = head.cp.size;
+                rv = fn(arg, &head);
+            }
+        }
+        wire_reply_free(&reply);
+        if (rv != 0 || n < DX_MAX_QUERY_PAGE)
+            return rv;
+    }
+}
+
+/* ---- records ---- */
+
+typedef struct {
+    page_t *p;
+    size_t cap;
+    store_txn_t *t;
+    int rv;
+} collect_t;
+
+static int s_collect(void *arg, uint64_t seq, store_val_t val)
+{
+    collect_t *c = arg;
+    page_t *p = c->p;
+    p->records[p->n].data = (uint8_t *)val.data;
+    p->records[p->n].len = val.len;
+    if (p->proofs) {
+        dx_hash_t proof[DX_PROOF_MAX];
+        size_t k = 0;
+        uint8_t *bytes;
+        if ((c->rv = dx_log_inclusion(c->t, seq, p->head.cp.size, proof, &k)) != 0 ||
+            !(bytes = malloc(k * DX_HASH_LEN + 1))) {
+            c->rv = c->rv ? c->rv : DX_ERR_NOMEM;
+            return 1;
+        }
+        memcpy(bytes, proof, k * DX_HASH_LEN);
+        p->proofs[p->n].data = bytes;
+        p->proofs[p->n].len = k * DX_HASH_LEN;
+    }
+    p->n++;
+    return p->n >= c->cap;
+}
+
+static int s_offline_alloc(page_t *p, size_t cap, bool proofs)
+{
+    p->records = calloc(cap, sizeof *p->records);
+    p->proofs = proofs ? calloc(cap, sizeof *p->proofs) : NULL;
+    p->owned = p->records;
+    return !p->records || (proofs && !p->proofs) ? DX_ERR_NOMEM : 0;
+}
+
+int source_page(source_t *src, const Dx__AuditQuery *q, uint64_t after, uint64_t want,
+                bool proofs, page_t *p, char err[DX_ERRMSG])
+{
+    int rv;
+    memset(p, 0, sizeof *p);
+    if (src->client) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__AuditQuery qq;
+        Dx__AuditRead rd = DX__AUDIT_READ__INIT;
+        if (q) {
+            qq = *q;
+            qq.after_seq = after;
+            qq.limit = want;
+            qq.with_proofs = proofs;
+            req.body_case = DX__REQUEST__BODY_AUDIT_QUERY;
+            req.audit_query = &qq;
+        } else {
+            rd.after_seq = after;
+            req.body_case = DX__REQUEST__BODY_AUDIT_READ;
+            req.audit_read = &rd;
+        }
+        if ((rv = s_call(src, &req, DX__REPLY__BODY_AUDIT, &p->reply, err)) != 0)
+            return rv;
+        const Dx__AuditRecords *r = p->reply->audit;
+        if (proofs && r->n_proofs != r->n_records) {
+            snprintf(err, DX_ERRMSG, "the broker sent records without their proofs");
+            return DX_ERR_PROTOCOL;
+        }
+        p->records = r->records;
+        p->proofs = proofs ? r->proofs : NULL;
+        p->n = r->n_records;
+        p->next_after = r->next_after;
+        return source_head_parse(src, r->checkpoint.data, r->checkpoint.len, &p->head, err);
+    }
+    if ((rv = s_offline_alloc(p, want && want < DX_MAX_QUERY_PAGE ? want : DX_MAX_QUERY_PAGE, proofs)) != 0 ||
+        (rv = source_head(src, &p->head, err)) != 0)
+        return rv;
+    Dx__AuditQuery all = DX__AUDIT_QUERY__INIT;
+    collect_t c = { p, want && want < DX_MAX_QUERY_PAGE ? want : DX_MAX_QUERY_PAGE, src->txn, 0 };
+    rv = dx_log_query(src->txn, q ? q : &all, after, UINT64_MAX, s_collect, &c, &p->next_after);
+    if (rv == 0)
+        rv = c.rv;
+    if (rv != 0)
+        snprintf(err, DX_ERRMSG, "cannot read the audit log: %s", dx_strerror(rv));
+    return rv;
+}
+
+void source_page_free(page_t *p)
+{
+    if (p->reply) {
+        wire_reply_free(&p->reply); /* owns records and proofs */
+    } else {
+        for (size_t i = 0; p->proofs && i < p->n; i++)
+            free(p->proofs[i].data);
+        free(p->proofs);
+        free(p->owned);
+    }
+    memset(p, 0, sizeof *p);
+}
+
+int source_proofs(source_t *src, uint64_t first, uint64_t last, uint64_t size, page_t *p,
+                  char err[DX_ERRMSG])
+{
+    int rv;
+    memset(p, 0, sizeof *p);
+    if (src->client) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__AuditProofRequest pr = DX__AUDIT_PROOF_REQUEST__INIT;
+        pr.first = first;
+        pr.last = last;
+        pr.size = size;
+        req.body_case = DX__REQUEST__BODY_AUDIT_PROOF;
+        req.audit_proof = &pr;
+        if ((rv = s_call(src, &req, DX__REPLY__BODY_AUDIT_PROOFS, &p->reply, err)) != 0)
+            return rv;
+        const Dx__AuditProofs *r = p->reply->audit_proofs;
+        p->records = r->records;
+        p->proofs = r->proofs;
+        p->n = r->n_records;
+        if (p->n != last - first + 1) {
+            snprintf(err, DX_ERRMSG, "the broker sent %zu records for %llu..%llu", p->n,
+                     (unsigned long long)first, (unsigned long long)last);
+            return DX_ERR_PROTOCOL;
+        }
+        return source_head_parse(src, r->checkpoint.data, r->checkpoint.len, &p->head, err);
+    }
+    if ((rv = s_offline_alloc(p, (size_t)(last - first + 1), true)) != 0)
+        return rv;
+    if (size) {
+        store_val_t v;
+        if ((rv = store_head_get(src->txn, size, &v)) != 0) {
+            snprintf(err, DX_ERRMSG, "no signed head of %llu records is stored", (unsigned long long)size);
+            return rv;
+        }
+        rv = source_head_parse(src, v.data, v.len, &p->head, err);
+    } else {
+        rv = source_head(src, &p->head, err);
+    }
+    if (rv != 0)
+        return rv;
+    if (last > p->head.cp.size) {
+        snprintf(err, DX_ERRMSG, "records %llu..%llu are not all in the signed head of %llu records",
+                 (unsigned long long)first, (unsigned long long)last,
+                 (unsigned long long)p->head.cp.size);
+        return DX_ERR_NOT_FOUND;
+    }
+    collect_t c = { p, (size_t)(last - first + 1), src->txn, 0 };
+    for (uint64_t seq = first; rv == 0 && seq <= last; seq++) {
+        store_val_t v;
+        if ((rv = store_audit_get(src->txn, seq, &v)) == 0) {
+            s_collect(&c, seq, v);
+            rv = c.rv;
+        }
+    }
+    if (rv != 0)
+        snprintf(err, DX_ERRMSG, "cannot prove records %llu..%llu: %s", (unsigned long long)first,
+                 (unsigned long long)last, dx_strerror(rv));
+    return rv;
+}
+
+int source_consistency(source_t *src, uint64_t old, uint64_t size, head_t *old_head,
+                       head_t *new_head, dx_hash_t proof[DX_PROOF_MAX], size_t *n,
+                       char err[DX_ERRMSG])
+{
+    int rv;
+    old_head->len = 0;
+    if (src->client) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__AuditConsistencyRequest cr = DX__AUDIT_CONSISTENCY_REQUEST__INIT;
+        Dx__Reply *reply = NULL;
+        cr.old_size = old;
+        cr.new_size = size;
+        req.body_case = DX__REQUEST__BODY_AUDIT_CONSISTENCY;
+        req.audit_consistency = &cr;
+        if ((rv = s_call(src, &req, DX__REPLY__BODY_AUDIT_CONSISTENCY, &reply, err)) != 0)
+            return rv;
+        const Dx__AuditConsistency *r = reply->audit_consistency;
+        rv = source_head_parse(src, r->new_checkpoint.data, r->new_checkpoint.len, new_head, err);
+        if (rv == 0 && r->old_checkpoint.len)
+            rv = source_head_parse(src, r->old_checkpoint.data, r->old_checkpoint.len, old_head, err);
+        *n = r->proof.len / DX_HASH_LEN;
+        if (rv == 0)
+            memcpy(proof, r->proof.data, r->proof.len);
+        wire_reply_free(&reply);
+        return rv;
+    }
+    store_val_t v;
+    if (size) {
+        if ((rv = store_head_get(src->txn, size, &v)) == 0)
+            rv = source_head_parse(src, v.data, v.len, new_head, err);
+        else
+            snprintf(err, DX_ERRMSG, "no signed head of %llu records is stored", (unsigned long long)size);
+    } else {
+        rv = source_head(src, new_head, err);
+    }
+    if (rv != 0)
+        return rv;
+    if (old > 0 && store_head_get(src->txn, old, &v) == 0 &&
+        source_head_parse(src, v.data, v.len, old_head, err) != 0)
+        return DX_ERR_INTEGRITY;
+    if (old > new_head->cp.size) {
+        snprintf(err, DX_ERRMSG, "the log has %llu records, fewer than %llu",
+                 (unsigned long long)new_head->cp.size, (unsigned long long)old);
+        return DX_ERR_INTEGRITY;
+    }
+    return dx_log_consistency(src->txn, old, new_head->cp.size, proof, n);
+}
