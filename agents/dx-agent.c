@@ -11,6 +11,7 @@
 #include "encode.h"
 #include "policy.h"
 #include "transfer.h"
+#include "witness.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -31,6 +32,7 @@ typedef struct {
     const char *content_type;
     const char *purpose;
     const char *output;
+    const char *state_dir;
     char **args;
     int nargs;
 } opts_t;
@@ -45,6 +47,9 @@ static int s_usage(FILE *out, int status)
             "  fetch NAME[@VERSION] --purpose PURPOSE -o FILE\n"
             "  list [PATTERN]\n"
             "  info NAME[@VERSION]\n"
+            "  --state-dir DIR   where the last signed head of the broker's audit log is kept\n"
+            "                    (default $DX_STATE_DIR, else $HOME/.dx): every receipt and\n"
+            "                    fetch must come with a head that extends it (exit 4 if not)\n"
             "The connection settings may also come from DX_BROKER, DX_BROKER_PUB, DX_KEY,\n"
             "DX_TIMEOUT or a YAML --config file (broker:, broker_pub:, key:, timeout:).\n"
             "Exit status: 0 ok, 1 error, 2 usage, 3 denied by policy, 4 integrity failure,\n"
@@ -53,6 +58,15 @@ static int s_usage(FILE *out, int status)
 }
 
 static int s_fail(int rv, const char *msg) { return dx_cli_fail(s_prog, rv, msg); }
+
+/* The broker's head must extend the one this agent saw before. */
+static int s_witness(const opts_t *o, dx_client_t *c, const dx_pubkeys_t *broker, const uint8_t *head,
+                     size_t len, char err[DX_ERRMSG])
+{
+    char buf[4096];
+    const char *dir = o->state_dir ? o->state_dir : dx_witness_default_dir(buf);
+    return dx_witness(c, broker, dir, head, len, err);
+}
 
 static const char *s_guess_type(const char *path)
 {
@@ -116,6 +130,11 @@ static int s_publish(const opts_t *o, dx_client_t *c, const dx_keypair_t *me, co
     free(manifest);
     if (rv != 0)
         return s_fail(rv, err);
+    if ((rv = s_witness(o, c, broker, receipt.head, receipt.head_len, err)) != 0) {
+        fprintf(stderr, "%s: published %s version %llu, but: %s\n", s_prog, receipt.dataset,
+                (unsigned long long)receipt.version, err);
+        return dx_exit_code(rv);
+    }
     char hex[65], t[DX_TIME_TEXT];
     dx_hex_encode(sha, DX_SHA256_LEN, hex);
     dx_time_format(receipt.time_ms, t);
@@ -152,6 +171,8 @@ static int s_fetch(const opts_t *o, dx_client_t *c, const dx_pubkeys_t *broker)
     }
     dx_fetch_result_t res;
     int rv = dx_fetch(c, broker, name, version, o->purpose, fd, &res, err);
+    if (rv == 0)
+        rv = s_witness(o, c, broker, res.head, res.head_len, err);
     if (rv == 0 && fsync(fd) != 0) {
         snprintf(err, sizeof err, "cannot write %s: %s", o->output, strerror(errno));
         rv = DX_ERR_IO;
@@ -268,6 +289,7 @@ int main(int argc, char **argv)
         { "content-type", required_argument, NULL, 'T' },
         { "purpose", required_argument, NULL, 'P' },
         { "output", required_argument, NULL, 'o' },
+        { "state-dir", required_argument, NULL, 's' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -280,6 +302,7 @@ int main(int argc, char **argv)
         case 'T': o.content_type = optarg; break;
         case 'P': o.purpose = optarg; break;
         case 'o': o.output = optarg; break;
+        case 's': o.state_dir = optarg; break;
         case 'h': return s_usage(stdout, 0);
         default: {
             int r = dx_cli_option(&o.conn, ch, optarg, s_prog);

@@ -124,6 +124,13 @@ out:
     return rv;
 }
 
+static void s_keep_head(const Dx__Reply *reply, uint8_t head[DX_HEAD_MAX], size_t *len)
+{
+    *len = reply->checkpoint.len <= DX_HEAD_MAX ? reply->checkpoint.len : 0;
+    if (*len)
+        memcpy(head, reply->checkpoint.data, *len);
+}
+
 static int s_expect_reply(dx_client_t *c, Dx__Reply **reply, char err[DX_ERRMSG])
 {
     int rv = dx_client_recv(c, reply, err);
@@ -162,6 +169,7 @@ int dx_publish(dx_client_t *c, const dx_pubkeys_t *broker, const uint8_t *manife
         goto out;
     if (reply->body_case == DX__REPLY__BODY_RECEIPT) {
         rv = s_check_receipt(reply->receipt, broker, manifest, mlen, receipt, err);
+        s_keep_head(reply, receipt->head, &receipt->head_len);
         goto out;
     }
     if (reply->body_case != DX__REPLY__BODY_PUBLISH_READY || begin.has_inline) {
@@ -212,6 +220,7 @@ int dx_publish(dx_client_t *c, const dx_pubkeys_t *broker, const uint8_t *manife
         } else if (reply->body_case == DX__REPLY__BODY_RECEIPT && done + 1 == n) {
             done++;
             rv = s_check_receipt(reply->receipt, broker, manifest, mlen, receipt, err);
+            s_keep_head(reply, receipt->head, &receipt->head_len);
             goto out;
         } else {
             snprintf(err, DX_ERRMSG, "unexpected reply from the broker during the upload");
@@ -360,6 +369,7 @@ int dx_fetch(dx_client_t *c, const dx_pubkeys_t *broker, const char *dataset, ui
     }
     const Dx__FetchReady *fr = ready->fetch_ready;
     const Dx__CatalogEntry *e = fr->entry;
+    s_keep_head(ready, res->head, &res->head_len);
     if ((rv = s_check_entry(e, broker, dataset, &m, err)) != 0)
         goto out;
     snprintf(res->dataset, sizeof res->dataset, "%s", e->dataset);

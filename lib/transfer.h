@@ -36,11 +36,15 @@ int dx_manifest_build(const dx_manifest_opts_t *o, uint8_t **bytes, size_t *len,
 /* Hashes size bytes of fd from its start. */
 int dx_hash_fd(int fd, uint8_t sha[DX_SHA256_LEN], uint64_t *size, char err[DX_ERRMSG]);
 
+#define DX_HEAD_MAX 2048
+
 typedef struct {
     char dataset[DX_NAME_MAX + 1];
     uint64_t version;
     uint64_t audit_seq;
     int64_t time_ms;
+    uint8_t head[DX_HEAD_MAX];   /* the signed head the receipt came with */
+    size_t head_len;
 } dx_receipt_t;
 
 /* Publishes the signed manifest with the content of fd (read from offset 0,
@@ -58,6 +62,8 @@ typedef struct {
     bool filtered;
     char rule_id[DX_PURPOSE_MAX + 1];
     char fields[512];            /* "exclude: a, b" */
+    uint8_t head[DX_HEAD_MAX];   /* the signed head the fetch came with */
+    size_t head_len;
 } dx_fetch_result_t;
 
 int dx_fetch(dx_client_t *c, const dx_pubkeys_t *broker, const char *dataset, uint64_t version,

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 BIN=$PWD/$BUILD/bin
 D=$(mktemp -d /tmp/dx-demo.XXXXXX)
+export DX_STATE_DIR=$D/state
 BROKER_PID=
 finish() {
   [ -n "$BROKER_PID" ] && kill -TERM "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null

@@ -7,6 +7,7 @@ BUILD=${BUILD:-build}
 BIN=$PWD/$BUILD/bin
 TOOLS=$PWD/$BUILD/tests/tools
 T=$(mktemp -d /tmp/dx-it.XXXXXX)
+export DX_STATE_DIR=$T/state   # agents keep the broker's last head here
 BROKER_PID=
 BROKER_LOG=
 BROKER_STARTS=0

@@ -6,6 +6,8 @@
  *   dx-tamper DIR delete SEQ     remove record SEQ
  *   dx-tamper DIR swap A B       exchange records A and B
  *   dx-tamper DIR truncate N     remove the last N records
+ *   dx-tamper DIR insert SEQ     insert a copy of record SEQ before it,
+ *                                moving the records from SEQ on up by one
  */
 #include "dx.pb-c.h"
 
@@ -64,6 +66,27 @@ int main(int argc, char **argv)
                 rc = mdb_put(txn, dbi, &key2, &nb, 0);
             free(va);
             free(vb);
+        }
+    } else if (strcmp(argv[2], "insert") == 0) {
+        MDB_cursor *cur;
+        uint64_t last = 0;
+        mdb_cursor_open(txn, dbi, &cur);
+        if ((rc = mdb_cursor_get(cur, &key, &val, MDB_LAST)) == 0)
+            for (int i = 0; i < 8; i++)
+                last = last << 8 | ((uint8_t *)key.mv_data)[i];
+        mdb_cursor_close(cur);
+        for (uint64_t seq = last; rc == 0 && seq >= a; seq--) {
+            s_key(ka, seq);
+            s_key(kb, seq + 1);
+            key.mv_data = ka;
+            key.mv_size = 8;
+            if ((rc = mdb_get(txn, dbi, &key, &val)) == 0) {
+                void *copy = malloc(val.mv_size);
+                memcpy(copy, val.mv_data, val.mv_size);
+                MDB_val nv = { val.mv_size, copy };
+                rc = mdb_put(txn, dbi, &key2, &nv, 0);
+                free(copy);
+            }
         }
     } else if (strcmp(argv[2], "truncate") == 0) {
         MDB_cursor *cur;
