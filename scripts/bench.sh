@@ -12,4 +12,5 @@ out=bench/results.txt
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 } > "$out"
 "$BUILD/bench/bench_policy" "$out" >/dev/null
+"$BUILD/bench/bench_audit" "$out" >/dev/null
 cat "$out"

@@ -78,7 +78,10 @@ ls "$D"/edu.csv "$D"/m.csv 2>/dev/null || echo "(no output files were written)"
 say "7. The auditor asks who saw what, and under which rule"
 run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" query --dataset 'health/**'
 
-say "8. The auditor verifies the log: online, and offline from the data directory"
+say "8. The auditor proves and verifies: the log is a Merkle tree with signed heads"
+seq=$(DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" query --member statistics --format csv --limit 1 | tail -n 1 | cut -d, -f1)
+run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" prove "$seq"
+run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" head
 run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" verify
 run "$BIN/dx-audit" --db "$D/data" --broker-pub "$D/keys/broker.pub" verify
 

@@ -77,6 +77,7 @@ check "an export checked with another key fails (exit 4)" 4 "$BIN/dx-audit" --br
 cp "$T/state/heads/"* "$T/agent-head" 2>/dev/null
 stop_broker
 cp -a "$T/data" "$T/fork"
+cp -a "$T/data" "$T/fork-base"
 start_broker || exit 1
 agent health publish health/vaccination/a1 "$T/d.csv" >/dev/null
 agent health publish health/vaccination/a2 "$T/d.csv" >/dev/null
@@ -94,6 +95,15 @@ check "an agent that saw the real log refuses the fork (exit 4)" 4 agent health 
 check_grep "as a split view" "$T/err" "split view"
 [ ! -e "$T/fork.csv" ] && pass "and writes no file" || fail "and writes no file" "file exists"
 check "an agent that never saw the real log accepts the fork" 0 env DX_STATE_DIR="$T/other-state" "$BIN/dx-agent" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/health.key" fetch health/vaccination/v1 --purpose operations -o "$T/fork.csv"
+stop_broker
+
+# truncate and re-sign: the operator puts back an older copy of the data
+# (a shorter log, every head in it validly signed by the broker's key)
+rm -rf "$T/data" && cp -a "$T/fork-base" "$T/data"
+start_broker || exit 1
+check "a restored older log verifies on its own" 0 audit auditor verify
+check "but not against a head saved since (exit 4)" 4 audit auditor verify --since-head "$T/head-real"
+check_grep "which covers more records than the log now has" "$T/err" "covers [0-9]+ records, the log now has [0-9]+"
 stop_broker
 
 # tampering the stopped broker's log: an inserted record
