@@ -9,7 +9,7 @@
 #include <string.h>
 
 struct audit {
-    const uint8_t *secret;
+    const dx_signer_t *signer;
     char origin[DX_ORIGIN_MAX + 1];
     audit_state_t tip;
     uint64_t signed_size;        /* the size of the pending head */
@@ -28,7 +28,6 @@ struct audit {
 static int s_check_tip(audit_t *a, store_txn_t *t, char err[DX_ERRMSG])
 {
     store_val_t hv, rec;
-    uint8_t pub[DX_ED25519_LEN];
     dx_checkpoint_t cp;
     char why[DX_ERRMSG];
     int rv = dx_log_head(t, &hv);
@@ -39,9 +38,9 @@ static int s_check_tip(audit_t *a, store_txn_t *t, char err[DX_ERRMSG])
                  (unsigned long long)a->tip.size);
         return DX_ERR_INTEGRITY;
     }
-    if (rv != 0 || (rv = dx_ed25519_public(a->secret, pub)) != 0)
+    if (rv != 0)
         return rv;
-    if (dx_checkpoint_open((const char *)hv.data, hv.len, pub, &cp, why) != 0) {
+    if (dx_checkpoint_open((const char *)hv.data, hv.len, dx_signer_public(a->signer), &cp, why) != 0) {
         snprintf(err, DX_ERRMSG, "the audit log's head is not one this broker signed (%s)", why);
         return DX_ERR_INTEGRITY;
     }
@@ -77,7 +76,7 @@ static int s_last_head(void *arg, uint64_t size, store_val_t val)
     return 0;
 }
 
-int audit_open(store_t *s, const uint8_t *secret, const char *origin, audit_t **out,
+int audit_open(store_t *s, const dx_signer_t *signer, const char *origin, audit_t **out,
                char err[DX_ERRMSG])
 {
     store_txn_t *t = NULL;
@@ -85,7 +84,7 @@ int audit_open(store_t *s, const uint8_t *secret, const char *origin, audit_t **
     int rv;
     if (!a)
         return DX_ERR_NOMEM;
-    a->secret = secret;
+    a->signer = signer;
     snprintf(a->origin, sizeof a->origin, "%s", origin);
     snprintf(err, DX_ERRMSG, "cannot read the audit log");
     if ((rv = store_begin(s, NULL, false, &t)) != 0 || (rv = store_audit_last(t, &a->tip.size)) != 0)
@@ -203,7 +202,7 @@ int audit_sign_head(audit_t *a, store_txn_t *t, int64_t now_ms)
         snprintf(cp.origin, sizeof cp.origin, "%s", a->origin);
         dx_frontier_root(&a->tip.tree, cp.root);
         memcpy(cp.leaf, a->tip.hash, DX_HASH_LEN);
-        if ((rv = dx_checkpoint_sign(&cp, a->secret, a->pending, &a->pending_len)) != 0 ||
+        if ((rv = dx_checkpoint_sign(&cp, a->signer, a->pending, &a->pending_len)) != 0 ||
             (rv = store_meta_put(t, "head", a->pending, a->pending_len)) != 0)
             return rv;
         a->signed_size = a->tip.size;

@@ -36,9 +36,9 @@ typedef struct {
 
 /* Reads the tip and checks it against the last signed head, so that a log
  * altered while the broker was stopped is never extended and re-signed:
- * DX_ERR_INTEGRITY with err saying what does not match. secret (borrowed,
+ * DX_ERR_INTEGRITY with err saying what does not match. signer (borrowed,
  * must outlive the object) signs heads named origin. */
-int audit_open(store_t *s, const uint8_t *secret, const char *origin, audit_t **out,
+int audit_open(store_t *s, const dx_signer_t *signer, const char *origin, audit_t **out,
                char err[DX_ERRMSG]);
 void audit_destroy(audit_t **a_p);
 

@@ -210,7 +210,7 @@ static int s_head_of(broker_t *b, store_txn_t *t, uint64_t size, ProtobufCBinary
     cp.has_leaf = size > 0;
     if ((cp.has_leaf && (rv = store_tree_get(t, 0, size - 1, cp.leaf)) != 0) ||
         (rv = dx_log_root(t, size, cp.root)) != 0 ||
-        (rv = dx_checkpoint_sign(&cp, b->key.sign_secret, buf, &len)) != 0)
+        (rv = dx_checkpoint_sign(&cp, b->signer, buf, &len)) != 0)
         return rv;
     text->data = (uint8_t *)buf;
     text->len = len;

@@ -36,11 +36,13 @@ typedef struct {
     int64_t session_idle_ms;
     int window;                  /* chunks a peer may have in flight */
     const char *origin;          /* the audit log's name in its checkpoints */
+    int workers;                 /* threads for signature checks; -1: one per core */
 } broker_config_t;
 
 typedef struct broker {
     broker_config_t cfg;
     dx_keypair_t key;
+    dx_signer_t *signer;         /* key.sign_secret, as a long-lived OpenSSL key */
     void *zctx;
     void *router;
     void *zap;
@@ -48,6 +50,7 @@ typedef struct broker {
     audit_t *audit;
     batch_t *batch;
     sessions_t *sessions;
+    struct workers *workers;
     dx_policy_t *policy;
     uint64_t next_blob;
     uint64_t *discard;           /* staged blobs to delete next turn */
@@ -56,6 +59,8 @@ typedef struct broker {
 } broker_t;
 
 #define BROKER_IDENTITY_MAX 256
+
+typedef struct prepared prepared_t;
 
 /* One request being handled. */
 typedef struct {
@@ -66,6 +71,7 @@ typedef struct {
     const Dx__Request *req;
     int64_t now_ms;
     bool replied;                 /* a reply was sent or deferred */
+    prepared_t *prepared;         /* a publish whose checks a worker ran */
 } request_t;
 
 /* What an audit record says, besides who and when. */
@@ -141,8 +147,11 @@ int audit_consistency(broker_t *b, request_t *rq);
 int audit_heads(broker_t *b, request_t *rq);
 int admin_reload(broker_t *b, request_t *rq);
 
-/* Handles one decoded request from a member. */
-void dispatch(broker_t *b, request_t *rq);
+/* Handles one decoded request from a member. Returns true when it kept
+ * rq->req (handed to a worker); the caller frees it otherwise. */
+bool dispatch(broker_t *b, request_t *rq);
+/* A publish whose checks came back from a worker. */
+void dispatch_prepared(broker_t *b, prepared_t *job);
 
 /* Setup, loop and shutdown (frontend.c). */
 int broker_start(broker_t *b, char err[DX_ERRMSG]);

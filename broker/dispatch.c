@@ -4,10 +4,14 @@
  * was revoked, expired or removed since its connection was admitted is
  * refused here, on the first request after the change. */
 #include "broker.h"
+#include "dxtime.h"
 #include "log.h"
+#include "workers.h"
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef int (*handler_fn)(broker_t *b, request_t *rq);
 
@@ -30,7 +34,40 @@ static const struct {
     { DX__REQUEST__BODY_AUDIT_HEADS, "audit", audit_heads },
 };
 
-void dispatch(broker_t *b, request_t *rq)
+/* A publish's signature check and hashing go to the workers first; the
+ * rest of it (membership, nonce, policy, commit) runs here when the job
+ * comes back. */
+static bool s_to_worker(broker_t *b, request_t *rq)
+{
+    const dx_member_t *m = dx_policy_member(b->policy, rq->member_id);
+    if (!b->workers || !m || rq->req->body_case != DX__REQUEST__BODY_PUBLISH_BEGIN)
+        return false;
+    prepared_t *job = calloc(1, sizeof *job);
+    if (!job)
+        return false;
+    job->rq = *rq;
+    job->rq.req = NULL;
+    job->req = (Dx__Request *)rq->req;
+    memcpy(job->sign_key, m->sign_key, DX_ED25519_LEN);
+    if (workers_submit(b->workers, job) != 0) {
+        job->req = NULL;
+        prepare_free(&job);
+        return false;
+    }
+    return true;
+}
+
+void dispatch_prepared(broker_t *b, prepared_t *job)
+{
+    request_t rq = job->rq;
+    rq.req = job->req;
+    rq.prepared = job;
+    rq.now_ms = dx_now_ms();
+    dispatch(b, &rq);
+    prepare_free(&job);
+}
+
+bool dispatch(broker_t *b, request_t *rq)
 {
     size_t i, n = sizeof s_commands / sizeof s_commands[0];
     for (i = 0; i < n; i++)
@@ -38,8 +75,10 @@ void dispatch(broker_t *b, request_t *rq)
             break;
     if (i == n) {
         broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL, "unknown request type");
-        return;
+        return false;
     }
+    if (!rq->prepared && s_to_worker(b, rq))
+        return true;
     batch_op_begin(b->batch);
     int status;
     rq->member = dx_policy_member(b->policy, rq->member_id);
@@ -62,4 +101,5 @@ void dispatch(broker_t *b, request_t *rq)
                      status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
                                            : dx_strerror(status));
     }
+    return false;
 }

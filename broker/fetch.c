@@ -147,7 +147,7 @@ static int s_sign_view(broker_t *b, session_t *s, int64_t now_ms, Dx__Signed *ou
     vm.purpose = s->purpose;
     vm.time_ms = now_ms;
     vm.content_type = s->entry->content_type;
-    return dx_signed_make(&vm.base, DX_CTX_VIEW, b->key.sign_secret, out);
+    return dx_signed_make(&vm.base, DX_CTX_VIEW, b->signer, out);
 }
 
 /* A filter that stopped: the transfer ends and the audit log says why. */

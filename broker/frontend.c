@@ -15,11 +15,13 @@
 #include "log.h"
 #include "policy_load.h"
 #include "wire.h"
+#include "workers.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #define BATCH_MAX 256
@@ -122,8 +124,8 @@ static void s_receive_one(broker_t *b, zmq_msg_t *id, zmq_msg_t *body, bool extr
         return;
     }
     rq.req = req;
-    dispatch(b, &rq);
-    wire_request_free(&req);
+    if (!dispatch(b, &rq))
+        wire_request_free(&req);
 }
 
 /* Reads one [identity][body] message; returns false when none is ready. */
@@ -263,7 +265,11 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
         snprintf(err, DX_ERRMSG, "--origin: 1 to %d characters, no spaces or '+'", DX_ORIGIN_MAX);
         return DX_ERR_USAGE;
     }
-    if ((rv = audit_open(b->store, b->key.sign_secret, origin, &b->audit, err)) != 0)
+    if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot load the broker's signing key");
+        return rv;
+    }
+    if ((rv = audit_open(b->store, b->signer, origin, &b->audit, err)) != 0)
         return rv;
     if ((rv = batch_new(b->store, b->audit, &b->batch)) != 0 ||
         (rv = sessions_new(SESSIONS_MAX, SESSIONS_PER_MEMBER, &b->sessions)) != 0) {
@@ -277,6 +283,13 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
         !(b->router = zmq_socket(b->zctx, ZMQ_ROUTER))) {
         snprintf(err, DX_ERRMSG, "cannot create sockets: %s", zmq_strerror(errno));
         return rv;
+    }
+    int nworkers = b->cfg.workers >= 0 ? b->cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nworkers > 64)
+        nworkers = 64;
+    if (workers_new(b->zctx, nworkers, &b->workers) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot start the worker threads");
+        return DX_ERR_INTERNAL;
     }
     s_set(b->router, ZMQ_CURVE_SERVER, 1);
     if (zmq_setsockopt(b->router, ZMQ_CURVE_SECRETKEY, b->key.curve_secret, 32) != 0 ||
@@ -321,8 +334,9 @@ int broker_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *
 {
     int64_t next_expiry = dx_mono_ms() + 1000;
     while (!*stop) {
-        zmq_pollitem_t items[2] = { { b->router, 0, ZMQ_POLLIN, 0 }, { b->zap, 0, ZMQ_POLLIN, 0 } };
-        int rc = zmq_poll(items, 2, 500);
+        zmq_pollitem_t items[3] = { { b->router, 0, ZMQ_POLLIN, 0 }, { b->zap, 0, ZMQ_POLLIN, 0 },
+                                    { workers_socket(b->workers), 0, ZMQ_POLLIN, 0 } };
+        int rc = zmq_poll(items, 3, 500);
         if (rc < 0 && errno != EINTR) {
             dx_error("poll failed: %s", zmq_strerror(errno));
             return DX_ERR_IO;
@@ -337,6 +351,8 @@ int broker_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *
                 s_zap_handle(b);
             }
         publish_collect(b);
+        for (prepared_t *job; (job = workers_take(b->workers)) != NULL;)
+            dispatch_prepared(b, job);
         if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
             for (int i = 0; i < BATCH_MAX && s_receive(b); i++)
                 ;
@@ -362,6 +378,7 @@ void broker_stop(broker_t *b)
         s_system_record(b, "broker_stop", "ok", "dx-broker stopped");
         batch_commit(b->batch, dx_now_ms());
     }
+    workers_destroy(&b->workers);
     if (b->router)
         zmq_close(b->router);
     if (b->zap)
@@ -374,5 +391,6 @@ void broker_stop(broker_t *b)
     store_close(&b->store);
     dx_policy_free(&b->policy);
     free(b->discard);
+    dx_signer_destroy(&b->signer);
     dx_keypair_wipe(&b->key);
 }

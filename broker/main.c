@@ -42,6 +42,8 @@ static void s_usage(FILE *out)
             "  --log-level LEVEL     debug, info, warn or error (default info)\n"
             "  --origin NAME         the audit log's name in its signed heads (default dx/ID,\n"
             "                        ID being the broker key's id)\n"
+            "  --workers N           threads checking publishes' signatures (default: one per\n"
+            "                        core; 0: in the main loop)\n"
             "\n"
             "SIGHUP reloads the policy set; SIGTERM stops the broker cleanly.\n");
 }
@@ -77,6 +79,7 @@ int main(int argc, char **argv)
         { "session-timeout", required_argument, NULL, 't' },
         { "log-level", required_argument, NULL, 'v' },
         { "origin", required_argument, NULL, 'o' },
+        { "workers", required_argument, NULL, 'w' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -87,6 +90,7 @@ int main(int argc, char **argv)
     b.cfg.skew_ms = 300 * 1000;
     b.cfg.session_idle_ms = 60 * 1000;
     b.cfg.window = 4;
+    b.cfg.workers = -1;
     int c;
     uint64_t n;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -130,6 +134,13 @@ int main(int argc, char **argv)
             }
             break;
         case 'o': b.cfg.origin = optarg; break;
+        case 'w':
+            if (s_size(optarg, &n) != 0 && strcmp(optarg, "0") != 0) {
+                fprintf(stderr, "dx-broker: --workers: a number of threads, 0 for none\n");
+                return 2;
+            }
+            b.cfg.workers = strcmp(optarg, "0") == 0 ? 0 : (int)(n > 64 ? 64 : n);
+            break;
         case 'h':
             s_usage(stdout);
             return 0;

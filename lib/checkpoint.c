@@ -60,18 +60,17 @@ static int s_body(const dx_checkpoint_t *c, char *out, size_t cap)
     return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
-int dx_note_sign(const char *name, const uint8_t secret[DX_ED25519_LEN], const char *text,
-                 size_t text_len, char *out, size_t cap, size_t *len)
+int dx_note_sign(const char *name, const dx_signer_t *signer, const char *text, size_t text_len,
+                 char *out, size_t cap, size_t *len)
 {
-    uint8_t pub[DX_ED25519_LEN], sig[4 + DX_SIG_LEN];
+    uint8_t sig[4 + DX_SIG_LEN];
     char b64[DX_BASE64_LEN(sizeof sig) + 1];
     int rv;
     if (!dx_origin_valid(name) || text_len == 0 || text[text_len - 1] != '\n' || text_len >= cap)
         return DX_ERR_INVALID;
-    if ((rv = dx_ed25519_public(secret, pub)) != 0 ||
-        (rv = dx_sign(secret, NULL, text, text_len, sig + 4)) != 0)
+    if ((rv = dx_signer_sign(signer, NULL, text, text_len, sig + 4)) != 0)
         return rv;
-    s_key_id(name, pub, sig);
+    s_key_id(name, dx_signer_public(signer), sig);
     dx_base64_encode(sig, sizeof sig, b64);
     memmove(out, text, text_len);
     int n = snprintf(out + text_len, cap - text_len, "\n%s%s %s\n", s_dash, name, b64);
@@ -120,14 +119,14 @@ int dx_note_open(const char *note, size_t len, const char *name, const uint8_t p
     return DX_ERR_INTEGRITY;
 }
 
-int dx_checkpoint_sign(const dx_checkpoint_t *c, const uint8_t secret[DX_ED25519_LEN],
+int dx_checkpoint_sign(const dx_checkpoint_t *c, const dx_signer_t *signer,
                        char out[DX_CHECKPOINT_MAX + 1], size_t *len)
 {
     char body[DX_CHECKPOINT_MAX + 1];
     int n = s_body(c, body, sizeof body);
     if (n < 0)
         return DX_ERR_TOO_BIG;
-    int rv = dx_note_sign(c->origin, secret, body, (size_t)n, out, DX_CHECKPOINT_MAX, len);
+    int rv = dx_note_sign(c->origin, signer, body, (size_t)n, out, DX_CHECKPOINT_MAX, len);
     if (rv == 0)
         out[*len] = '\0';
     return rv;

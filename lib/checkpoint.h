@@ -41,14 +41,14 @@ typedef struct {
 /* The signed-note layer: sign text (which must end in a newline) as name;
  * open a note, checking a signature by name's key, and return the length
  * of its text. */
-int dx_note_sign(const char *name, const uint8_t secret[DX_ED25519_LEN], const char *text,
-                 size_t text_len, char *out, size_t cap, size_t *len);
+int dx_note_sign(const char *name, const dx_signer_t *signer, const char *text, size_t text_len,
+                 char *out, size_t cap, size_t *len);
 int dx_note_open(const char *note, size_t len, const char *name, const uint8_t pub[DX_ED25519_LEN],
                  size_t *text_len);
 
 /* The signed note text, NUL-terminated, in out (at most
  * DX_CHECKPOINT_MAX bytes). */
-int dx_checkpoint_sign(const dx_checkpoint_t *c, const uint8_t secret[DX_ED25519_LEN],
+int dx_checkpoint_sign(const dx_checkpoint_t *c, const dx_signer_t *signer,
                        char out[DX_CHECKPOINT_MAX + 1], size_t *len);
 /* Checks that text is a checkpoint signed by pub under its own origin, and
  * parses it. */

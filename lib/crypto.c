@@ -3,6 +3,7 @@
 #include "err.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
@@ -103,26 +104,114 @@ static uint8_t *s_framed(const char *context, const void *msg, size_t len, size_
     return buf;
 }
 
-int dx_sign(const uint8_t secret[DX_ED25519_LEN], const char *context,
-            const void *msg, size_t len, uint8_t sig[DX_SIG_LEN])
+struct dx_signer {
+    EVP_PKEY *key;
+    uint8_t pub[DX_ED25519_LEN];
+};
+
+int dx_signer_new(const uint8_t secret[DX_ED25519_LEN], dx_signer_t **out)
+{
+    dx_signer_t *s = calloc(1, sizeof *s);
+    size_t n = DX_ED25519_LEN;
+    if (!s)
+        return DX_ERR_NOMEM;
+    if (!(s->key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, secret, DX_ED25519_LEN)) ||
+        EVP_PKEY_get_raw_public_key(s->key, s->pub, &n) != 1) {
+        dx_signer_destroy(&s);
+        return DX_ERR_CRYPTO;
+    }
+    *out = s;
+    return 0;
+}
+
+void dx_signer_destroy(dx_signer_t **s_p)
+{
+    if (!s_p || !*s_p)
+        return;
+    EVP_PKEY_free((*s_p)->key);
+    free(*s_p);
+    *s_p = NULL;
+}
+
+const uint8_t *dx_signer_public(const dx_signer_t *s) { return s->pub; }
+
+int dx_signer_sign(const dx_signer_t *s, const char *context, const void *msg, size_t len,
+                   uint8_t sig[DX_SIG_LEN])
 {
     int rv = DX_ERR_CRYPTO;
     size_t flen = 0, siglen = DX_SIG_LEN;
     uint8_t *framed = s_framed(context, msg, len, &flen);
-    EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, secret, DX_ED25519_LEN);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (!framed) {
         rv = DX_ERR_NOMEM;
         goto out;
     }
-    if (!key || !md || EVP_DigestSignInit(md, NULL, NULL, NULL, key) != 1)
+    if (!md || EVP_DigestSignInit(md, NULL, NULL, NULL, s->key) != 1)
         goto out;
     if (EVP_DigestSign(md, sig, &siglen, framed, flen) != 1 || siglen != DX_SIG_LEN)
         goto out;
     rv = 0;
 out:
     EVP_MD_CTX_free(md);
-    EVP_PKEY_free(key);
+    free(framed);
+    return rv;
+}
+
+int dx_sign(const uint8_t secret[DX_ED25519_LEN], const char *context,
+            const void *msg, size_t len, uint8_t sig[DX_SIG_LEN])
+{
+    dx_signer_t *s = NULL;
+    int rv = dx_signer_new(secret, &s);
+    if (rv == 0)
+        rv = dx_signer_sign(s, context, msg, len, sig);
+    dx_signer_destroy(&s);
+    return rv;
+}
+
+struct dx_verifier {
+    EVP_PKEY *key;
+};
+
+int dx_verifier_new(const uint8_t pub[DX_ED25519_LEN], dx_verifier_t **out)
+{
+    dx_verifier_t *v = calloc(1, sizeof *v);
+    if (!v)
+        return DX_ERR_NOMEM;
+    if (!(v->key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, DX_ED25519_LEN))) {
+        free(v);
+        ERR_clear_error();
+        return DX_ERR_INTEGRITY; /* not a valid point: nothing verifies */
+    }
+    *out = v;
+    return 0;
+}
+
+void dx_verifier_destroy(dx_verifier_t **v_p)
+{
+    if (!v_p || !*v_p)
+        return;
+    EVP_PKEY_free((*v_p)->key);
+    free(*v_p);
+    *v_p = NULL;
+}
+
+int dx_verifier_verify(const dx_verifier_t *v, const char *context, const void *msg, size_t len,
+                       const uint8_t sig[DX_SIG_LEN])
+{
+    int rv = DX_ERR_CRYPTO;
+    size_t flen = 0;
+    uint8_t *framed = s_framed(context, msg, len, &flen);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!framed) {
+        rv = DX_ERR_NOMEM;
+        goto out;
+    }
+    if (!md || EVP_DigestVerifyInit(md, NULL, NULL, NULL, v->key) != 1)
+        goto out;
+    rv = EVP_DigestVerify(md, sig, DX_SIG_LEN, framed, flen) == 1 ? 0 : DX_ERR_INTEGRITY;
+    ERR_clear_error(); /* a failed check leaves entries in this thread's queue */
+out:
+    EVP_MD_CTX_free(md);
     free(framed);
     return rv;
 }
@@ -130,26 +219,11 @@ out:
 int dx_verify(const uint8_t pub[DX_ED25519_LEN], const char *context,
               const void *msg, size_t len, const uint8_t sig[DX_SIG_LEN])
 {
-    int rv = DX_ERR_CRYPTO;
-    size_t flen = 0;
-    uint8_t *framed = s_framed(context, msg, len, &flen);
-    EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, DX_ED25519_LEN);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!framed) {
-        rv = DX_ERR_NOMEM;
-        goto out;
-    }
-    if (!key) {
-        rv = DX_ERR_INTEGRITY; /* not a valid point: nothing verifies */
-        goto out;
-    }
-    if (!md || EVP_DigestVerifyInit(md, NULL, NULL, NULL, key) != 1)
-        goto out;
-    rv = EVP_DigestVerify(md, sig, DX_SIG_LEN, framed, flen) == 1 ? 0 : DX_ERR_INTEGRITY;
-out:
-    EVP_MD_CTX_free(md);
-    EVP_PKEY_free(key);
-    free(framed);
+    dx_verifier_t *v = NULL;
+    int rv = dx_verifier_new(pub, &v);
+    if (rv == 0)
+        rv = dx_verifier_verify(v, context, msg, len, sig);
+    dx_verifier_destroy(&v);
     return rv;
 }
 

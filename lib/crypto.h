@@ -44,6 +44,24 @@ int dx_sign(const uint8_t secret[DX_ED25519_LEN], const char *context,
 int dx_verify(const uint8_t pub[DX_ED25519_LEN], const char *context,
               const void *msg, size_t len, const uint8_t sig[DX_SIG_LEN]);
 
+/* A signing key kept as one OpenSSL object: OpenSSL 3 spends as long
+ * setting a key up as signing with it, so long-lived signers (the broker)
+ * keep one. Immutable once made: threads may share it. */
+typedef struct dx_signer dx_signer_t;
+int dx_signer_new(const uint8_t secret[DX_ED25519_LEN], dx_signer_t **out);
+void dx_signer_destroy(dx_signer_t **s_p);
+/* context as for dx_sign (NULL: the message as it is). */
+int dx_signer_sign(const dx_signer_t *s, const char *context, const void *msg, size_t len,
+                   uint8_t sig[DX_SIG_LEN]);
+const uint8_t *dx_signer_public(const dx_signer_t *s);
+
+/* A public key kept as one OpenSSL object, for many verifications. */
+typedef struct dx_verifier dx_verifier_t;
+int dx_verifier_new(const uint8_t pub[DX_ED25519_LEN], dx_verifier_t **out);
+void dx_verifier_destroy(dx_verifier_t **v_p);
+int dx_verifier_verify(const dx_verifier_t *v, const char *context, const void *msg, size_t len,
+                       const uint8_t sig[DX_SIG_LEN]);
+
 /* Overwrites secrets in a way the compiler cannot drop. */
 void dx_wipe(void *buf, size_t len);
 

@@ -5,8 +5,8 @@
 
 #include <stdlib.h>
 
-int dx_signed_make(const ProtobufCMessage *msg, const char *context,
-                   const uint8_t secret[DX_ED25519_LEN], Dx__Signed *out)
+int dx_signed_make(const ProtobufCMessage *msg, const char *context, const dx_signer_t *signer,
+                   Dx__Signed *out)
 {
     uint8_t *body = NULL, *sig = NULL;
     size_t len = 0;
@@ -18,7 +18,7 @@ int dx_signed_make(const ProtobufCMessage *msg, const char *context,
         free(body);
         return DX_ERR_NOMEM;
     }
-    if ((rv = dx_sign(secret, context, body, len, sig)) != 0) {
+    if ((rv = dx_signer_sign(signer, context, body, len, sig)) != 0) {
         free(body);
         free(sig);
         return rv;

@@ -8,8 +8,8 @@
 
 /* Packs msg and signs it: out->body and out->signature are allocated and
  * freed by dx_signed_clear(). */
-int dx_signed_make(const ProtobufCMessage *msg, const char *context,
-                   const uint8_t secret[DX_ED25519_LEN], Dx__Signed *out);
+int dx_signed_make(const ProtobufCMessage *msg, const char *context, const dx_signer_t *signer,
+                   Dx__Signed *out);
 /* 0 when s is pub's signature; DX_ERR_INTEGRITY when not. */
 int dx_signed_verify(const Dx__Signed *s, const char *context, const uint8_t pub[DX_ED25519_LEN]);
 void dx_signed_clear(Dx__Signed *s);

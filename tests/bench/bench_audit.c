@@ -67,12 +67,13 @@ int main(int argc, char **argv)
 {
     char dir[] = "/tmp/dx-bench-audit-XXXXXX", err[DX_ERRMSG];
     uint8_t sk[32], pk[32];
-    if (!mkdtemp(dir) || dx_ed25519_keygen(sk, pk) != 0)
+    dx_signer_t *signer = NULL;
+    if (!mkdtemp(dir) || dx_ed25519_keygen(sk, pk) != 0 || dx_signer_new(sk, &signer) != 0)
         return 1;
     store_t *s = NULL;
     audit_t *a = NULL;
     batch_t *b = NULL;
-    if (store_open(dir, 8ULL << 30, false, &s, err) != 0 || audit_open(s, sk, "dx/bench", &a, err) != 0 ||
+    if (store_open(dir, 8ULL << 30, false, &s, err) != 0 || audit_open(s, signer, "dx/bench", &a, err) != 0 ||
         batch_new(s, a, &b) != 0) {
         fprintf(stderr, "bench_audit: %s\n", err);
         return 1;

@@ -12,6 +12,7 @@
 
 static char s_dir[] = "/tmp/dx-test-audit-XXXXXX";
 static uint8_t s_sk[32], s_pk[32];
+static dx_signer_t *s_signer;
 
 typedef struct {
     uint8_t *data[256];
@@ -84,7 +85,7 @@ TEST(group_commit_and_chain)
     batch_t *b = NULL;
     char err[DX_ERRMSG];
     CHECK_EQ(store_open(s_dir, 64 << 20, false, &s, err), 0);
-    CHECK_EQ(audit_open(s, s_sk, "dx/test", &a, err), 0);
+    CHECK_EQ(audit_open(s, s_signer, "dx/test", &a, err), 0);
     CHECK_EQ(batch_new(s, a, &b), 0);
     /* three requests in one turn; the second fails and is undone alone */
     batch_op_begin(b);
@@ -131,7 +132,7 @@ TEST(reopen_continues_chain)
     batch_t *b = NULL;
     char err[DX_ERRMSG];
     CHECK_EQ(store_open(s_dir, 64 << 20, false, &s, err), 0);
-    CHECK_EQ(audit_open(s, s_sk, "dx/test", &a, err), 0);
+    CHECK_EQ(audit_open(s, s_signer, "dx/test", &a, err), 0);
     CHECK_EQ(audit_state(a).size, 2u);
     CHECK_EQ(batch_new(s, a, &b), 0);
     batch_op_begin(b);
@@ -210,7 +211,7 @@ TEST(tree_and_indexes)
     batch_t *b = NULL;
     char err[DX_ERRMSG];
     CHECK_EQ(store_open(s_dir, 64 << 20, false, &s, err), 0);
-    CHECK_EQ(audit_open(s, s_sk, "dx/test", &a, err), 0);
+    CHECK_EQ(audit_open(s, s_signer, "dx/test", &a, err), 0);
     CHECK_EQ(batch_new(s, a, &b), 0);
     static const char *members[] = { "alpha", "beta", "gamma" };
     static const char *datasets[] = { "health/a", "health/b/c", "tax/x", "", "health/**" };
@@ -286,7 +287,7 @@ TEST(queries_match_a_full_scan)
     audit_t *a = NULL;
     batch_t *b = NULL;
     CHECK_EQ(store_open(dir, 256 << 20, false, &s, err), 0);
-    CHECK_EQ(audit_open(s, s_sk, "dx/test", &a, err), 0);
+    CHECK_EQ(audit_open(s, s_signer, "dx/test", &a, err), 0);
     CHECK_EQ(batch_new(s, a, &b), 0);
     static const char *members[] = { "alpha", "beta", "gamma", "delta", "" };
     static const char *datasets[] = { "health/a", "health/b/c", "health/b/d", "tax/x", "tax/y/z",
@@ -372,7 +373,7 @@ TEST(queries_match_a_full_scan)
 
 int main(void)
 {
-    if (!mkdtemp(s_dir) || dx_ed25519_keygen(s_sk, s_pk) != 0)
+    if (!mkdtemp(s_dir) || dx_ed25519_keygen(s_sk, s_pk) != 0 || dx_signer_new(s_sk, &s_signer) != 0)
         return 1;
     RUN(group_commit_and_chain);
     RUN(reopen_continues_chain);

@@ -24,7 +24,10 @@ TEST(go_sumdb_note_known_answer)
     CHECK_STR(vkey, "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
     char out[1024];
     size_t len = 0;
-    CHECK_EQ(dx_note_sign("PeterNeumann", skey + 1, s_text, strlen(s_text), out, sizeof out, &len), 0);
+    dx_signer_t *signer = NULL;
+    CHECK_EQ(dx_signer_new(skey + 1, &signer), 0);
+    CHECK_EQ(dx_note_sign("PeterNeumann", signer, s_text, strlen(s_text), out, sizeof out, &len), 0);
+    dx_signer_destroy(&signer);
     CHECK(len == strlen(s_note) && memcmp(out, s_note, len) == 0);
     size_t text_len = 0;
     CHECK_EQ(dx_note_open(s_note, strlen(s_note), "PeterNeumann", pub, &text_len), 0);
@@ -41,12 +44,14 @@ TEST(checkpoint_round_trip)
     uint8_t sk[32], pk[32], other_sk[32], other_pk[32];
     dx_ed25519_keygen(sk, pk);
     dx_ed25519_keygen(other_sk, other_pk);
+    dx_signer_t *signer = NULL;
+    dx_signer_new(sk, &signer);
     dx_checkpoint_t c = { .origin = "dx/broker", .size = 12345, .time_ms = 1767225600250LL }, back;
     for (int i = 0; i < 32; i++)
         c.root[i] = (uint8_t)i;
     char text[DX_CHECKPOINT_MAX + 1], err[DX_ERRMSG];
     size_t len;
-    CHECK_EQ(dx_checkpoint_sign(&c, sk, text, &len), 0);
+    CHECK_EQ(dx_checkpoint_sign(&c, signer, text, &len), 0);
     const char *want = "dx/broker\n12345\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
                        "time 2026-01-01T00:00:00.250Z\n\n\xE2\x80\x94 dx/broker ";
     CHECK(strncmp(text, want, strlen(want)) == 0);
@@ -60,7 +65,8 @@ TEST(checkpoint_round_trip)
     CHECK(dx_checkpoint_open("garbage\n", 8, pk, &back, err) != 0);
     CHECK(dx_checkpoint_open("", 0, pk, &back, err) != 0);
     snprintf(c.origin, sizeof c.origin, "has space");
-    CHECK(dx_checkpoint_sign(&c, sk, text, &len) != 0);
+    CHECK(dx_checkpoint_sign(&c, signer, text, &len) != 0);
+    dx_signer_destroy(&signer);
 }
 
 int main(void)
