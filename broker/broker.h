@@ -34,7 +34,8 @@ typedef struct {
     int64_t skew_ms;             /* manifest creation time window, each way */
     uint64_t max_dataset;        /* bytes */
     int64_t session_idle_ms;
-    int window;                  /* chunks a peer may have in flight */
+    int window;                  /* chunks a publisher may have unacknowledged */
+    int fetch_window;            /* chunks a consumer may have asked for ahead */
     const char *origin;          /* the audit log's name in its checkpoints */
     int workers;                 /* threads for signature checks; -1: one per core */
 } broker_config_t;
@@ -72,6 +73,7 @@ typedef struct {
     int64_t now_ms;
     bool replied;                 /* a reply was sent or deferred */
     prepared_t *prepared;         /* a publish whose checks a worker ran */
+    bool kept;                    /* a handler kept req (handed it to a worker) */
 } request_t;
 
 /* What an audit record says, besides who and when. */
@@ -131,6 +133,8 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
  * dispatcher then answers with that error if nothing was sent). */
 int publish_begin(broker_t *b, request_t *rq);
 int publish_chunk(broker_t *b, request_t *rq);
+/* The digest of a streamed publish, back from its worker: finish it. */
+int publish_hashed(broker_t *b, request_t *rq, prepared_t *job);
 void publish_expired(broker_t *b, session_t *s);
 /* Queues a staged blob for deletion at the start of the next turn. */
 void publish_discard(broker_t *b, uint64_t blob);

@@ -45,6 +45,7 @@ static bool s_to_worker(broker_t *b, request_t *rq)
     prepared_t *job = calloc(1, sizeof *job);
     if (!job)
         return false;
+    job->kind = JOB_BEGIN;
     job->rq = *rq;
     job->rq.req = NULL;
     job->req = (Dx__Request *)rq->req;
@@ -59,11 +60,23 @@ static bool s_to_worker(broker_t *b, request_t *rq)
 
 void dispatch_prepared(broker_t *b, prepared_t *job)
 {
+    if (job->kind == JOB_HASH) {
+        /* the digest of a streamed publish: finish it in a request of its own */
+        batch_op_begin(b->batch);
+        request_t rq = job->rq;
+        int status = publish_hashed(b, &rq, job);
+        batch_op_end(b->batch, status);
+        if (status != 0 && !rq.replied)
+            broker_error(b, &rq, broker_code(status), NULL, "%s", dx_strerror(status));
+        prepare_free(&job);
+        return;
+    }
     request_t rq = job->rq;
     rq.req = job->req;
     rq.prepared = job;
     rq.now_ms = dx_now_ms();
-    dispatch(b, &rq);
+    if (dispatch(b, &rq))
+        job->req = NULL; /* kept again: a handler handed it on */
     prepare_free(&job);
 }
 
@@ -94,12 +107,12 @@ bool dispatch(broker_t *b, request_t *rq)
         status = s_commands[i].fn(b, rq);
     }
     status = batch_op_end(b->batch, status);
-    if (status != 0 && !rq->replied) {
+    if (status != 0 && !rq->replied && !rq->kept) {
         dx_warn("request failed member=%s type=%s: %s", rq->member_id, s_commands[i].name,
                 dx_strerror(status));
         broker_error(b, rq, broker_code(status), NULL, "%s",
                      status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
                                            : dx_strerror(status));
     }
-    return false;
+    return rq->kept;
 }

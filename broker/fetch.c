@@ -108,7 +108,7 @@ int fetch_begin(broker_t *b, request_t *rq)
     ready.fields = added->fields;
     ready.n_fields = added->nfields;
     ready.rule_id = added->rule_id;
-    ready.window = (uint32_t)b->cfg.window;
+    ready.window = (uint32_t)b->cfg.fetch_window;
     reply.body_case = DX__REPLY__BODY_FETCH_READY;
     reply.fetch_ready = &ready;
     rv = broker_reply_witnessed(b, rq, &reply, s_fetch_after, added->id);

@@ -27,7 +27,10 @@
 #define BATCH_MAX 256
 #define SESSIONS_MAX 256
 #define SESSIONS_PER_MEMBER 32
-#define HWM 16
+/* Per peer queue bounds, in messages: well above any credit the broker
+ * grants (16 publish chunks, 8 fetch chunks), so a client that keeps to its
+ * credit never has a reply dropped; one that does not is held to this. */
+#define HWM 64
 
 static void s_set(void *sock, int option, int value)
 {

@@ -89,7 +89,8 @@ int main(int argc, char **argv)
     b.cfg.max_dataset = 16ULL << 30;
     b.cfg.skew_ms = 300 * 1000;
     b.cfg.session_idle_ms = 60 * 1000;
-    b.cfg.window = 4;
+    b.cfg.window = 16;
+    b.cfg.fetch_window = 8;
     b.cfg.workers = -1;
     int c;
     uint64_t n;

@@ -116,7 +116,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
         return rv;
     version++;
     uint32_t chunks = s_chunks(m->size);
-    if (m->size > 0 && (rv = store_content_put(t, c->blob, chunks - 1, last, last_len)) != 0)
+    if (last && m->size > 0 && (rv = store_content_put(t, c->blob, chunks - 1, last, last_len)) != 0)
         return rv;
     f.version = version;
     f.allow = true;
@@ -179,6 +179,30 @@ out:
     free(entry);
     dx_signed_clear(&signed_receipt);
     return rv;
+}
+
+/* Lets go of what a publish session holds elsewhere: its staged chunks
+ * (unless they were committed) and its running hash on a worker. */
+static void s_release(broker_t *b, session_t *s, bool discard)
+{
+    if (discard && s->staged)
+        publish_discard(b, s->blob);
+    if (s->hashing) {
+        prepared_t *drop = calloc(1, sizeof *drop);
+        if (drop) {
+            drop->kind = JOB_DROP;
+            drop->session = s->id;
+            if (workers_submit(b->workers, drop) != 0)
+                prepare_free(&drop);
+        }
+        s->hashing = false;
+    }
+}
+
+static void s_end(broker_t *b, session_t *s, bool discard)
+{
+    s_release(b, s, discard);
+    sessions_remove(b->sessions, s->id);
 }
 
 int publish_begin(broker_t *b, request_t *rq)
@@ -253,9 +277,7 @@ int publish_begin(broker_t *b, request_t *rq)
             goto out;
         }
         /* A retry of a transfer that stalled: start it over. */
-        if (old->staged)
-            publish_discard(b, old->blob);
-        sessions_remove(b->sessions, old->id);
+        s_end(b, old, true);
     }
 
     dx_decision_t d;
@@ -286,7 +308,7 @@ int publish_begin(broker_t *b, request_t *rq)
             rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
             goto out;
         }
-        rv = s_commit(b, rq, &c, pb->inline_data.data, pb->inline_data.len, NULL, 0);
+            rv = s_commit(b, rq, &c, pb->inline_data.data, pb->inline_data.len, NULL, 0);
         rv = rv > 0 ? 0 : rv;
         goto out;
     }
@@ -303,8 +325,6 @@ int publish_begin(broker_t *b, request_t *rq)
     s->blob = c.blob;
     snprintf(s->rule_id, sizeof s->rule_id, "%s", d.rule_id);
     snprintf(s->reason, sizeof s->reason, "%s", d.reason);
-    if ((rv = dx_sha256_new(&s->hash)) != 0)
-        goto out;
     s->m = m;
     m = NULL;
     session_t *added = s;
@@ -334,12 +354,8 @@ static void s_chunk_after(broker_t *b, uint64_t session, int status)
     session_t *s = sessions_get(b->sessions, session, NULL);
     if (!s)
         return;
-    s->busy = false;
-    if (status != 0) {
-        if (s->staged)
-            publish_discard(b, s->blob);
-        sessions_remove(b->sessions, session);
-    }
+    if (status != 0)
+        s_end(b, s, true);
 }
 
 /* After the final commit the session is done, whatever the outcome. */
@@ -348,9 +364,7 @@ static void s_final_after(broker_t *b, uint64_t session, int status)
     session_t *s = sessions_get(b->sessions, session, NULL);
     if (!s)
         return;
-    if (status != 0 && s->staged)
-        publish_discard(b, s->blob);
-    sessions_remove(b->sessions, session);
+    s_end(b, s, status != 0);
 }
 
 /* Ends a transfer that went wrong: its staged chunks go, and the refusal
@@ -360,10 +374,8 @@ static int s_abort(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code,
 {
     audit_fields_t f = { .event = "publish", .action = "publish", .dataset = s->m->dataset,
                          .sha256 = s->m->sha256.data, .rule_id = rule_id, .reason = reason };
-    if (s->staged)
-        publish_discard(b, s->blob);
     int rv = broker_refuse(b, rq, &f, code);
-    sessions_remove(b->sessions, s->id); /* f points into the session until here */
+    s_end(b, s, true); /* f points into the session until here */
     return rv;
 }
 
@@ -391,45 +403,85 @@ int publish_chunk(broker_t *b, request_t *rq)
         return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, "integrity",
                        "the content's size does not match the manifest");
     }
-    if ((rv = dx_sha256_update(s->hash, pc->data.data, pc->data.len)) != 0)
-        return rv;
     s->received += pc->data.len;
     s->next_index++;
 
+    /* Stage the chunk, then hand it to the session's worker to hash: the
+     * chunk belongs to the job from here on. */
     store_txn_t *t;
     if ((rv = batch_txn(b->batch, &t)) != 0)
         return rv;
+    if (!s->staged && (rv = store_staging_put(t, s->blob, rq->now_ms)) != 0)
+        return rv;
+    s->staged = true;
+    if ((rv = store_content_put(t, s->blob, pc->index, pc->data.data, pc->data.len)) != 0)
+        return rv;
     if (!last) {
-        if (!s->staged && (rv = store_staging_put(t, s->blob, rq->now_ms)) != 0)
-            return rv;
-        s->staged = true;
-        if ((rv = store_content_put(t, s->blob, pc->index, pc->data.data, pc->data.len)) != 0)
-            return rv;
+        /* packed now: once handed over, the request is the worker's */
         Dx__Reply reply = DX__REPLY__INIT;
         Dx__ChunkAck ack = DX__CHUNK_ACK__INIT;
         ack.session = s->id;
         ack.index = pc->index;
         reply.body_case = DX__REPLY__BODY_CHUNK_ACK;
         reply.chunk_ack = &ack;
-        return broker_reply_later(b, rq, &reply, s_chunk_after, s->id);
+        if ((rv = broker_reply_later(b, rq, &reply, s_chunk_after, s->id)) != 0)
+            return rv;
     }
-    uint8_t got[DX_SHA256_LEN];
-    if ((rv = dx_sha256_final(s->hash, got)) != 0)
+    prepared_t *job = calloc(1, sizeof *job);
+    if (!job)
+        return DX_ERR_NOMEM;
+    job->kind = JOB_HASH;
+    job->session = s->id;
+    job->final = last;
+    job->rq = *rq;
+    job->rq.req = NULL;
+    job->req = (Dx__Request *)rq->req;
+    if ((rv = workers_submit(b->workers, job)) != 0) {
+        job->req = NULL;
+        prepare_free(&job);
         return rv;
-    if (!dx_equal(got, s->m->sha256.data, DX_SHA256_LEN))
+    }
+    rq->kept = true;
+    rq->req = NULL;
+    s->hashing = true;
+    if (!last)
+        return 0;
+    /* The last chunk: the publish goes on when the digest comes back. */
+    s->busy = true;
+    return 0;
+}
+
+int publish_hashed(broker_t *b, request_t *rq, prepared_t *job)
+{
+    session_t *s = sessions_get(b->sessions, job->session, NULL);
+    int rv;
+    if (!s || s->kind != SESSION_PUBLISH)
+        return 0; /* ended meanwhile (it timed out, or the broker is stopping) */
+    s->hashing = false; /* the worker let go of it with the digest */
+    Dx__Request id_only = DX__REQUEST__INIT;
+    id_only.id = job->req ? job->req->id : 0;
+    rq->req = &id_only;
+    rq->now_ms = dx_now_ms();
+    if (job->hash_rv != 0) {
+        s_end(b, s, true);
+        return job->hash_rv;
+    }
+    if (!dx_equal(job->digest, s->m->sha256.data, DX_SHA256_LEN))
         return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, "integrity",
                        "the content does not match the manifest's sha256");
+    rq->member = dx_policy_member(b->policy, rq->member_id);
+    if (!rq->member) {
+        /* removed from the set meanwhile: the key its manifest was checked
+         * against is gone too */
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_DENIED, "default-deny",
+                       "the publisher is no longer a member");
+    }
     commit_t c = { s->manifest, s->manifest_len, s->signature, s->manifest_sha256, s->m,
                    s->blob, s->staged, s->rule_id, s->reason };
-    s->busy = true;
-    rv = s_commit(b, rq, &c, pc->data.data, pc->data.len, s_final_after, s->id);
-    if (rv != 0) {
-        /* Answered without a commit (the nonce was used meanwhile), or
-         * failed: either way this transfer is over. */
-        if (s->staged)
-            publish_discard(b, s->blob);
-        sessions_remove(b->sessions, s->id);
-    }
+    rv = s_commit(b, rq, &c, NULL, 0, s_final_after, s->id);
+    if (rv != 0)
+        s_end(b, s, true); /* answered without a commit, or failed: over */
+    rq->req = NULL;
     return rv > 0 ? 0 : rv;
 }
 
@@ -437,8 +489,7 @@ void publish_expired(broker_t *b, session_t *s)
 {
     dx_info("publish timed out member=%s dataset=%s after %llu bytes", s->member,
             s->m ? s->m->dataset : "", (unsigned long long)s->received);
-    if (s->staged)
-        publish_discard(b, s->blob);
+    s_release(b, s, true);
 }
 
 void publish_discard(broker_t *b, uint64_t blob)

@@ -31,7 +31,6 @@ void session_free(session_t *s)
         return;
     free(s->manifest);
     wire_free(&s->m);
-    dx_sha256_destroy(&s->hash);
     wire_free(&s->entry);
     dx_filter_destroy(&s->filter);
     dx_sha256_destroy(&s->view_hash);
