@@ -7,7 +7,7 @@ packages=(
   build-essential pkg-config
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev libssl-dev libyaml-dev
-  lmdb-utils procps
+  lmdb-utils procps redis-server redis-tools iproute2
 )
 if [ "${DX_DEPS_EXTRA:-}" != "" ]; then
   # shellcheck disable=SC2206
