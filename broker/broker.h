@@ -38,6 +38,7 @@ typedef struct {
     int fetch_window;            /* chunks a consumer may have asked for ahead */
     const char *origin;          /* the audit log's name in its checkpoints */
     int workers;                 /* threads for signature checks; -1: one per core */
+    int member_transfers;        /* open transfers one member may hold */
 } broker_config_t;
 
 typedef struct broker {

@@ -26,11 +26,11 @@
 
 #define BATCH_MAX 256
 #define SESSIONS_MAX 256
-#define SESSIONS_PER_MEMBER 32
-/* Per peer queue bounds, in messages: well above any credit the broker
- * grants (16 publish chunks, 8 fetch chunks), so a client that keeps to its
- * credit never has a reply dropped; one that does not is held to this. */
-#define HWM 64
+/* Per peer queue bounds, in messages: above any credit the broker grants
+ * (16 publish chunks, 8 fetch chunks), so a client that keeps to its credit
+ * never has a reply dropped; one that asks for more and does not read is
+ * held to this many replies (of at most one chunk each). */
+#define HWM 32
 
 static void s_set(void *sock, int option, int value)
 {
@@ -275,7 +275,7 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     if ((rv = audit_open(b->store, b->signer, origin, &b->audit, err)) != 0)
         return rv;
     if ((rv = batch_new(b->store, b->audit, &b->batch)) != 0 ||
-        (rv = sessions_new(SESSIONS_MAX, SESSIONS_PER_MEMBER, &b->sessions)) != 0) {
+        (rv = sessions_new(SESSIONS_MAX, (size_t)b->cfg.member_transfers, &b->sessions)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
         return rv;
     }

@@ -44,6 +44,8 @@ static void s_usage(FILE *out)
             "                        ID being the broker key's id)\n"
             "  --workers N           threads checking publishes' signatures (default: one per\n"
             "                        core; 0: in the main loop)\n"
+            "  --member-transfers N  transfers one member may have open at once (default 32;\n"
+            "                        at most 256 are open in all)\n"
             "\n"
             "SIGHUP reloads the policy set; SIGTERM stops the broker cleanly.\n");
 }
@@ -80,6 +82,7 @@ int main(int argc, char **argv)
         { "log-level", required_argument, NULL, 'v' },
         { "origin", required_argument, NULL, 'o' },
         { "workers", required_argument, NULL, 'w' },
+        { "member-transfers", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
     b.cfg.window = 16;
     b.cfg.fetch_window = 8;
     b.cfg.workers = -1;
+    b.cfg.member_transfers = 32;
     int c;
     uint64_t n;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -141,6 +145,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             b.cfg.workers = strcmp(optarg, "0") == 0 ? 0 : (int)(n > 64 ? 64 : n);
+            break;
+        case 'T':
+            if (s_size(optarg, &n) != 0 || n > 256) {
+                fprintf(stderr, "dx-broker: --member-transfers: expected a number from 1 to 256\n");
+                return 2;
+            }
+            b.cfg.member_transfers = (int)n;
             break;
         case 'h':
             s_usage(stdout);

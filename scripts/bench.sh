@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 BIN=$PWD/$BUILD/bin
 B=$PWD/$BUILD/bench
+T=$PWD/$BUILD/tests/tools
 RUNS=${DX_BENCH_RUNS:-3}
 D=$(mktemp -d /tmp/dx-bench.XXXXXX)
 BROKER_PID= REDIS_PID=
@@ -46,7 +47,7 @@ start_broker() {
   [ "$EP" != "tcp://127.0.0.1:" ]
 }
 stop_broker() { kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true; BROKER_PID=; }
-load() { "$B/bench_load" "$@" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key "$D/keys/health.key"; }
+load() { "$T/dx-load" "$@" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key "$D/keys/health.key"; }
 agent() { "$BIN/dx-agent" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key "$D/keys/health.key" --timeout 60 "$@"; }
 
 "$PWD/scripts/example-exchange.sh" "$D" "$BIN" >/dev/null
@@ -57,7 +58,7 @@ agent() { "$BIN/dx-agent" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key
 
 echo "(a) crypto baseline..." >&2
 v=() s=()
-for _ in $(seq "$RUNS"); do read -r a b < <("$B/bench_load" crypto); v+=("$a"); s+=("$b"); done
+for _ in $(seq "$RUNS"); do read -r a b < <("$T/dx-load" crypto); v+=("$a"); s+=("$b"); done
 verify=$(median "${v[@]}") sha=$(median "${s[@]}")
 
 echo "(b) publish throughput..." >&2

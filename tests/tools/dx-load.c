@@ -1,15 +1,22 @@
-/* bench_load: a load generator for a running broker, and this machine's
- * crypto baseline.
+/* dx-load: a load generator for a running broker, and this machine's
+ * crypto baseline; `make bench` and the load test use it.
  *
- *   bench_load crypto
+ *   dx-load crypto
  *       Ed25519 verifications per second and SHA-256 MB/s, one core, OpenSSL.
- *   bench_load publish CONNS SECONDS SIZE [INFLIGHT] --broker E --broker-pub F --key K
+ *   dx-load publish CONNS SECONDS SIZE [INFLIGHT] --broker E --broker-pub F --key K
  *       CONNS connections, each with INFLIGHT publishes (default 1) in
  *       flight at a time, of SIZE-byte datasets, for SECONDS: acknowledged
  *       (durable) publishes per second. Manifests are signed before the
  *       clock starts, so the generator's own cost is sending and receiving.
- *   bench_load latency RATE SECONDS SIZE --broker ...
+ *   dx-load latency RATE SECONDS SIZE --broker ...
  *       publishes at a fixed RATE per second over 8 connections: p50, p99.
+ *   dx-load mixed CONNS SECONDS DATASET --broker ...
+ *       each connection in turn publishes a 1 KiB dataset and fetches
+ *       DATASET whole: "OPERATIONS ERRORS LOST" (LOST: requests still
+ *       unanswered 10 s after the run).
+ *   dx-load stall DATASET SECONDS [CHUNKS] --broker ...
+ *       a consumer that opens a fetch of DATASET, asks for CHUNKS chunks
+ *       (default 64) and then reads nothing for SECONDS.
  * Prints one line of numbers. */
 #include "cli.h"
 #include "crypto.h"
@@ -108,6 +115,161 @@ static int s_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static void *s_connect(void *ctx, const char *endpoint, const dx_keypair_t *me, const dx_pubkeys_t *broker,
+                       int rcvhwm)
+{
+    int zero = 0;
+    void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_setsockopt(sock, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
+    zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, broker->curve, 32);
+    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, me->pub.curve, 32);
+    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, me->curve_secret, 32);
+    zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_connect(sock, endpoint);
+    return sock;
+}
+
+static void s_send_request(void *sock, Dx__Request *req, uint64_t id)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    req->protocol = DX_PROTOCOL_VERSION;
+    req->id = id;
+    wire_pack(&req->base, &data, &len);
+    zmq_send(sock, data, len, 0);
+    free(data);
+}
+
+static void s_fetch_begin(void *sock, const char *dataset, uint64_t id)
+{
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__FetchBegin fb = DX__FETCH_BEGIN__INIT;
+    fb.dataset = (char *)dataset;
+    fb.purpose = "operations";
+    req.body_case = DX__REQUEST__BODY_FETCH_BEGIN;
+    req.fetch_begin = &fb;
+    s_send_request(sock, &req, id);
+}
+
+static void s_fetch_more(void *sock, uint64_t session, uint64_t id)
+{
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__FetchMore fm = DX__FETCH_MORE__INIT;
+    fm.session = session;
+    req.body_case = DX__REQUEST__BODY_FETCH_MORE;
+    req.fetch_more = &fm;
+    s_send_request(sock, &req, id);
+}
+
+/* Connections cycle publish -> fetch begin -> fetch more... -> publish. */
+static int s_mixed(int conns, double seconds, const char *dataset, const char *endpoint,
+                   const dx_keypair_t *me, const dx_pubkeys_t *broker)
+{
+    size_t njobs = (size_t)(4000 * seconds) + (size_t)conns + 100, next = 0;
+    job_t *jobs = s_jobs(me, njobs, 1024);
+    void *ctx = zmq_ctx_new();
+    void **socks = calloc((size_t)conns, sizeof *socks);
+    zmq_pollitem_t *items = calloc((size_t)conns, sizeof *items);
+    uint64_t *session = calloc((size_t)conns, sizeof *session);
+    double *waiting = calloc((size_t)conns, sizeof *waiting);   /* since when, 0: idle */
+    size_t ops = 0, errors = 0, lost = 0;
+    char err[DX_ERRMSG];
+    for (int i = 0; i < conns; i++) {
+        socks[i] = s_connect(ctx, endpoint, me, broker, 1000);
+        items[i] = (zmq_pollitem_t){ socks[i], 0, ZMQ_POLLIN, 0 };
+    }
+    double end = s_now() + seconds, drain = end + 10;
+    for (;;) {
+        double now = s_now();
+        bool outstanding = false;
+        for (int i = 0; i < conns; i++) {
+            if (!waiting[i] && now < end && next < njobs) {
+                zmq_send(socks[i], jobs[next].frame, jobs[next].len, 0);
+                next++;
+                waiting[i] = now;
+            }
+            outstanding |= waiting[i] != 0;
+        }
+        if ((now >= end && !outstanding) || now >= drain)
+            break;
+        int rc = zmq_poll(items, conns, 50);
+        for (int i = 0; rc > 0 && i < conns; i++) {
+            if (!(items[i].revents & ZMQ_POLLIN))
+                continue;
+            zmq_msg_t m;
+            zmq_msg_init(&m);
+            while (zmq_msg_recv(&m, socks[i], ZMQ_DONTWAIT) >= 0) {
+                Dx__Reply *r = NULL;
+                if (wire_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), &r, err) != 0 ||
+                    (r->error && r->error->code != DX__ERROR_CODE__ERR_NONE)) {
+                    errors++;
+                    if (errors < 4)
+                        fprintf(stderr, "dx-load: %s\n", r && r->error ? r->error->message : err);
+                    waiting[i] = 0;
+                } else if (r->body_case == DX__REPLY__BODY_RECEIPT) {
+                    ops++;
+                    s_fetch_begin(socks[i], dataset, 1);
+                } else if (r->body_case == DX__REPLY__BODY_FETCH_READY) {
+                    session[i] = r->fetch_ready->session;
+                    s_fetch_more(socks[i], session[i], 2);
+                } else if (r->body_case == DX__REPLY__BODY_FETCH_DATA) {
+                    if (r->fetch_data->last) {
+                        ops++;
+                        waiting[i] = 0;
+                    } else {
+                        s_fetch_more(socks[i], session[i], 2);
+                    }
+                } else {
+                    errors++;
+                    waiting[i] = 0;
+                }
+                wire_reply_free(&r);
+                zmq_msg_close(&m);
+                zmq_msg_init(&m);
+            }
+            zmq_msg_close(&m);
+        }
+    }
+    for (int i = 0; i < conns; i++) {
+        lost += waiting[i] != 0;
+        zmq_close(socks[i]);
+    }
+    zmq_ctx_term(ctx);
+    printf("%zu %zu %zu\n", ops, errors, lost);
+    return errors || lost ? 1 : 0;
+}
+
+/* Asks for far more than its credit, then reads nothing. */
+static int s_stall(const char *dataset, double seconds, int chunks, const char *endpoint,
+                   const dx_keypair_t *me, const dx_pubkeys_t *broker)
+{
+    /* Its own queue holds one message, so the backlog builds at the broker. */
+    void *ctx = zmq_ctx_new(), *sock = s_connect(ctx, endpoint, me, broker, 1);
+    char err[DX_ERRMSG];
+    s_fetch_begin(sock, dataset, 1);
+    zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
+    if (zmq_poll(&item, 1, 10000) <= 0)
+        return 5;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    zmq_msg_recv(&m, sock, 0);
+    Dx__Reply *r = NULL;
+    if (wire_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), &r, err) != 0 ||
+        r->body_case != DX__REPLY__BODY_FETCH_READY)
+        return 1;
+    for (int i = 0; i < chunks; i++)
+        s_fetch_more(sock, r->fetch_ready->session, 10 + (uint64_t)i);
+    printf("stalled\n");
+    fflush(stdout);
+    struct timespec ts = { (time_t)seconds, 0 };
+    nanosleep(&ts, NULL);
+    wire_reply_free(&r);
+    zmq_msg_close(&m);
+    zmq_close(sock);
+    zmq_ctx_term(ctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "crypto") == 0)
@@ -119,6 +281,25 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
         if (dx_cli_option(&conn, c, optarg, argv[0]) <= 0)
             return 2;
+    if (optind + 3 > argc)
+        return 2;
+    if (strcmp(argv[optind], "mixed") == 0 || strcmp(argv[optind], "stall") == 0) {
+        char err[DX_ERRMSG];
+        dx_keypair_t me;
+        dx_pubkeys_t broker;
+        if (dx_cli_resolve(&conn, err) != 0 || dx_keys_read_public(conn.broker_pub, &broker, err) != 0 ||
+            dx_keys_read_secret(conn.key, &me, err) != 0) {
+            fprintf(stderr, "dx-load: %s\n", err);
+            return 1;
+        }
+        if (argv[optind][0] == 'm' && optind + 4 == argc)
+            return s_mixed(atoi(argv[optind + 1]), atof(argv[optind + 2]), argv[optind + 3],
+                           conn.broker, &me, &broker);
+        if (argv[optind][0] == 's' && (optind + 3 == argc || optind + 4 == argc))
+            return s_stall(argv[optind + 1], atof(argv[optind + 2]),
+                           optind + 4 == argc ? atoi(argv[optind + 3]) : 64, conn.broker, &me, &broker);
+        return 2;
+    }
     if (optind + 4 != argc && optind + 5 != argc)
         return 2;
     int inflight = optind + 5 == argc ? atoi(argv[optind + 4]) : 1;
@@ -134,7 +315,7 @@ int main(int argc, char **argv)
     dx_pubkeys_t broker;
     if (dx_cli_resolve(&conn, err) != 0 || dx_keys_read_public(conn.broker_pub, &broker, err) != 0 ||
         dx_keys_read_secret(conn.key, &me, err) != 0) {
-        fprintf(stderr, "bench_load: %s\n", err);
+        fprintf(stderr, "dx-load: %s\n", err);
         return 1;
     }
     size_t njobs = latency ? (size_t)(param * seconds) + 100 : (size_t)(15000 * seconds) + 1000;
@@ -193,7 +374,7 @@ int main(int argc, char **argv)
                 } else {
                     errors++;
                     if (errors < 3 && r && r->error)
-                        fprintf(stderr, "bench_load: %s\n", r->error->message);
+                        fprintf(stderr, "dx-load: %s\n", r->error->message);
                 }
                 wire_reply_free(&r);
                 busy[i]--;
