@@ -4,6 +4,8 @@
 #   make test       install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
 #   make bench      build optimised benchmarks and print their table
+#   make fuzz       build the libFuzzer targets with clang and run each for
+#                   FUZZ_TIME seconds (default 300)
 #   make SANITIZE=address,undefined test    the same under ASan + UBSan
 #   make install PREFIX=/usr/local DESTDIR=
 #   make V=1        show the compiler command lines
@@ -26,10 +28,13 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS   ?= $(OPT) -g
+# gcc warns of snprintf output that may be cut, which is how we bound it;
+# clang has no such warning.
+NO_TRUNC_WARN := $(shell $(CC) -Werror -Wno-format-truncation -E -x c /dev/null >/dev/null 2>&1 && echo -Wno-format-truncation)
 V        ?=
 Q        := $(if $(V),,@)
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
-             -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation \
+             -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral $(NO_TRUNC_WARN) \
              -Ilib -Ibroker -I$(BUILD)/gen $(PKG_CFLAGS) $(SANFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS   = $(PKG_LIBS) -lpthread
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
@@ -49,8 +54,14 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# The fuzz build: clang, coverage for libFuzzer, ASan and UBSan.
+FUZZ_MAKE = $(MAKE) --no-print-directory CC=clang BUILD=build-fuzz \
+            SANITIZE=fuzzer-no-link,address,undefined fuzz-build
+FUZZ_TIME ?= 300
 
-.PHONY: all deps test demo bench tests-build bench-build install clean
+.PHONY: all deps test demo bench fuzz tests-build bench-build fuzz-build install clean
 .SECONDARY:
 
 all: $(PROGRAMS)
@@ -61,6 +72,7 @@ deps:
 # The set-up targets re-enter make so that pkg-config runs after deps.sh.
 test: deps
 	@$(MAKE) --no-print-directory all tests-build
+	@$(FUZZ_MAKE)
 	@BUILD=$(BUILD) tests/run.sh
 
 demo: deps
@@ -76,6 +88,12 @@ bench: deps
 	@BUILD=$(BUILD) scripts/bench.sh
 
 bench-build: $(PROGRAMS) $(BENCH_BIN) $(TOOL_BIN)
+
+fuzz: deps
+	@$(FUZZ_MAKE)
+	@scripts/fuzz.sh build-fuzz $(FUZZ_TIME)
+
+fuzz-build: $(FUZZ_BIN)
 
 $(BUILD)/gen/dx.pb-c.c $(BUILD)/gen/dx.pb-c.h: proto/dx.proto
 	@mkdir -p $(BUILD)/gen
@@ -125,6 +143,11 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBBROKER) $(LIBDX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIBDX)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
 $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -135,6 +158,6 @@ install: $(PROGRAMS)
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -28,6 +28,7 @@ struct dx_filter {
     dx_buf_t pending;
     uint64_t line;             /* rows consumed so far */
     bool header_done;          /* CSV: header seen */
+    bool bom_checked;          /* CSV: the first three bytes seen */
     bool *keep;                /* CSV: per column */
     span_t *spans;             /* CSV: the fields of the current row */
     size_t columns;
@@ -222,11 +223,19 @@ static int s_csv_rows(dx_filter_t *f, bool at_end, dx_buf_t *out)
     span_t *sp = f->spans;
     size_t off = 0;
     int rv = 0;
-    if (f->line == 0 && !f->header_done && f->pending.len >= 3 &&
-        memcmp(f->pending.data, "\xEF\xBB\xBF", 3) == 0) {
-        if ((rv = dx_buf_append(out, f->pending.data, 3)) != 0)
-            return rv;
-        off = 3;
+    if (!f->bom_checked) {
+        /* A byte-order mark is looked for once, however the start of the
+         * file was split: else a second mark would be taken for a first. */
+        size_t n = f->pending.len < 3 ? f->pending.len : 3;
+        bool prefix = n > 0 && memcmp(f->pending.data, "\xEF\xBB\xBF", n) == 0;
+        if ((n == 0 || (prefix && n < 3)) && !at_end)
+            return 0;
+        f->bom_checked = true;
+        if (prefix && n == 3) {
+            if ((rv = dx_buf_append(out, f->pending.data, 3)) != 0)
+                return rv;
+            off = 3;
+        }
     }
     while (off < f->pending.len) {
         const uint8_t *d = f->pending.data + off;

@@ -20,4 +20,14 @@
  * caller frees with dx_diag_free in both cases). */
 int dx_policy_load(const char *dir, dx_policy_t **out, dx_diag_t *diag);
 
+/* The same for files already in memory, taken in the order given; errors
+ * name each file by its name, and the set as a whole by label. */
+typedef struct {
+    const char *name;
+    const char *data;
+    size_t len;
+} dx_policy_file_t;
+int dx_policy_load_buffers(const dx_policy_file_t *files, size_t n, const char *label, dx_policy_t **out,
+                           dx_diag_t *diag);
+
 #endif

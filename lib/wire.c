@@ -8,6 +8,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* protobuf-c keeps a field numbered 0 as unknown when its tag is spelled in
+ * more bytes than needed (0x82 0x00), though 0 is no field number and packs
+ * back into a tag it refuses: such a message is malformed, found anywhere
+ * in the tree. */
+static bool s_tags_valid(const ProtobufCMessage *m, int depth)
+{
+    if (depth > 8)
+        return false;
+    for (unsigned i = 0; i < m->n_unknown_fields; i++)
+        if (m->unknown_fields[i].tag == 0)
+            return false;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        const char *base = (const char *)m;
+        const ProtobufCMessage *const *sub = (const ProtobufCMessage *const *)(base + f->offset);
+        size_t n = 1;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            n = *(const size_t *)(base + f->quantifier_offset);
+            sub = *(const ProtobufCMessage *const *const *)(base + f->offset);
+        } else if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            if (*(const uint32_t *)(base + f->quantifier_offset) != f->id)
+                continue;
+        }
+        for (size_t j = 0; j < n; j++)
+            if (sub[j] && !s_tags_valid(sub[j], depth + 1))
+                return false;
+    }
+    return true;
+}
+
+static void *s_unpack(const ProtobufCMessageDescriptor *d, size_t len, const uint8_t *data)
+{
+    ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, len, data);
+    if (m && !s_tags_valid(m, 0))
+        wire_free(&m);
+    return m;
+}
+
 int wire_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *len)
 {
     size_t n = protobuf_c_message_get_packed_size(msg);
@@ -79,7 +120,7 @@ int wire_manifest_decode(const uint8_t *data, size_t len, Dx__Manifest **out, ch
     *out = NULL;
     if (len == 0 || len > DX_MAX_MANIFEST)
         FAIL("manifest: size %zu outside 1..%d", len, DX_MAX_MANIFEST);
-    Dx__Manifest *m = dx__manifest__unpack(NULL, len, data);
+    Dx__Manifest *m = s_unpack(&dx__manifest__descriptor, len, data);
     if (!m)
         FAIL("manifest: not a valid protobuf message");
     int rv = wire_manifest_check(m, err);
@@ -163,7 +204,7 @@ int wire_request_decode(const uint8_t *data, size_t len, Dx__Request **out, char
     *out = NULL;
     if (len == 0 || len > DX_MAX_FRAME)
         FAIL("request size %zu outside 1..%d", len, DX_MAX_FRAME);
-    Dx__Request *r = dx__request__unpack(NULL, len, data);
+    Dx__Request *r = s_unpack(&dx__request__descriptor, len, data);
     if (!r)
         FAIL("request is not a valid protobuf message");
     int rv = s_check_request(r, err);
@@ -264,7 +305,7 @@ int wire_reply_decode(const uint8_t *data, size_t len, Dx__Reply **out, char err
     *out = NULL;
     if (len == 0 || len > DX_MAX_FRAME * 2)
         FAIL("reply size %zu out of range", len);
-    Dx__Reply *r = dx__reply__unpack(NULL, len, data);
+    Dx__Reply *r = s_unpack(&dx__reply__descriptor, len, data);
     if (!r)
         FAIL("reply is not a valid protobuf message");
     int rv = s_check_reply(r, err);
@@ -281,7 +322,7 @@ int wire_receipt_decode(const uint8_t *data, size_t len, Dx__Receipt **out, char
     *out = NULL;
     if (len == 0 || len > 4096)
         FAIL("receipt: size out of range");
-    Dx__Receipt *r = dx__receipt__unpack(NULL, len, data);
+    Dx__Receipt *r = s_unpack(&dx__receipt__descriptor, len, data);
     if (!r)
         FAIL("receipt: not a valid protobuf message");
     if (!dx_dataset_name_valid(r->dataset) || r->version == 0 ||
@@ -299,7 +340,7 @@ int wire_view_decode(const uint8_t *data, size_t len, Dx__ViewManifest **out, ch
     *out = NULL;
     if (len == 0 || len > 1024 * 1024)
         FAIL("view manifest: size out of range");
-    Dx__ViewManifest *v = dx__view_manifest__unpack(NULL, len, data);
+    Dx__ViewManifest *v = s_unpack(&dx__view_manifest__descriptor, len, data);
     if (!v)
         FAIL("view manifest: not a valid protobuf message");
     if (!dx_dataset_name_valid(v->dataset) || v->source_sha256.len != DX_SHA256_LEN ||
@@ -316,7 +357,7 @@ int wire_audit_decode(const uint8_t *data, size_t len, Dx__AuditRecord **out, ch
     *out = NULL;
     if (len == 0 || len > 65536)
         FAIL("audit record: size %zu out of range", len);
-    Dx__AuditRecord *a = dx__audit_record__unpack(NULL, len, data);
+    Dx__AuditRecord *a = s_unpack(&dx__audit_record__descriptor, len, data);
     if (!a)
         FAIL("audit record: not a valid protobuf message");
     if (a->seq == 0 || (a->prev_hash.len != 0 && a->prev_hash.len != DX_SHA256_LEN)) {
@@ -332,7 +373,7 @@ int wire_catalog_decode(const uint8_t *data, size_t len, Dx__CatalogEntry **out,
     *out = NULL;
     if (len == 0 || len > 65536)
         FAIL("catalog entry: size out of range");
-    Dx__CatalogEntry *e = dx__catalog_entry__unpack(NULL, len, data);
+    Dx__CatalogEntry *e = s_unpack(&dx__catalog_entry__descriptor, len, data);
     if (!e)
         FAIL("catalog entry: not a valid protobuf message");
     int rv = s_check_entry(e, err);
@@ -349,7 +390,7 @@ int wire_signed_decode(const uint8_t *data, size_t len, Dx__Signed **out, char e
     *out = NULL;
     if (len == 0 || len > 1024 * 1024)
         FAIL("signed message: size out of range");
-    Dx__Signed *s = dx__signed__unpack(NULL, len, data);
+    Dx__Signed *s = s_unpack(&dx__signed__descriptor, len, data);
     if (!s)
         FAIL("signed message: not a valid protobuf message");
     if (s->signature.len != DX_SIG_LEN) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every unit test binary and integration script; prints each file's
+# Runs every unit test binary, integration script and fuzz target; prints each file's
 # counts, the FAIL lines, and at the end "N passed, N failed". Exits
 # non-zero on any failure (a script that dies without saying FAIL counts as
 # one failure).
@@ -39,6 +39,13 @@ for s in tests/integration/*.sh; do
   [ "$(basename "$s")" = lib.sh ] && continue
   run "integration/$(basename "$s" .sh)" bash "$s"
 done
+
+# libFuzzer targets (make test builds them in build-fuzz), briefly: make
+# fuzz runs them for longer.
+if [ -d build-fuzz/fuzz ]; then
+  t=${DX_FUZZ_SECONDS:-10}
+  run "fuzz ($t s per target)" scripts/fuzz.sh build-fuzz "$t"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

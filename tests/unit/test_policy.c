@@ -1,6 +1,7 @@
 #include "dxtime.h"
 #include "keys.h"
 #include "policy.h"
+#include "fileio.h"
 #include "policy_load.h"
 #include "test.h"
 
@@ -199,6 +200,34 @@ TEST(hash_changes_with_content)
     dx_policy_free(&p2);
 }
 
+/* Files in memory load as the same files in a directory would, hash and all. */
+TEST(loads_from_buffers)
+{
+    dx_policy_t *p = s_load_example(), *q = NULL;
+    const char *names[] = { "10-members.yaml", "20-datasets.yaml", "30-rules.yaml" };
+    dx_policy_file_t files[3];
+    char *data[3] = { NULL, NULL, NULL };
+    for (int i = 0; i < 3; i++) {
+        char path[600];
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s/good/%s", s_dir, names[i]);
+        CHECK_EQ(dx_read_small_file(path, 1 << 20, &data[i], &len), 0);
+        files[i] = (dx_policy_file_t){ names[i], data[i], len };
+    }
+    dx_diag_t diag;
+    CHECK_EQ(dx_policy_load_buffers(files, 3, "memory", &q, &diag), 0);
+    dx_diag_free(&diag);
+    CHECK(p && q && memcmp(p->sha256, q->sha256, 32) == 0);
+    dx_policy_free(&q);
+    files[2] = (dx_policy_file_t){ "30-rules.yaml", "version: 1\nrules: [", 19 };
+    CHECK_EQ(dx_policy_load_buffers(files, 3, "memory", &q, &diag), DX_ERR_POLICY);
+    CHECK(q == NULL && diag.n >= 1 && strncmp(diag.lines[0], "30-rules.yaml:3:1: error:", 25) == 0);
+    dx_diag_free(&diag);
+    for (int i = 0; i < 3; i++)
+        free(data[i]);
+    dx_policy_free(&p);
+}
+
 /* Every file in tests/data/bad-policies is refused with the error its
  * first line expects, in the form path:line:col: error: message. */
 TEST(bad_policy_files)
@@ -353,6 +382,7 @@ int main(void)
     RUN(default_deny_and_members);
     RUN(time_windows);
     RUN(hash_changes_with_content);
+    RUN(loads_from_buffers);
     RUN(bad_policy_files);
     RUN(all_errors_reported);
     RUN(missing_or_empty_directory);
