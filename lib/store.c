@@ -9,11 +9,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define MAGIC "dx-store"
 #define DX_INDEX_KEY_MAX 240
+#define DISK_LOW (1024 * 1024)   /* free bytes below which a write error means full */
 
 struct store {
     MDB_env *env;
@@ -29,12 +31,24 @@ struct store_txn {
     MDB_txn *txn;
 };
 
+/* LMDB reports a write that a full disk cut short as EIO, like a failing
+ * disk; what is left free on the file system tells the two apart. */
+static bool s_disk_full(store_t *s)
+{
+    mdb_filehandle_t fd;
+    struct statvfs v;
+    return mdb_env_get_fd(s->env, &fd) == 0 && fstatvfs(fd, &v) == 0 &&
+           (uint64_t)v.f_bavail * v.f_frsize < DISK_LOW;
+}
+
 static int s_map(store_t *s, int rc)
 {
     if (rc == 0)
         return 0;
     if (rc == MDB_NOTFOUND)
         return DX_ERR_NOT_FOUND;
+    if (rc == EIO && s_disk_full(s))
+        rc = ENOSPC;
     snprintf(s->error, sizeof s->error, "%s", mdb_strerror(rc));
     if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT)
         return DX_ERR_FULL;

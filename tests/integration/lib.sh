@@ -15,7 +15,8 @@ EP=
 
 cleanup() {
   stop_broker >/dev/null 2>&1
-  rm -rf "$T"
+  # DX_KEEP=1 keeps the directory (keys, data, broker logs) to look into
+  if [ -n "${DX_KEEP:-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 
