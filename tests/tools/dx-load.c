@@ -109,6 +109,13 @@ static job_t *s_jobs(const dx_keypair_t *me, size_t n, size_t size)
     return jobs;
 }
 
+static void s_jobs_free(job_t *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(jobs[i].frame);
+    free(jobs);
+}
+
 static int s_cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -235,6 +242,11 @@ static int s_mixed(int conns, double seconds, const char *dataset, const char *e
         zmq_close(socks[i]);
     }
     zmq_ctx_term(ctx);
+    s_jobs_free(jobs, njobs);
+    free(socks);
+    free(items);
+    free(session);
+    free(waiting);
     printf("%zu %zu %zu\n", ops, errors, lost);
     return errors || lost ? 1 : 0;
 }
@@ -325,14 +337,8 @@ int main(int argc, char **argv)
     zmq_pollitem_t *items = calloc((size_t)conns, sizeof *items);
     double *sent_at = calloc(njobs, sizeof *sent_at), *lat = calloc(njobs, sizeof *lat);
     int *busy = calloc((size_t)conns, sizeof *busy);
-    int zero = 0;
     for (int i = 0; i < conns; i++) {
-        socks[i] = zmq_socket(ctx, ZMQ_DEALER);
-        zmq_setsockopt(socks[i], ZMQ_CURVE_SERVERKEY, broker.curve, 32);
-        zmq_setsockopt(socks[i], ZMQ_CURVE_PUBLICKEY, me.pub.curve, 32);
-        zmq_setsockopt(socks[i], ZMQ_CURVE_SECRETKEY, me.curve_secret, 32);
-        zmq_setsockopt(socks[i], ZMQ_LINGER, &zero, sizeof zero);
-        zmq_connect(socks[i], conn.broker);
+        socks[i] = s_connect(ctx, conn.broker, &me, &broker, 1000);
         items[i] = (zmq_pollitem_t){ socks[i], 0, ZMQ_POLLIN, 0 };
     }
     size_t next = 0, done = 0, errors = 0, nlat = 0;
@@ -393,5 +399,11 @@ int main(int argc, char **argv)
     for (int i = 0; i < conns; i++)
         zmq_close(socks[i]);
     zmq_ctx_term(ctx);
+    s_jobs_free(jobs, njobs);
+    free(socks);
+    free(items);
+    free(sent_at);
+    free(lat);
+    free(busy);
     return errors ? 1 : 0;
 }
