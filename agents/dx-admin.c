@@ -243,19 +243,11 @@ static int s_explain(int argc, char **argv)
 
 static int s_reload(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        DX_CLI_OPTIONS, { NULL, 0, NULL, 0 },
-    };
     dx_cli_conn_t conn;
-    memset(&conn, 0, sizeof conn);
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = dx_cli_option(&conn, c, optarg, s_prog);
-        if (r <= 0)
-            return r < 0 ? 2 : s_usage(stderr, 2);
-    }
-    if (optind != argc)
+    int first = dx_cli_parse(argc, argv, s_prog, &conn);
+    if (first < 0)
+        return 2;
+    if (first != argc)
         return s_usage(stderr, 2);
     char err[DX_ERRMSG];
     dx_keypair_t me;

@@ -124,6 +124,18 @@ int dx_cli_fail(const char *prog, int rv, const char *msg)
     return dx_exit_code(rv);
 }
 
+int dx_cli_parse(int argc, char **argv, const char *prog, dx_cli_conn_t *c)
+{
+    static const struct option opts[] = { DX_CLI_OPTIONS, { NULL, 0, NULL, 0 } };
+    memset(c, 0, sizeof *c);
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
+        if (dx_cli_option(c, opt, optarg, prog) <= 0)
+            return -1;
+    return optind;
+}
+
 int dx_cli_option(dx_cli_conn_t *c, int opt, const char *arg, const char *prog)
 {
     switch (opt) {

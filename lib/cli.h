@@ -37,6 +37,11 @@ enum { DX_OPT_BROKER = 0x1000, DX_OPT_BROKER_PUB, DX_OPT_KEY, DX_OPT_CONFIG, DX_
  * DX_ERR_USAGE for a bad value (after printing "prog: ..." on stderr). */
 int dx_cli_option(dx_cli_conn_t *c, int opt, const char *arg, const char *prog);
 
+/* For programs whose only options are the connection's: parses argv into
+ * *c and returns the index of the first operand, or -1 after a bad or
+ * unknown option (reported on stderr by getopt or dx_cli_option). */
+int dx_cli_parse(int argc, char **argv, const char *prog, dx_cli_conn_t *c);
+
 /* Parses "10", "2.5" (seconds) or "500ms" into milliseconds. */
 int dx_cli_timeout(const char *text, int *ms);
 /* Fills what flags left empty from the environment and the config file. */

@@ -25,16 +25,8 @@ static int s_more(dx_client_t *c, uint64_t session, Dx__Reply **reply, char err[
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        DX_CLI_OPTIONS,    { NULL, 0, NULL, 0 },
-    };
     dx_cli_conn_t conn;
-    memset(&conn, 0, sizeof conn);
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (dx_cli_option(&conn, c, optarg, argv[0]) <= 0)
-            return 2;
-    if (optind + 3 != argc)
+    if (dx_cli_parse(argc, argv, argv[0], &conn) < 0 || optind + 3 != argc)
         return 2;
     char err[DX_ERRMSG];
     dx_keypair_t me;

@@ -136,6 +136,20 @@ static void *s_connect(void *ctx, const char *endpoint, const dx_keypair_t *me, 
     return sock;
 }
 
+/* The next reply waiting on sock: 1 with *r decoded (NULL when it did not
+ * decode, err saying why), 0 when none is waiting. */
+static int s_recv_reply(void *sock, Dx__Reply **r, char err[DX_ERRMSG])
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    *r = NULL;
+    int got = zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) >= 0;
+    if (got && wire_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), r, err) != 0)
+        *r = NULL;
+    zmq_msg_close(&m);
+    return got;
+}
+
 static void s_send_request(void *sock, Dx__Request *req, uint64_t id)
 {
     uint8_t *data = NULL;
@@ -201,14 +215,8 @@ static int s_mixed(int conns, double seconds, const char *dataset, const char *e
             break;
         int rc = zmq_poll(items, conns, 50);
         for (int i = 0; rc > 0 && i < conns; i++) {
-            if (!(items[i].revents & ZMQ_POLLIN))
-                continue;
-            zmq_msg_t m;
-            zmq_msg_init(&m);
-            while (zmq_msg_recv(&m, socks[i], ZMQ_DONTWAIT) >= 0) {
-                Dx__Reply *r = NULL;
-                if (wire_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), &r, err) != 0 ||
-                    (r->error && r->error->code != DX__ERROR_CODE__ERR_NONE)) {
+            for (Dx__Reply *r; s_recv_reply(socks[i], &r, err); wire_reply_free(&r)) {
+                if (!r || (r->error && r->error->code != DX__ERROR_CODE__ERR_NONE)) {
                     errors++;
                     if (errors < 4)
                         fprintf(stderr, "dx-load: %s\n", r && r->error ? r->error->message : err);
@@ -230,11 +238,7 @@ static int s_mixed(int conns, double seconds, const char *dataset, const char *e
                     errors++;
                     waiting[i] = 0;
                 }
-                wire_reply_free(&r);
-                zmq_msg_close(&m);
-                zmq_msg_init(&m);
             }
-            zmq_msg_close(&m);
         }
     }
     for (int i = 0; i < conns; i++) {
@@ -286,24 +290,18 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "crypto") == 0)
         return s_crypto();
-    static const struct option opts[] = { DX_CLI_OPTIONS, { NULL, 0, NULL, 0 } };
     dx_cli_conn_t conn;
-    memset(&conn, 0, sizeof conn);
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (dx_cli_option(&conn, c, optarg, argv[0]) <= 0)
-            return 2;
-    if (optind + 3 > argc)
+    if (dx_cli_parse(argc, argv, argv[0], &conn) < 0 || optind + 3 > argc)
         return 2;
+    char err[DX_ERRMSG];
+    dx_keypair_t me;
+    dx_pubkeys_t broker;
+    if (dx_cli_resolve(&conn, err) != 0 || dx_keys_read_public(conn.broker_pub, &broker, err) != 0 ||
+        dx_keys_read_secret(conn.key, &me, err) != 0) {
+        fprintf(stderr, "dx-load: %s\n", err);
+        return 1;
+    }
     if (strcmp(argv[optind], "mixed") == 0 || strcmp(argv[optind], "stall") == 0) {
-        char err[DX_ERRMSG];
-        dx_keypair_t me;
-        dx_pubkeys_t broker;
-        if (dx_cli_resolve(&conn, err) != 0 || dx_keys_read_public(conn.broker_pub, &broker, err) != 0 ||
-            dx_keys_read_secret(conn.key, &me, err) != 0) {
-            fprintf(stderr, "dx-load: %s\n", err);
-            return 1;
-        }
         if (argv[optind][0] == 'm' && optind + 4 == argc)
             return s_mixed(atoi(argv[optind + 1]), atof(argv[optind + 2]), argv[optind + 3],
                            conn.broker, &me, &broker);
@@ -322,14 +320,6 @@ int main(int argc, char **argv)
     size_t size = (size_t)atol(argv[optind + 3]);
     bool latency = strcmp(mode, "latency") == 0;
     int conns = latency ? 8 : (int)param;
-    char err[DX_ERRMSG];
-    dx_keypair_t me;
-    dx_pubkeys_t broker;
-    if (dx_cli_resolve(&conn, err) != 0 || dx_keys_read_public(conn.broker_pub, &broker, err) != 0 ||
-        dx_keys_read_secret(conn.key, &me, err) != 0) {
-        fprintf(stderr, "dx-load: %s\n", err);
-        return 1;
-    }
     size_t njobs = latency ? (size_t)(param * seconds) + 100 : (size_t)(15000 * seconds) + 1000;
     job_t *jobs = s_jobs(&me, njobs, size);
     void *ctx = zmq_ctx_new();
@@ -366,14 +356,8 @@ int main(int argc, char **argv)
         }
         int rc = zmq_poll(items, conns, latency ? 1 : 100);
         for (int i = 0; rc > 0 && i < conns; i++) {
-            if (!(items[i].revents & ZMQ_POLLIN))
-                continue;
-            zmq_msg_t m;
-            zmq_msg_init(&m);
-            while (zmq_msg_recv(&m, socks[i], ZMQ_DONTWAIT) >= 0) {
-                Dx__Reply *r = NULL;
-                if (wire_reply_decode(zmq_msg_data(&m), zmq_msg_size(&m), &r, err) == 0 &&
-                    r->body_case == DX__REPLY__BODY_RECEIPT) {
+            for (Dx__Reply *r; s_recv_reply(socks[i], &r, err); wire_reply_free(&r)) {
+                if (r && r->body_case == DX__REPLY__BODY_RECEIPT) {
                     done++;
                     if (latency && warmed && r->id > 0 && r->id <= njobs)
                         lat[nlat++] = s_now() - sent_at[r->id - 1];
@@ -382,10 +366,8 @@ int main(int argc, char **argv)
                     if (errors < 3 && r && r->error)
                         fprintf(stderr, "dx-load: %s\n", r->error->message);
                 }
-                wire_reply_free(&r);
                 busy[i]--;
             }
-            zmq_msg_close(&m);
         }
     }
     double span = s_now() - warm;

@@ -39,14 +39,8 @@ static int s_valid(uint32_t protocol, bool body, uint8_t **data, size_t *len)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = { DX_CLI_OPTIONS, { NULL, 0, NULL, 0 } };
     dx_cli_conn_t conn;
-    memset(&conn, 0, sizeof conn);
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (dx_cli_option(&conn, c, optarg, argv[0]) <= 0)
-            return 2;
-    if (optind >= argc)
+    if (dx_cli_parse(argc, argv, argv[0], &conn) < 0 || optind >= argc)
         return 2;
     const char *mode = argv[optind], *arg = optind + 1 < argc ? argv[optind + 1] : "0";
     uint8_t *data = NULL, *second = NULL;
