@@ -254,9 +254,7 @@ static int s_reload(int argc, char **argv)
     dx_pubkeys_t broker;
     dx_client_t *client = NULL;
     Dx__Reply *reply = NULL;
-    int rv = dx_cli_resolve(&conn, err);
-    if (rv == 0)
-        rv = dx_cli_connect(&conn, &me, &broker, &client, err);
+    int rv = dx_cli_open(&conn, &me, &broker, &client, err);
     if (rv == 0) {
         Dx__Request req = DX__REQUEST__INIT;
         Dx__ReloadRequest rr = DX__RELOAD_REQUEST__INIT;

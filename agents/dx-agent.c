@@ -328,9 +328,7 @@ int main(int argc, char **argv)
     dx_keypair_t me;
     dx_pubkeys_t broker;
     dx_client_t *c = NULL;
-    int rv = dx_cli_resolve(&o.conn, err);
-    if (rv == 0)
-        rv = dx_cli_connect(&o.conn, &me, &broker, &c, err);
+    int rv = dx_cli_open(&o.conn, &me, &broker, &c, err);
     if (rv != 0)
         return s_fail(rv, err);
     int status;

@@ -118,6 +118,13 @@ int dx_cli_connect(const dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broke
     return dx_client_new(c->broker, me, broker, c->timeout_ms, out, err);
 }
 
+int dx_cli_open(dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broker, dx_client_t **out,
+                char err[DX_ERRMSG])
+{
+    int rv = dx_cli_resolve(c, err);
+    return rv != 0 ? rv : dx_cli_connect(c, me, broker, out, err);
+}
+
 int dx_cli_fail(const char *prog, int rv, const char *msg)
 {
     fprintf(stderr, "%s: %s\n", prog, msg && msg[0] ? msg : dx_strerror(rv));

@@ -50,6 +50,9 @@ int dx_cli_resolve(dx_cli_conn_t *c, char err[DX_ERRMSG]);
  * needed is missing. */
 int dx_cli_connect(const dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broker,
                    dx_client_t **out, char err[DX_ERRMSG]);
+/* dx_cli_resolve, then dx_cli_connect. */
+int dx_cli_open(dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broker, dx_client_t **out,
+                char err[DX_ERRMSG]);
 /* Prints "prog: message" on stderr and returns the exit status for rv. */
 int dx_cli_fail(const char *prog, int rv, const char *msg);
 

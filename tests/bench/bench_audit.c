@@ -12,6 +12,7 @@
 #include "audit_chain.h"
 #include "audit_log.h"
 #include "batch.h"
+#include "bench.h"
 #include "dxtime.h"
 #include "wire.h"
 
@@ -23,25 +24,6 @@
 #define RECORDS 1000000
 #define MEMBERS 1000
 #define DATASETS 5000
-
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double s_median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, s_cmp);
-    return v[n / 2];
-}
 
 typedef struct {
     dx_chain_t chain;
@@ -85,7 +67,7 @@ int main(int argc, char **argv)
         snprintf(datasets[i], sizeof datasets[i], "dept%d/topic%d/ds%d", i % 100, i % 37, i);
     uint64_t rng = 42;
     int64_t t0 = dx_now_ms() - RECORDS * 10LL;
-    double g0 = s_now();
+    double g0 = bench_now();
     for (int i = 0; i < RECORDS; i++) {
         rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
         uint32_t x = (uint32_t)(rng >> 33);
@@ -111,7 +93,7 @@ int main(int argc, char **argv)
                 return 1;
         }
     }
-    double gen = s_now() - g0;
+    double gen = bench_now() - g0;
 
     double verify[3];
     for (int run = 0; run < 3; run++) {
@@ -121,7 +103,7 @@ int main(int argc, char **argv)
         verify_t vt;
         dx_chain_init(&vt.chain);
         vt.rv = 0;
-        double v0 = s_now();
+        double v0 = bench_now();
         if (store_begin(s, NULL, false, &t) != 0 || dx_log_head(t, &hv) != 0 ||
             dx_checkpoint_open((const char *)hv.data, hv.len, pk, &head, err) != 0)
             return 1;
@@ -130,7 +112,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_audit: verify failed: %s\n", vt.err);
             return 1;
         }
-        verify[run] = (double)RECORDS / (s_now() - v0);
+        verify[run] = (double)RECORDS / (bench_now() - v0);
         store_abort(&t);
     }
 
@@ -159,14 +141,14 @@ int main(int argc, char **argv)
             store_txn_t *t = NULL;
             uint64_t next;
             size_t n = 0;
-            double q0 = s_now();
+            double q0 = bench_now();
             store_begin(s, NULL, false, &t);
             dx_log_query(t, &queries[k].q, 0, k == 4 ? UINT64_MAX : 200000, s_count, &n, &next);
-            runs[run] = (s_now() - q0) * 1000;
+            runs[run] = (bench_now() - q0) * 1000;
             found[k] = n;
             store_abort(&t);
         }
-        lat[k] = s_median(runs, 7);
+        lat[k] = bench_median(runs, 7);
     }
     FILE *outs[2] = { stdout, argc > 1 ? fopen(argv[1], "a") : NULL };
     for (int i = 0; i < 2; i++) {
@@ -176,7 +158,7 @@ int main(int argc, char **argv)
                 RECORDS);
         fprintf(outs[i], "  build                          %8.0f records/s\n", RECORDS / gen);
         fprintf(outs[i], "  verify (chain, tree, head)     %8.0f records/s  (median of 3)\n",
-                s_median(verify, 3));
+                bench_median(verify, 3));
         for (int k = 0; k < 5; k++)
             fprintf(outs[i], "  query %-34s %7.2f ms  (%zu records; median of 7)\n", queries[k].name,
                     lat[k], found[k]);

@@ -26,9 +26,7 @@ int main(int argc, char **argv)
     dx_pubkeys_t broker;
     dx_client_t *client = NULL;
     Dx__Reply *list = NULL;
-    int rv = dx_cli_resolve(&conn, err);
-    if (rv == 0)
-        rv = dx_cli_connect(&conn, &me, &broker, &client, err);
+    int rv = dx_cli_open(&conn, &me, &broker, &client, err);
     Dx__Request req = DX__REQUEST__INIT;
     Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
     lr.pattern = argv[optind];

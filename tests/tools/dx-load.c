@@ -18,6 +18,7 @@
  *       a consumer that opens a fetch of DATASET, asks for CHUNKS chunks
  *       (default 64) and then reads nothing for SECONDS.
  * Prints one line of numbers. */
+#include "../bench/bench.h"
 #include "cli.h"
 #include "crypto.h"
 #include "dxtime.h"
@@ -30,13 +31,6 @@
 #include <time.h>
 #include <zmq.h>
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int s_crypto(void)
 {
     uint8_t sk[32], pk[32], sig[64], msg[200] = { 1 };
@@ -46,20 +40,20 @@ static int s_crypto(void)
     if (dx_verifier_new(pk, &v) != 0)
         return 1;
     size_t n = 0;
-    double t0 = s_now(), t;
+    double t0 = bench_now(), t;
     do {
         for (int i = 0; i < 200; i++, n++)
             if (dx_verifier_verify(v, DX_CTX_MANIFEST, msg, sizeof msg, sig) != 0)
                 return 1;
-    } while ((t = s_now() - t0) < 1.0);
+    } while ((t = bench_now() - t0) < 1.0);
     dx_verifier_destroy(&v);
     double verify = (double)n / t;
     size_t len = 64 << 20;
     uint8_t *buf = calloc(1, len), d[32];
-    t0 = s_now();
+    t0 = bench_now();
     for (int i = 0; i < 4; i++)
         dx_sha256(buf, len, d);
-    double mbs = 4.0 * (double)len / (1 << 20) / (s_now() - t0);
+    double mbs = 4.0 * (double)len / (1 << 20) / (bench_now() - t0);
     free(buf);
     printf("%.0f %.0f\n", verify, mbs);
     return 0;
@@ -114,12 +108,6 @@ static void s_jobs_free(job_t *jobs, size_t n)
     for (size_t i = 0; i < n; i++)
         free(jobs[i].frame);
     free(jobs);
-}
-
-static int s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 static void *s_connect(void *ctx, const char *endpoint, const dx_keypair_t *me, const dx_pubkeys_t *broker,
@@ -199,9 +187,9 @@ static int s_mixed(int conns, double seconds, const char *dataset, const char *e
         socks[i] = s_connect(ctx, endpoint, me, broker, 1000);
         items[i] = (zmq_pollitem_t){ socks[i], 0, ZMQ_POLLIN, 0 };
     }
-    double end = s_now() + seconds, drain = end + 10;
+    double end = bench_now() + seconds, drain = end + 10;
     for (;;) {
-        double now = s_now();
+        double now = bench_now();
         bool outstanding = false;
         for (int i = 0; i < conns; i++) {
             if (!waiting[i] && now < end && next < njobs) {
@@ -332,11 +320,11 @@ int main(int argc, char **argv)
         items[i] = (zmq_pollitem_t){ socks[i], 0, ZMQ_POLLIN, 0 };
     }
     size_t next = 0, done = 0, errors = 0, nlat = 0;
-    double t0 = s_now(), end = t0 + seconds, warm = t0 + 0.5;
+    double t0 = bench_now(), end = t0 + seconds, warm = t0 + 0.5;
     size_t done_at_warm = 0;
     bool warmed = false;
     for (;;) {
-        double now = s_now();
+        double now = bench_now();
         if (!warmed && now >= warm) {
             warmed = true;
             done_at_warm = done;
@@ -348,7 +336,7 @@ int main(int argc, char **argv)
             while (busy[i] < inflight && next < njobs) {
                 if (latency && next >= (size_t)((now - t0) * param))
                     break; /* paced: not yet time for the next one */
-                sent_at[next] = s_now();
+                sent_at[next] = bench_now();
                 zmq_send(socks[i], jobs[next].frame, jobs[next].len, 0);
                 busy[i]++;
                 next++;
@@ -360,7 +348,7 @@ int main(int argc, char **argv)
                 if (r && r->body_case == DX__REPLY__BODY_RECEIPT) {
                     done++;
                     if (latency && warmed && r->id > 0 && r->id <= njobs)
-                        lat[nlat++] = s_now() - sent_at[r->id - 1];
+                        lat[nlat++] = bench_now() - sent_at[r->id - 1];
                 } else {
                     errors++;
                     if (errors < 3 && r && r->error)
@@ -370,9 +358,9 @@ int main(int argc, char **argv)
             }
         }
     }
-    double span = s_now() - warm;
+    double span = bench_now() - warm;
     if (latency) {
-        qsort(lat, nlat, sizeof *lat, s_cmp);
+        qsort(lat, nlat, sizeof *lat, bench_cmp);
         printf("%.2f %.2f %zu %zu\n", nlat ? lat[nlat / 2] * 1000 : 0, nlat ? lat[nlat * 99 / 100] * 1000 : 0,
                nlat, errors);
     } else {

@@ -58,9 +58,7 @@ int main(int argc, char **argv)
     dx_keypair_t me, signer;
     dx_pubkeys_t broker;
     dx_client_t *client = NULL;
-    int rv = dx_cli_resolve(&conn, err);
-    if (rv == 0)
-        rv = dx_cli_connect(&conn, &me, &broker, &client, err);
+    int rv = dx_cli_open(&conn, &me, &broker, &client, err);
     if (rv == 0 && sign_with)
         rv = dx_keys_read_secret(sign_with, &signer, err);
     if (rv != 0) {

@@ -81,9 +81,7 @@ int main(int argc, char **argv)
     dx_keypair_t me;
     dx_pubkeys_t broker;
     dx_client_t *client = NULL;
-    int rv = dx_cli_resolve(&conn, err);
-    if (rv == 0)
-        rv = dx_cli_connect(&conn, &me, &broker, &client, err);
+    int rv = dx_cli_open(&conn, &me, &broker, &client, err);
     if (rv != 0) {
         fprintf(stderr, "dx-rawsend: %s\n", err);
         return dx_exit_code(rv);
