@@ -5,7 +5,8 @@
 #   make demo       install missing Debian packages, build, run the demo
 #   make bench      build optimised benchmarks and print their table
 #   make fuzz       build the libFuzzer targets with clang and run each for
-#                   FUZZ_TIME seconds (default 300)
+#                   FUZZ_TIME seconds (default 300), then the filter's
+#                   differential test against Python for as long
 #   make SANITIZE=address,undefined test    the same under ASan + UBSan
 #   make install PREFIX=/usr/local DESTDIR=
 #   make V=1        show the compiler command lines
@@ -91,7 +92,10 @@ bench-build: $(PROGRAMS) $(BENCH_BIN) $(TOOL_BIN)
 
 fuzz: deps
 	@$(FUZZ_MAKE)
+	@$(MAKE) --no-print-directory $(BUILD)/tests/tools/dx-filter
 	@scripts/fuzz.sh build-fuzz $(FUZZ_TIME)
+	@DX_DIFF_SECONDS=$(FUZZ_TIME) /usr/bin/python3 tests/differential/filter_diff.py \
+	  $(BUILD)/tests/tools/dx-filter 20000
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "dxtime.h"
 #include "encode.h"
+#include "media.h"
 #include "policy.h"
 #include "transfer.h"
 #include "witness.h"
@@ -204,14 +205,18 @@ static int s_fetch(const opts_t *o, dx_client_t *c, const dx_pubkeys_t *broker)
 
 static void s_print_info(const Dx__DatasetInfo *d)
 {
-    char hex[65], t[DX_TIME_TEXT];
-    dx_hex_encode(d->sha256.data, DX_SHA256_LEN, hex);
+    /* the broker tells size and hash to the publisher only (dx.proto) */
+    char hex[65] = "- (shown to the publisher only)", size[32] = "-", t[DX_TIME_TEXT];
+    if (d->sha256.len == DX_SHA256_LEN) {
+        dx_hex_encode(d->sha256.data, DX_SHA256_LEN, hex);
+        snprintf(size, sizeof size, "%llu", (unsigned long long)d->size);
+    }
     dx_time_format(d->published_ms, t);
     printf("dataset:        %s\nversion:        %llu (of %llu)\npublisher:      %s\n"
-           "size:           %llu\nsha256:         %s\ncontent-type:   %s\n"
+           "size:           %s\nsha256:         %s\ncontent-type:   %s\n"
            "classification: %s\npublished:      %s\n",
            d->dataset, (unsigned long long)d->version, (unsigned long long)d->versions,
-           d->publisher, (unsigned long long)d->size, hex, d->content_type,
+           d->publisher, size, hex, d->content_type,
            dx_class_name((dx_class_t)d->classification), t);
 }
 
@@ -242,11 +247,12 @@ static int s_list(const opts_t *o, dx_client_t *c)
            "PUBLISHED");
     for (size_t i = 0; i < reply->list->n_datasets; i++) {
         const Dx__DatasetInfo *d = reply->list->datasets[i];
-        char t[DX_TIME_TEXT];
+        char t[DX_TIME_TEXT], size[32] = "-";
+        if (d->sha256.len == DX_SHA256_LEN)
+            snprintf(size, sizeof size, "%llu", (unsigned long long)d->size);
         dx_time_format(d->published_ms, t);
-        printf("%-40s %8llu %12llu %-12s %-14s %s\n", d->dataset, (unsigned long long)d->version,
-               (unsigned long long)d->size, dx_class_name((dx_class_t)d->classification),
-               d->publisher, t);
+        printf("%-40s %8llu %12s %-12s %-14s %s\n", d->dataset, (unsigned long long)d->version,
+               size, dx_class_name((dx_class_t)d->classification), d->publisher, t);
     }
     wire_reply_free(&reply);
     return 0;
@@ -320,8 +326,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: unknown command '%s' (publish, fetch, list, info)\n", s_prog, cmd);
         return 2;
     }
-    if (o.content_type && (strlen(o.content_type) == 0 || strlen(o.content_type) > DX_MAX_CONTENT_TYPE)) {
-        fprintf(stderr, "%s: --content-type: 1 to %d characters\n", s_prog, DX_MAX_CONTENT_TYPE);
+    dx_media_t media;
+    if (o.content_type && (strlen(o.content_type) > DX_MAX_CONTENT_TYPE ||
+                           dx_media_parse(o.content_type, &media) != 0)) {
+        fprintf(stderr, "%s: --content-type: a media type of at most %d characters, like text/csv "
+                "or \"text/csv; charset=utf-8\"\n", s_prog, DX_MAX_CONTENT_TYPE);
         return 2;
     }
     char err[DX_ERRMSG];

@@ -1,8 +1,10 @@
 /* audit_service: the audit requests.
  *
  * Auditors (role auditor) query records, read them raw for verification and
- * get inclusion proofs; these are recorded like any other decision (a page
- * that continues a query is not recorded again). Tree heads and consistency
+ * get inclusion proofs; these are recorded like any other decision, and so
+ * is every page: the paging cursor comes from the client, so a page is
+ * recorded with the range of records it returned, whatever the cursor
+ * says, and nothing leaves unrecorded. Tree heads and consistency
  * proofs reveal no record, so any member may ask for them, unrecorded:
  * agents use them to witness that the log only grows. Everything is read
  * from one committed snapshot, with the signed head of that snapshot, and
@@ -107,15 +109,17 @@ static int s_head(store_txn_t *t, ProtobufCBinaryData *text, uint64_t *size, con
     return 0;
 }
 
-/* A page of records: a query (q) or everything in order (verify). */
+/* A page of records: a query (q) or everything in order (verify). Each
+ * page is an audit record (f, with the range appended to what says). */
 static int s_records(broker_t *b, request_t *rq, const Dx__AuditQuery *q, uint64_t after,
-                     uint64_t want, bool with_proofs, const audit_fields_t *record_it)
+                     uint64_t want, bool with_proofs, audit_fields_t *f, const char *what)
 {
     page_t p = { .want = want && want < DX_MAX_QUERY_PAGE ? want : DX_MAX_QUERY_PAGE };
     Dx__AuditQuery all = DX__AUDIT_QUERY__INIT;
     Dx__AuditRecords recs = DX__AUDIT_RECORDS__INIT;
     store_txn_t *t = NULL;
     uint64_t next = 0;
+    char reason[600], range[120];
     int rv = DX_ERR_NOMEM;
     if (!(p.records = calloc(p.want, sizeof *p.records)) ||
         (with_proofs && !(p.proofs = calloc(p.want, sizeof *p.proofs))))
@@ -129,7 +133,22 @@ static int s_records(broker_t *b, request_t *rq, const Dx__AuditQuery *q, uint64
         rv = p.error;
     if (rv != 0)
         goto out;
-    if (record_it && (rv = broker_audit(b, rq, record_it, NULL)) != 0)
+    if (p.n == 0) {
+        snprintf(range, sizeof range, "no records");
+    } else {
+        Dx__AuditRecord *lo = NULL, *hi = NULL;
+        char e1[DX_ERRMSG], e2[DX_ERRMSG];
+        wire_audit_decode(p.records[0].data, p.records[0].len, &lo, e1);
+        wire_audit_decode(p.records[p.n - 1].data, p.records[p.n - 1].len, &hi, e2);
+        snprintf(range, sizeof range, "%zu record%s, seq %llu..%llu", p.n, p.n == 1 ? "" : "s",
+                 (unsigned long long)(lo ? lo->seq : 0), (unsigned long long)(hi ? hi->seq : 0));
+        wire_free(&lo);
+        wire_free(&hi);
+    }
+    snprintf(reason, sizeof reason, "%s; page after seq %llu: %s", what, (unsigned long long)after,
+             range);
+    f->reason = reason;
+    if ((rv = broker_audit(b, rq, f, NULL)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     recs.records = p.records;
@@ -139,10 +158,7 @@ static int s_records(broker_t *b, request_t *rq, const Dx__AuditQuery *q, uint64
     recs.next_after = next;
     reply.body_case = DX__REPLY__BODY_AUDIT;
     reply.audit = &recs;
-    if (record_it)
-        rv = broker_reply_later(b, rq, &reply, NULL, 0);
-    else
-        broker_reply(b, rq, &reply);
+    rv = broker_reply_later(b, rq, &reply, NULL, 0);
 out:
     store_abort(&t);
     s_page_free(&p);
@@ -155,17 +171,16 @@ int audit_query(broker_t *b, request_t *rq)
     int rv = 0;
     if (!s_auditor(b, rq, "query", q->dataset, &rv))
         return rv;
-    char reason[400];
-    snprintf(reason, sizeof reason,
+    char what[400];
+    snprintf(what, sizeof what,
              "query member=%s dataset=%s action=%s decision=%s purpose=%s rule=%s%s",
              q->member[0] ? q->member : "*", q->dataset[0] ? q->dataset : "*",
              q->action[0] ? q->action : "*", q->decision[0] ? q->decision : "*",
              q->purpose[0] ? q->purpose : "*", q->rule_id[0] ? q->rule_id : "*",
              q->with_proofs ? " with proofs" : "");
     audit_fields_t f = { .event = "audit", .action = "query", .allow = true,
-                         .rule_id = "role-auditor", .reason = reason };
-    /* The first page of a query is the decision; later pages continue it. */
-    return s_records(b, rq, q, q->after_seq, q->limit, q->with_proofs, q->after_seq == 0 ? &f : NULL);
+                         .rule_id = "role-auditor" };
+    return s_records(b, rq, q, q->after_seq, q->limit, q->with_proofs, &f, what);
 }
 
 int audit_read(broker_t *b, request_t *rq)
@@ -175,8 +190,9 @@ int audit_read(broker_t *b, request_t *rq)
     if (!s_auditor(b, rq, "verify", "", &rv))
         return rv;
     audit_fields_t f = { .event = "audit", .action = "verify", .allow = true,
-                         .rule_id = "role-auditor", .reason = "records read for verification" };
-    return s_records(b, rq, NULL, r->after_seq, DX_MAX_QUERY_PAGE, false, r->after_seq == 0 ? &f : NULL);
+                         .rule_id = "role-auditor" };
+    return s_records(b, rq, NULL, r->after_seq, DX_MAX_QUERY_PAGE, false, &f,
+                     "records read for verification");
 }
 
 /* The signed head of exactly `size` records (0: the current one): the

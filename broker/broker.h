@@ -84,6 +84,8 @@ typedef struct {
     const char *dataset;
     uint64_t version;
     const uint8_t *sha256;        /* 32 bytes or NULL */
+    const uint8_t *manifest_sha256; /* 32 bytes or NULL: the signed manifest's */
+    const uint8_t *view_sha256;   /* 32 bytes or NULL: a delivered view's */
     const char *purpose;
     bool allow;
     const char *decision;         /* overrides allow/deny: "ok", "error" */
@@ -119,14 +121,25 @@ Dx__ErrorCode broker_code(int err);
 /* Records a decision and sends the refusal after it is committed. */
 int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__ErrorCode code);
 
+/* Answers a chunk or credit for a transfer that is not the member's own
+ * ("no such fetch/publish in progress"); event is "read" or "publish". When
+ * the id is another member's live transfer, the probe is logged and
+ * recorded, but the answer and its timing are the same. */
+int broker_no_transfer(broker_t *b, request_t *rq, uint64_t id, const char *event);
+
 /* Adds a transfer session (taking ownership); returns 1 when the limits
  * said no and the request was answered "busy". */
 int broker_add_session(broker_t *b, request_t *rq, session_t *s);
 
 /* Looks up f->dataset at f->version (0: the latest) and decides action on
  * it. Returns 0 when allowed, with *e, *d, *latest set and f completed;
- * 1 when refused (denied, or not found: said only to members who would be
- * allowed), recorded and answered; or an error. */
+ * 1 when refused, recorded and answered; or an error.
+ *
+ * No probing: the member is first decided on as if the dataset existed at
+ * the lowest classification, which depends on nothing stored; a refusal
+ * there says why. Past it, a name that does not exist and one whose
+ * classification or version the member may not see get the same answer,
+ * in the same words (the audit record has the real reason). */
 int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *f,
                    dx_decision_t *d, Dx__CatalogEntry **e, uint64_t *latest);
 

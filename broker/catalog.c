@@ -9,15 +9,21 @@
 
 #define LIST_MAX 1000
 
-static void s_info_from_entry(const Dx__CatalogEntry *e, uint64_t versions, Dx__DatasetInfo *info)
+/* The hash and size of a version go only to its publisher: to anyone else
+ * a hash is a way to confirm guesses about content it may not see (a
+ * member that may only list, or only read a filtered view). */
+static void s_info_from_entry(const Dx__CatalogEntry *e, uint64_t versions, const char *member,
+                              Dx__DatasetInfo *info)
 {
     dx__dataset_info__init(info);
     info->dataset = e->dataset;
     info->version = e->version;
     info->versions = versions;
     info->publisher = e->publisher;
-    info->sha256 = e->sha256;
-    info->size = e->size;
+    if (strcmp(e->publisher, member) == 0) {
+        info->sha256 = e->sha256;
+        info->size = e->size;
+    }
     info->content_type = e->content_type;
     info->classification = e->classification;
     info->published_ms = e->published_ms;
@@ -72,7 +78,7 @@ int catalog_list(broker_t *b, request_t *rq)
     if (!(infos = calloc(l.n ? l.n : 1, sizeof *infos)) || !(ptrs = calloc(l.n ? l.n : 1, sizeof *ptrs)))
         goto out;
     for (size_t i = 0; i < l.n; i++) {
-        s_info_from_entry(l.entries[i], l.entries[i]->version, &infos[i]);
+        s_info_from_entry(l.entries[i], l.entries[i]->version, rq->member_id, &infos[i]);
         ptrs[i] = &infos[i];
     }
     snprintf(reason, sizeof reason, "%zu of %zu datasets%s%s are visible to %s", l.n, l.matching,
@@ -98,6 +104,28 @@ out:
     return rv;
 }
 
+/* The one answer for a name the member may not see or that is not there. */
+static int s_not_visible(broker_t *b, request_t *rq, audit_fields_t *f, unsigned action,
+                         uint64_t asked, const char *real_reason)
+{
+    char version[32] = "";
+    if (asked)
+        snprintf(version, sizeof version, "@%llu", (unsigned long long)asked);
+    const char *reason = f->reason;
+    f->reason = real_reason;
+    int rv = broker_audit(b, rq, f, NULL);
+    f->reason = reason;
+    if (rv != 0)
+        return rv;
+    dx_info("refused member=%s event=%s dataset=%s%s reason=%s", rq->member_id, f->event,
+            f->dataset, version, real_reason);
+    rv = broker_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
+                            "no dataset %s%s that %s may %s: it does not exist, or the policy "
+                            "does not let you see it", f->dataset, version, rq->member_id,
+                            action == DX_ACT_READ ? "read" : "list");
+    return rv ? rv : 1;
+}
+
 int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *f,
                    dx_decision_t *d, Dx__CatalogEntry **e, uint64_t *latest)
 {
@@ -107,6 +135,18 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
     uint64_t version = f->version;
     int rv;
     *e = NULL;
+    /* First as if it existed at the lowest classification: this depends on
+     * nothing stored, so its refusal may say why. */
+    dx_request_t req = { .member = rq->member_id, .action = action, .dataset = f->dataset,
+                         .classification = DX_CLASS_PUBLIC, .purpose = f->purpose,
+                         .now_ms = rq->now_ms };
+    dx_policy_decide(b->policy, &req, d);
+    f->rule_id = d->rule_id;
+    f->reason = d->reason;
+    if (!d->allow) {
+        rv = broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
+        return rv ? rv : 1;
+    }
     if ((rv = batch_txn(b->batch, &t)) != 0)
         return rv;
     rv = store_catalog_latest(t, f->dataset, latest);
@@ -118,29 +158,23 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
         dx_error("catalog entry %s@%llu is corrupt: %s", f->dataset, (unsigned long long)version, err);
         rv = DX_ERR_STORAGE;
     }
-    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
+    if (rv == DX_ERR_NOT_FOUND)
+        return s_not_visible(b, rq, f, action, f->version, f->version ? "no such version" : "no such dataset");
+    if (rv != 0)
         return rv;
-    /* Decide before saying whether it exists, so that a member that may
-     * not see a namespace cannot probe it. */
-    dx_request_t req = { .member = rq->member_id, .action = action, .dataset = f->dataset,
-                         .classification = *e ? (dx_class_t)(*e)->classification : DX_CLASS_PUBLIC,
-                         .purpose = f->purpose, .now_ms = rq->now_ms };
+    /* Then with what is stored: a refusal now is answered like a name that
+     * does not exist. */
+    req.classification = (dx_class_t)(*e)->classification;
     dx_policy_decide(b->policy, &req, d);
     f->rule_id = d->rule_id;
     f->reason = d->reason;
     if (!d->allow) {
+        uint64_t asked = f->version;
+        f->sha256 = (*e)->sha256.data;
+        f->version = (*e)->version;
+        rv = s_not_visible(b, rq, f, action, asked, d->reason);
         wire_free(e);
-        rv = broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
-        return rv ? rv : 1;
-    }
-    if (!*e) {
-        char reason[DX_NAME_MAX + 64];
-        snprintf(reason, sizeof reason, "no dataset %s%s", f->dataset,
-                 f->version ? " at that version" : "");
-        f->reason = reason;
-        rv = broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_NOT_FOUND);
-        f->reason = d->reason;
-        return rv ? rv : 1;
+        return rv;
     }
     f->version = (*e)->version;
     f->sha256 = (*e)->sha256.data;
@@ -163,7 +197,7 @@ int catalog_info(broker_t *b, request_t *rq)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__DatasetInfo info;
-    s_info_from_entry(e, latest, &info);
+    s_info_from_entry(e, latest, rq->member_id, &info);
     reply.body_case = DX__REPLY__BODY_INFO;
     reply.info = &info;
     rv = broker_reply_later(b, rq, &reply, NULL, 0);

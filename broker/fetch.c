@@ -1,11 +1,20 @@
 /* fetch: policy-checked reads, streamed in chunks under credit.
  *
  * The decision is made once, when the fetch begins, and kept in the
- * session: the transfer finishes under the rule it started with. When that
- * rule restricts fields, the bytes pass through the filter (lib/filter.h)
- * and only the view leaves, signed by the broker with the source hash as
- * provenance; a dataset that cannot be filtered is refused rather than sent
- * whole. Each FetchMore from the consumer is one chunk of credit. */
+ * session: the transfer finishes under the rule it started with. Each
+ * FetchMore from the consumer is one message of credit.
+ *
+ * When the rule restricts fields, the bytes pass through the filter
+ * (lib/filter.h) and only the view leaves. Nothing about the unfiltered
+ * bytes reaches the consumer: its catalog entry carries no hash, size,
+ * manifest, receipt or chunk count, the view is re-chunked so that the
+ * number of messages follows the view's size and not the source's, a
+ * filter that stops tells the consumer the line but not why (the audit log
+ * has why), and the broker's signed provenance names the source by the
+ * SHA-256 of the publisher's signed manifest (which holds a random nonce),
+ * not of the content. The delivered view's hash is an audit record, so an
+ * auditor can tie view and source together. A dataset that cannot be
+ * filtered is refused rather than sent whole. */
 #include "broker.h"
 #include "log.h"
 #include "signed.h"
@@ -19,6 +28,13 @@ static void s_fetch_after(broker_t *b, uint64_t session, int status)
 {
     if (status != 0)
         sessions_remove(b->sessions, session);
+}
+
+/* The last message of a view: the session ends whether or not it left. */
+static void s_view_after(broker_t *b, uint64_t session, int status)
+{
+    (void)status;
+    sessions_remove(b->sessions, session);
 }
 
 static int s_copy_fields(session_t *s, const dx_decision_t *d)
@@ -44,6 +60,18 @@ static void s_fields_text(const dx_decision_t *d, char *out, size_t cap)
         n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? ", " : " ", d->fields[i]);
 }
 
+/* What a filtered consumer is told about the dataset: names, never bytes. */
+static void s_view_entry(const Dx__CatalogEntry *e, Dx__CatalogEntry *out)
+{
+    dx__catalog_entry__init(out);
+    out->dataset = e->dataset;
+    out->version = e->version;
+    out->publisher = e->publisher;
+    out->content_type = e->content_type;
+    out->classification = e->classification;
+    out->published_ms = e->published_ms;
+}
+
 int fetch_begin(broker_t *b, request_t *rq)
 {
     const Dx__FetchBegin *fb = rq->req->fetch_begin;
@@ -52,16 +80,20 @@ int fetch_begin(broker_t *b, request_t *rq)
     Dx__CatalogEntry *e = NULL;
     session_t *s = NULL;
     dx_decision_t d;
-    char reason[600];
+    char reason[600], why[DX_FILTER_WHY];
+    uint8_t manifest_sha[DX_SHA256_LEN];
     uint64_t latest;
     int rv = catalog_decide(b, rq, DX_ACT_READ, &f, &d, &e, &latest);
     if (rv != 0)
         return rv < 0 ? rv : 0;
-    int format = dx_format_of(e->content_type);
+    if ((rv = dx_sha256(e->manifest.data, e->manifest.len, manifest_sha)) != 0)
+        goto out;
+    f.manifest_sha256 = manifest_sha;
+    int format = d.field_mode == DX_FIELDS_ALL ? DX_FORMAT_NONE : dx_format_of(e->content_type, why);
     if (d.field_mode != DX_FIELDS_ALL && format == DX_FORMAT_NONE) {
         snprintf(reason, sizeof reason,
                  "rule '%s' restricts fields, but content type '%s' cannot be filtered: the "
-                 "unfiltered bytes are not released", d.rule_id, e->content_type);
+                 "unfiltered bytes are not released (%s)", d.rule_id, e->content_type, why);
         f.reason = reason;
         rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
         goto out;
@@ -71,12 +103,15 @@ int fetch_begin(broker_t *b, request_t *rq)
         goto out;
     snprintf(s->rule_id, sizeof s->rule_id, "%s", d.rule_id);
     snprintf(s->purpose, sizeof s->purpose, "%s", fb->purpose);
+    memcpy(s->manifest_sha256, manifest_sha, DX_SHA256_LEN);
     if ((rv = s_copy_fields(s, &d)) != 0)
         goto out;
     if (d.field_mode != DX_FIELDS_ALL) {
         if ((rv = dx_filter_new(format, d.field_mode, s->fields, s->nfields, &s->filter)) != 0 ||
             (rv = dx_sha256_new(&s->view_hash)) != 0)
             goto out;
+        /* a pushed chunk can add a chunk of output, plus a row carried over */
+        dx_buf_init(&s->view_out, 3 * (size_t)DX_CHUNK_SIZE + DX_FILTER_MAX_ROW);
         char fields[300];
         s_fields_text(&d, fields, sizeof fields);
         snprintf(reason, sizeof reason, "%s%s", d.reason, fields);
@@ -98,11 +133,17 @@ int fetch_begin(broker_t *b, request_t *rq)
     }
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__FetchReady ready = DX__FETCH_READY__INIT;
+    Dx__CatalogEntry view_entry;
     uint64_t blob = added->entry->blob;
     added->entry->blob = 0; /* storage detail: not for the consumer */
     ready.session = added->id;
-    ready.entry = added->entry;
     ready.filtered = added->filter != NULL;
+    if (ready.filtered) {
+        s_view_entry(added->entry, &view_entry);
+        ready.entry = &view_entry;
+    } else {
+        ready.entry = added->entry;
+    }
     ready.field_mode = (char *)(added->field_mode == DX_FIELDS_INCLUDE ? "include"
                                 : added->field_mode == DX_FIELDS_EXCLUDE ? "exclude" : "");
     ready.fields = added->fields;
@@ -126,17 +167,15 @@ out:
 }
 
 /* Signs the view's provenance once the last filtered byte is out. */
-static int s_sign_view(broker_t *b, session_t *s, int64_t now_ms, Dx__Signed *out)
+static int s_sign_view(broker_t *b, session_t *s, int64_t now_ms, const uint8_t view_sha[DX_SHA256_LEN],
+                       Dx__Signed *out)
 {
-    uint8_t view_sha[DX_SHA256_LEN];
-    int rv = dx_sha256_final(s->view_hash, view_sha);
-    if (rv != 0)
-        return rv;
     Dx__ViewManifest vm = DX__VIEW_MANIFEST__INIT;
     vm.dataset = s->entry->dataset;
     vm.version = s->entry->version;
-    vm.source_sha256 = s->entry->sha256;
-    vm.view_sha256.data = view_sha;
+    vm.source_manifest_sha256.data = s->manifest_sha256;
+    vm.source_manifest_sha256.len = DX_SHA256_LEN;
+    vm.view_sha256.data = (uint8_t *)view_sha;
     vm.view_sha256.len = DX_SHA256_LEN;
     vm.view_size = s->view_size;
     vm.rule_id = s->rule_id;
@@ -150,87 +189,179 @@ static int s_sign_view(broker_t *b, session_t *s, int64_t now_ms, Dx__Signed *ou
     return dx_signed_make(&vm.base, DX_CTX_VIEW, b->signer, out);
 }
 
-/* A filter that stopped: the transfer ends and the audit log says why. */
+/* A filter that stopped: the transfer ends and the audit log says why. The
+ * consumer learns the line, not what was wrong with it: the reason may
+ * describe the removed fields. */
 static int s_filter_failed(broker_t *b, request_t *rq, session_t *s)
 {
-    char reason[300];
-    snprintf(reason, sizeof reason, "the view stopped: the dataset does not parse (%s)",
+    char reason[400];
+    snprintf(reason, sizeof reason, "the view stopped: the dataset cannot be read unambiguously (%s)",
              dx_filter_error(s->filter));
     audit_fields_t f = { .event = "read", .action = "read", .dataset = s->entry->dataset,
                          .version = s->entry->version, .sha256 = s->entry->sha256.data,
-                         .purpose = s->purpose, .decision = "error", .rule_id = s->rule_id,
+                         .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
+                         .decision = "error", .rule_id = s->rule_id, .reason = reason };
+    char msg[300];
+    snprintf(msg, sizeof msg, "the view stopped at line %llu: the dataset cannot be filtered "
+             "exactly, so nothing more of it is released (the audit log says why; the publisher "
+             "can fix the data)", (unsigned long long)dx_filter_error_line(s->filter));
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__Error error = DX__ERROR__INIT;
+    error.code = DX__ERROR_CODE__ERR_UNSUPPORTED;
+    error.message = msg;
+    error.rule_id = s->rule_id;
+    reply.error = &error;
+    /* credit still arriving is dropped until the refusal has left */
+    s->finished = true;
+    int rv = broker_audit(b, rq, &f, NULL);
+    if (rv == 0) {
+        dx_info("refused member=%s event=read dataset=%s rule=%s reason=%s", rq->member_id,
+                s->entry->dataset, s->rule_id, reason);
+        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
+    }
+    if (rv != 0)
+        sessions_remove(b->sessions, s->id);
+    return rv;
+}
+
+/* Reads stored chunks through the filter until a message's worth of view
+ * is ready or the content ends. Returns 1 when the filter stopped. */
+static int s_fill_view(broker_t *b, session_t *s)
+{
+    uint32_t chunks = s->entry->chunks;
+    store_txn_t *t = NULL;
+    int rv = 0;
+    while (s->view_out.len < DX_CHUNK_SIZE && !s->source_done) {
+        if (s->next_chunk < chunks) {
+            store_val_t v;
+            if (!t && (rv = store_begin(b->store, NULL, false, &t)) != 0)
+                break;
+            if ((rv = store_content_get(t, s->entry->blob, s->next_chunk, &v)) != 0) {
+                dx_error("content of %s@%llu chunk %u missing: %s", s->entry->dataset,
+                         (unsigned long long)s->entry->version, s->next_chunk, dx_strerror(rv));
+                rv = DX_ERR_STORAGE;
+                break;
+            }
+            int fr = dx_filter_push(s->filter, v.data, v.len, &s->view_out);
+            store_release(b->store, v.data, v.len);
+            if (fr == DX_ERR_INVALID) {
+                rv = 1;
+                break;
+            }
+            if ((rv = fr) != 0)
+                break;
+            s->next_chunk++;
+        }
+        if (s->next_chunk >= chunks) {
+            int fr = dx_filter_finish(s->filter, &s->view_out);
+            if (fr == DX_ERR_INVALID) {
+                rv = 1;
+                break;
+            }
+            if ((rv = fr) != 0)
+                break;
+            s->source_done = true;
+        }
+    }
+    store_abort(&t);
+    return rv;
+}
+
+/* The next message of a filtered view. */
+static int s_more_view(broker_t *b, request_t *rq, session_t *s)
+{
+    int rv = s_fill_view(b, s);
+    if (rv == 1)
+        return s_filter_failed(b, rq, s);
+    if (rv != 0)
+        return rv;
+    size_t n = s->view_out.len < DX_CHUNK_SIZE ? s->view_out.len : DX_CHUNK_SIZE;
+    bool last = s->source_done && n == s->view_out.len;
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__FetchData data = DX__FETCH_DATA__INIT;
+    Dx__Signed view = DX__SIGNED__INIT;
+    bool have_view = false;
+    if ((rv = dx_sha256_update(s->view_hash, s->view_out.data, n)) != 0)
+        return rv;
+    s->view_size += n;
+    data.session = s->id;
+    data.index = s->next_message;
+    data.last = last;
+    data.data.data = s->view_out.data;
+    data.data.len = n;
+    reply.body_case = DX__REPLY__BODY_FETCH_DATA;
+    reply.fetch_data = &data;
+    if (!last) {
+        broker_reply(b, rq, &reply);
+        dx_buf_consume(&s->view_out, n);
+        s->next_message++;
+        return 0;
+    }
+    /* The last message carries the signed provenance and leaves once the
+     * view's hash is in the audit log. */
+    uint8_t view_sha[DX_SHA256_LEN];
+    char reason[200];
+    if ((rv = dx_sha256_final(s->view_hash, view_sha)) != 0 ||
+        (rv = s_sign_view(b, s, rq->now_ms, view_sha, &view)) != 0)
+        goto out;
+    have_view = true;
+    data.view = &view;
+    snprintf(reason, sizeof reason, "filtered view delivered: %llu bytes",
+             (unsigned long long)s->view_size);
+    audit_fields_t f = { .event = "read", .action = "read", .dataset = s->entry->dataset,
+                         .version = s->entry->version, .sha256 = s->entry->sha256.data,
+                         .manifest_sha256 = s->manifest_sha256, .view_sha256 = view_sha,
+                         .purpose = s->purpose, .decision = "ok", .rule_id = s->rule_id,
                          .reason = reason };
-    int rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_UNSUPPORTED);
-    sessions_remove(b->sessions, s->id); /* f points into the session until here */
+    s->finished = true;
+    if ((rv = broker_audit(b, rq, &f, NULL)) == 0)
+        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
+out:
+    if (have_view)
+        dx_signed_clear(&view);
     return rv;
 }
 
 int fetch_more(broker_t *b, request_t *rq)
 {
-    session_t *s = sessions_get(b->sessions, rq->req->fetch_more->session, rq->member_id);
-    if (!s || s->kind != SESSION_FETCH || s->finished) {
-        broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
-                     "no such fetch in progress (it may have timed out): start again");
-        return 0;
-    }
+    uint64_t id = rq->req->fetch_more->session;
+    session_t *s = sessions_get(b->sessions, id, rq->member_id);
+    if (s && s->kind == SESSION_FETCH && s->finished)
+        return 0; /* credit past a view's end (its length was not known): dropped */
+    if (!s || s->kind != SESSION_FETCH)
+        return broker_no_transfer(b, rq, id, "read");
     s->last_active_ms = rq->now_ms;
+    if (s->filter)
+        return s_more_view(b, rq, s);
     uint32_t chunks = s->entry->chunks, index = s->next_chunk;
     bool last = chunks == 0 || index + 1 >= chunks;
     store_txn_t *t = NULL;
     store_val_t v = { NULL, 0 };
-    dx_buf_t out;
-    Dx__Signed view = DX__SIGNED__INIT;
-    bool have_view = false;
     int rv;
-    dx_buf_init(&out, 2 * (size_t)DX_CHUNK_SIZE + DX_FILTER_MAX_ROW);
     if ((rv = store_begin(b->store, NULL, false, &t)) != 0)
-        goto out;
+        return rv;
     if (chunks > 0 && (rv = store_content_get(t, s->entry->blob, index, &v)) != 0) {
         dx_error("content of %s@%llu chunk %u missing: %s", s->entry->dataset,
                  (unsigned long long)s->entry->version, index, dx_strerror(rv));
-        rv = DX_ERR_STORAGE;
-        goto out;
+        store_abort(&t);
+        return DX_ERR_STORAGE;
     }
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__FetchData data = DX__FETCH_DATA__INIT;
     data.session = s->id;
     data.index = index;
     data.last = last;
-    if (s->filter) {
-        if (dx_filter_push(s->filter, v.data, v.len, &out) != 0 ||
-            (last && dx_filter_finish(s->filter, &out) != 0)) {
-            store_abort(&t);
-            dx_buf_free(&out);
-            return s_filter_failed(b, rq, s);
-        }
-        if ((rv = dx_sha256_update(s->view_hash, out.data, out.len)) != 0)
-            goto out;
-        s->view_size += out.len;
-        data.data.data = out.data;
-        data.data.len = out.len;
-        if (last) {
-            if ((rv = s_sign_view(b, s, rq->now_ms, &view)) != 0)
-                goto out;
-            have_view = true;
-            data.view = &view;
-        }
-    } else {
-        data.data.data = (uint8_t *)v.data;
-        data.data.len = v.len;
-    }
+    data.data.data = (uint8_t *)v.data;
+    data.data.len = v.len;
     reply.body_case = DX__REPLY__BODY_FETCH_DATA;
     reply.fetch_data = &data;
     broker_reply(b, rq, &reply);
     store_release(b->store, v.data, v.len);
+    store_abort(&t);
     s->next_chunk++;
     if (last) {
         s->finished = true;
         sessions_remove(b->sessions, s->id);
     }
-out:
-    store_abort(&t);
-    dx_buf_free(&out);
-    if (have_view)
-        dx_signed_clear(&view);
-    return rv;
+    return 0;
 }

@@ -264,8 +264,9 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     snprintf(origin, sizeof origin, "%s", b->cfg.origin ? b->cfg.origin : "");
     if (!b->cfg.origin)
         snprintf(origin, sizeof origin, "dx/%s", b->key.pub.id);
-    if (!dx_origin_valid(origin)) {
-        snprintf(err, DX_ERRMSG, "--origin: 1 to %d characters, no spaces or '+'", DX_ORIGIN_MAX);
+    if ((b->cfg.origin && strlen(b->cfg.origin) > DX_ORIGIN_MAX) || !dx_origin_valid(origin)) {
+        snprintf(err, DX_ERRMSG, "--origin: 1 to %d bytes of UTF-8 without spaces (of any kind), "
+                 "control characters or '+', as signed notes require", DX_ORIGIN_MAX);
         return DX_ERR_USAGE;
     }
     if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {

@@ -102,7 +102,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
 {
     const Dx__Manifest *m = c->m;
     audit_fields_t f = { .event = "publish", .action = "publish", .dataset = m->dataset,
-                         .sha256 = m->sha256.data };
+                         .sha256 = m->sha256.data, .manifest_sha256 = c->manifest_sha };
     store_txn_t *t;
     int rv;
     if ((rv = batch_txn(b->batch, &t)) != 0)
@@ -241,6 +241,7 @@ int publish_begin(broker_t *b, request_t *rq)
     f.dataset = m->dataset;
     f.sha256 = m->sha256.data;
     memcpy(manifest_sha, pp->manifest_sha, DX_SHA256_LEN);
+    f.manifest_sha256 = manifest_sha;
     if (strcmp(m->publisher, rq->member_id) != 0) {
         snprintf(reason, sizeof reason, "the manifest names publisher '%s' but was sent by '%s'",
                  m->publisher, rq->member_id);
@@ -385,11 +386,8 @@ int publish_chunk(broker_t *b, request_t *rq)
     session_t *s = sessions_get(b->sessions, pc->session, rq->member_id);
     char reason[DX_ERRMSG];
     int rv;
-    if (!s || s->kind != SESSION_PUBLISH || s->busy) {
-        broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
-                     "no such publish in progress (it may have timed out): start again");
-        return 0;
-    }
+    if (!s || s->kind != SESSION_PUBLISH || s->busy)
+        return broker_no_transfer(b, rq, pc->session, "publish");
     s->last_active_ms = rq->now_ms;
     uint32_t chunks = s_chunks(s->m->size);
     bool last = pc->index + 1 == chunks || (chunks == 0 && pc->index == 0);

@@ -227,9 +227,22 @@ int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint
     r.action = (char *)(f->action ? f->action : "");
     r.dataset = (char *)(f->dataset ? f->dataset : "");
     r.version = f->version;
+    uint8_t salt[16];
+    if ((rv = dx_random(salt, sizeof salt)) != 0)
+        return rv;
+    r.salt.data = salt;
+    r.salt.len = sizeof salt;
     if (f->sha256) {
         r.sha256.data = (uint8_t *)f->sha256;
         r.sha256.len = DX_SHA256_LEN;
+    }
+    if (f->manifest_sha256) {
+        r.manifest_sha256.data = (uint8_t *)f->manifest_sha256;
+        r.manifest_sha256.len = DX_SHA256_LEN;
+    }
+    if (f->view_sha256) {
+        r.view_sha256.data = (uint8_t *)f->view_sha256;
+        r.view_sha256.len = DX_SHA256_LEN;
     }
     r.purpose = (char *)(f->purpose ? f->purpose : "");
     r.decision = (char *)(f->decision ? f->decision : f->allow ? "allow" : "deny");
@@ -250,6 +263,26 @@ int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__Error
     dx_info("refused member=%s event=%s dataset=%s rule=%s reason=%s", rq->member_id, f->event,
             f->dataset ? f->dataset : "", f->rule_id ? f->rule_id : "", f->reason ? f->reason : "");
     return broker_error_later(b, rq, code, f->rule_id, "%s", f->reason ? f->reason : "refused");
+}
+
+/* A transfer id that is not the member's own. Another member's live id is
+ * a probe: logged and recorded. The answer is the same either way, and
+ * leaves at once either way, so that neither its words nor its timing say
+ * whether the id exists. */
+int broker_no_transfer(broker_t *b, request_t *rq, uint64_t id, const char *event)
+{
+    int rv = 0;
+    if (sessions_foreign(b->sessions, id, rq->member_id)) {
+        dx_warn("transfer probe member=%s event=%s: a transfer id of another member", rq->member_id,
+                event);
+        audit_fields_t f = { .event = event, .action = event, .rule_id = "transfer",
+                             .reason = "named a transfer that belongs to another member: refused" };
+        rv = broker_audit(b, rq, &f, NULL);
+    }
+    broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
+                 "no such %s in progress (it may have timed out): start again",
+                 strcmp(event, "read") == 0 ? "fetch" : "publish");
+    return rv;
 }
 
 int broker_add_session(broker_t *b, request_t *rq, session_t *s)

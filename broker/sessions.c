@@ -34,6 +34,7 @@ void session_free(session_t *s)
     wire_free(&s->entry);
     dx_filter_destroy(&s->filter);
     dx_sha256_destroy(&s->view_hash);
+    dx_buf_free(&s->view_out);
     for (size_t i = 0; i < s->nfields; i++)
         free(s->fields[i]);
     free(s->fields);
@@ -91,6 +92,12 @@ session_t *sessions_get(sessions_t *ss, uint64_t id, const char *member)
         if (ss->items[i]->id == id)
             return !member || strcmp(ss->items[i]->member, member) == 0 ? ss->items[i] : NULL;
     return NULL;
+}
+
+bool sessions_foreign(sessions_t *ss, uint64_t id, const char *member)
+{
+    session_t *s = sessions_get(ss, id, NULL);
+    return s && strcmp(s->member, member) != 0;
 }
 
 session_t *sessions_find_nonce(sessions_t *ss, const char *publisher, const uint8_t nonce[16])

@@ -40,9 +40,12 @@ typedef struct session {
 
     /* fetch */
     Dx__CatalogEntry *entry;
-    uint32_t next_chunk;
+    uint32_t next_chunk;         /* of the stored content */
+    uint32_t next_message;       /* FetchData index: a view is re-chunked */
     bool finished;
     dx_filter_t *filter;         /* NULL: original bytes */
+    dx_buf_t view_out;           /* filtered bytes not yet sent */
+    bool source_done;            /* the filter has seen the whole content */
     dx_sha256_t *view_hash;
     uint64_t view_size;
     char rule_id[DX_PURPOSE_MAX + 1];
@@ -63,6 +66,9 @@ void sessions_destroy(sessions_t **s_p);
 int sessions_add(sessions_t *ss, session_t *s);
 /* The session with this id, if it belongs to member (NULL: anyone's). */
 session_t *sessions_get(sessions_t *ss, uint64_t id, const char *member);
+/* Whether a session with this id exists and belongs to another member than
+ * this one: a member naming another's transfer is probing. */
+bool sessions_foreign(sessions_t *ss, uint64_t id, const char *member);
 /* The publish session for (publisher, nonce), if any. */
 session_t *sessions_find_nonce(sessions_t *ss, const char *publisher, const uint8_t nonce[16]);
 void sessions_remove(sessions_t *ss, uint64_t id);

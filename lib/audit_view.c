@@ -3,6 +3,7 @@
 #include "dxtime.h"
 #include "encode.h"
 #include "names.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -37,24 +38,49 @@ int dx_audit_format_parse(const char *text)
     return -1;
 }
 
+/* Always valid UTF-8 and valid JSON: controls escaped, U+2028/U+2029
+ * escaped (JavaScript reads them as line ends), and any byte that is not
+ * UTF-8 (records are checked when decoded, so only a damaged store could
+ * hold one) printed as U+FFFD. */
 static void s_json_string(FILE *out, const char *s)
 {
+    const uint8_t *p = (const uint8_t *)s;
+    size_t len = strlen(s);
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p == '\n')
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = dx_utf8_next(p + i, len - i, &cp);
+        if (k == 0) {
+            fputs("\\ufffd", out);
+            i++;
+            continue;
+        }
+        if (cp == '"' || cp == '\\')
+            fprintf(out, "\\%c", (char)cp);
+        else if (cp == '\n')
             fputs("\\n", out);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(out, "\\u%04x", *p);
+        else if (cp < 0x20 || cp == 0x2028 || cp == 0x2029)
+            fprintf(out, "\\u%04x", (unsigned)cp);
         else
-            fputc(*p, out);
+            fwrite(p + i, 1, k, out);
+        i += k;
     }
     fputc('"', out);
 }
 
-static void s_csv_field(FILE *out, const char *s, bool last)
+/* Table cells: one line of printable UTF-8 (utf8.h escapes). */
+static const char *s_cell(const char *s, char *buf, size_t cap)
 {
+    dx_utf8_printable(s, NULL, buf, cap);
+    return buf;
+}
+
+static void s_csv_field(FILE *out, const char *raw, bool last)
+{
+    char buf[4096];
+    /* a quoted CSV field may hold line ends; nothing else is let through */
+    dx_utf8_printable(raw, "\r\n\t", buf, sizeof buf);
+    const char *s = buf;
     if (strpbrk(s, ",\"\r\n")) {
         fputc('"', out);
         for (; *s; s++) {
@@ -89,10 +115,12 @@ void dx_audit_print_header(FILE *out, int format)
 
 void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r, const dx_audit_proof_t *proof)
 {
-    char time[DX_TIME_TEXT], sha[65], policy[65], version[24];
+    char time[DX_TIME_TEXT], sha[65], policy[65], msha[65], vsha[65], version[24];
     dx_time_format(r->time_ms, time);
     s_hex(&r->sha256, sha);
     s_hex(&r->policy_sha256, policy);
+    s_hex(&r->manifest_sha256, msha);
+    s_hex(&r->view_sha256, vsha);
     snprintf(version, sizeof version, "%llu", (unsigned long long)r->version);
     if (format == DX_AUDIT_JSON) {
         fprintf(out, "{\"seq\":%llu,\"time\":\"%s\",\"event\":", (unsigned long long)r->seq, time);
@@ -111,7 +139,8 @@ void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r, const dx_au
         s_json_string(out, r->rule_id);
         fputs(",\"reason\":", out);
         s_json_string(out, r->reason);
-        fprintf(out, ",\"policy_sha256\":\"%s\"", policy);
+        fprintf(out, ",\"policy_sha256\":\"%s\",\"manifest_sha256\":\"%s\",\"view_sha256\":\"%s\"",
+                policy, msha, vsha);
         if (proof) {
             fprintf(out, ",\"tree_size\":%llu,\"proof\":[", (unsigned long long)proof->tree_size);
             for (size_t i = 0; i < proof->n; i++) {
@@ -131,14 +160,19 @@ void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r, const dx_au
         for (size_t i = 0; i < n; i++)
             s_csv_field(out, cols[i], i + 1 == n);
     } else {
-        char dataset[300];
+        char dataset[300], cells[7][1024], reason[4096];
         if (r->version)
             snprintf(dataset, sizeof dataset, "%s@%s", r->dataset, version);
         else
             snprintf(dataset, sizeof dataset, "%s", r->dataset[0] ? r->dataset : "-");
         fprintf(out, "%-6llu %-24s %-12s %-13s %-8s %-32s %-12s %-6s %-24s %s\n",
-                (unsigned long long)r->seq, time, r->event, r->member[0] ? r->member : "-",
-                r->action[0] ? r->action : "-", dataset, r->purpose[0] ? r->purpose : "-",
-                r->decision, r->rule_id[0] ? r->rule_id : "-", r->reason);
+                (unsigned long long)r->seq, time, s_cell(r->event, cells[0], sizeof cells[0]),
+                r->member[0] ? s_cell(r->member, cells[1], sizeof cells[1]) : "-",
+                r->action[0] ? s_cell(r->action, cells[2], sizeof cells[2]) : "-",
+                s_cell(dataset, cells[3], sizeof cells[3]),
+                r->purpose[0] ? s_cell(r->purpose, cells[4], sizeof cells[4]) : "-",
+                s_cell(r->decision, cells[5], sizeof cells[5]),
+                r->rule_id[0] ? s_cell(r->rule_id, cells[6], sizeof cells[6]) : "-",
+                s_cell(r->reason, reason, sizeof reason));
     }
 }

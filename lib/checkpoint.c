@@ -2,6 +2,7 @@
 #include "checkpoint.h"
 #include "dxtime.h"
 #include "encode.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,15 +11,32 @@
 
 static const char s_dash[] = "\xE2\x80\x94 "; /* U+2014 EM DASH and a space */
 
+/* signed-note: a key name is "non-empty, well-formed UTF-8 containing
+ * neither Unicode spaces nor plus (U+002B)", and a note holds no ASCII
+ * control character but newline. The origin is both. */
 bool dx_origin_valid(const char *origin)
 {
+    const uint8_t *p = (const uint8_t *)origin;
     size_t n = strlen(origin);
     if (n == 0 || n > DX_ORIGIN_MAX)
         return false;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)origin[i] <= 0x20 || origin[i] == 0x7f || origin[i] == '+')
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = dx_utf8_next(p + i, n - i, &cp);
+        if (k == 0 || cp < 0x20 || cp == '+' || dx_unicode_space(cp))
             return false;
+        i += k;
+    }
     return true;
+}
+
+/* A note's bytes: UTF-8, and no control character other than newline. */
+static bool s_note_text_valid(const char *note, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)note[i] < 0x20 && note[i] != '\n')
+            return false;
+    return dx_utf8_valid((const uint8_t *)note, len);
 }
 
 static void s_key_id(const char *name, const uint8_t pub[DX_ED25519_LEN], uint8_t id[4])
@@ -84,7 +102,7 @@ int dx_note_open(const char *note, size_t len, const char *name, const uint8_t p
                  size_t *text_len)
 {
     /* the text ends at the last blank line; signature lines follow it */
-    if (len < 2 || len > DX_CHECKPOINT_MAX || note[len - 1] != '\n' || memchr(note, '\0', len))
+    if (len < 2 || len > DX_CHECKPOINT_MAX || note[len - 1] != '\n' || !s_note_text_valid(note, len))
         return DX_ERR_INTEGRITY;
     size_t split = 0;
     for (size_t i = 0; i + 1 < len; i++)

@@ -56,7 +56,8 @@ int dx_checkpoint_open(const char *text, size_t len, const uint8_t pub[DX_ED2551
                        dx_checkpoint_t *out, char err[DX_ERRMSG]);
 /* "name+hex(key id)+base64(0x01 || key)". */
 void dx_checkpoint_vkey(const char *name, const uint8_t pub[DX_ED25519_LEN], char out[256]);
-/* A valid origin: 1..DX_ORIGIN_MAX printable characters, no spaces or '+'. */
+/* A valid origin, exactly as signed-note allows key names: 1..DX_ORIGIN_MAX
+ * bytes of UTF-8 without Unicode spaces, '+' or control characters. */
 bool dx_origin_valid(const char *origin);
 
 #endif

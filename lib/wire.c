@@ -1,8 +1,10 @@
 /* wire: bounded, validating protobuf decoders. */
 #include "wire.h"
 #include "crypto.h"
+#include "media.h"
 #include "names.h"
 #include "policy.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +43,80 @@ static bool s_tags_valid(const ProtobufCMessage *m, int depth)
     return true;
 }
 
+static bool s_varint(const uint8_t *p, size_t len, size_t *i, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (*i >= len)
+            return false;
+        uint8_t b = p[(*i)++];
+        *v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* proto3 strings are UTF-8, and protobuf-c checks neither that nor NUL:
+ * it hands strings over as C strings, so "a\0b" would be read as "a" and
+ * what a publisher signed would not be what is stored. This walks the raw
+ * bytes with the message's descriptor and refuses any string field (at any
+ * depth, repeated or not) that is not valid UTF-8 or holds a NUL. */
+static bool s_strings_valid(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len,
+                            int depth)
+{
+    if (depth > 8)
+        return false;
+    size_t i = 0;
+    while (i < len) {
+        uint64_t key, n;
+        if (!s_varint(p, len, &i, &key))
+            return false;
+        switch (key & 7) {
+        case 0:
+            if (!s_varint(p, len, &i, &n))
+                return false;
+            break;
+        case 1:
+        case 5: {
+            size_t w = (key & 7) == 1 ? 8 : 4;
+            if (len - i < w)
+                return false;
+            i += w;
+            break;
+        }
+        case 2: {
+            if (!s_varint(p, len, &i, &n) || n > len - i)
+                return false;
+            uint64_t num = key >> 3;
+            const ProtobufCFieldDescriptor *f =
+                num > 0 && num <= 0x1FFFFFFF ? protobuf_c_message_descriptor_get_field(d, (unsigned)num) : NULL;
+            if (f && f->type == PROTOBUF_C_TYPE_STRING && !dx_utf8_string(p + i, (size_t)n))
+                return false;
+            if (f && f->type == PROTOBUF_C_TYPE_MESSAGE &&
+                !s_strings_valid(f->descriptor, p + i, (size_t)n, depth + 1))
+                return false;
+            i += (size_t)n;
+            break;
+        }
+        default:
+            return false; /* groups (3, 4) are not proto3; 6, 7 are no wire type */
+        }
+    }
+    return true;
+}
+
+/* Why s_unpack returned NULL, for the error line. */
+static const char *s_why(const ProtobufCMessageDescriptor *d, size_t len, const uint8_t *data)
+{
+    return s_strings_valid(d, data, len, 0) ? "not a valid protobuf message"
+                                            : "a string field is not UTF-8 or holds a NUL";
+}
+
 static void *s_unpack(const ProtobufCMessageDescriptor *d, size_t len, const uint8_t *data)
 {
+    if (!s_strings_valid(d, data, len, 0))
+        return NULL;
     ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, len, data);
     if (m && !s_tags_valid(m, 0))
         wire_free(&m);
@@ -102,8 +176,9 @@ int wire_manifest_check(const Dx__Manifest *m, char err[DX_ERRMSG])
         FAIL("manifest: invalid dataset name");
     if (m->sha256.len != DX_SHA256_LEN)
         FAIL("manifest: sha256 must be 32 bytes");
-    if (!s_printable(m->content_type, DX_MAX_CONTENT_TYPE) || m->content_type[0] == '\0')
-        FAIL("manifest: invalid content type");
+    dx_media_t media;
+    if (strlen(m->content_type) > DX_MAX_CONTENT_TYPE || dx_media_parse(m->content_type, &media) != 0)
+        FAIL("manifest: the content type is not a media type like text/csv");
     if (m->classification < DX__CLASSIFICATION__PUBLIC || m->classification > DX__CLASSIFICATION__SECRET)
         FAIL("manifest: invalid classification");
     if (m->created_ms <= 0)
@@ -122,7 +197,7 @@ int wire_manifest_decode(const uint8_t *data, size_t len, Dx__Manifest **out, ch
         FAIL("manifest: size %zu outside 1..%d", len, DX_MAX_MANIFEST);
     Dx__Manifest *m = s_unpack(&dx__manifest__descriptor, len, data);
     if (!m)
-        FAIL("manifest: not a valid protobuf message");
+        FAIL("manifest: %s", s_why(&dx__manifest__descriptor, len, data));
     int rv = wire_manifest_check(m, err);
     if (rv != 0) {
         wire_free(&m);
@@ -159,8 +234,8 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
     case DX__REQUEST__BODY_FETCH_BEGIN:
         if (!dx_dataset_name_valid(r->fetch_begin->dataset))
             FAIL("fetch: invalid dataset name");
-        if (r->fetch_begin->purpose[0] && !dx_token_valid(r->fetch_begin->purpose))
-            FAIL("fetch: invalid purpose");
+        if (!dx_token_valid(r->fetch_begin->purpose))
+            FAIL("fetch: a purpose is required, a word of [a-z0-9._-]");
         return 0;
     case DX__REQUEST__BODY_FETCH_MORE:
         if (r->fetch_more->session == 0)
@@ -206,7 +281,7 @@ int wire_request_decode(const uint8_t *data, size_t len, Dx__Request **out, char
         FAIL("request size %zu outside 1..%d", len, DX_MAX_FRAME);
     Dx__Request *r = s_unpack(&dx__request__descriptor, len, data);
     if (!r)
-        FAIL("request is not a valid protobuf message");
+        FAIL("request: %s", s_why(&dx__request__descriptor, len, data));
     int rv = s_check_request(r, err);
     if (rv != 0) {
         wire_free(&r);
@@ -244,10 +319,16 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
         if (r->receipt->signature.len != DX_SIG_LEN)
             FAIL("reply: malformed receipt signature");
         return 0;
-    case DX__REPLY__BODY_FETCH_READY:
-        if (!r->fetch_ready->entry)
+    case DX__REPLY__BODY_FETCH_READY: {
+        const Dx__CatalogEntry *e = r->fetch_ready->entry;
+        if (!e)
             FAIL("reply: fetch without catalog entry");
-        return s_check_entry(r->fetch_ready->entry, err);
+        if (!r->fetch_ready->filtered)
+            return s_check_entry(e, err);
+        if (!dx_dataset_name_valid(e->dataset) || e->version == 0 || !dx_id_valid(e->publisher))
+            FAIL("reply: malformed description of a filtered view");
+        return 0;
+    }
     case DX__REPLY__BODY_FETCH_DATA:
         if (r->fetch_data->data.len > DX_CHUNK_SIZE * 2)
             FAIL("reply: oversized chunk");
@@ -273,12 +354,12 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
     case DX__REPLY__BODY_AUDIT_HEADS:
         return 0;
     case DX__REPLY__BODY_INFO:
-        if (r->info->sha256.len != DX_SHA256_LEN)
+        if (r->info->sha256.len != 0 && r->info->sha256.len != DX_SHA256_LEN)
             FAIL("reply: malformed dataset info");
         return 0;
     case DX__REPLY__BODY_LIST:
         for (size_t i = 0; i < r->list->n_datasets; i++)
-            if (r->list->datasets[i]->sha256.len != DX_SHA256_LEN)
+            if (r->list->datasets[i]->sha256.len != 0 && r->list->datasets[i]->sha256.len != DX_SHA256_LEN)
                 FAIL("reply: malformed dataset info");
         return 0;
     case DX__REPLY__BODY_PUBLISH_READY:
@@ -307,7 +388,7 @@ int wire_reply_decode(const uint8_t *data, size_t len, Dx__Reply **out, char err
         FAIL("reply size %zu out of range", len);
     Dx__Reply *r = s_unpack(&dx__reply__descriptor, len, data);
     if (!r)
-        FAIL("reply is not a valid protobuf message");
+        FAIL("reply: %s", s_why(&dx__reply__descriptor, len, data));
     int rv = s_check_reply(r, err);
     if (rv != 0) {
         wire_free(&r);
@@ -324,7 +405,7 @@ int wire_receipt_decode(const uint8_t *data, size_t len, Dx__Receipt **out, char
         FAIL("receipt: size out of range");
     Dx__Receipt *r = s_unpack(&dx__receipt__descriptor, len, data);
     if (!r)
-        FAIL("receipt: not a valid protobuf message");
+        FAIL("receipt: %s", s_why(&dx__receipt__descriptor, len, data));
     if (!dx_dataset_name_valid(r->dataset) || r->version == 0 ||
         r->sha256.len != DX_SHA256_LEN || r->manifest_sha256.len != DX_SHA256_LEN ||
         !dx_id_valid(r->publisher)) {
@@ -342,9 +423,9 @@ int wire_view_decode(const uint8_t *data, size_t len, Dx__ViewManifest **out, ch
         FAIL("view manifest: size out of range");
     Dx__ViewManifest *v = s_unpack(&dx__view_manifest__descriptor, len, data);
     if (!v)
-        FAIL("view manifest: not a valid protobuf message");
-    if (!dx_dataset_name_valid(v->dataset) || v->source_sha256.len != DX_SHA256_LEN ||
-        v->view_sha256.len != DX_SHA256_LEN) {
+        FAIL("view manifest: %s", s_why(&dx__view_manifest__descriptor, len, data));
+    if (!dx_dataset_name_valid(v->dataset) || v->source_sha256.len != 0 ||
+        v->source_manifest_sha256.len != DX_SHA256_LEN || v->view_sha256.len != DX_SHA256_LEN) {
         wire_free(&v);
         FAIL("view manifest: missing or malformed fields");
     }
@@ -359,8 +440,10 @@ int wire_audit_decode(const uint8_t *data, size_t len, Dx__AuditRecord **out, ch
         FAIL("audit record: size %zu out of range", len);
     Dx__AuditRecord *a = s_unpack(&dx__audit_record__descriptor, len, data);
     if (!a)
-        FAIL("audit record: not a valid protobuf message");
-    if (a->seq == 0 || (a->prev_hash.len != 0 && a->prev_hash.len != DX_SHA256_LEN)) {
+        FAIL("audit record: %s", s_why(&dx__audit_record__descriptor, len, data));
+    if (a->seq == 0 || (a->prev_hash.len != 0 && a->prev_hash.len != DX_SHA256_LEN) ||
+        (a->manifest_sha256.len != 0 && a->manifest_sha256.len != DX_SHA256_LEN) ||
+        (a->view_sha256.len != 0 && a->view_sha256.len != DX_SHA256_LEN) || a->salt.len > 32) {
         wire_free(&a);
         FAIL("audit record: missing sequence number or malformed hash");
     }
@@ -375,7 +458,7 @@ int wire_catalog_decode(const uint8_t *data, size_t len, Dx__CatalogEntry **out,
         FAIL("catalog entry: size out of range");
     Dx__CatalogEntry *e = s_unpack(&dx__catalog_entry__descriptor, len, data);
     if (!e)
-        FAIL("catalog entry: not a valid protobuf message");
+        FAIL("catalog entry: %s", s_why(&dx__catalog_entry__descriptor, len, data));
     int rv = s_check_entry(e, err);
     if (rv != 0) {
         wire_free(&e);
@@ -392,7 +475,7 @@ int wire_signed_decode(const uint8_t *data, size_t len, Dx__Signed **out, char e
         FAIL("signed message: size out of range");
     Dx__Signed *s = s_unpack(&dx__signed__descriptor, len, data);
     if (!s)
-        FAIL("signed message: not a valid protobuf message");
+        FAIL("signed message: %s", s_why(&dx__signed__descriptor, len, data));
     if (s->signature.len != DX_SIG_LEN) {
         wire_free(&s);
         FAIL("signed message: malformed signature");

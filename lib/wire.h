@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DX_PROTOCOL_VERSION 1
+/* 2: purpose required, filtered views carry no hash or size of their
+ * source, strings checked as UTF-8 without NUL. */
+#define DX_PROTOCOL_VERSION 2
 #define DX_CHUNK_SIZE (1024 * 1024)          /* content travels in these */
 #define DX_MAX_FRAME (DX_CHUNK_SIZE + 65536) /* any frame; the broker's ZMQ_MAXMSGSIZE */
 #define DX_MAX_MANIFEST 4096

@@ -8,6 +8,7 @@ packages=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev libssl-dev libyaml-dev
   lmdb-utils procps redis-server redis-tools iproute2
+  python3 python3-zmq python3-cryptography
   clang libclang-rt-14-dev
 )
 if [ "${DX_DEPS_EXTRA:-}" != "" ]; then

@@ -10,7 +10,7 @@ raw() {
 }
 
 check "garbage gets an error reply" 0 raw garbage 200
-check_grep "saying it is not a request" "$T/out" "not a valid protobuf|protocol|unknown"
+check_grep "saying it is not a request" "$T/out" "not a valid protobuf|not UTF-8|protocol|unknown"
 check "a truncated request gets an error reply" 0 raw truncated
 check "an empty frame gets an error reply" 0 raw empty
 check "two frames get an error reply" 0 raw multiframe

@@ -152,7 +152,7 @@ static void s_replies(const uint8_t *manifest, size_t mlen, const uint8_t *recor
     r.body_case = DX__REPLY__BODY_FETCH_READY, r.fetch_ready = &fr;
     s_write("reply-fetch-ready", &r.base);
     Dx__ViewManifest vm = DX__VIEW_MANIFEST__INIT;
-    vm.dataset = "health/vaccination/2026", vm.version = 2, vm.source_sha256 = s_bytes(s_hash, 32);
+    vm.dataset = "health/vaccination/2026", vm.version = 2, vm.source_manifest_sha256 = s_bytes(s_hash, 32);
     vm.view_sha256 = s_bytes(s_hash, 32), vm.view_size = 20, vm.rule_id = "stats-reads";
     vm.field_mode = "exclude", vm.n_fields = 1, vm.fields = fields, vm.member = "statistics";
     vm.purpose = "statistics", vm.time_ms = 1764331200000, vm.content_type = "text/csv";

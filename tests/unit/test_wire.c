@@ -108,10 +108,10 @@ TEST(field_number_zero)
     CHECK(wire_audit_decode(record, 4, &a, err) == 0 && a != NULL);
     wire_free(&a);
     /* a request whose list body holds the same field */
-    const uint8_t request[] = { 0x08, 0x01, 0x10, 0x01, 0x72, 0x06, 0x0a, 0x01, 'a', 0x82, 0x00, 0x00 };
+    const uint8_t request[] = { 0x08, 0x02, 0x10, 0x01, 0x72, 0x06, 0x0a, 0x01, 'a', 0x82, 0x00, 0x00 };
     Dx__Request *r = NULL;
     CHECK(wire_request_decode(request, sizeof request, &r, err) != 0 && r == NULL);
-    const uint8_t fine[] = { 0x08, 0x01, 0x10, 0x01, 0x72, 0x03, 0x0a, 0x01, 'a' };
+    const uint8_t fine[] = { 0x08, 0x02, 0x10, 0x01, 0x72, 0x03, 0x0a, 0x01, 'a' };
     CHECK(wire_request_decode(fine, sizeof fine, &r, err) == 0 && r != NULL);
     wire_request_free(&r);
 }
