@@ -4,10 +4,12 @@
  * size of the pieces the content is pushed in; then a line of field names
  * separated by ','; the rest is the content. The same content pushed whole
  * and pushed in pieces must give the same bytes and the same outcome (the
- * broker filters what arrives chunk by chunk), and every refusal must say
- * why. */
+ * broker filters what arrives chunk by chunk), every refusal must say
+ * why, and every view delivered must be UTF-8 (the filter refuses input
+ * that is not). */
 #include "filter.h"
 #include "policy.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,6 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int b = s_run(format, mode, fields, nfields, content, clen, piece, &pieces);
     if ((a == 0) != (b == 0) ||
         (a == 0 && (whole.len != pieces.len || (whole.len && memcmp(whole.data, pieces.data, whole.len) != 0))))
+        abort();
+    if (a == 0 && !dx_utf8_valid(whole.data, whole.len))
         abort();
     dx_buf_free(&whole);
     dx_buf_free(&pieces);

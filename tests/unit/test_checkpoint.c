@@ -69,9 +69,41 @@ TEST(checkpoint_round_trip)
     dx_signer_destroy(&signer);
 }
 
+/* Issue 8, item 9: exactly the key names signed-note (and Go's
+ * golang.org/x/mod/sumdb/note isValidName) accepts: UTF-8, no Unicode
+ * space, no '+', and (the note rule) no ASCII control character. */
+TEST(origin_names)
+{
+    CHECK(dx_origin_valid("dx/broker"));
+    CHECK(dx_origin_valid("example.gov/dx-log"));
+    CHECK(dx_origin_valid("dx/Gesundheitsministerium-\xC3\x96"));   /* non-ASCII is fine */
+    CHECK(dx_origin_valid("dx/\xE2\x80\x94" "dash"));
+    CHECK(dx_origin_valid("dx/del\x7F"));                         /* Go allows it; so does the note format */
+    CHECK(!dx_origin_valid(""));
+    CHECK(!dx_origin_valid("has space"));
+    CHECK(!dx_origin_valid("plus+sign"));
+    CHECK(!dx_origin_valid("tab\t"));
+    CHECK(!dx_origin_valid("ctl\x01"));
+    CHECK(!dx_origin_valid("nbsp\xC2\xA0" "x"));                      /* U+00A0 */
+    CHECK(!dx_origin_valid("ideo\xE3\x80\x80" "x"));                   /* U+3000 */
+    CHECK(!dx_origin_valid("nel\xC2\x85" "x"));                        /* U+0085 */
+    CHECK(!dx_origin_valid("ls\xE2\x80\xA8" "x"));                     /* U+2028 */
+    CHECK(!dx_origin_valid("enq\xE2\x80\x82" "x"));                    /* U+2002 */
+    CHECK(!dx_origin_valid("bad\xFF"));
+    CHECK(!dx_origin_valid("overlong\xC0\xAF"));
+    CHECK(!dx_origin_valid("surrogate\xED\xA0\x80"));
+    char longest[DX_ORIGIN_MAX + 2];
+    memset(longest, 'a', sizeof longest - 1);
+    longest[DX_ORIGIN_MAX + 1] = '\0';
+    CHECK(!dx_origin_valid(longest));
+    longest[DX_ORIGIN_MAX] = '\0';
+    CHECK(dx_origin_valid(longest));
+}
+
 int main(void)
 {
     RUN(go_sumdb_note_known_answer);
     RUN(checkpoint_round_trip);
+    RUN(origin_names);
     return TEST_EXIT();
 }

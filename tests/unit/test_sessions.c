@@ -24,6 +24,9 @@ TEST(limits_and_ownership)
     CHECK(sessions_get(ss, a->id, "alpha") == a);
     CHECK(sessions_get(ss, a->id, "beta") == NULL); /* not another member's */
     CHECK(sessions_get(ss, a->id, NULL) == a);
+    CHECK(sessions_foreign(ss, a->id, "beta"));   /* a probe by beta */
+    CHECK(!sessions_foreign(ss, a->id, "alpha"));
+    CHECK(!sessions_foreign(ss, 12345, "beta"));  /* no such id: not a probe of anyone */
     uint64_t id = a->id;
     sessions_remove(ss, id);
     CHECK(sessions_get(ss, id, "alpha") == NULL);

@@ -153,6 +153,82 @@ TEST(manifest_checks)
     free(data);
 }
 
+/* Issue 8, item 8: protobuf-c takes strings as C strings; a NUL would cut
+ * the name that was signed, and bytes that are not UTF-8 make replies that
+ * standard decoders refuse. Every string field, at any depth, is checked
+ * in the raw bytes; bytes fields are not strings. */
+TEST(strings_are_utf8_without_nul)
+{
+    char err[DX_ERRMSG];
+    Dx__Manifest m = DX__MANIFEST__INIT;
+    uint8_t sha[32], nonce[16] = { 0 };
+    memset(sha, 0xFF, sizeof sha); /* bytes may be anything */
+    m.sha256.data = sha, m.sha256.len = 32, m.content_type = "text/csv";
+    m.classification = DX__CLASSIFICATION__INTERNAL, m.created_ms = 1;
+    m.nonce.data = nonce, m.nonce.len = 16, m.publisher = "health";
+    /* "health/x" + NUL + "evil", spliced in by hand as protobuf-c would not */
+    uint8_t buf[256];
+    size_t n = 0;
+    const char name[] = "health/x\0evil";
+    buf[n++] = 0x0a, buf[n++] = sizeof name - 1;
+    memcpy(buf + n, name, sizeof name - 1), n += sizeof name - 1;
+    m.dataset = "";
+    uint8_t *rest = NULL;
+    size_t rlen = 0;
+    CHECK_EQ(wire_pack(&m.base, &rest, &rlen), 0);
+    memcpy(buf + n, rest, rlen), n += rlen;
+    Dx__Manifest *back = NULL;
+    CHECK(wire_manifest_decode(buf, n, &back, err) != 0 && back == NULL);
+    CHECK(strstr(err, "UTF-8") != NULL);
+    buf[1 + 9] = '/'; /* the same without the NUL: health/x/evil */
+    CHECK_EQ(wire_manifest_decode(buf, n, &back, err), 0);
+    CHECK(back && strcmp(back->dataset, "health/x/evil") == 0);
+    wire_free(&back);
+    free(rest);
+    /* content types: not UTF-8, not a media type */
+    m.dataset = "health/x";
+    m.content_type = "text/csv\xFF";
+    CHECK(wire_manifest_check(&m, err) != 0);
+    m.content_type = "text/csv; header=absent"; /* a media type; the filter refuses it later */
+    CHECK_EQ(wire_manifest_check(&m, err), 0);
+    m.content_type = "csv";
+    CHECK(wire_manifest_check(&m, err) != 0);
+    /* nested: a request whose audit query member is not UTF-8 */
+    const uint8_t q[] = { 0x08, 0x02, 0x10, 0x01, 0x82, 0x01, 0x04, 0x1a, 0x02, 0xC3, 0x28 };
+    Dx__Request *r = NULL;
+    CHECK(wire_request_decode(q, sizeof q, &r, err) != 0 && r == NULL);
+    const uint8_t ok[] = { 0x08, 0x02, 0x10, 0x01, 0x82, 0x01, 0x04, 0x1a, 0x02, 0xC3, 0xA9 };
+    CHECK(wire_request_decode(ok, sizeof ok, &r, err) != 0); /* UTF-8, but not a member id */
+    CHECK(strstr(err, "UTF-8") == NULL);
+    /* a repeated string (view fields) with a NUL */
+    const uint8_t v[] = { 0x42, 0x03, 'a', 0x00, 'b' };
+    Dx__ViewManifest *vm = NULL;
+    CHECK(wire_view_decode(v, sizeof v, &vm, err) != 0 && strstr(err, "UTF-8"));
+}
+
+/* Issue 8, item 5: a read states a purpose, on the wire too. */
+TEST(fetch_needs_a_purpose)
+{
+    char err[DX_ERRMSG];
+    const char *purposes[] = { "", "Bad", "a b", "-x", "statistics" };
+    for (size_t i = 0; i < 5; i++) {
+        Dx__Request r = DX__REQUEST__INIT;
+        Dx__FetchBegin fb = DX__FETCH_BEGIN__INIT;
+        fb.dataset = "health/x";
+        fb.purpose = (char *)purposes[i];
+        r.protocol = DX_PROTOCOL_VERSION, r.id = 1;
+        r.body_case = DX__REQUEST__BODY_FETCH_BEGIN, r.fetch_begin = &fb;
+        uint8_t *data = NULL;
+        size_t len = 0;
+        CHECK_EQ(wire_pack(&r.base, &data, &len), 0);
+        Dx__Request *back = NULL;
+        int rv = wire_request_decode(data, len, &back, err);
+        CHECK(i == 4 ? rv == 0 : rv != 0);
+        wire_request_free(&back);
+        free(data);
+    }
+}
+
 /* The fuzzer's seeds are frames each decoder accepts (dx-wire-seeds wrote
  * them): if the protocol changes under them, regenerate them. */
 TEST(fuzz_seeds_decode)
@@ -198,6 +274,8 @@ TEST(fuzz_seeds_decode)
 int main(void)
 {
     RUN(request_round_trip);
+    RUN(strings_are_utf8_without_nul);
+    RUN(fetch_needs_a_purpose);
     RUN(request_checks);
     RUN(garbage_and_truncation);
     RUN(manifest_checks);

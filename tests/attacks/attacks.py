@@ -1,0 +1,574 @@
+#!/usr/bin/python3
+"""Attacks on a running dx-broker by authenticated but hostile members.
+
+Every attack is one entry in ATTACKS: a function that gets the exchange
+(Ctx) and returns None when dx held, or a string saying what leaked or
+went wrong. The client is tests/attacks/hostile.py, which shares no code
+with dx. tests/integration/attacks.sh prepares the exchange (keys, the
+policy with the extra rules below, a broker) and runs this file.
+
+    attacks.py [NAME...]      run all attacks, or the named ones
+
+To add one: write a function a_something(ctx), add it to ATTACKS.
+"""
+import base64
+import hashlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostile import (CTX_VIEW, ERR, REPLY, REQ, Conn, Member, error_of, f_bytes, f_int, f_lying,  # noqa: E402
+                     fetch, key, msg, one, parse, publish, text, varint)
+
+# The rules attacks.sh appends to the example policy set.
+EXTRA_RULES = """
+  - id: stats-reads-probe
+    effect: allow
+    actions: [read, list]
+    members: [statistics]
+    datasets: ["health/probe/**"]
+    purposes: [research]
+
+  - id: health-reads-open
+    effect: allow
+    actions: [read]
+    members: [health]
+    datasets: ["health/open/**"]
+    max_classification: restricted
+"""
+
+
+class Ctx:
+    def __init__(self):
+        self.ep = os.environ["DX_EP"]
+        self.keys = os.environ["DX_KEYS"]
+        self.bin = os.environ["DX_BIN"]
+        self.tmp = os.environ["DX_TMP"]
+        self.broker_log = os.environ["DX_BROKER_LOG"]
+        self.members = {}
+        self.conns = []
+
+    def member(self, mid):
+        if mid not in self.members:
+            self.members[mid] = Member(self.keys, mid)
+        return self.members[mid]
+
+    def conn(self, mid, timeout=10.0):
+        c = Conn(self.ep, self.member(mid), timeout)
+        self.conns.append(c)
+        return c
+
+    def run(self, prog, who, *args, timeout=60):
+        cmd = [os.path.join(self.bin, prog), "--broker", self.ep, "--broker-pub",
+               os.path.join(self.keys, "broker.pub"), "--key", os.path.join(self.keys, who + ".key"),
+               "--timeout", "10", *args]
+        return subprocess.run(cmd, capture_output=True, timeout=timeout)
+
+    def records(self, *args):
+        """The audit log as the auditor's dx-audit prints it (JSON)."""
+        p = self.run("dx-audit", "auditor", "query", "--format", "json", *args)
+        if p.returncode != 0:
+            raise RuntimeError("dx-audit query failed: " + p.stderr.decode(errors="replace"))
+        return [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+
+    def close(self):
+        for c in self.conns:
+            c.close()
+
+
+def unique(prefix):
+    return f"{prefix}-{os.urandom(4).hex()}"
+
+
+# ---- the filter: nothing of an excluded column leaves ----
+
+def leak_attempt(ctx, content, content_type="text/csv", name=None):
+    """health publishes content under the vaccination rule (exclude
+    national_id); statistics fetches it. Returns a failure or None: the view
+    must be refused and no byte of a SECRET value may have arrived."""
+    name = name or unique("health/vaccination/leak")
+    h = ctx.conn("health")
+    r = publish(h, name, content, "restricted", content_type)
+    if error_of(r):
+        return f"the publish itself was refused: {error_of(r)}"
+    s = ctx.conn("statistics")
+    _, data, err = fetch(s, name, "statistics")
+    if any(b"SECRET" in raw for raw in s.raw_replies):
+        return "SECRET bytes reached the consumer"
+    if err is None and data:
+        return "a view was delivered (the filter did not fail closed)"
+    return None
+
+
+def a_csv_bare_cr(ctx):
+    return leak_attempt(ctx, b"region,national_id,doses\rnorth,SECRET1,2\rsouth,SECRET2,3\r")
+
+
+def a_csv_tab_separated(ctx):
+    return leak_attempt(ctx, b"region\tnational_id\tdoses\nnorth\tSECRET1\t2\nsouth\tSECRET2\t3\n")
+
+
+def a_csv_semicolon_separated(ctx):
+    return leak_attempt(ctx, b"region;national_id;doses\nnorth;SECRET1;2\n")
+
+
+def a_csv_nul_in_header(ctx):
+    return leak_attempt(ctx, b"region,national_id\0,doses\nnorth,SECRET1,2\n")
+
+
+def a_csv_header_absent(ctx):
+    return leak_attempt(ctx, b"north,SECRET1,2\nsouth,SECRET2,3\n", "text/csv; header=absent")
+
+
+def a_csv_near_miss_names(ctx):
+    for header in (b"region,National_ID,doses", b"region,national id,doses", b"region, national_id,doses",
+                   b"region,national_id\xe2\x80\x8b,doses", b"region,\"national_id \",doses"):
+        why = leak_attempt(ctx, header + b"\nnorth,SECRET1,2\n")
+        if why:
+            return f"{header!r}: {why}"
+    return None
+
+
+def a_csv_invalid_utf8(ctx):
+    return leak_attempt(ctx, b"region,national_id,doses\nnorth\xff,SECRET1,2\n")
+
+
+def a_jsonl_escaped_key(ctx):
+    return leak_attempt(ctx, b'{"region":"north","national_id\\u0000":"SECRET1"}\n', "application/x-ndjson")
+
+
+def a_jsonl_escaped_spelling(ctx):
+    return leak_attempt(ctx, b'{"region":"north","nation\\u0061l_id":"SECRET1"}\n', "application/x-ndjson")
+
+
+def a_jsonl_invalid_utf8_key(ctx):
+    return leak_attempt(ctx, b'{"region":"north","national_id\xc0\x80":"SECRET1"}\n', "application/x-ndjson")
+
+
+def a_jsonl_duplicate_key(ctx):
+    return leak_attempt(ctx, b'{"region":"north","region":"SECRET1"}\n'
+                        b'{"national_id":"x","National_Id":"SECRET2"}\n', "application/x-ndjson")
+
+
+def a_jsonl_line_separator(ctx):
+    return leak_attempt(ctx, b'{"region":"north"}\xe2\x80\xa8{"national_id2":"SECRET1"}\n', "application/x-ndjson")
+
+
+# ---- what else the reply reveals ----
+
+def a_filtered_fetch_reveals_no_source_hash(ctx):
+    """A low-entropy excluded column: with the source's hash, 2^n guesses
+    would recover it. No hash, size or signature over the source may
+    arrive; what arrives must verify."""
+    content = b"region,national_id,doses\n" + b"".join(
+        b"r%d,%s,%d\n" % (i, b"yes" if i % 3 else b"no", i) for i in range(14))
+    sha = hashlib.sha256(content).digest()
+    name = unique("health/vaccination/lowentropy")
+    if error_of(publish(ctx.conn("health"), name, content, "restricted")):
+        return "publish refused"
+    s = ctx.conn("statistics")
+    ready, data, err = fetch(s, name, "statistics")
+    if err or not data:
+        return f"the view was not delivered: {err}"
+    for raw in s.raw_replies:
+        for form in (sha, sha.hex().encode(), base64.b64encode(sha)):
+            if form in raw:
+                return "the source's SHA-256 reached the consumer"
+    fr = parse(one(ready, REPLY["fetch_ready"]))
+    entry = parse(one(fr, 2, b""))
+    leaked = [n for n in (3, 4, 5, 6, 7, 8, 10, 11) if n in entry]
+    if leaked:
+        return f"the filtered consumer's catalog entry has source fields {leaked}"
+    view = b"".join(one(d, 3, b"") for d in data)
+    if b"national_id" in view or len(data) != 1:
+        return f"the view is wrong: {len(data)} messages, {view[:80]!r}"
+    signed = parse(one(data[-1], 5, b""))
+    body, sig = one(signed, 1, b""), one(signed, 2, b"")
+    if not s.member.broker_signed(CTX_VIEW, body, sig):
+        return "the view's provenance is not signed by the broker"
+    vm = parse(body)
+    if 3 in vm or one(vm, 4) != hashlib.sha256(view).digest() or len(one(vm, 13, b"")) != 32:
+        return "the view's provenance names the source's content hash, or not the view's"
+    return None
+
+
+def a_info_and_list_reveal_no_hash(ctx):
+    content = b"region,national_id\nnorth,yes\n"
+    sha = hashlib.sha256(content).digest()
+    name = unique("health/vaccination/info")
+    if error_of(publish(ctx.conn("health"), name, content, "restricted")):
+        return "publish refused"
+    s = ctx.conn("statistics")
+    info = s.call(REQ["info"], msg(f_bytes(1, name)))
+    lst = s.call(REQ["list"], msg(f_bytes(1, "health/vaccination/*")))
+    if error_of(info) or error_of(lst):
+        return f"info or list refused: {error_of(info) or error_of(lst)}"
+    if any(sha in raw or sha.hex().encode() in raw for raw in s.raw_replies):
+        return "a member that may not see the whole content got its hash"
+    d = parse(one(info, REPLY["info"]))
+    if 5 in d or 6 in d:
+        return "info carries hash or size to a non-publisher"
+    # the publisher still sees its own
+    h = ctx.conn("health")
+    own = parse(one(h.call(REQ["info"], msg(f_bytes(1, name))), REPLY["info"], b""))
+    if one(own, 5) != sha:
+        return "the publisher no longer sees its own hash"
+    return None
+
+
+def a_audit_records_are_salted(ctx):
+    """Signed heads show record leaf hashes to every member: a record that
+    holds a guessable value must hold a random salt too."""
+    a = ctx.conn("auditor")
+    r = a.call(REQ["audit_read"], msg(f_int(1, 0)))
+    recs = [parse(x) for x in parse(one(r, REPLY["audit"], b"")).get(1, [])]
+    if not recs:
+        return "no records"
+    bad = [one(x, 1) for x in recs if len(one(x, 15, b"")) != 16]
+    return f"records without a 16-byte salt: {bad[:5]}" if bad else None
+
+
+def a_view_provenance_ties_in_the_log(ctx):
+    content = b"region,national_id\nnorth,1\nsouth,2\n"
+    name = unique("health/vaccination/prov")
+    h = ctx.conn("health")
+    if error_of(publish(h, name, content, "restricted")):
+        return "publish refused"
+    s = ctx.conn("statistics")
+    _, data, err = fetch(s, name, "statistics")
+    if err or not data:
+        return f"no view: {err}"
+    view = b"".join(one(d, 3, b"") for d in data)
+    vm = parse(one(parse(one(data[-1], 5, b"")), 1, b""))
+    msha = one(vm, 13, b"").hex()
+    recs = ctx.records("--dataset", name)
+    pub = [r for r in recs if r["event"] == "publish" and r["decision"] == "allow"]
+    reads = [r for r in recs if r["event"] == "read" and r["member"] == "statistics"]
+    if not pub or pub[0]["manifest_sha256"] != msha:
+        return "the publish record does not carry the manifest hash the view names"
+    if not any(r["decision"] == "allow" and r["purpose"] == "statistics" for r in reads):
+        return "no read record"
+    if not any(r["decision"] == "ok" and r["view_sha256"] == hashlib.sha256(view).hexdigest()
+               and r["manifest_sha256"] == msha for r in reads):
+        return "no record ties the delivered view's hash to the source"
+    return None
+
+
+# ---- no probing ----
+
+def norm(err, *names):
+    if err is None:
+        return None
+    code, message, rule = err
+    for n in names:
+        message = message.replace(n, "NAME")
+    message = re.sub(r"NAME@\d+", "NAME", message)
+    return code, message, rule
+
+
+def a_probe_existence_and_classification(ctx):
+    hidden, shown = unique("health/probe/hidden"), unique("health/probe/open")
+    absent = unique("health/probe/absent")
+    h = ctx.conn("health")
+    if error_of(publish(h, hidden, b"a\n1\n", "restricted")) or error_of(publish(h, shown, b"a\n1\n", "internal")):
+        return "publish refused"
+    s = ctx.conn("statistics")
+    answers = {}
+    for label, name, version in (("restricted", hidden, 0), ("absent", absent, 0), ("restricted@1", hidden, 1),
+                                 ("missing version", shown, 9), ("absent@1", absent, 1)):
+        _, _, err = fetch(s, name, "research", version=version)
+        answers["fetch " + label] = norm(err, hidden, shown, absent)
+        info = s.call(REQ["info"], msg(f_bytes(1, name), f_int(2, version) if version else b""))
+        answers["info " + label] = norm(error_of(info), hidden, shown, absent)
+    for kind in ("fetch", "info"):
+        got = {k: v for k, v in answers.items() if k.startswith(kind)}
+        if len(set(got.values())) != 1 or None in got.values():
+            return f"{kind} answers differ: {got}"
+    # a wrong purpose is refused the same way whether the name exists or not
+    _, _, e1 = fetch(s, hidden, "marketing")
+    _, _, e2 = fetch(s, absent, "marketing")
+    if norm(e1, hidden, absent) != norm(e2, hidden, absent):
+        return f"a wrong purpose answers differently: {e1} / {e2}"
+    lst = parse(one(s.call(REQ["list"], msg(f_bytes(1, "health/probe/**"))), REPLY["list"], b""))
+    names = [text(parse(d), 1) for d in lst.get(1, [])]
+    if hidden in names or shown not in names:
+        return f"list shows {names}"
+    # timing, reported not asserted (machines here are noisy)
+    t = {}
+    for label, name in (("exists", hidden), ("absent", absent)):
+        samples = []
+        for _ in range(15):
+            t0 = time.perf_counter()
+            s.call(REQ["info"], msg(f_bytes(1, name)))
+            samples.append(time.perf_counter() - t0)
+        t[label] = statistics.median(samples)
+    print(f"# probe timing: info on a hidden name {t['exists'] * 1e3:.2f} ms, on an absent one "
+          f"{t['absent'] * 1e3:.2f} ms (medians of 15; ratio {t['exists'] / t['absent']:.2f})")
+    return None
+
+
+# ---- purpose ----
+
+def a_read_without_purpose(ctx):
+    name = unique("health/open/data")
+    h = ctx.conn("health")
+    if error_of(publish(h, name, b"a,b\n1,2\n")):
+        return "publish refused"
+    for purpose in (None, "", "Bad Purpose", "x\0y", "-x", "a" * 65):
+        _, data, err = fetch(h, name, purpose)
+        if data or not err or err[0] != ERR["BAD_REQUEST"]:
+            return f"purpose {purpose!r} was not refused as a bad request: {err}"
+    _, data, err = fetch(h, name, "operations")
+    if err or not data:
+        return f"a read with a purpose under a rule without purposes failed: {err}"
+    empty = [r["seq"] for r in ctx.records("--action", "read") if r["purpose"] == ""]
+    return f"read records without a purpose: {empty}" if empty else None
+
+
+# ---- every read of audit records is recorded ----
+
+def a_audit_cursor_is_recorded(ctx):
+    a = ctx.conn("auditor")
+    tag = os.urandom(3).hex()
+    cursors = (3, 5, (1 << 63) + 7)
+    for c in cursors:
+        r = a.call(REQ["audit_query"], msg(f_bytes(3, "statistics"), f_int(7, 2), f_int(8, c)))
+        if error_of(r):
+            return f"query refused: {error_of(r)}"
+        r = a.call(REQ["audit_read"], msg(f_int(1, c)))
+        if error_of(r):
+            return f"read refused: {error_of(r)}"
+    recs = [r for r in ctx.records("--member", "auditor") if r["event"] == "audit"]
+    for c in cursors:
+        for action in ("query", "verify"):
+            if not any(r["action"] == action and f"page after seq {c}:" in r["reason"] for r in recs):
+                return f"a {action} page after seq {c} left no audit record"
+    del tag
+    return None
+
+
+# ---- strings: what was signed is what is stored ----
+
+def a_nul_in_signed_name(ctx):
+    h = ctx.conn("health")
+    base = unique("health/vaccination/nul")
+    r = publish(h, base.encode() + b"\0evil", b"a\n1\n", "restricted")
+    if not error_of(r):
+        return "a name with a NUL was accepted"
+    info = h.call(REQ["info"], msg(f_bytes(1, base)))
+    if not error_of(info):
+        return "the name cut at the NUL was catalogued"
+    return None
+
+
+def a_invalid_utf8_strings_in_manifest(ctx):
+    h = ctx.conn("health")
+    for ctype in (b"text/csv\xff", b"text/csv; charset=\xc3\xa9", b"text/csv\0", b"text/csv\n", b"not a type"):
+        r = publish(h, unique("health/vaccination/ctype"), b"a\n1\n", "restricted", ctype)
+        if not error_of(r):
+            return f"content type {ctype!r} was accepted"
+    # every string in every list reply a standard decoder can read
+    for who in ("health", "statistics"):
+        lst = parse(one(ctx.conn(who).call(REQ["list"], msg()), REPLY["list"], b""))
+        for d in lst.get(1, []):
+            d = parse(d)
+            for n in (1, 4, 7):
+                text(d, n)  # raises on bad UTF-8
+    p = ctx.run("dx-audit", "auditor", "query", "--format", "json")
+    p.stdout.decode("utf-8")  # raises on bad UTF-8
+    for line in p.stdout.decode().splitlines():
+        json.loads(line)
+    return None
+
+
+def a_hostile_request_strings(ctx):
+    s = ctx.conn("statistics")
+    cases = {
+        "list pattern not UTF-8": (REQ["list"], msg(f_bytes(1, b"health/\xff"))),
+        "fetch name with NUL": (REQ["fetch_begin"], msg(f_bytes(1, b"health/vaccination/a\0b"), f_bytes(3, "statistics"))),
+        "fetch purpose overlong UTF-8": (REQ["fetch_begin"], msg(f_bytes(1, "health/x"), f_bytes(3, b"st\xc0\xaf"))),
+        "info surrogate": (REQ["info"], msg(f_bytes(1, b"health/\xed\xa0\x80"))),
+        "audit member C1": (REQ["audit_query"], msg(f_bytes(3, b"stat\xc2\x85"))),
+    }
+    for what, (num, body) in cases.items():
+        e = error_of(s.call(num, body))
+        if not e or e[0] != ERR["BAD_REQUEST"]:
+            return f"{what}: not refused as a bad request ({e})"
+    return None
+
+
+# ---- transfers ----
+
+def a_other_members_transfer_ids(ctx):
+    name = unique("health/vaccination/transfer")
+    if error_of(publish(ctx.conn("health"), name, b"region,national_id\nnorth,1\n", "restricted")):
+        return "publish refused"
+    s = ctx.conn("statistics")
+    ready = s.call(REQ["fetch_begin"], msg(f_bytes(1, name), f_bytes(3, "statistics")))
+    session = one(parse(one(ready, REPLY["fetch_ready"], b"")), 1)
+    if not session:
+        return f"no session: {error_of(ready)}"
+    e = ctx.conn("education")
+    theirs = error_of(e.call(REQ["fetch_more"], msg(f_int(1, session))))
+    random_id = error_of(e.call(REQ["fetch_more"], msg(f_int(1, int.from_bytes(os.urandom(8), "big") | 1))))
+    h = ctx.conn("health")
+    chunk_theirs = error_of(h.call(REQ["publish_chunk"], msg(f_int(1, session), f_int(2, 0), f_bytes(3, b"x"))))
+    chunk_random = error_of(h.call(REQ["publish_chunk"], msg(f_int(1, 12345), f_int(2, 0), f_bytes(3, b"x"))))
+    if theirs != random_id or chunk_theirs != chunk_random or theirs is None:
+        return f"another member's id answers differently: {theirs} / {random_id}; {chunk_theirs} / {chunk_random}"
+    # the rightful owner still gets its view
+    s.request(REQ["fetch_more"], msg(f_int(1, session)))
+    got = s.recv()
+    if error_of(got) or b"national_id" in one(parse(one(got, REPLY["fetch_data"], b"")), 3, b""):
+        return f"the owner's transfer was disturbed: {error_of(got)}"
+    with open(ctx.broker_log) as f:
+        if "transfer probe member=education" not in f.read():
+            return "the probe was not logged"
+    recs = [r for r in ctx.records("--member", "education") if r["rule"] == "transfer"]
+    if not recs:
+        return "the probe was not audited"
+    if not [r for r in ctx.records("--member", "health") if r["rule"] == "transfer" and r["event"] == "publish"]:
+        return "the publish-chunk probe was not audited"
+    return None
+
+
+def a_large_rows_in_a_view(ctx):
+    """A row over 2 MiB (under the 4 MiB row limit): each message stays
+    within a frame, and dx-agent completes the fetch."""
+    path = os.path.join(ctx.tmp, "wide.csv")
+    with open(path, "wb") as f:
+        f.write(b"region,national_id,note\n")
+        for i in range(3):
+            f.write(b"north,SECRET%d,%s\n" % (i, b"x" * (3 << 20)))
+    name = unique("health/vaccination/wide")
+    p = ctx.run("dx-agent", "health", "publish", name, path, "--classification", "restricted")
+    if p.returncode != 0:
+        return "publish failed: " + p.stderr.decode(errors="replace")
+    out = os.path.join(ctx.tmp, "wide.out")
+    p = ctx.run("dx-agent", "statistics", "fetch", name, "--purpose", "statistics", "-o", out, timeout=120)
+    if p.returncode != 0:
+        return "dx-agent fetch failed: " + p.stderr.decode(errors="replace")
+    with open(out, "rb") as f:
+        view = f.read()
+    if b"SECRET" in view or view.count(b"\n") != 4:
+        return "the view is wrong"
+    s = ctx.conn("statistics", timeout=30)
+    _, data, err = fetch(s, name, "statistics")
+    if err or max(len(one(d, 3, b"")) for d in data) > (1 << 20):
+        return f"a view message is over 1 MiB, or failed: {err}"
+    return None
+
+
+# ---- malformed, but authenticated ----
+
+def a_malformed_frames(ctx):
+    s = ctx.conn("statistics", timeout=5)
+    header = msg(f_int(1, 2), f_int(2, 77))
+    frames = {
+        "string field as a varint": header + key(12, 2) + varint(3) + f_int(1, 5),
+        "body as a varint": header + f_int(12, 5),
+        "length prefix past the end": header + f_lying(12, msg(f_bytes(1, "health/x")), 1000),
+        "nested length prefix lies": header + f_bytes(12, f_lying(1, b"health/x", 90)),
+        "overlong varint": header + key(13, 2) + varint(11) + key(1, 0) + b"\xff" * 10,
+        "wire type 3": header + key(12, 3),
+        "field number 0": header + b"\x02\x00",
+        "audit proof 0..0": header + f_bytes(19, msg(f_int(1, 0), f_int(2, 0))),
+        "audit proof backwards": header + f_bytes(19, msg(f_int(1, 9), f_int(2, 3))),
+        "consistency old > new": header + f_bytes(20, msg(f_int(1, 1 << 40), f_int(2, 3))),
+        "heads after 2^64-1": header + f_bytes(21, msg(f_int(1, (1 << 64) - 1))),
+        "two bodies": header + f_bytes(14, msg()) + f_bytes(15, msg(f_bytes(1, "health/x"))),
+        "negative version": header + f_bytes(15, msg(f_bytes(1, "health/x"), f_int(2, -1))),
+        "chunk of 2 MiB": header + f_bytes(11, msg(f_int(1, 1), f_bytes(3, b"x" * (1 << 20)))),
+    }
+    for what, frame in frames.items():
+        s.send_raw(frame)
+        try:
+            r = s.recv()
+        except TimeoutError:
+            return f"{what}: no answer"
+        if one(r, REPLY["id"], 0) not in (0, 77):
+            return f"{what}: an answer to something else"
+        if what not in ("heads after 2^64-1", "two bodies") and not error_of(r):
+            return f"{what}: accepted"
+    # and the broker goes on serving
+    if error_of(ctx.conn("health").call(REQ["list"], msg())):
+        return "the broker stopped serving"
+    return None
+
+
+def a_origin_names(ctx):
+    """--origin takes exactly signed-note key names."""
+    bad = ["dx/no\u00a0break", "dx/ideo\u3000space", "dx/plus+", "dx/tab\t", "", "dx/" + "a" * 200]
+    for origin in bad + [b"dx/\xff"]:
+        d = tempfile.mkdtemp(dir=ctx.tmp)
+        data = os.path.join(d, "data")
+        arg = origin if isinstance(origin, bytes) else origin.encode()
+        p = subprocess.run([os.path.join(ctx.bin, "dx-broker"), "--listen", "tcp://127.0.0.1:*", "--data", data,
+                            "--policies", os.environ["DX_POLICIES"], "--key", os.path.join(ctx.keys, "broker.key"),
+                            b"--origin=" + arg], capture_output=True, timeout=20)
+        if p.returncode != 2 or os.path.exists(data):
+            return f"origin {origin!r}: exit {p.returncode}, data dir created: {os.path.exists(data)}"
+    return None
+
+
+ATTACKS = [
+    a_csv_bare_cr,
+    a_csv_tab_separated,
+    a_csv_semicolon_separated,
+    a_csv_nul_in_header,
+    a_csv_header_absent,
+    a_csv_near_miss_names,
+    a_csv_invalid_utf8,
+    a_jsonl_escaped_key,
+    a_jsonl_escaped_spelling,
+    a_jsonl_invalid_utf8_key,
+    a_jsonl_duplicate_key,
+    a_jsonl_line_separator,
+    a_filtered_fetch_reveals_no_source_hash,
+    a_info_and_list_reveal_no_hash,
+    a_audit_records_are_salted,
+    a_view_provenance_ties_in_the_log,
+    a_probe_existence_and_classification,
+    a_read_without_purpose,
+    a_audit_cursor_is_recorded,
+    a_nul_in_signed_name,
+    a_invalid_utf8_strings_in_manifest,
+    a_hostile_request_strings,
+    a_other_members_transfer_ids,
+    a_large_rows_in_a_view,
+    a_malformed_frames,
+    a_origin_names,
+]
+
+
+def main():
+    wanted = sys.argv[1:]
+    ctx = Ctx()
+    failed = 0
+    for attack in ATTACKS:
+        name = attack.__name__[2:].replace("_", "-")
+        if wanted and name not in wanted:
+            continue
+        try:
+            why = attack(ctx)
+        except Exception as e:  # an attack that crashes is a failure, with where
+            tb = traceback.extract_tb(e.__traceback__)[-1]
+            why = f"{type(e).__name__}: {e} (attacks line {tb.lineno})"
+        if why:
+            failed += 1
+            print(f"FAIL attack {name}: {why}")
+        else:
+            print(f"PASS attack {name}")
+        sys.stdout.flush()
+    ctx.close()
+    return 1 if failed else 0
+
+
+sys.exit(main())
