@@ -34,6 +34,13 @@ struct dx_filter {
     bool *keep;                /* CSV: per column */
     span_t *spans;             /* CSV: the fields of the current row; JSON: keys */
     size_t columns;
+    /* names that passed s_check_name, which depends on nothing but their
+     * bytes: JSON Lines repeat the same keys on every line */
+    struct {
+        uint8_t name[48];
+        size_t len;
+    } passed[32];
+    size_t npassed, next_passed;
     char error[DX_FILTER_WHY + 40];
     uint64_t error_line;
     bool failed;
@@ -196,9 +203,9 @@ static const char *s_not_plain(const uint8_t *name, size_t len, bool csv)
     if (name[0] == ' ' || name[len - 1] == ' ')
         return "begins or ends with a space";
     for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = dx_utf8_next(name + i, len - i, &cp);
-        if (k == 0)
+        uint32_t cp = name[i];
+        size_t k = 1;
+        if (cp >= 0x80 && (k = dx_utf8_next(name + i, len - i, &cp)) == 0)
             return "is not UTF-8";
         if (dx_unicode_hidden(cp) || (cp != ' ' && dx_unicode_space(cp)))
             return "holds a control, invisible or space character";
@@ -213,18 +220,28 @@ static const char *s_not_plain(const uint8_t *name, size_t len, bool csv)
  * different spelling of an excluded name. what is "column" or "key". */
 static int s_check_name(dx_filter_t *f, const uint8_t *name, size_t len, size_t index, const char *what)
 {
+    for (size_t i = 0; i < f->npassed; i++)
+        if (f->passed[i].len == len && memcmp(f->passed[i].name, name, len) == 0)
+            return 0;
     const char *why = s_not_plain(name, len, f->format == DX_FORMAT_CSV);
     if (why)
         return s_fail(f, "%s %zu %s %s: not a plain name", what, index + 1,
                       f->format == DX_FORMAT_CSV ? "of the header" : "of the object", why);
-    if (f->mode != DX_FIELDS_EXCLUDE || s_listed(f, name, len) >= 0)
-        return 0;
-    char folded[DX_FILTER_MAX_NAME + 1];
-    s_fold(name, len, folded, sizeof folded);
-    for (size_t i = 0; i < f->nfields; i++)
-        if (folded[0] && strcmp(folded, f->folded[i]) == 0)
-            return s_fail(f, "%s %zu is spelled like '%s', which the rule excludes, but not "
-                          "exactly: refused rather than guessed", what, index + 1, f->fields[i]);
+    if (f->mode == DX_FIELDS_EXCLUDE && s_listed(f, name, len) < 0) {
+        char folded[DX_FILTER_MAX_NAME + 1];
+        s_fold(name, len, folded, sizeof folded);
+        for (size_t i = 0; i < f->nfields; i++)
+            if (folded[0] && strcmp(folded, f->folded[i]) == 0)
+                return s_fail(f, "%s %zu is spelled like '%s', which the rule excludes, but not "
+                              "exactly: refused rather than guessed", what, index + 1, f->fields[i]);
+    }
+    if (len <= sizeof f->passed[0].name) {
+        size_t slot = f->next_passed++ % (sizeof f->passed / sizeof f->passed[0]);
+        memcpy(f->passed[slot].name, name, len);
+        f->passed[slot].len = len;
+        if (f->npassed <= slot)
+            f->npassed = slot + 1;
+    }
     return 0;
 }
 
@@ -233,6 +250,11 @@ static int s_check_name(dx_filter_t *f, const uint8_t *name, size_t len, size_t 
 static int s_check_text(dx_filter_t *f, const uint8_t *d, size_t len)
 {
     for (size_t i = 0; i < len;) {
+        uint64_t w;
+        if (len - i >= 8 && (memcpy(&w, d + i, 8), (w & 0x8080808080808080ull) == 0)) {
+            i += 8; /* eight ASCII bytes: nothing to decode */
+            continue;
+        }
         if (d[i] < 0x80) {
             i++;
             continue;
@@ -262,6 +284,13 @@ static bool s_duplicates(span_t *spans, size_t n, const uint8_t *d)
 {
     if (n < 2)
         return false;
+    if (n <= 16) { /* the usual row: pairwise is cheaper than sorting */
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (s_span_cmp(&spans[i], &spans[j], (void *)d) == 0)
+                    return true;
+        return false;
+    }
     qsort_r(spans, n, sizeof *spans, s_span_cmp, (void *)d);
     for (size_t i = 1; i < n; i++)
         if (s_span_cmp(&spans[i - 1], &spans[i], (void *)d) == 0)

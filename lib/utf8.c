@@ -62,6 +62,8 @@ bool dx_utf8_string(const uint8_t *s, size_t len)
 
 bool dx_unicode_space(uint32_t cp)
 {
+    if (cp > 0x20 && cp < 0x85)
+        return false;
     return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
            (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
            cp == 0x205F || cp == 0x3000;
@@ -69,6 +71,8 @@ bool dx_unicode_space(uint32_t cp)
 
 bool dx_unicode_hidden(uint32_t cp)
 {
+    if (cp >= 0x20 && cp < 0x7F)
+        return false;
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xAD || cp == 0x061C ||
            cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
            (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB);

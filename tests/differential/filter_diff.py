@@ -272,7 +272,10 @@ def run(cases):
         for f in fields:
             stdin += f.encode() + b"\n"
         stdin += data
-    out = subprocess.run([TOOL, "--batch"], input=bytes(stdin), capture_output=True, timeout=600, check=True).stdout
+    p = subprocess.run([TOOL, "--batch"], input=bytes(stdin), capture_output=True, timeout=600)
+    if p.returncode != 0:
+        raise RuntimeError(f"dx-filter exited with {p.returncode}: {p.stderr.decode(errors='replace')[:3000]}")
+    out = p.stdout
     results, at = [], 0
     while at < len(out):
         nl = out.index(b"\n", at)
@@ -292,7 +295,11 @@ def batch():
     for i in range(CASES):
         fmt, mode, fields, data = gen_csv() if i % 2 == 0 else gen_jsonl()
         cases.append((fmt, mode, fields, data, rng.choice(STEPS)))
-    results = run(cases)
+    try:
+        results = run(cases)
+    except RuntimeError as e:
+        print(f"FAIL filter differential: {e}")
+        return 1
     if len(results) != len(cases):
         print(f"FAIL filter differential: {len(results)} results for {len(cases)} cases")
         return 1

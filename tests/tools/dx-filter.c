@@ -71,7 +71,8 @@ static int s_batch(void)
         if (s_filter(s_format(fmt), s_mode(mode), fields, nfields, in, len, step, &out, err, sizeof err,
                      &line) == 0) {
             printf("OK %zu\n", out.len);
-            fwrite(out.data, 1, out.len, stdout);
+            if (out.len)
+                fwrite(out.data, 1, out.len, stdout);
         } else {
             err[strcspn(err, "\n")] = '\0';
             printf("ERR %llu %s\n", line, err);
@@ -106,9 +107,9 @@ int main(int argc, char **argv)
     unsigned long long line = 0;
     int rv = s_filter(s_format(argv[1]), s_mode(argv[2]), fields, n, in, len, 65536, &out, err,
                       sizeof err, &line);
-    if (rv == 0)
+    if (rv == 0 && out.len)
         fwrite(out.data, 1, out.len, stdout);
-    else
+    else if (rv != 0)
         fprintf(stderr, "dx-filter: %s\n", err);
     dx_buf_free(&out);
     free(in);

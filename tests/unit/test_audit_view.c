@@ -70,9 +70,29 @@ TEST(json_and_csv_escaping)
     CHECK_EQ(dx_audit_format_parse("xml"), -1);
 }
 
+/* Issue 8, item 8: whatever a record holds, every format prints valid
+ * UTF-8 and JSON that parses; controls and hidden characters are escaped. */
+TEST(always_valid_utf8)
+{
+    Dx__AuditRecord r = s_record();
+    r.reason = "bad \xFF byte, \x01 control, \xE2\x80\xA8 separator, \xE2\x80\x8B zero width";
+    char *json = s_print(DX_AUDIT_JSON, &r);
+    CHECK(strstr(json, "bad \\ufffd byte, \\u0001 control, \\u2028 separator") != NULL);
+    CHECK(strchr(json, '\xFF') == NULL && strchr(json, '\x01') == NULL);
+    free(json);
+    for (int format = DX_AUDIT_TABLE; format <= DX_AUDIT_CSV; format++) {
+        if (format == DX_AUDIT_JSON)
+            continue;
+        char *out = s_print(format, &r);
+        CHECK(strstr(out, "bad \\xFF byte, \\x01 control, \\u{2028} separator, \\u{200B} zero") != NULL);
+        free(out);
+    }
+}
+
 int main(void)
 {
     RUN(matching);
     RUN(json_and_csv_escaping);
+    RUN(always_valid_utf8);
     return TEST_EXIT();
 }
