@@ -37,7 +37,7 @@ done
 run "policies/tests (dx-admin policy test)" "$BUILD/bin/dx-admin" policy test policies
 # the field filter against Python's csv and json readers (tests/differential)
 run "differential/filter" /usr/bin/python3 tests/differential/filter_diff.py \
-  "$BUILD/tests/tools/dx-filter" "${DX_DIFF_CASES:-20000}"
+  "$BUILD/tests/tools/dx-filter" "${DX_DIFF_CASES:-50000}"
 for s in tests/integration/*.sh; do
   [ "$(basename "$s")" = lib.sh ] && continue
   run "integration/$(basename "$s" .sh)" bash "$s"
