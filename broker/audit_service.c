@@ -28,6 +28,7 @@ typedef struct {
     size_t n, want, bytes;
     store_txn_t *t;
     uint64_t size;           /* the tree proofs are made in, 0: none */
+    uint64_t first, last;    /* the seqs of the page's first and last records */
     int error;
 } page_t;
 
@@ -68,6 +69,9 @@ static int s_take(void *arg, uint64_t seq, store_val_t val)
         p->proofs[p->n].data = bytes;
         p->proofs[p->n].len = k * DX_HASH_LEN;
     }
+    if (p->n == 0)
+        p->first = seq;
+    p->last = seq;
     p->n++;
     p->bytes += val.len;
     return p->n >= p->want || p->bytes >= PAGE_BYTES;
@@ -133,18 +137,11 @@ static int s_records(broker_t *b, request_t *rq, const Dx__AuditQuery *q, uint64
         rv = p.error;
     if (rv != 0)
         goto out;
-    if (p.n == 0) {
+    if (p.n == 0)
         snprintf(range, sizeof range, "no records");
-    } else {
-        Dx__AuditRecord *lo = NULL, *hi = NULL;
-        char e1[DX_ERRMSG], e2[DX_ERRMSG];
-        wire_audit_decode(p.records[0].data, p.records[0].len, &lo, e1);
-        wire_audit_decode(p.records[p.n - 1].data, p.records[p.n - 1].len, &hi, e2);
+    else
         snprintf(range, sizeof range, "%zu record%s, seq %llu..%llu", p.n, p.n == 1 ? "" : "s",
-                 (unsigned long long)(lo ? lo->seq : 0), (unsigned long long)(hi ? hi->seq : 0));
-        wire_free(&lo);
-        wire_free(&hi);
-    }
+                 (unsigned long long)p.first, (unsigned long long)p.last);
     snprintf(reason, sizeof reason, "%s; page after seq %llu: %s", what, (unsigned long long)after,
              range);
     f->reason = reason;

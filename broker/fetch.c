@@ -231,7 +231,7 @@ static int s_fill_view(broker_t *b, session_t *s)
     uint32_t chunks = s->entry->chunks;
     store_txn_t *t = NULL;
     int rv = 0;
-    while (s->view_out.len < DX_CHUNK_SIZE && !s->source_done) {
+    while (rv == 0 && s->view_out.len < DX_CHUNK_SIZE && !s->source_done) {
         if (s->next_chunk < chunks) {
             store_val_t v;
             if (!t && (rv = store_begin(b->store, NULL, false, &t)) != 0)
@@ -242,29 +242,15 @@ static int s_fill_view(broker_t *b, session_t *s)
                 rv = DX_ERR_STORAGE;
                 break;
             }
-            int fr = dx_filter_push(s->filter, v.data, v.len, &s->view_out);
+            rv = dx_filter_push(s->filter, v.data, v.len, &s->view_out);
             store_release(b->store, v.data, v.len);
-            if (fr == DX_ERR_INVALID) {
-                rv = 1;
-                break;
-            }
-            if ((rv = fr) != 0)
-                break;
             s->next_chunk++;
         }
-        if (s->next_chunk >= chunks) {
-            int fr = dx_filter_finish(s->filter, &s->view_out);
-            if (fr == DX_ERR_INVALID) {
-                rv = 1;
-                break;
-            }
-            if ((rv = fr) != 0)
-                break;
+        if (rv == 0 && s->next_chunk >= chunks && (rv = dx_filter_finish(s->filter, &s->view_out)) == 0)
             s->source_done = true;
-        }
     }
     store_abort(&t);
-    return rv;
+    return rv == DX_ERR_INVALID ? 1 : rv; /* the filter refused the data */
 }
 
 /* The next message of a filtered view. */

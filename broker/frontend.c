@@ -233,6 +233,16 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     int rv;
     if ((rv = dx_keys_read_secret(b->cfg.key_path, &b->key, err)) != 0)
         return rv;
+    /* checked before the data directory is touched: a bad option changes nothing */
+    char origin[DX_ORIGIN_MAX + 1];
+    if (b->cfg.origin && !dx_origin_valid(b->cfg.origin)) {
+        snprintf(err, DX_ERRMSG, "--origin: 1 to %d bytes of UTF-8 without spaces (of any kind), "
+                 "control characters or '+', as signed notes require", DX_ORIGIN_MAX);
+        return DX_ERR_USAGE;
+    }
+    snprintf(origin, sizeof origin, "%s", b->cfg.origin ? b->cfg.origin : "");
+    if (!b->cfg.origin)
+        snprintf(origin, sizeof origin, "dx/%s", b->key.pub.id);
     rv = dx_policy_load(b->cfg.policy_dir, &b->policy, &diag);
     if (rv != 0) {
         for (size_t i = 0; i < diag.n; i++)
@@ -260,15 +270,6 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     b->next_blob++;
     if (collected)
         dx_info("collected %llu interrupted publish(es)", (unsigned long long)collected);
-    char origin[DX_ORIGIN_MAX + 1];
-    snprintf(origin, sizeof origin, "%s", b->cfg.origin ? b->cfg.origin : "");
-    if (!b->cfg.origin)
-        snprintf(origin, sizeof origin, "dx/%s", b->key.pub.id);
-    if ((b->cfg.origin && strlen(b->cfg.origin) > DX_ORIGIN_MAX) || !dx_origin_valid(origin)) {
-        snprintf(err, DX_ERRMSG, "--origin: 1 to %d bytes of UTF-8 without spaces (of any kind), "
-                 "control characters or '+', as signed notes require", DX_ORIGIN_MAX);
-        return DX_ERR_USAGE;
-    }
     if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot load the broker's signing key");
         return rv;

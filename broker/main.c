@@ -5,7 +5,6 @@
  * Runs in the foreground; SIGHUP reloads the policy set, SIGTERM or SIGINT
  * stops it cleanly. */
 #include "broker.h"
-#include "checkpoint.h"
 #include "err.h"
 #include "log.h"
 #include "wire.h"
@@ -139,14 +138,7 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'o':
-            if (strlen(optarg) > DX_ORIGIN_MAX || !dx_origin_valid(optarg)) {
-                fprintf(stderr, "dx-broker: --origin: 1 to %d bytes of UTF-8 without spaces (of any "
-                        "kind), control characters or '+', as signed notes require\n", DX_ORIGIN_MAX);
-                return 2;
-            }
-            b.cfg.origin = optarg;
-            break;
+        case 'o': b.cfg.origin = optarg; break;
         case 'w':
             if (s_size(optarg, &n) != 0 && strcmp(optarg, "0") != 0) {
                 fprintf(stderr, "dx-broker: --workers: a number of threads, 0 for none\n");

@@ -394,14 +394,11 @@ int dx_fetch(dx_client_t *c, const dx_pubkeys_t *broker, const char *dataset, ui
      * grows by one with every message (slow start), so that a short view
      * leaves few unused credits behind and a long one still fills the link. */
     uint32_t total = fr->filtered ? UINT32_MAX : e->chunks ? e->chunks : 1, asked = 0, got = 0;
-    uint32_t window = fr->window ? fr->window : 1, credit = fr->filtered ? 2 : window;
+    uint32_t window = fr->window ? fr->window : 1;
     if (window > 64)
         window = 64;
     for (;;) {
-        if (fr->filtered && credit < window && got > 0)
-            credit = got + 2 < window ? got + 2 : window;
-        if (credit > window)
-            credit = window;
+        uint32_t credit = fr->filtered && got + 2 < window ? got + 2 : window;
         while (asked < total && asked - got < credit) {
             Dx__Request mreq = DX__REQUEST__INIT;
             Dx__FetchMore more = DX__FETCH_MORE__INIT;

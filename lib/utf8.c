@@ -37,22 +37,35 @@ size_t dx_utf8_next(const uint8_t *s, size_t len, uint32_t *cp)
     return n;
 }
 
-bool dx_utf8_valid(const uint8_t *s, size_t len)
+size_t dx_utf8_find(const uint8_t *s, size_t len, bool (*stop)(uint32_t cp), uint32_t *cp)
 {
     size_t i = 0;
     while (i < len) {
-        /* ASCII runs are the common case */
+        uint64_t w;
+        if (len - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0)) {
+            i += 8;
+            continue;
+        }
         if (s[i] < 0x80) {
             i++;
             continue;
         }
-        uint32_t cp;
-        size_t n = dx_utf8_next(s + i, len - i, &cp);
-        if (n == 0)
-            return false;
+        size_t n = dx_utf8_next(s + i, len - i, cp);
+        if (n == 0) {
+            *cp = UINT32_MAX;
+            return i;
+        }
+        if (stop && stop(*cp))
+            return i;
         i += n;
     }
-    return true;
+    return len;
+}
+
+bool dx_utf8_valid(const uint8_t *s, size_t len)
+{
+    uint32_t cp;
+    return dx_utf8_find(s, len, NULL, &cp) == len;
 }
 
 bool dx_utf8_string(const uint8_t *s, size_t len)

@@ -18,6 +18,12 @@ size_t dx_utf8_next(const uint8_t *s, size_t len, uint32_t *cp);
 /* The whole of s[0..len) is valid UTF-8. */
 bool dx_utf8_valid(const uint8_t *s, size_t len);
 
+/* The offset of the first code point above U+007F for which stop(cp) is
+ * true (stop may be NULL), or of the first bytes that are not UTF-8 (*cp is
+ * then UINT32_MAX); len when there is neither. ASCII runs are skipped
+ * eight bytes at a time. */
+size_t dx_utf8_find(const uint8_t *s, size_t len, bool (*stop)(uint32_t cp), uint32_t *cp);
+
 /* A proto3 string as dx accepts one: valid UTF-8 without NUL. */
 bool dx_utf8_string(const uint8_t *s, size_t len);
 
