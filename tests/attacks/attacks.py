@@ -466,6 +466,30 @@ def a_large_rows_in_a_view(ctx):
     return None
 
 
+def a_view_messages_follow_the_view(ctx):
+    """A 3 MiB source whose view is a few KiB: the number and size of the
+    messages may not tell how much was removed."""
+    path = os.path.join(ctx.tmp, "mostly-secret.csv")
+    with open(path, "wb") as f:
+        f.write(b"region,national_id\n")
+        for i in range(3000):
+            f.write(b"north,SECRET%d%s\n" % (i, b"x" * 1000))
+    name = unique("health/vaccination/mostly")
+    p = ctx.run("dx-agent", "health", "publish", name, path, "--classification", "restricted")
+    if p.returncode != 0:
+        return "publish failed: " + p.stderr.decode(errors="replace")
+    s = ctx.conn("statistics", timeout=30)
+    ready, data, err = fetch(s, name, "statistics", credit=8)
+    if err or not data:
+        return f"no view: {err}"
+    extra = s.drain(0.5)  # answers to credit past the end, if any
+    if len(data) != 1 or any(one(r, REPLY["fetch_data"]) for r in extra):
+        return f"{len(data)} data messages for a view of {len(one(data[0], 3, b''))} bytes"
+    if any(b"SECRET" in raw for raw in s.raw_replies):
+        return "SECRET bytes reached the consumer"
+    return None
+
+
 # ---- malformed, but authenticated ----
 
 def a_malformed_frames(ctx):
@@ -543,6 +567,7 @@ ATTACKS = [
     a_hostile_request_strings,
     a_other_members_transfer_ids,
     a_large_rows_in_a_view,
+    a_view_messages_follow_the_view,
     a_malformed_frames,
     a_origin_names,
 ]

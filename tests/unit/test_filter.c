@@ -295,6 +295,14 @@ TEST(csv_header_fail_closed)
     /* the excluded column must be there */
     REFUSED_CSV("national_id", "region,doses\nnorth,2\n");
     REFUSED_CSV("national_id,name", "region,national_id\nnorth,S\n");
+    /* an exclude list must leave something; a name longer than any plain one */
+    CHECK(s_refused(DX_FORMAT_CSV, DX_FIELDS_EXCLUDE, "national_id", "national_id\nS\n", 14));
+    {
+        char in[1200];
+        memset(in, 'a', 1100);
+        memcpy(in + 1100, ",national_id\nx,S\n", sizeof ",national_id\nx,S\n");
+        CHECK(s_refused(DX_FORMAT_CSV, DX_FIELDS_EXCLUDE, "national_id", in, strlen(in)));
+    }
     /* an include list must find something */
     CHECK(s_refused(DX_FORMAT_CSV, DX_FIELDS_INCLUDE, "region", "a,b\n1,2\n", 8));
     /* with include, a near spelling is simply not delivered */
