@@ -1,14 +1,32 @@
-/* broker: the state of one dx-broker process and what request handlers
- * share. One thread runs the loop in frontend.c: it owns the ROUTER socket,
- * answers ZAP, dispatches requests, and commits each turn's writes as one
- * group (batch.h) before the replies that depend on them leave.
+/* broker: the state of one dx-broker process and what its stages share.
+ *
+ * A request meets the stages in this order, each in its own file and on
+ * its own thread, and never goes back to an earlier one:
+ *
+ *   intake.c     main thread: the ROUTER socket, ZAP, framing, decoding;
+ *                picks the request's command (dispatch.c's table) and sends
+ *                it to the job runner when the command has checks, else
+ *                straight to the writer
+ *   jobs.c       one thread per core: runs a command's checks (for a
+ *                publish, publish_check.c: signatures, manifests, hashing)
+ *                and passes the request on to the writer
+ *   dispatch.c   on the writer thread: membership and role, then the
+ *                command's handler (publish.c, fetch.c, catalog.c,
+ *                audit_service.c, admin.c), which decides and records
+ *   writer.c     the writer thread: the only owner of LMDB write
+ *                transactions; every request it takes in one round shares
+ *                one commit (batch.c), fsynced while intake goes on
+ *   reply.c      replies leave the writer, now or after their commit, and
+ *                intake puts them on the socket
  *
  * Invariants:
  *   - every request is attributed to the member id the ZAP handler gave its
  *     connection, re-checked against the current policy on every request;
  *   - a reply that acknowledges a write is sent only after its commit;
  *   - every decision appends an audit record in the same transaction as
- *     what it decided. */
+ *     what it decided;
+ *   - functions return 0 or a negative dx_err; whether a request has been
+ *     answered is the request's state (rq->answer), never a return value. */
 #ifndef DX_BROKER_BROKER_H
 #define DX_BROKER_BROKER_H
 
@@ -16,70 +34,111 @@
 #include "batch.h"
 #include "dx.pb-c.h"
 #include "diag.h"
+#include "events.h"
 #include "keys.h"
+#include "options.h"
 #include "policy.h"
 #include "sessions.h"
 #include "store.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+typedef struct jobs jobs_t;
+typedef struct hash_lanes hash_lanes_t;
+
+/* The policy set in force, shared by intake (ZAP, the keys a check uses)
+ * and the writer (decisions, reloads): immutable once loaded, freed when
+ * the last holder lets go. */
+typedef struct held_policy {
+    dx_policy_t *policy;
+    int refs;                    /* under broker_t.policy_lock */
+} held_policy_t;
+
+#define BROKER_IDENTITY_MAX 256
+
+/* What a request's checks found (publish_check.c), before the writer. */
 typedef struct {
-    const char *listen;
-    const char *data_dir;
-    const char *policy_dir;
-    const char *key_path;
-    uint64_t map_size;
-    int64_t skew_ms;             /* manifest creation time window, each way */
-    uint64_t max_dataset;        /* bytes */
-    int64_t session_idle_ms;
-    int window;                  /* chunks a publisher may have unacknowledged */
-    int fetch_window;            /* chunks a consumer may have asked for ahead */
-    const char *origin;          /* the audit log's name in its checkpoints */
-    int workers;                 /* threads for signature checks; -1: one per core */
-    int member_transfers;        /* open transfers one member may hold */
-} broker_config_t;
+    bool ran;
+    uint8_t sign_key[DX_ED25519_LEN];    /* the key the signature was checked with */
+    int verified;                        /* 0, or DX_ERR_INTEGRITY */
+    Dx__Manifest *manifest;              /* parsed after the signature checked */
+    int manifest_rv;
+    char manifest_err[DX_ERRMSG];
+    uint8_t manifest_sha[DX_SHA256_LEN];
+    bool inline_matches;                 /* inline content has the manifest's size and hash */
+    int hash_rv;                         /* a chunk: 0, or why the running hash failed */
+    uint8_t digest[DX_SHA256_LEN];       /* the last chunk: the content's SHA-256 */
+} check_t;
+
+typedef enum {
+    RQ_OPEN = 0,                 /* not answered yet */
+    RQ_ANSWERED,                 /* a reply left, or waits for the commit */
+} answer_t;
+
+typedef enum {
+    RQ_MEMBER = 0,               /* a member's request */
+    RQ_RELOAD,                   /* SIGHUP: reload the policy set */
+    RQ_STOP,                     /* the broker is stopping */
+} request_kind_t;
+
+struct command;
+
+/* One request, owned by whichever stage holds its pointer. */
+typedef struct request {
+    request_kind_t kind;
+    uint8_t identity[BROKER_IDENTITY_MAX];
+    size_t identity_len;
+    char member_id[DX_ID_MAX + 1];
+    const dx_member_t *member;   /* in the current policy; set by dispatch */
+    Dx__Request *req;            /* owned */
+    const struct command *cmd;
+    int64_t now_ms;
+    size_t frame_len;            /* bytes received */
+    answer_t answer;
+    check_t check;
+} request_t;
 
 typedef struct broker {
     broker_config_t cfg;
     dx_keypair_t key;
     dx_signer_t *signer;         /* key.sign_secret, as a long-lived OpenSSL key */
+    char origin[DX_ORIGIN_MAX + 1];
     void *zctx;
+    /* intake's */
     void *router;
     void *zap;
+    void *to_writer;             /* PUSH: requests for the writer */
+    void *from_writer;           /* PULL: replies to put on the socket */
+    jobs_t *jobs;
+    /* the writer's */
+    pthread_t writer;
+    bool writer_running;
+    void *inbox;                 /* PULL: requests, from intake and the jobs */
+    void *outbox;                /* PUSH: replies, to intake */
     store_t *store;
     audit_t *audit;
     batch_t *batch;
     sessions_t *sessions;
-    struct workers *workers;
-    dx_policy_t *policy;
+    dx_policy_t *policy;         /* the writer's view of current->policy */
     uint64_t next_blob;
-    uint64_t *discard;           /* staged blobs to delete next turn */
+    uint64_t *discard;           /* staged blobs to delete next round */
     size_t ndiscard, discard_cap;
+    /* shared */
+    pthread_mutex_t policy_lock;
+    held_policy_t *current;
+    hash_lanes_t *lanes;         /* publish_check.c: one lane per job thread */
+    struct request stop_request; /* intake -> writer when stopping */
     char endpoint[256];
 } broker_t;
 
-#define BROKER_IDENTITY_MAX 256
-
-typedef struct prepared prepared_t;
-
-/* One request being handled. */
-typedef struct {
-    uint8_t identity[BROKER_IDENTITY_MAX];
-    size_t identity_len;
-    char member_id[DX_ID_MAX + 1];
-    const dx_member_t *member;    /* in the current policy; valid this turn */
-    const Dx__Request *req;
-    int64_t now_ms;
-    bool replied;                 /* a reply was sent or deferred */
-    prepared_t *prepared;         /* a publish whose checks a worker ran */
-    bool kept;                    /* a handler kept req (handed it to a worker) */
-} request_t;
+void request_free(request_t **rq_p);
 
 /* What an audit record says, besides who and when. */
 typedef struct {
-    const char *event;            /* publish, read, list, info, audit, ... */
+    dx_event_t event;
     const char *action;
     const char *dataset;
     uint64_t version;
@@ -89,13 +148,27 @@ typedef struct {
     const char *purpose;
     bool allow;
     const char *decision;         /* overrides allow/deny: "ok", "error" */
-    const char *rule_id;
+    const char *rule_id;          /* a policy rule's id, or dx_rule_name() */
     const char *reason;
 } audit_fields_t;
+
+/* ---- record.c: decisions into the audit log ---- */
 
 /* Appends an audit record for rq (or for the broker itself when rq is NULL)
  * in the current request's transaction. */
 int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint64_t *seq_out);
+/* Records a decision and sends the refusal after it is committed. */
+int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__ErrorCode code);
+/* Answers a chunk or credit for a transfer that is not the member's own
+ * ("no such fetch/publish in progress"). When the id is another member's
+ * live transfer, the probe is logged and recorded, but the answer and its
+ * timing are the same. */
+int broker_no_transfer(broker_t *b, request_t *rq, uint64_t id, dx_event_t event);
+/* Adds a transfer session (taking ownership); when the limits say no, the
+ * request is answered "busy" and 0 returned. */
+int broker_add_session(broker_t *b, request_t *rq, session_t *s);
+
+/* ---- reply.c: replies, from the writer thread ---- */
 
 /* Sends reply now (for replies that acknowledge no write). */
 void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply);
@@ -117,23 +190,15 @@ int broker_error_later(broker_t *b, request_t *rq, Dx__ErrorCode code, const cha
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The reply code for a dx_err. */
 Dx__ErrorCode broker_code(int err);
+/* Packs an error reply to request id `id` (for intake, which answers
+ * frames it cannot decode on its own socket). */
+int broker_pack_error(uint64_t id, Dx__ErrorCode code, const char *msg, uint8_t **data, size_t *len);
 
-/* Records a decision and sends the refusal after it is committed. */
-int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__ErrorCode code);
-
-/* Answers a chunk or credit for a transfer that is not the member's own
- * ("no such fetch/publish in progress"); event is "read" or "publish". When
- * the id is another member's live transfer, the probe is logged and
- * recorded, but the answer and its timing are the same. */
-int broker_no_transfer(broker_t *b, request_t *rq, uint64_t id, const char *event);
-
-/* Adds a transfer session (taking ownership); returns 1 when the limits
- * said no and the request was answered "busy". */
-int broker_add_session(broker_t *b, request_t *rq, session_t *s);
+/* ---- catalog.c ---- */
 
 /* Looks up f->dataset at f->version (0: the latest) and decides action on
- * it. Returns 0 when allowed, with *e, *d, *latest set and f completed;
- * 1 when refused, recorded and answered; or an error.
+ * it. Returns 0 with *e set when allowed (and *d, *latest, f completed),
+ * 0 with *e NULL when refused (recorded and answered), or an error.
  *
  * No probing: the member is first decided on as if the dataset existed at
  * the lowest classification, which depends on nothing stored; a refusal
@@ -143,14 +208,12 @@ int broker_add_session(broker_t *b, request_t *rq, session_t *s);
 int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *f,
                    dx_decision_t *d, Dx__CatalogEntry **e, uint64_t *latest);
 
-/* Handlers: 0, or an error that undoes the request's writes (the
- * dispatcher then answers with that error if nothing was sent). */
+/* ---- handlers (writer thread): 0, or an error that undoes the request's
+ * writes (dispatch then answers with it if the request is still open) ---- */
 int publish_begin(broker_t *b, request_t *rq);
 int publish_chunk(broker_t *b, request_t *rq);
-/* The digest of a streamed publish, back from its worker: finish it. */
-int publish_hashed(broker_t *b, request_t *rq, prepared_t *job);
 void publish_expired(broker_t *b, session_t *s);
-/* Queues a staged blob for deletion at the start of the next turn. */
+/* Queues a staged blob for deletion at the start of the next round. */
 void publish_discard(broker_t *b, uint64_t blob);
 /* Deletes the queued blobs, in their own request. */
 void publish_collect(broker_t *b);
@@ -165,22 +228,33 @@ int audit_consistency(broker_t *b, request_t *rq);
 int audit_heads(broker_t *b, request_t *rq);
 int admin_reload(broker_t *b, request_t *rq);
 
-/* Handles one decoded request from a member. Returns true when it kept
- * rq->req (handed to a worker); the caller frees it otherwise. */
-bool dispatch(broker_t *b, request_t *rq);
-/* A publish whose checks came back from a worker. */
-void dispatch_prepared(broker_t *b, prepared_t *job);
+/* ---- broker.c: set-up, policy, shutdown ---- */
 
-/* Setup, loop and shutdown (frontend.c). */
+/* Checks the options, loads keys and policy, opens the store and the audit
+ * log, and starts the writer and the job runner. */
 int broker_start(broker_t *b, char err[DX_ERRMSG]);
-int broker_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload);
 void broker_stop(broker_t *b);
+/* The current policy set, held until broker_policy_release (any thread). */
+held_policy_t *broker_policy_hold(broker_t *b);
+void broker_policy_release(broker_t *b, held_policy_t **hp);
 /* Loads the policy directory again, for a SIGHUP (rq NULL) or an admin's
- * request, in the current request's transaction: swaps the set in when it
- * loads, keeps the current one when not, and records the attempt either
- * way. diag receives the problems; reason the one-line outcome. */
+ * request, in the current request's transaction (writer thread): swaps the
+ * set in when it loads, keeps the current one when not, and records the
+ * attempt either way. diag receives the problems; reason the outcome. */
 int broker_load_policy(broker_t *b, const request_t *rq, dx_diag_t *diag, char reason[DX_ERRMSG + 64]);
-/* SIGHUP: broker_load_policy in a request of its own, committed. */
-int broker_reload(broker_t *b);
+/* An audit record of the broker's own, in a request of its own. */
+int broker_system_record(broker_t *b, dx_event_t event, const char *reason);
+
+/* ---- intake.c: the main thread's loop, until *stop ---- */
+int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload);
+/* Puts the writer's last replies on the socket, once it has stopped. */
+void intake_flush(broker_t *b);
+
+/* ---- writer.c ---- */
+int writer_start(broker_t *b);
+/* Hands rq to the writer (intake thread). */
+int writer_submit(broker_t *b, void *push, request_t *rq);
+/* Tells the writer to stop after what it has and waits for it. */
+void writer_stop(broker_t *b);
 
 #endif

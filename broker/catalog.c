@@ -83,9 +83,9 @@ int catalog_list(broker_t *b, request_t *rq)
     }
     snprintf(reason, sizeof reason, "%zu of %zu datasets%s%s are visible to %s", l.n, l.matching,
              l.pattern[0] ? " matching " : "", l.pattern, rq->member_id);
-    audit_fields_t f = { .event = "list", .action = "list",
+    audit_fields_t f = { .event = DX_EV_LIST, .action = "list",
                          .dataset = l.pattern[0] ? l.pattern : "**", .allow = true,
-                         .rule_id = "per-dataset", .reason = reason };
+                         .rule_id = dx_pseudo_rule(DX_PSEUDO_PER_DATASET), .reason = reason };
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
@@ -117,13 +117,12 @@ static int s_not_visible(broker_t *b, request_t *rq, audit_fields_t *f, unsigned
     f->reason = reason;
     if (rv != 0)
         return rv;
-    dx_info("refused member=%s event=%s dataset=%s%s reason=%s", rq->member_id, f->event,
-            f->dataset, version, real_reason);
-    rv = broker_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
-                            "no dataset %s%s that %s may %s: it does not exist, or the policy "
-                            "does not let you see it", f->dataset, version, rq->member_id,
-                            action == DX_ACT_READ ? "read" : "list");
-    return rv ? rv : 1;
+    dx_info("refused member=%s event=%s dataset=%s%s reason=%s", rq->member_id,
+            dx_event_name(f->event), f->dataset, version, real_reason);
+    return broker_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
+                              "no dataset %s%s that %s may %s: it does not exist, or the policy "
+                              "does not let you see it", f->dataset, version, rq->member_id,
+                              action == DX_ACT_READ ? "read" : "list");
 }
 
 int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *f,
@@ -143,10 +142,8 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
     dx_policy_decide(b->policy, &req, d);
     f->rule_id = d->rule_id;
     f->reason = d->reason;
-    if (!d->allow) {
-        rv = broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
-        return rv ? rv : 1;
-    }
+    if (!d->allow)
+        return broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
     if ((rv = batch_txn(b->batch, &t)) != 0)
         return rv;
     rv = store_catalog_latest(t, f->dataset, latest);
@@ -184,14 +181,14 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
 int catalog_info(broker_t *b, request_t *rq)
 {
     const Dx__InfoRequest *ir = rq->req->info;
-    audit_fields_t f = { .event = "info", .action = "list", .dataset = ir->dataset,
+    audit_fields_t f = { .event = DX_EV_INFO, .action = "list", .dataset = ir->dataset,
                          .version = ir->version };
     Dx__CatalogEntry *e = NULL;
     dx_decision_t d;
     uint64_t latest = 0;
     int rv = catalog_decide(b, rq, DX_ACT_LIST, &f, &d, &e, &latest);
-    if (rv != 0)
-        return rv < 0 ? rv : 0;
+    if (rv != 0 || !e)
+        return rv;
     f.allow = true;
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
         goto out;

@@ -1,118 +1,115 @@
-/* dispatch: the command table, checked before any handler runs.
- *
- * Every request's member is looked up in the current policy: a member that
- * was revoked, expired or removed since its connection was admitted is
- * refused here, on the first request after the change. */
-#include "broker.h"
-#include "dxtime.h"
+/* dispatch: the command table, and what is checked before any handler. */
+#include "dispatch.h"
 #include "log.h"
-#include "workers.h"
+#include "publish_check.h"
+#include "wire.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef int (*handler_fn)(broker_t *b, request_t *rq);
+#define SMALL DX_MAX_SMALL_FRAME
 
-static const struct {
-    Dx__Request__BodyCase body;
-    const char *name;
-    handler_fn fn;
-} s_commands[] = {
-    { DX__REQUEST__BODY_PUBLISH_BEGIN, "publish", publish_begin },
-    { DX__REQUEST__BODY_PUBLISH_CHUNK, "publish", publish_chunk },
-    { DX__REQUEST__BODY_FETCH_BEGIN, "read", fetch_begin },
-    { DX__REQUEST__BODY_FETCH_MORE, "read", fetch_more },
-    { DX__REQUEST__BODY_LIST, "list", catalog_list },
-    { DX__REQUEST__BODY_INFO, "info", catalog_info },
-    { DX__REQUEST__BODY_AUDIT_QUERY, "audit", audit_query },
-    { DX__REQUEST__BODY_AUDIT_READ, "audit", audit_read },
-    { DX__REQUEST__BODY_RELOAD, "reload", admin_reload },
-    { DX__REQUEST__BODY_AUDIT_PROOF, "audit", audit_proof },
-    { DX__REQUEST__BODY_AUDIT_CONSISTENCY, "audit", audit_consistency },
-    { DX__REQUEST__BODY_AUDIT_HEADS, "audit", audit_heads },
+static const command_t s_commands[] = {
+    { DX__REQUEST__BODY_PUBLISH_BEGIN, "publish", DX_EV_PUBLISH, "publish", 0, DX_MAX_FRAME,
+      publish_check_begin, NULL, publish_begin },
+    { DX__REQUEST__BODY_PUBLISH_CHUNK, "publish chunk", DX_EV_PUBLISH, "publish", 0, DX_MAX_FRAME,
+      publish_check_chunk, publish_chunk_key, publish_chunk },
+    { DX__REQUEST__BODY_FETCH_BEGIN, "fetch", DX_EV_READ, "read", 0, SMALL, NULL, NULL, fetch_begin },
+    { DX__REQUEST__BODY_FETCH_MORE, "fetch credit", DX_EV_READ, "read", 0, SMALL, NULL, NULL,
+      fetch_more },
+    { DX__REQUEST__BODY_LIST, "list", DX_EV_LIST, "list", 0, SMALL, NULL, NULL, catalog_list },
+    { DX__REQUEST__BODY_INFO, "info", DX_EV_INFO, "list", 0, SMALL, NULL, NULL, catalog_info },
+    { DX__REQUEST__BODY_AUDIT_QUERY, "audit query", DX_EV_AUDIT, "query", DX_ROLE_AUDITOR, SMALL,
+      NULL, NULL, audit_query },
+    { DX__REQUEST__BODY_AUDIT_READ, "audit read", DX_EV_AUDIT, "verify", DX_ROLE_AUDITOR, SMALL,
+      NULL, NULL, audit_read },
+    { DX__REQUEST__BODY_AUDIT_PROOF, "audit proof", DX_EV_AUDIT, "prove", DX_ROLE_AUDITOR, SMALL,
+      NULL, NULL, audit_proof },
+    { DX__REQUEST__BODY_AUDIT_CONSISTENCY, "audit consistency", DX_EV_AUDIT, "consistency", 0,
+      SMALL, NULL, NULL, audit_consistency },
+    { DX__REQUEST__BODY_AUDIT_HEADS, "audit heads", DX_EV_AUDIT, "heads", 0, SMALL, NULL, NULL,
+      audit_heads },
+    { DX__REQUEST__BODY_RELOAD, "reload", DX_EV_POLICY_LOAD, "reload", DX_ROLE_ADMIN, SMALL, NULL,
+      NULL, admin_reload },
 };
 
-/* A publish's signature check and hashing go to the workers first; the
- * rest of it (membership, nonce, policy, commit) runs here when the job
- * comes back. */
-static bool s_to_worker(broker_t *b, request_t *rq)
+const command_t *dispatch_command(Dx__Request__BodyCase body)
 {
-    const dx_member_t *m = dx_policy_member(b->policy, rq->member_id);
-    if (!b->workers || !m || rq->req->body_case != DX__REQUEST__BODY_PUBLISH_BEGIN)
-        return false;
-    prepared_t *job = calloc(1, sizeof *job);
-    if (!job)
-        return false;
-    job->kind = JOB_BEGIN;
-    job->rq = *rq;
-    job->rq.req = NULL;
-    job->req = (Dx__Request *)rq->req;
-    memcpy(job->sign_key, m->sign_key, DX_ED25519_LEN);
-    if (workers_submit(b->workers, job) != 0) {
-        job->req = NULL;
-        prepare_free(&job);
-        return false;
-    }
-    return true;
+    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0]; i++)
+        if (s_commands[i].body == body)
+            return &s_commands[i];
+    return NULL;
 }
 
-void dispatch_prepared(broker_t *b, prepared_t *job)
+void request_free(request_t **rq_p)
 {
-    if (job->kind == JOB_HASH) {
-        /* the digest of a streamed publish: finish it in a request of its own */
-        batch_op_begin(b->batch);
-        request_t rq = job->rq;
-        int status = publish_hashed(b, &rq, job);
-        batch_op_end(b->batch, status);
-        if (status != 0 && !rq.replied)
-            broker_error(b, &rq, broker_code(status), NULL, "%s", dx_strerror(status));
-        prepare_free(&job);
+    if (!rq_p || !*rq_p)
         return;
-    }
-    request_t rq = job->rq;
-    rq.req = job->req;
-    rq.prepared = job;
-    rq.now_ms = dx_now_ms();
-    if (dispatch(b, &rq))
-        job->req = NULL; /* kept again: a handler handed it on */
-    prepare_free(&job);
+    publish_check_clear(&(*rq_p)->check);
+    wire_request_free(&(*rq_p)->req);
+    free(*rq_p);
+    *rq_p = NULL;
 }
 
-bool dispatch(broker_t *b, request_t *rq)
+void dispatch_check(void *b, request_t *rq, int lane)
 {
-    size_t i, n = sizeof s_commands / sizeof s_commands[0];
-    for (i = 0; i < n; i++)
-        if (s_commands[i].body == rq->req->body_case)
-            break;
-    if (i == n) {
-        broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL, "unknown request type");
-        return false;
+    rq->cmd->check(b, rq, lane);
+}
+
+/* The dataset a refusal's record names, from the request itself. */
+static const char *s_dataset(const Dx__Request *req)
+{
+    switch (req->body_case) {
+    case DX__REQUEST__BODY_FETCH_BEGIN: return req->fetch_begin->dataset;
+    case DX__REQUEST__BODY_INFO: return req->info->dataset;
+    case DX__REQUEST__BODY_LIST: return req->list->pattern;
+    case DX__REQUEST__BODY_AUDIT_QUERY: return req->audit_query->dataset;
+    default: return "";
     }
-    if (!rq->prepared && s_to_worker(b, rq))
-        return true;
-    batch_op_begin(b->batch);
-    int status;
+}
+
+static const char *s_role_name(unsigned role)
+{
+    return role == DX_ROLE_AUDITOR ? "auditor" : role == DX_ROLE_ADMIN ? "admin"
+         : role == DX_ROLE_PUBLISHER ? "publisher" : "consumer";
+}
+
+/* The refusals every command shares: 0 with the request open when it may
+ * go on. */
+static int s_admit(broker_t *b, request_t *rq)
+{
+    const command_t *c = rq->cmd;
+    char reason[160];
     rq->member = dx_policy_member(b->policy, rq->member_id);
     if (!dx_member_current(rq->member, rq->now_ms)) {
         const char *why = !rq->member ? "is no longer a member"
                           : rq->member->revoked ? "is revoked" : "has expired keys";
-        char reason[128];
         snprintf(reason, sizeof reason, "member '%s' %s", rq->member_id, why);
-        audit_fields_t f = { .event = s_commands[i].name, .action = s_commands[i].name,
-                             .rule_id = "default-deny", .reason = reason };
-        status = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
+    } else if (c->role && !(rq->member->roles & c->role)) {
+        snprintf(reason, sizeof reason, "member '%s' does not have the role %s", rq->member_id,
+                 s_role_name(c->role));
     } else {
-        status = s_commands[i].fn(b, rq);
+        return 0;
     }
+    audit_fields_t f = { .event = c->event, .action = c->action,
+                         .dataset = c->role ? s_dataset(rq->req) : NULL,
+                         .rule_id = dx_pseudo_rule(DX_PSEUDO_DEFAULT_DENY), .reason = reason };
+    return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
+}
+
+void dispatch(broker_t *b, request_t *rq)
+{
+    const command_t *c = rq->cmd;
+    batch_op_begin(b->batch);
+    int status = s_admit(b, rq);
+    if (status == 0 && rq->answer == RQ_OPEN)
+        status = c->handler(b, rq);
     status = batch_op_end(b->batch, status);
-    if (status != 0 && !rq->replied && !rq->kept) {
-        dx_warn("request failed member=%s type=%s: %s", rq->member_id, s_commands[i].name,
-                dx_strerror(status));
+    if (status != 0 && rq->answer == RQ_OPEN) {
+        dx_warn("request failed member=%s type=%s: %s", rq->member_id, c->name, dx_strerror(status));
         broker_error(b, rq, broker_code(status), NULL, "%s",
                      status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
                                            : dx_strerror(status));
     }
-    return rq->kept;
 }

@@ -5,7 +5,7 @@
  * FetchMore from the consumer is one message of credit.
  *
  * When the rule restricts fields, the bytes pass through the filter
- * (lib/filter.h) and only the view leaves. Nothing about the unfiltered
+ * (filter.h) and only the view leaves. Nothing about the unfiltered
  * bytes reaches the consumer: its catalog entry carries no hash, size,
  * manifest, receipt or chunk count, the view is re-chunked so that the
  * number of messages follows the view's size and not the source's, a
@@ -75,7 +75,7 @@ static void s_view_entry(const Dx__CatalogEntry *e, Dx__CatalogEntry *out)
 int fetch_begin(broker_t *b, request_t *rq)
 {
     const Dx__FetchBegin *fb = rq->req->fetch_begin;
-    audit_fields_t f = { .event = "read", .action = "read", .dataset = fb->dataset,
+    audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = fb->dataset,
                          .version = fb->version, .purpose = fb->purpose };
     Dx__CatalogEntry *e = NULL;
     session_t *s = NULL;
@@ -84,8 +84,8 @@ int fetch_begin(broker_t *b, request_t *rq)
     uint8_t manifest_sha[DX_SHA256_LEN];
     uint64_t latest;
     int rv = catalog_decide(b, rq, DX_ACT_READ, &f, &d, &e, &latest);
-    if (rv != 0)
-        return rv < 0 ? rv : 0;
+    if (rv != 0 || !e)
+        return rv;
     if ((rv = dx_sha256(e->manifest.data, e->manifest.len, manifest_sha)) != 0)
         goto out;
     f.manifest_sha256 = manifest_sha;
@@ -122,10 +122,8 @@ int fetch_begin(broker_t *b, request_t *rq)
     session_t *added = s;
     rv = broker_add_session(b, rq, s);
     s = NULL;
-    if (rv != 0) {
-        rv = rv < 0 ? rv : 0;
+    if (rv != 0 || rq->answer != RQ_OPEN)
         goto out;
-    }
     f.allow = true;
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0) {
         sessions_remove(b->sessions, added->id);
@@ -197,7 +195,7 @@ static int s_filter_failed(broker_t *b, request_t *rq, session_t *s)
     char reason[400];
     snprintf(reason, sizeof reason, "the view stopped: the dataset cannot be read unambiguously (%s)",
              dx_filter_error(s->filter));
-    audit_fields_t f = { .event = "read", .action = "read", .dataset = s->entry->dataset,
+    audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
                          .version = s->entry->version, .sha256 = s->entry->sha256.data,
                          .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
                          .decision = "error", .rule_id = s->rule_id, .reason = reason };
@@ -225,8 +223,8 @@ static int s_filter_failed(broker_t *b, request_t *rq, session_t *s)
 }
 
 /* Reads stored chunks through the filter until a message's worth of view
- * is ready or the content ends. Returns 1 when the filter stopped. */
-static int s_fill_view(broker_t *b, session_t *s)
+ * is ready or the content ends. *stopped says the filter refused the data. */
+static int s_fill_view(broker_t *b, session_t *s, bool *stopped)
 {
     uint32_t chunks = s->entry->chunks;
     store_txn_t *t = NULL;
@@ -250,17 +248,17 @@ static int s_fill_view(broker_t *b, session_t *s)
             s->source_done = true;
     }
     store_abort(&t);
-    return rv == DX_ERR_INVALID ? 1 : rv; /* the filter refused the data */
+    *stopped = rv == DX_ERR_INVALID;
+    return *stopped ? 0 : rv;
 }
 
 /* The next message of a filtered view. */
 static int s_more_view(broker_t *b, request_t *rq, session_t *s)
 {
-    int rv = s_fill_view(b, s);
-    if (rv == 1)
-        return s_filter_failed(b, rq, s);
-    if (rv != 0)
-        return rv;
+    bool stopped = false;
+    int rv = s_fill_view(b, s, &stopped);
+    if (rv != 0 || stopped)
+        return rv ? rv : s_filter_failed(b, rq, s);
     size_t n = s->view_out.len < DX_CHUNK_SIZE ? s->view_out.len : DX_CHUNK_SIZE;
     bool last = s->source_done && n == s->view_out.len;
     Dx__Reply reply = DX__REPLY__INIT;
@@ -294,7 +292,7 @@ static int s_more_view(broker_t *b, request_t *rq, session_t *s)
     data.view = &view;
     snprintf(reason, sizeof reason, "filtered view delivered: %llu bytes",
              (unsigned long long)s->view_size);
-    audit_fields_t f = { .event = "read", .action = "read", .dataset = s->entry->dataset,
+    audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
                          .version = s->entry->version, .sha256 = s->entry->sha256.data,
                          .manifest_sha256 = s->manifest_sha256, .view_sha256 = view_sha,
                          .purpose = s->purpose, .decision = "ok", .rule_id = s->rule_id,
@@ -315,7 +313,7 @@ int fetch_more(broker_t *b, request_t *rq)
     if (s && s->kind == SESSION_FETCH && s->finished)
         return 0; /* credit past a view's end (its length was not known): dropped */
     if (!s || s->kind != SESSION_FETCH)
-        return broker_no_transfer(b, rq, id, "read");
+        return broker_no_transfer(b, rq, id, DX_EV_READ);
     s->last_active_ms = rq->now_ms;
     if (s->filter)
         return s_more_view(b, rq, s);

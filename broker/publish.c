@@ -5,15 +5,17 @@
  * fields; publisher = sender; creation time within the skew window; the
  * nonce (a retry of the same manifest gets the first receipt, another
  * manifest with a used nonce is a replay); the policy; the size limit.
- * Content arrives inline (one chunk) or in chunks that are hashed as they
- * stream and staged in the store; the last chunk's transaction makes
- * content, catalog entry, nonce and audit record visible together. */
+ * Signatures, manifests and hashes were checked on a job thread before the
+ * request got here (publish_check.c); this file decides on what they found.
+ * Content arrives inline (one chunk) or in chunks, hashed as they stream
+ * and staged in the store; the last chunk's transaction makes content,
+ * catalog entry, nonce and audit record visible together. */
 #include "broker.h"
 #include "dxtime.h"
 #include "log.h"
 #include "signed.h"
 #include "wire.h"
-#include "workers.h"
+#include "publish_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +40,7 @@ static int s_nonce_value(const uint8_t sha[32], const char *name, uint64_t versi
 }
 
 /* A nonce seen before: the first receipt if this is the same manifest,
- * else a replay. Returns 1 when it answered, 0 when the nonce is new. */
+ * else a replay; either way rq is answered. A new nonce leaves it open. */
 static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__Manifest *m,
                          const uint8_t manifest_sha[32], audit_fields_t *f)
 {
@@ -49,10 +51,9 @@ static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__M
     if (rv != 0)
         return rv;
     if (v.len < 42 || !dx_equal(v.data, manifest_sha, 32)) {
-        f->rule_id = "replay";
+        f->rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
         f->reason = "this nonce was already used by another manifest: replay refused";
-        rv = broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_REPLAY);
-        return rv ? rv : 1;
+        return broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_REPLAY);
     }
     /* The same manifest retried after a lost reply: same receipt. */
     char name[DX_NAME_MAX + 1];
@@ -75,11 +76,12 @@ static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__M
     Dx__Reply reply = DX__REPLY__INIT;
     reply.body_case = DX__REPLY__BODY_RECEIPT;
     reply.receipt = e->receipt;
-    broker_reply(b, rq, &reply);
+    /* after the commit: the first publish may be in this very group */
+    rv = broker_reply_later(b, rq, &reply, NULL, 0);
     wire_free(&e);
     dx_info("publish retried member=%s dataset=%s version=%llu: first receipt returned",
             rq->member_id, name, (unsigned long long)version);
-    return 1;
+    return rv;
 }
 
 typedef struct {
@@ -95,20 +97,20 @@ typedef struct {
 } commit_t;
 
 /* Makes a publish visible: last chunk, catalog entry, nonce, audit record,
- * receipt, in the current request's transaction. Returns 1 when the nonce
- * turned out to be used (the request was answered without a commit). */
+ * receipt, in the current request's transaction; *made says it was. When
+ * the nonce turns out to be used, rq is answered without it. */
 static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t *last,
-                    size_t last_len, broker_after_fn after, uint64_t session)
+                    size_t last_len, broker_after_fn after, uint64_t session, bool *made)
 {
     const Dx__Manifest *m = c->m;
-    audit_fields_t f = { .event = "publish", .action = "publish", .dataset = m->dataset,
+    audit_fields_t f = { .event = DX_EV_PUBLISH, .action = "publish", .dataset = m->dataset,
                          .sha256 = m->sha256.data, .manifest_sha256 = c->manifest_sha };
     store_txn_t *t;
     int rv;
     if ((rv = batch_txn(b->batch, &t)) != 0)
         return rv;
     /* Checked again inside the transaction: it is the authority. */
-    if ((rv = s_check_nonce(b, rq, t, m, c->manifest_sha, &f)) != 0)
+    if ((rv = s_check_nonce(b, rq, t, m, c->manifest_sha, &f)) != 0 || rq->answer != RQ_OPEN)
         return rv;
     uint64_t version = 0, seq = 0;
     rv = store_catalog_latest(t, m->dataset, &version);
@@ -172,6 +174,8 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     reply.receipt = &signed_receipt;
     if ((rv = broker_reply_witnessed(b, rq, &reply, after, session)) != 0)
         goto out;
+    if (made)
+        *made = true;
     dx_info("published member=%s dataset=%s version=%llu size=%llu seq=%llu", rq->member_id,
             m->dataset, (unsigned long long)version, (unsigned long long)m->size,
             (unsigned long long)seq);
@@ -181,34 +185,18 @@ out:
     return rv;
 }
 
-/* Lets go of what a publish session holds elsewhere: its staged chunks
- * (unless they were committed) and its running hash on a worker. */
-static void s_release(broker_t *b, session_t *s, bool discard)
+/* Ends a transfer; its staged chunks go unless they were committed. */
+static void s_end(broker_t *b, session_t *s, bool discard)
 {
     if (discard && s->staged)
         publish_discard(b, s->blob);
-    if (s->hashing) {
-        prepared_t *drop = calloc(1, sizeof *drop);
-        if (drop) {
-            drop->kind = JOB_DROP;
-            drop->session = s->id;
-            if (workers_submit(b->workers, drop) != 0)
-                prepare_free(&drop);
-        }
-        s->hashing = false;
-    }
-}
-
-static void s_end(broker_t *b, session_t *s, bool discard)
-{
-    s_release(b, s, discard);
     sessions_remove(b->sessions, s->id);
 }
 
 int publish_begin(broker_t *b, request_t *rq)
 {
     const Dx__PublishBegin *pb = rq->req->publish_begin;
-    audit_fields_t f = { .event = "publish", .action = "publish" };
+    audit_fields_t f = { .event = DX_EV_PUBLISH, .action = "publish" };
     Dx__Manifest *m = NULL;
     session_t *s = NULL;
     char reason[DX_ERRMSG];
@@ -216,25 +204,20 @@ int publish_begin(broker_t *b, request_t *rq)
     int rv;
 
     /* Verify first, then parse: nothing of an unsigned manifest is used.
-     * A worker usually did both (workers.h); if the member's key changed
-     * since, it is done again here against the current one. */
-    prepared_t local, *pp = rq->prepared;
-    if (!pp || memcmp(pp->sign_key, rq->member->sign_key, DX_ED25519_LEN) != 0) {
-        memset(&local, 0, sizeof local);
-        local.req = (Dx__Request *)rq->req;
-        memcpy(local.sign_key, rq->member->sign_key, DX_ED25519_LEN);
-        prepare_run(&local);
-        pp = &local;
-    }
+     * A job thread did both; if the member's key changed since, they are
+     * done again here against the current one. */
+    check_t *pp = &rq->check;
+    if (!pp->ran || memcmp(pp->sign_key, rq->member->sign_key, DX_ED25519_LEN) != 0)
+        publish_check_signed(rq, rq->member->sign_key);
     m = pp->manifest;
     pp->manifest = NULL; /* this function frees it */
     if (pp->verified != 0) {
-        f.rule_id = "integrity";
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
         f.reason = "the manifest's signature does not verify with the sender's registered sign_key";
         return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
     }
     if (pp->manifest_rv != 0) {
-        f.rule_id = "protocol";
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_PROTOCOL);
         f.reason = pp->manifest_err;
         return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
     }
@@ -245,7 +228,7 @@ int publish_begin(broker_t *b, request_t *rq)
     if (strcmp(m->publisher, rq->member_id) != 0) {
         snprintf(reason, sizeof reason, "the manifest names publisher '%s' but was sent by '%s'",
                  m->publisher, rq->member_id);
-        f.rule_id = "integrity";
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
         f.reason = reason;
         rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
         goto out;
@@ -257,7 +240,7 @@ int publish_begin(broker_t *b, request_t *rq)
         snprintf(reason, sizeof reason,
                  "the manifest was created at %s, outside the broker's window of %lld s: a "
                  "replayed manifest, or a clock that is off", t, (long long)(b->cfg.skew_ms / 1000));
-        f.rule_id = "replay";
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
         f.reason = reason;
         rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
         goto out;
@@ -265,14 +248,12 @@ int publish_begin(broker_t *b, request_t *rq)
     store_txn_t *t;
     if ((rv = batch_txn(b->batch, &t)) != 0)
         goto out;
-    if ((rv = s_check_nonce(b, rq, t, m, manifest_sha, &f)) != 0) {
-        rv = rv < 0 ? rv : 0;
+    if ((rv = s_check_nonce(b, rq, t, m, manifest_sha, &f)) != 0 || rq->answer != RQ_OPEN)
         goto out;
-    }
     session_t *old = sessions_find_nonce(b->sessions, m->publisher, m->nonce.data);
     if (old) {
         if (old->busy || !dx_equal(old->manifest_sha256, manifest_sha, 32)) {
-            f.rule_id = "replay";
+            f.rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
             f.reason = "this nonce is in use by another manifest: replay refused";
             rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
             goto out;
@@ -294,7 +275,7 @@ int publish_begin(broker_t *b, request_t *rq)
     if (m->size > b->cfg.max_dataset) {
         snprintf(reason, sizeof reason, "the dataset is %llu bytes; this broker takes at most %llu",
                  (unsigned long long)m->size, (unsigned long long)b->cfg.max_dataset);
-        f.rule_id = "limit";
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_LIMIT);
         f.reason = reason;
         rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
         goto out;
@@ -304,13 +285,12 @@ int publish_begin(broker_t *b, request_t *rq)
                    b->next_blob++, false, d.rule_id, d.reason };
     if (pb->has_inline) {
         if (!pp->inline_matches) {
-            f.rule_id = "integrity";
+            f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
             f.reason = "the content does not match the manifest's size and sha256";
             rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
             goto out;
         }
-            rv = s_commit(b, rq, &c, pb->inline_data.data, pb->inline_data.len, NULL, 0);
-        rv = rv > 0 ? 0 : rv;
+        rv = s_commit(b, rq, &c, pb->inline_data.data, pb->inline_data.len, NULL, 0, NULL);
         goto out;
     }
 
@@ -331,10 +311,8 @@ int publish_begin(broker_t *b, request_t *rq)
     session_t *added = s;
     rv = broker_add_session(b, rq, s);
     s = NULL; /* owned by the table, or freed */
-    if (rv != 0) {
-        rv = rv < 0 ? rv : 0;
+    if (rv != 0 || rq->answer != RQ_OPEN)
         goto out;
-    }
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__PublishReady ready = DX__PUBLISH_READY__INIT;
     ready.session = added->id;
@@ -371,10 +349,11 @@ static void s_final_after(broker_t *b, uint64_t session, int status)
 /* Ends a transfer that went wrong: its staged chunks go, and the refusal
  * is recorded. */
 static int s_abort(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code,
-                   const char *rule_id, const char *reason)
+                   dx_pseudo_t rule, const char *reason)
 {
-    audit_fields_t f = { .event = "publish", .action = "publish", .dataset = s->m->dataset,
-                         .sha256 = s->m->sha256.data, .rule_id = rule_id, .reason = reason };
+    audit_fields_t f = { .event = DX_EV_PUBLISH, .action = "publish", .dataset = s->m->dataset,
+                         .sha256 = s->m->sha256.data, .rule_id = dx_pseudo_rule(rule),
+                         .reason = reason };
     int rv = broker_refuse(b, rq, &f, code);
     s_end(b, s, true); /* f points into the session until here */
     return rv;
@@ -387,107 +366,66 @@ int publish_chunk(broker_t *b, request_t *rq)
     char reason[DX_ERRMSG];
     int rv;
     if (!s || s->kind != SESSION_PUBLISH || s->busy)
-        return broker_no_transfer(b, rq, pc->session, "publish");
+        return broker_no_transfer(b, rq, pc->session, DX_EV_PUBLISH);
     s->last_active_ms = rq->now_ms;
     uint32_t chunks = s_chunks(s->m->size);
     bool last = pc->index + 1 == chunks || (chunks == 0 && pc->index == 0);
     if (pc->index != s->next_index || pc->last != last) {
         snprintf(reason, sizeof reason, "chunk %u arrived where chunk %u was expected", pc->index,
                  s->next_index);
-        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_BAD_REQUEST, "protocol", reason);
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_BAD_REQUEST, DX_PSEUDO_PROTOCOL, reason);
     }
     if ((!last && pc->data.len != DX_CHUNK_SIZE) ||
-        (last && s->received + pc->data.len != s->m->size)) {
-        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, "integrity",
+        (last && s->received + pc->data.len != s->m->size))
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, DX_PSEUDO_INTEGRITY,
                        "the content's size does not match the manifest");
+    if (!rq->check.ran || rq->check.hash_rv != 0) {
+        /* the chunks were hashed in order on the transfer's lane: a hash
+         * that is not there was idle past the timeout, or evicted */
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_BUSY, DX_PSEUDO_PROTOCOL,
+                       "the broker lost this transfer's running hash (idle too long, or too many "
+                       "transfers at once): start the publish again");
     }
     s->received += pc->data.len;
     s->next_index++;
 
-    /* Stage the chunk, then hand it to the session's worker to hash: the
-     * chunk belongs to the job from here on. */
     store_txn_t *t;
     if ((rv = batch_txn(b->batch, &t)) != 0)
         return rv;
-    if (!s->staged && (rv = store_staging_put(t, s->blob, rq->now_ms)) != 0)
-        return rv;
-    s->staged = true;
-    if ((rv = store_content_put(t, s->blob, pc->index, pc->data.data, pc->data.len)) != 0)
-        return rv;
     if (!last) {
-        /* packed now: once handed over, the request is the worker's */
+        if (!s->staged && (rv = store_staging_put(t, s->blob, rq->now_ms)) != 0)
+            return rv;
+        s->staged = true;
+        if ((rv = store_content_put(t, s->blob, pc->index, pc->data.data, pc->data.len)) != 0)
+            return rv;
         Dx__Reply reply = DX__REPLY__INIT;
         Dx__ChunkAck ack = DX__CHUNK_ACK__INIT;
         ack.session = s->id;
         ack.index = pc->index;
         reply.body_case = DX__REPLY__BODY_CHUNK_ACK;
         reply.chunk_ack = &ack;
-        if ((rv = broker_reply_later(b, rq, &reply, s_chunk_after, s->id)) != 0)
-            return rv;
+        return broker_reply_later(b, rq, &reply, s_chunk_after, s->id);
     }
-    prepared_t *job = calloc(1, sizeof *job);
-    if (!job)
-        return DX_ERR_NOMEM;
-    job->kind = JOB_HASH;
-    job->session = s->id;
-    job->final = last;
-    job->rq = *rq;
-    job->rq.req = NULL;
-    job->req = (Dx__Request *)rq->req;
-    if ((rv = workers_submit(b->workers, job)) != 0) {
-        job->req = NULL;
-        prepare_free(&job);
-        return rv;
-    }
-    rq->kept = true;
-    rq->req = NULL;
-    s->hashing = true;
-    if (!last)
-        return 0;
-    /* The last chunk: the publish goes on when the digest comes back. */
-    s->busy = true;
-    return 0;
-}
-
-int publish_hashed(broker_t *b, request_t *rq, prepared_t *job)
-{
-    session_t *s = sessions_get(b->sessions, job->session, NULL);
-    int rv;
-    if (!s || s->kind != SESSION_PUBLISH)
-        return 0; /* ended meanwhile (it timed out, or the broker is stopping) */
-    s->hashing = false; /* the worker let go of it with the digest */
-    Dx__Request id_only = DX__REQUEST__INIT;
-    id_only.id = job->req ? job->req->id : 0;
-    rq->req = &id_only;
-    rq->now_ms = dx_now_ms();
-    if (job->hash_rv != 0) {
-        s_end(b, s, true);
-        return job->hash_rv;
-    }
-    if (!dx_equal(job->digest, s->m->sha256.data, DX_SHA256_LEN))
-        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, "integrity",
+    /* The last chunk: its digest came with it. */
+    if (!dx_equal(rq->check.digest, s->m->sha256.data, DX_SHA256_LEN))
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, DX_PSEUDO_INTEGRITY,
                        "the content does not match the manifest's sha256");
-    rq->member = dx_policy_member(b->policy, rq->member_id);
-    if (!rq->member) {
-        /* removed from the set meanwhile: the key its manifest was checked
-         * against is gone too */
-        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_DENIED, "default-deny",
-                       "the publisher is no longer a member");
-    }
+    s->busy = true; /* a retry of its manifest meanwhile is a replay */
     commit_t c = { s->manifest, s->manifest_len, s->signature, s->manifest_sha256, s->m,
                    s->blob, s->staged, s->rule_id, s->reason };
-    rv = s_commit(b, rq, &c, NULL, 0, s_final_after, s->id);
-    if (rv != 0)
-        s_end(b, s, true); /* answered without a commit, or failed: over */
-    rq->req = NULL;
-    return rv > 0 ? 0 : rv;
+    bool made = false;
+    rv = s_commit(b, rq, &c, pc->data.data, pc->data.len, s_final_after, s->id, &made);
+    if (rv != 0 || !made)
+        s_end(b, s, true); /* failed, or answered without a commit: over */
+    return rv;
 }
 
 void publish_expired(broker_t *b, session_t *s)
 {
     dx_info("publish timed out member=%s dataset=%s after %llu bytes", s->member,
             s->m ? s->m->dataset : "", (unsigned long long)s->received);
-    s_release(b, s, true);
+    if (s->staged)
+        publish_discard(b, s->blob);
 }
 
 void publish_discard(broker_t *b, uint64_t blob)

@@ -35,7 +35,6 @@ typedef struct session {
     uint32_t next_index;
     uint64_t received;
     bool staged;                 /* chunks are in the store's staging area */
-    bool hashing;                /* a worker holds a running hash for it */
     char reason[256];            /* the decision's reason, for the audit */
 
     /* fetch */

@@ -1,5 +1,6 @@
 /* policy: pure evaluation of a loaded policy set. */
 #include "policy.h"
+#include "events.h"
 #include "dxtime.h"
 #include "policy_index.h"
 
@@ -243,7 +244,7 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
     const dx_member_t *m = mi >= 0 ? &p->members[mi] : NULL;
     dx_name_t name;
     memset(d, 0, sizeof *d);
-    s_set(d, false, "default-deny", NULL);
+    s_set(d, false, dx_pseudo_rule(DX_PSEUDO_DEFAULT_DENY), NULL);
     if (!m) {
         snprintf(d->reason, sizeof d->reason, "'%s' is not a member", req->member);
         return;
@@ -287,7 +288,7 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
                      ns->match);
             return;
         }
-        s_set(d, true, "owner", NULL);
+        s_set(d, true, dx_pseudo_rule(DX_PSEUDO_OWNER), NULL);
         snprintf(d->reason, sizeof d->reason, "%s owns namespace %s", m->id, ns->match);
         return;
     }

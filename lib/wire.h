@@ -18,6 +18,7 @@
 #define DX_PROTOCOL_VERSION 2
 #define DX_CHUNK_SIZE (1024 * 1024)          /* content travels in these */
 #define DX_MAX_FRAME (DX_CHUNK_SIZE + 65536) /* any frame; the broker's ZMQ_MAXMSGSIZE */
+#define DX_MAX_SMALL_FRAME 65536              /* any request but a publish's */
 #define DX_MAX_MANIFEST 4096
 #define DX_MAX_CONTENT_TYPE 128
 #define DX_NONCE_LEN 16

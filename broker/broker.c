@@ -1,0 +1,315 @@
+/* broker: setting the stages up, the shared policy set, and shutdown. */
+#include "broker.h"
+#include "checkpoint.h"
+#include "dispatch.h"
+#include "dxtime.h"
+#include "encode.h"
+#include "jobs.h"
+#include "log.h"
+#include "policy_load.h"
+#include "publish_check.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define SESSIONS_MAX 256
+/* Per peer queue bounds, in messages: above any credit the broker grants
+ * (16 publish chunks, 8 fetch chunks), so a client that keeps to its credit
+ * never has a reply dropped; one that asks for more and does not read is
+ * held to this many replies (of at most one chunk each). */
+#define HWM 32
+
+static void s_set(void *sock, int option, int value)
+{
+    if (zmq_setsockopt(sock, option, &value, sizeof value) != 0)
+        dx_warn("zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
+}
+
+/* ---- the shared policy set ---- */
+
+static held_policy_t *s_held(dx_policy_t *p)
+{
+    held_policy_t *hp = calloc(1, sizeof *hp);
+    if (hp) {
+        hp->policy = p;
+        hp->refs = 1;
+    }
+    return hp;
+}
+
+held_policy_t *broker_policy_hold(broker_t *b)
+{
+    pthread_mutex_lock(&b->policy_lock);
+    held_policy_t *hp = b->current;
+    hp->refs++;
+    pthread_mutex_unlock(&b->policy_lock);
+    return hp;
+}
+
+void broker_policy_release(broker_t *b, held_policy_t **hp_p)
+{
+    held_policy_t *hp = *hp_p;
+    if (!hp)
+        return;
+    pthread_mutex_lock(&b->policy_lock);
+    bool last = --hp->refs == 0;
+    pthread_mutex_unlock(&b->policy_lock);
+    if (last) {
+        dx_policy_free(&hp->policy);
+        free(hp);
+    }
+    *hp_p = NULL;
+}
+
+/* Makes p the set in force (writer thread, or before it starts). */
+static int s_swap_policy(broker_t *b, dx_policy_t *p)
+{
+    held_policy_t *hp = s_held(p), *old;
+    if (!hp) {
+        dx_policy_free(&p);
+        return DX_ERR_NOMEM;
+    }
+    pthread_mutex_lock(&b->policy_lock);
+    old = b->current;
+    b->current = hp;
+    b->policy = p;
+    pthread_mutex_unlock(&b->policy_lock);
+    broker_policy_release(b, &old);
+    return 0;
+}
+
+static void s_log_diag(const dx_diag_t *diag)
+{
+    for (size_t i = 0; i < diag->n; i++)
+        dx_warn("policy: %s", diag->lines[i]);
+}
+
+int broker_load_policy(broker_t *b, const request_t *rq, dx_diag_t *diag, char reason[DX_ERRMSG + 64])
+{
+    dx_policy_t *p = NULL;
+    char hex[65];
+    int rv = dx_policy_load(b->cfg.policy_dir, &p, diag);
+    s_log_diag(diag);
+    if (rv != 0) {
+        snprintf(reason, DX_ERRMSG + 64, "reload refused, %zu error(s); the last good set stays: %s",
+                 diag->errors, dx_diag_first(diag));
+        dx_warn("%s", reason);
+    } else {
+        snprintf(reason, DX_ERRMSG + 64, "policy set loaded: %zu members, %zu namespaces, %zu rules",
+                 p->nmembers, p->nnamespaces, p->nrules);
+        dx_hex_encode(p->sha256, DX_SHA256_LEN, hex);
+        if ((rv = s_swap_policy(b, p)) != 0)
+            return rv;
+        dx_info("%s sha256=%s by=%s", reason, hex, rq ? rq->member_id : "SIGHUP");
+    }
+    /* The record's sha256 is the set that was tried; its policy_sha256 the
+     * set in force afterwards: equal when the load succeeded. */
+    audit_fields_t f = { .event = DX_EV_POLICY_LOAD, .action = "reload",
+                         .sha256 = diag->hashed ? diag->sha256 : NULL,
+                         .decision = rv == 0 ? "ok" : "error", .rule_id = "", .reason = reason };
+    int arv = broker_audit(b, rq, &f, NULL);
+    return arv ? arv : rv;
+}
+
+int broker_system_record(broker_t *b, dx_event_t event, const char *reason)
+{
+    audit_fields_t f = { .event = event, .decision = "ok", .rule_id = "", .reason = reason,
+                         .sha256 = event == DX_EV_POLICY_LOAD ? b->policy->sha256 : NULL };
+    batch_op_begin(b->batch);
+    int rv = broker_audit(b, NULL, &f, NULL);
+    return batch_op_end(b->batch, rv);
+}
+
+/* ---- start and stop ---- */
+
+static int s_open_store(broker_t *b, char err[DX_ERRMSG])
+{
+    store_txn_t *t = NULL;
+    int rv;
+    if ((rv = store_open(b->cfg.data_dir, b->cfg.map_size, false, &b->store, err)) != 0)
+        return rv;
+    /* Staged chunks of publishes a crash interrupted are not visible;
+     * collect them before anything else. */
+    uint64_t collected = 0;
+    if ((rv = store_begin(b->store, NULL, true, &t)) != 0 ||
+        (rv = store_staging_collect(t, &collected)) != 0 ||
+        (rv = store_blob_max(t, &b->next_blob)) != 0 || (rv = store_commit(&t)) != 0) {
+        store_abort(&t);
+        snprintf(err, DX_ERRMSG, "cannot prepare the store: %s", dx_strerror(rv));
+        return rv;
+    }
+    b->next_blob++;
+    if (collected)
+        dx_info("collected %llu interrupted publish(es)", (unsigned long long)collected);
+    return 0;
+}
+
+static int s_open_router(broker_t *b, char err[DX_ERRMSG])
+{
+    if (!(b->router = zmq_socket(b->zctx, ZMQ_ROUTER))) {
+        snprintf(err, DX_ERRMSG, "cannot create sockets: %s", zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
+    s_set(b->router, ZMQ_CURVE_SERVER, 1);
+    if (zmq_setsockopt(b->router, ZMQ_CURVE_SECRETKEY, b->key.curve_secret, 32) != 0 ||
+        zmq_setsockopt(b->router, ZMQ_ZAP_DOMAIN, "dx", 2) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot set up CURVE: %s", zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
+    int64_t max = DX_MAX_FRAME;
+    zmq_setsockopt(b->router, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    s_set(b->router, ZMQ_ROUTER_MANDATORY, 1);
+    s_set(b->router, ZMQ_SNDHWM, HWM);
+    s_set(b->router, ZMQ_RCVHWM, HWM);
+    s_set(b->router, ZMQ_LINGER, 0);
+    s_set(b->router, ZMQ_HANDSHAKE_IVL, 10000);
+    s_set(b->router, ZMQ_HEARTBEAT_IVL, 10000);
+    s_set(b->router, ZMQ_HEARTBEAT_TIMEOUT, 30000);
+    if (zmq_bind(b->router, b->cfg.listen) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot listen on %s: %s", b->cfg.listen, zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
+    size_t len = sizeof b->endpoint;
+    if (zmq_getsockopt(b->router, ZMQ_LAST_ENDPOINT, b->endpoint, &len) != 0)
+        snprintf(b->endpoint, sizeof b->endpoint, "%s", b->cfg.listen);
+    return 0;
+}
+
+/* The writer and the job threads, and intake's sockets to them. */
+static int s_start_stages(broker_t *b, char err[DX_ERRMSG])
+{
+    int n = b->cfg.workers >= 0 ? (int)b->cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    n = n < 0 ? 1 : n > 64 ? 64 : n;
+    if (publish_lanes_new(n > 0 ? n : 1, b->cfg.session_idle_ms, (size_t)b->cfg.member_transfers,
+                          &b->lanes) != 0 ||
+        writer_start(b) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot start the writer: %s", zmq_strerror(errno));
+        return DX_ERR_INTERNAL;
+    }
+    if (!(b->to_writer = zmq_socket(b->zctx, ZMQ_PUSH)) ||
+        !(b->from_writer = zmq_socket(b->zctx, ZMQ_PULL)) ||
+        zmq_connect(b->to_writer, "inproc://dx-writer") != 0 ||
+        zmq_connect(b->from_writer, "inproc://dx-replies") != 0) {
+        snprintf(err, DX_ERRMSG, "cannot connect to the writer: %s", zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
+    s_set(b->to_writer, ZMQ_LINGER, 0);
+    s_set(b->from_writer, ZMQ_RCVHWM, 0);
+    if (jobs_new(b->zctx, n, "inproc://dx-writer", dispatch_check, b, &b->jobs) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot start the job threads");
+        return DX_ERR_INTERNAL;
+    }
+    return 0;
+}
+
+int broker_start(broker_t *b, char err[DX_ERRMSG])
+{
+    dx_diag_t diag;
+    dx_policy_t *p = NULL;
+    int rv;
+    pthread_mutex_init(&b->policy_lock, NULL);
+    if ((rv = dx_keys_read_secret(b->cfg.key_path, &b->key, err)) != 0)
+        return rv;
+    /* checked before the data directory is touched: a bad option changes nothing */
+    if (b->cfg.origin && !dx_origin_valid(b->cfg.origin)) {
+        snprintf(err, DX_ERRMSG, "--origin: 1 to %d bytes of UTF-8 without spaces (of any kind), "
+                 "control characters or '+', as signed notes require", DX_ORIGIN_MAX);
+        return DX_ERR_USAGE;
+    }
+    if (b->cfg.origin)
+        snprintf(b->origin, sizeof b->origin, "%s", b->cfg.origin);
+    else
+        snprintf(b->origin, sizeof b->origin, "dx/%s", b->key.pub.id);
+    rv = dx_policy_load(b->cfg.policy_dir, &p, &diag);
+    if (rv != 0) {
+        for (size_t i = 0; i < diag.n; i++)
+            fprintf(stderr, "%s\n", diag.lines[i]);
+        snprintf(err, DX_ERRMSG, "the policy set in %s does not load (%zu error(s))",
+                 b->cfg.policy_dir, diag.errors);
+        dx_diag_free(&diag);
+        return rv;
+    }
+    s_log_diag(&diag);
+    dx_diag_free(&diag);
+    if ((rv = s_swap_policy(b, p)) != 0 || (rv = s_open_store(b, err)) != 0)
+        return rv;
+    if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot load the broker's signing key");
+        return rv;
+    }
+    if ((rv = audit_open(b->store, b->signer, b->origin, &b->audit, err)) != 0)
+        return rv;
+    if ((rv = batch_new(b->store, b->audit, &b->batch)) != 0 ||
+        (rv = sessions_new(SESSIONS_MAX, (size_t)b->cfg.member_transfers, &b->sessions)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
+        return rv;
+    }
+    if (!(b->zctx = zmq_ctx_new()) || !(b->zap = zmq_socket(b->zctx, ZMQ_REP)) ||
+        zmq_bind(b->zap, "inproc://zeromq.zap.01") != 0) {
+        snprintf(err, DX_ERRMSG, "cannot create sockets: %s", zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
+    if ((rv = s_open_router(b, err)) != 0)
+        return rv;
+
+    char reason[400], hex[65];
+    dx_hex_encode(b->policy->sha256, DX_SHA256_LEN, hex);
+    snprintf(reason, sizeof reason, "dx-broker started, listening on %s", b->endpoint);
+    broker_system_record(b, DX_EV_BROKER_START, reason);
+    snprintf(reason, sizeof reason, "policy set loaded: %zu members, %zu namespaces, %zu rules",
+             b->policy->nmembers, b->policy->nnamespaces, b->policy->nrules);
+    broker_system_record(b, DX_EV_POLICY_LOAD, reason);
+    if ((rv = batch_commit(b->batch, dx_now_ms())) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot write the audit log: %s", dx_strerror(rv));
+        return rv;
+    }
+    /* from here on the store is the writer's */
+    if ((rv = s_start_stages(b, err)) != 0)
+        return rv;
+    dx_info("listening endpoint=%s policy_sha256=%s members=%zu rules=%zu", b->endpoint, hex,
+            b->policy->nmembers, b->policy->nrules);
+    return 0;
+}
+
+void broker_stop(broker_t *b)
+{
+    /* In the order a request meets the stages: nothing new comes in, the
+     * job threads pass on what they hold, the writer finishes and records
+     * the stop, and its last replies go out. */
+    jobs_destroy(&b->jobs);
+    if (b->writer_running) {
+        writer_stop(b);
+        intake_flush(b);
+    } else if (b->batch) {
+        audit_want_history(b->audit);
+        broker_system_record(b, DX_EV_BROKER_STOP, "dx-broker stopped");
+        batch_commit(b->batch, dx_now_ms());
+    }
+    /* anything still queued for the writer or on its way out */
+    request_t *rq;
+    while (b->inbox && zmq_recv(b->inbox, &rq, sizeof rq, ZMQ_DONTWAIT) == sizeof rq)
+        if (rq != &b->stop_request)
+            request_free(&rq);
+    void *socks[] = { b->router, b->zap, b->to_writer, b->from_writer, b->inbox, b->outbox };
+    for (size_t i = 0; i < sizeof socks / sizeof socks[0]; i++)
+        if (socks[i])
+            zmq_close(socks[i]);
+    if (b->zctx)
+        zmq_ctx_term(b->zctx);
+    publish_lanes_free(&b->lanes);
+    sessions_destroy(&b->sessions);
+    batch_destroy(&b->batch);
+    audit_destroy(&b->audit);
+    store_close(&b->store);
+    broker_policy_release(b, &b->current);
+    b->policy = NULL;
+    free(b->discard);
+    dx_signer_destroy(&b->signer);
+    dx_keypair_wipe(&b->key);
+    pthread_mutex_destroy(&b->policy_lock);
+}

@@ -1,0 +1,274 @@
+/* intake: the broker's front stage, on the main thread.
+ *
+ * The ROUTER socket is a CURVE server. libzmq asks our ZAP handler (a REP
+ * socket on inproc://zeromq.zap.01, polled here) about every handshake: a
+ * client key that belongs to a current member is admitted, and its member
+ * id becomes the User-Id of every message on that connection.
+ *
+ * Each turn: put the writer's replies on the socket, answer pending
+ * handshakes, then take requests: one frame each, within its command's
+ * size, decoded, and passed on, to the job threads when its command has
+ * checks, else to the writer. A frame that is not a request is answered
+ * here; nothing else is. */
+#include "broker.h"
+#include "dispatch.h"
+#include "dxtime.h"
+#include "encode.h"
+#include "jobs.h"
+#include "log.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define RECEIVE_MAX 256   /* requests taken per turn */
+#define REPLIES_MAX 1024  /* replies put on the socket per turn */
+
+/* ---- ZAP ---- */
+
+static void s_zap_reply(void *zap, zmq_msg_t *request_id, const char *code, const char *text,
+                        const char *user_id)
+{
+    zmq_send(zap, "1.0", 3, ZMQ_SNDMORE);
+    zmq_send(zap, zmq_msg_data(request_id), zmq_msg_size(request_id), ZMQ_SNDMORE);
+    zmq_send(zap, code, strlen(code), ZMQ_SNDMORE);
+    zmq_send(zap, text, strlen(text), ZMQ_SNDMORE);
+    zmq_send(zap, user_id, strlen(user_id), ZMQ_SNDMORE);
+    zmq_send(zap, "", 0, 0);
+}
+
+static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
+{
+    /* version, request id, domain, address, routing id, mechanism, key */
+    zmq_msg_t frames[7];
+    int n = 0, more = 1;
+    while (more) {
+        zmq_msg_t scratch, *m = n < 7 ? &frames[n] : &scratch;
+        zmq_msg_init(m);
+        if (zmq_msg_recv(m, b->zap, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(m);
+            break;
+        }
+        more = zmq_msg_more(m);
+        if (m == &scratch)
+            zmq_msg_close(m);
+        n++;
+    }
+    if (n < 7) {
+        for (int i = 0; i < n && i < 7; i++)
+            zmq_msg_close(&frames[i]);
+        return;
+    }
+    const char *mechanism = zmq_msg_data(&frames[5]);
+    char address[64] = "";
+    snprintf(address, sizeof address, "%.*s", (int)(zmq_msg_size(&frames[3]) < 60 ? zmq_msg_size(&frames[3]) : 60),
+             (const char *)zmq_msg_data(&frames[3]));
+    const dx_member_t *m = NULL;
+    if (zmq_msg_size(&frames[5]) == 5 && memcmp(mechanism, "CURVE", 5) == 0 &&
+        zmq_msg_size(&frames[6]) == 32)
+        m = dx_policy_member_by_transport(policy, zmq_msg_data(&frames[6]));
+    if (m && dx_member_current(m, dx_now_ms())) {
+        s_zap_reply(b->zap, &frames[1], "200", "OK", m->id);
+        dx_debug("handshake admitted member=%s address=%s", m->id, address);
+    } else {
+        char key[48] = "unknown";
+        if (zmq_msg_size(&frames[6]) == 32) {
+            memcpy(key, "curve:", 6);
+            dx_z85_encode32(zmq_msg_data(&frames[6]), key + 6);
+        }
+        s_zap_reply(b->zap, &frames[1], "400", "not a current member key", "");
+        dx_warn("handshake refused address=%s key=%s: %s", address, key,
+                m ? (m->revoked ? "member revoked" : "member keys expired") : "not a member key");
+    }
+    for (int i = 0; i < 7; i++)
+        zmq_msg_close(&frames[i]);
+}
+
+/* ---- replies ---- */
+
+static void s_send(broker_t *b, zmq_msg_t *id, zmq_msg_t *body)
+{
+    if (zmq_msg_send(id, b->router, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_msg_send(body, b->router, ZMQ_DONTWAIT) < 0) {
+        /* EHOSTUNREACH: the peer left. EAGAIN: it stopped reading and its
+         * queue is full; dropping is what keeps its backlog bounded. */
+        if (errno == EAGAIN)
+            dx_warn("reply dropped: peer not reading (queue full)");
+        else
+            dx_debug("reply dropped: %s", zmq_strerror(errno));
+    }
+}
+
+/* Moves replies from the writer's outbox to the socket. */
+static void s_replies(broker_t *b)
+{
+    for (int i = 0; i < REPLIES_MAX; i++) {
+        zmq_msg_t id, body;
+        zmq_msg_init(&id);
+        zmq_msg_init(&body);
+        if (zmq_msg_recv(&id, b->from_writer, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&id);
+            zmq_msg_close(&body);
+            return;
+        }
+        if (zmq_msg_more(&id) && zmq_msg_recv(&body, b->from_writer, 0) >= 0)
+            s_send(b, &id, &body);
+        zmq_msg_close(&id);
+        zmq_msg_close(&body);
+    }
+}
+
+static void s_refuse_frame(broker_t *b, const zmq_msg_t *id, uint64_t req_id, const char *msg)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (broker_pack_error(req_id, DX__ERROR_CODE__ERR_BAD_REQUEST, msg, &data, &len) != 0)
+        return;
+    if (zmq_send(b->router, zmq_msg_data((zmq_msg_t *)id), zmq_msg_size((zmq_msg_t *)id),
+                 ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+        zmq_send(b->router, data, len, ZMQ_DONTWAIT);
+    free(data);
+}
+
+/* ---- requests ---- */
+
+/* Decodes one frame into a request and passes it on. */
+static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id, zmq_msg_t *body,
+                          bool extra)
+{
+    char err[DX_ERRMSG];
+    const char *user = zmq_msg_gets(body, "User-Id");
+    if (!user || !dx_id_valid(user)) {
+        dx_error("message without an authenticated member; dropped");
+        return;
+    }
+    if (extra) {
+        dx_warn("malformed request from member=%s: more than one frame", user);
+        s_refuse_frame(b, id, 0, "a request is exactly one frame");
+        return;
+    }
+    Dx__Request *req = NULL;
+    if (wire_request_decode(zmq_msg_data(body), zmq_msg_size(body), &req, err) != 0) {
+        dx_warn("malformed request from member=%s: %s", user, err);
+        s_refuse_frame(b, id, 0, err);
+        return;
+    }
+    const command_t *cmd = dispatch_command(req->body_case);
+    if (!cmd || zmq_msg_size(body) > cmd->max_frame) {
+        dx_warn("malformed request from member=%s: %s", user,
+                cmd ? "frame too large for its type" : "unknown request type");
+        s_refuse_frame(b, id, req->id, cmd ? "this request is larger than its type allows"
+                                           : "unknown request type");
+        wire_request_free(&req);
+        return;
+    }
+    request_t *rq = calloc(1, sizeof *rq);
+    if (!rq) {
+        s_refuse_frame(b, id, req->id, "the broker is out of memory; try again");
+        wire_request_free(&req);
+        return;
+    }
+    rq->kind = RQ_MEMBER;
+    rq->identity_len = zmq_msg_size(id) < BROKER_IDENTITY_MAX ? zmq_msg_size(id) : BROKER_IDENTITY_MAX;
+    memcpy(rq->identity, zmq_msg_data(id), rq->identity_len);
+    snprintf(rq->member_id, sizeof rq->member_id, "%s", user);
+    rq->req = req;
+    rq->cmd = cmd;
+    rq->now_ms = dx_now_ms();
+    rq->frame_len = zmq_msg_size(body);
+    const dx_member_t *m = cmd->check ? dx_policy_member(policy, user) : NULL;
+    if (m) {
+        /* the checks use the key the member has now; the writer checks
+         * again if it changes before the request is decided */
+        memcpy(rq->check.sign_key, m->sign_key, DX_ED25519_LEN);
+        jobs_submit(b->jobs, rq, cmd->lane ? cmd->lane(rq) : 0);
+    } else {
+        writer_submit(b, b->to_writer, rq);
+    }
+}
+
+/* Reads one [identity][body] message; returns false when none is ready. */
+static bool s_receive(broker_t *b, const dx_policy_t *policy)
+{
+    zmq_msg_t id, body;
+    zmq_msg_init(&id);
+    zmq_msg_init(&body);
+    if (zmq_msg_recv(&id, b->router, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&id);
+        zmq_msg_close(&body);
+        return false;
+    }
+    bool extra = false, have_body = false;
+    if (zmq_msg_more(&id)) {
+        have_body = zmq_msg_recv(&body, b->router, 0) >= 0;
+        /* Drain any further frames: one frame per request. */
+        while (have_body && zmq_msg_more(&body) && !extra) {
+            zmq_msg_t more;
+            zmq_msg_init(&more);
+            while (zmq_msg_recv(&more, b->router, 0) >= 0 && zmq_msg_more(&more))
+                ;
+            zmq_msg_close(&more);
+            extra = true;
+        }
+    }
+    if (have_body)
+        s_receive_one(b, policy, &id, &body, extra);
+    zmq_msg_close(&id);
+    zmq_msg_close(&body);
+    return true;
+}
+
+static void s_reload(broker_t *b)
+{
+    request_t *rq = calloc(1, sizeof *rq);
+    if (!rq) {
+        dx_error("SIGHUP: out of memory; the policy set was not reloaded");
+        return;
+    }
+    rq->kind = RQ_RELOAD;
+    writer_submit(b, b->to_writer, rq);
+}
+
+int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload)
+{
+    while (!*stop) {
+        zmq_pollitem_t items[3] = { { b->from_writer, 0, ZMQ_POLLIN, 0 },
+                                    { b->zap, 0, ZMQ_POLLIN, 0 },
+                                    { b->router, 0, ZMQ_POLLIN, 0 } };
+        int rc = zmq_poll(items, 3, 500);
+        if (rc < 0 && errno != EINTR) {
+            dx_error("poll failed: %s", zmq_strerror(errno));
+            return DX_ERR_IO;
+        }
+        s_replies(b);
+        held_policy_t *hp = broker_policy_hold(b);
+        if (rc > 0 && (items[1].revents & ZMQ_POLLIN))
+            for (int i = 0; i < 64; i++) {
+                int events = 0;
+                size_t elen = sizeof events;
+                zmq_getsockopt(b->zap, ZMQ_EVENTS, &events, &elen);
+                if (!(events & ZMQ_POLLIN))
+                    break;
+                s_zap_handle(b, hp->policy);
+            }
+        if (rc > 0 && (items[2].revents & ZMQ_POLLIN))
+            for (int i = 0; i < RECEIVE_MAX && s_receive(b, hp->policy); i++)
+                ;
+        broker_policy_release(b, &hp);
+        if (*reload) {
+            *reload = 0;
+            s_reload(b);
+        }
+    }
+    return 0;
+}
+
+/* After the writer has stopped: its last replies go out. */
+void intake_flush(broker_t *b)
+{
+    if (b->from_writer && b->router)
+        s_replies(b);
+}

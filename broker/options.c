@@ -1,0 +1,224 @@
+/* options: the table and the one parser that reads it. */
+#include "options.h"
+#include "log.h"
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum {
+    OPT_TEXT,        /* a string, kept as given */
+    OPT_SIZE,        /* bytes, with K, M, G or T */
+    OPT_SECONDS,     /* whole seconds, kept in milliseconds */
+    OPT_COUNT,       /* a whole number */
+    OPT_LEVEL,       /* a log level */
+} opt_type_t;
+
+typedef struct {
+    const char *name;
+    opt_type_t type;
+    size_t offset;           /* in broker_config_t */
+    uint64_t min, max;       /* for numbers */
+    const char *def;         /* parsed like the command line; NULL: none */
+    bool required;
+    const char *arg;         /* the placeholder in usage */
+    const char *help;
+} option_t;
+
+#define AT(field) offsetof(broker_config_t, field)
+
+static const option_t s_options[] = {
+    { "listen", OPT_TEXT, AT(listen), 0, 0, NULL, true, "ENDPOINT",
+      "ZeroMQ endpoint to bind, e.g. tcp://0.0.0.0:7700\n"
+      "(tcp://127.0.0.1:* picks a free port; the log says which)" },
+    { "data", OPT_TEXT, AT(data_dir), 0, 0, NULL, true, "DIR",
+      "LMDB data directory (created if missing)" },
+    { "policies", OPT_TEXT, AT(policy_dir), 0, 0, NULL, true, "DIR",
+      "directory of *.yaml policy files" },
+    { "key", OPT_TEXT, AT(key_path), 0, 0, NULL, true, "FILE",
+      "the broker's secret key file (mode 0600)" },
+    { "map-size", OPT_SIZE, AT(map_size), 1 << 20, UINT64_MAX, "64G", false, "BYTES",
+      "LMDB map size, the most the store can hold" },
+    { "max-dataset", OPT_SIZE, AT(max_dataset), 1, UINT64_MAX, "16G", false, "BYTES",
+      "largest dataset accepted" },
+    { "skew", OPT_SECONDS, AT(skew_ms), 1, 86400, "300", false, "SECONDS",
+      "manifest creation time window each way" },
+    { "session-timeout", OPT_SECONDS, AT(session_idle_ms), 1, 86400, "60", false, "S",
+      "idle transfer timeout" },
+    { "log-level", OPT_LEVEL, AT(log_level), 0, 0, NULL, false, "LEVEL",
+      "debug, info, warn or error (default info, or $DX_LOG_LEVEL)" },
+    { "origin", OPT_TEXT, AT(origin), 0, 0, NULL, false, "NAME",
+      "the audit log's name in its signed heads (default dx/ID,\n"
+      "ID being the broker key's id)" },
+    { "workers", OPT_COUNT, AT(workers), 0, 64, NULL, false, "N",
+      "threads checking publishes' signatures and hashes (default:\n"
+      "one per core; 0: on the intake thread)" },
+    { "member-transfers", OPT_COUNT, AT(member_transfers), 1, 256, "32", false, "N",
+      "transfers one member may have open at once (at most 256 are\n"
+      "open in all)" },
+};
+
+#define NOPTIONS (sizeof s_options / sizeof s_options[0])
+
+/* "64G", "512M", "1048576": a size in bytes. */
+static int s_size(const char *text, uint64_t *out)
+{
+    char *end;
+    if (text[0] < '0' || text[0] > '9')
+        return DX_ERR_USAGE;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (end == text)
+        return DX_ERR_USAGE;
+    int shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10, end++;
+    else if (*end == 'M' || *end == 'm') shift = 20, end++;
+    else if (*end == 'G' || *end == 'g') shift = 30, end++;
+    else if (*end == 'T' || *end == 't') shift = 40, end++;
+    if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
+        return DX_ERR_USAGE;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+static int s_level(const char *text)
+{
+    static const struct { const char *name; int level; } levels[] = {
+        { "debug", DX_LOG_DEBUG }, { "info", DX_LOG_INFO },
+        { "warn", DX_LOG_WARN }, { "error", DX_LOG_ERROR },
+    };
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+        if (strcmp(text, levels[i].name) == 0)
+            return levels[i].level;
+    return -1;
+}
+
+static const char *s_expected(const option_t *o, char *buf, size_t cap)
+{
+    switch (o->type) {
+    case OPT_SIZE:
+        if (o->min > 1)
+            snprintf(buf, cap, "a size of at least %lluM, like %s",
+                     (unsigned long long)(o->min >> 20), o->def);
+        else
+            snprintf(buf, cap, "a size, like %s", o->def);
+        break;
+    case OPT_SECONDS:
+        snprintf(buf, cap, "seconds from %llu to %llu", (unsigned long long)o->min,
+                 (unsigned long long)o->max);
+        break;
+    case OPT_COUNT:
+        snprintf(buf, cap, "a number from %llu to %llu", (unsigned long long)o->min,
+                 (unsigned long long)o->max);
+        break;
+    case OPT_LEVEL:
+        snprintf(buf, cap, "debug, info, warn or error");
+        break;
+    default:
+        snprintf(buf, cap, "a value");
+    }
+    return buf;
+}
+
+/* Sets one option from text; the one path for defaults and arguments. */
+static int s_set(const option_t *o, const char *text, broker_config_t *cfg, char err[DX_ERRMSG])
+{
+    char *field = (char *)cfg + o->offset, expected[96];
+    uint64_t n = 0;
+    switch (o->type) {
+    case OPT_TEXT:
+        *(const char **)field = text;
+        return 0;
+    case OPT_LEVEL:
+        if (s_level(text) < 0)
+            break;
+        *(const char **)field = text;
+        return 0;
+    case OPT_SIZE:
+    case OPT_SECONDS:
+    case OPT_COUNT:
+        if (s_size(text, &n) != 0 || n < o->min || n > o->max ||
+            (o->type != OPT_SIZE && strspn(text, "0123456789") != strlen(text)))
+            break;
+        if (o->type == OPT_SIZE)
+            *(uint64_t *)field = n;
+        else
+            *(int64_t *)field = o->type == OPT_SECONDS ? (int64_t)n * 1000 : (int64_t)n;
+        return 0;
+    }
+    snprintf(err, DX_ERRMSG, "--%s: expected %s", o->name, s_expected(o, expected, sizeof expected));
+    return DX_ERR_USAGE;
+}
+
+void broker_options_defaults(broker_config_t *cfg)
+{
+    char err[DX_ERRMSG];
+    memset(cfg, 0, sizeof *cfg);
+    cfg->window = 16;
+    cfg->fetch_window = 8;
+    cfg->workers = -1;
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (s_options[i].def && s_set(&s_options[i], s_options[i].def, cfg, err) != 0)
+            abort(); /* a default outside its own bounds: a bug in the table */
+}
+
+void broker_options_usage(FILE *out)
+{
+    fprintf(out, "usage: dx-broker");
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (s_options[i].required)
+            fprintf(out, " --%s %s", s_options[i].name, s_options[i].arg);
+    fprintf(out, " [options]\n\n");
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const option_t *o = &s_options[i];
+        char head[64];
+        snprintf(head, sizeof head, "--%s %s", o->name, o->arg);
+        fprintf(out, "  %-22s", head);
+        for (const char *line = o->help; *line;) {
+            size_t n = strcspn(line, "\n");
+            fprintf(out, "%s%.*s", line == o->help ? "" : "\n                        ", (int)n, line);
+            line += n + (line[n] == '\n');
+        }
+        if (o->def)
+            fprintf(out, " (default %s)", o->def);
+        fprintf(out, "\n");
+    }
+    fprintf(out, "\nSIGHUP reloads the policy set; SIGTERM stops the broker cleanly.\n");
+}
+
+int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[DX_ERRMSG])
+{
+    struct option longs[NOPTIONS + 2];
+    for (size_t i = 0; i < NOPTIONS; i++)
+        longs[i] = (struct option){ s_options[i].name, required_argument, NULL, (int)i + 256 };
+    longs[NOPTIONS] = (struct option){ "help", no_argument, NULL, 'h' };
+    longs[NOPTIONS + 1] = (struct option){ NULL, 0, NULL, 0 };
+    broker_options_defaults(cfg);
+    opterr = 0;
+    optind = 1;
+    int c, rv;
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        if (c == 'h')
+            return 1;
+        if (c < 256 || c >= 256 + (int)NOPTIONS) {
+            snprintf(err, DX_ERRMSG, "unknown or incomplete option '%s' (dx-broker --help)",
+                     argv[optind - 1]);
+            return DX_ERR_USAGE;
+        }
+        if ((rv = s_set(&s_options[c - 256], optarg, cfg, err)) != 0)
+            return rv;
+    }
+    if (optind != argc) {
+        snprintf(err, DX_ERRMSG, "unexpected argument '%s' (dx-broker --help)", argv[optind]);
+        return DX_ERR_USAGE;
+    }
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (s_options[i].required && !*(const char **)((char *)cfg + s_options[i].offset)) {
+            snprintf(err, DX_ERRMSG, "--listen, --data, --policies and --key are required "
+                     "(dx-broker --help)");
+            return DX_ERR_USAGE;
+        }
+    if (cfg->log_level)
+        dx_log_set_level((enum dx_log_level)s_level(cfg->log_level));
+    return 0;
+}

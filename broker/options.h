@@ -1,0 +1,37 @@
+/* options: the broker's settings, one table from which the command line's
+ * parsing, its bounds and its usage text all come (and, later, the keys of
+ * a config file: DESIGN §9). */
+#ifndef DX_BROKER_OPTIONS_H
+#define DX_BROKER_OPTIONS_H
+
+#include "err.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct {
+    const char *listen;
+    const char *data_dir;
+    const char *policy_dir;
+    const char *key_path;
+    uint64_t map_size;
+    int64_t skew_ms;             /* manifest creation time window, each way */
+    uint64_t max_dataset;        /* bytes */
+    int64_t session_idle_ms;
+    int64_t window;              /* chunks a publisher may have unacknowledged */
+    int64_t fetch_window;        /* chunks a consumer may have asked for ahead */
+    const char *origin;          /* the audit log's name in its checkpoints */
+    int64_t workers;             /* threads for checks; -1: one per core */
+    int64_t member_transfers;    /* open transfers one member may hold */
+    const char *log_level;
+} broker_config_t;
+
+/* Parses argv into cfg (defaults first). Returns 0; 1 for --help (usage
+ * printed on stdout); DX_ERR_USAGE with err saying what is wrong. */
+int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[DX_ERRMSG]);
+/* The defaults alone (tests, tools). */
+void broker_options_defaults(broker_config_t *cfg);
+void broker_options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,33 @@
+/* publish_check: what a publish needs checked before the writer sees it,
+ * run on the job threads (jobs.h), so that the writer's thread spends no
+ * time on Ed25519 or SHA-256:
+ *   - a publish begun: the manifest's signature against the key the sender
+ *     had when the request arrived, then the manifest's fields, then inline
+ *     content against the manifest's size and hash;
+ *   - a chunk: added to its transfer's running hash, which lives on the one
+ *     lane the transfer's id picks; the last chunk carries the digest on.
+ * Results go in rq->check; the writer (publish.c) decides on them. A
+ * running hash belongs to (member, transfer id): a chunk that names another
+ * member's transfer starts a hash of its own, which the writer then never
+ * uses. Running hashes end with their last chunk, a chunk out of order, or
+ * when idle past the session timeout. */
+#ifndef DX_BROKER_PUBLISH_CHECK_H
+#define DX_BROKER_PUBLISH_CHECK_H
+
+#include "broker.h"
+
+int publish_lanes_new(int lanes, int64_t idle_ms, size_t per_member, hash_lanes_t **out);
+void publish_lanes_free(hash_lanes_t **l_p);
+
+/* Job functions (any lane; chunks on the lane of publish_chunk_key). */
+void publish_check_begin(broker_t *b, request_t *rq, int lane);
+void publish_check_chunk(broker_t *b, request_t *rq, int lane);
+uint64_t publish_chunk_key(const request_t *rq);
+
+/* The begin checks against one key, for any thread (the writer runs them
+ * again when the member's key changed since the request arrived). */
+void publish_check_signed(request_t *rq, const uint8_t sign_key[DX_ED25519_LEN]);
+/* Frees what the checks left in rq->check. */
+void publish_check_clear(check_t *c);
+
+#endif

@@ -1,0 +1,154 @@
+/* writer: the thread that owns every LMDB write transaction.
+ *
+ * Each round it takes whatever requests are ready (up to a count and a
+ * byte budget), runs each through dispatch in a nested transaction of the
+ * round's group (batch.h), then signs the audit head and commits the group
+ * with fsync; only then do the replies that acknowledge it leave. While it
+ * waits for the disk, intake goes on receiving, the job threads go on
+ * checking, and both queue what they have in the writer's inbox for the
+ * next round: commits never stop the intake.
+ *
+ * It also runs what is the store's to do between requests: deleting the
+ * staged chunks of transfers that ended, expiring idle transfers, reloading
+ * the policy on SIGHUP, and the stop record. */
+#include "broker.h"
+#include "dispatch.h"
+#include "dxtime.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define GROUP_MAX 256                   /* requests in one commit */
+#define GROUP_BYTES (32u << 20)         /* request bytes in one commit */
+#define INBOX_HWM 4096
+
+static void s_set(void *sock, int option, int value)
+{
+    if (zmq_setsockopt(sock, option, &value, sizeof value) != 0)
+        dx_warn("writer: zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
+}
+
+static void s_expired(void *arg, session_t *s)
+{
+    if (s->kind == SESSION_PUBLISH)
+        publish_expired(arg, s);
+    else
+        dx_info("fetch timed out member=%s", s->member);
+}
+
+static void s_reload(broker_t *b)
+{
+    dx_diag_t diag = { 0 };
+    char reason[DX_ERRMSG + 64];
+    dx_info("reloading the policy set (SIGHUP)");
+    batch_op_begin(b->batch);
+    int rv = broker_load_policy(b, NULL, &diag, reason);
+    batch_op_end(b->batch, rv == DX_ERR_POLICY ? 0 : rv);
+    dx_diag_free(&diag);
+}
+
+/* Runs one request of the round and frees it; true when it says stop. */
+static bool s_take(broker_t *b, request_t *rq)
+{
+    bool stop = rq->kind == RQ_STOP;
+    if (rq->kind == RQ_RELOAD) {
+        s_reload(b);
+    } else if (rq->kind == RQ_MEMBER) {
+        rq->now_ms = dx_now_ms();
+        dispatch(b, rq);
+    }
+    if (!stop) /* the stop request is the broker's own, not the heap's */
+        request_free(&rq);
+    return stop;
+}
+
+/* One round: what is ready, one commit. Returns true when told to stop. */
+static bool s_round(broker_t *b, int timeout_ms)
+{
+    zmq_pollitem_t item = { b->inbox, 0, ZMQ_POLLIN, 0 };
+    bool stop = false;
+    if (zmq_poll(&item, 1, timeout_ms) < 0 && errno != EINTR)
+        dx_error("writer: poll failed: %s", zmq_strerror(errno));
+    publish_collect(b);
+    size_t bytes = 0;
+    for (int i = 0; i < GROUP_MAX && bytes < GROUP_BYTES; i++) {
+        request_t *rq = NULL;
+        if (zmq_recv(b->inbox, &rq, sizeof rq, ZMQ_DONTWAIT) != sizeof rq || !rq)
+            break;
+        bytes += rq->frame_len;
+        stop |= s_take(b, rq);
+    }
+    batch_commit(b->batch, dx_now_ms());
+    return stop;
+}
+
+static void *s_thread(void *arg)
+{
+    broker_t *b = arg;
+    int64_t next_expiry = dx_mono_ms() + 1000;
+    while (!s_round(b, 500)) {
+        if (dx_mono_ms() >= next_expiry) {
+            sessions_expire(b->sessions, dx_now_ms() - b->cfg.session_idle_ms, s_expired, b);
+            next_expiry = dx_mono_ms() + 1000;
+        }
+    }
+    /* Stopping: the job threads were joined before the stop was sent, so
+     * what they passed on is here or on its way; finish it. */
+    int64_t until = dx_mono_ms() + 200;
+    while (dx_mono_ms() < until)
+        s_round(b, 50);
+    publish_collect(b);
+    audit_want_history(b->audit);
+    broker_system_record(b, DX_EV_BROKER_STOP, "dx-broker stopped");
+    batch_commit(b->batch, dx_now_ms());
+    return NULL;
+}
+
+int writer_start(broker_t *b)
+{
+    if (!(b->inbox = zmq_socket(b->zctx, ZMQ_PULL)) || !(b->outbox = zmq_socket(b->zctx, ZMQ_PUSH)))
+        return DX_ERR_IO;
+    s_set(b->inbox, ZMQ_RCVHWM, INBOX_HWM);
+    s_set(b->outbox, ZMQ_SNDHWM, 0);
+    s_set(b->outbox, ZMQ_LINGER, 0);
+    if (zmq_bind(b->inbox, "inproc://dx-writer") != 0 || zmq_bind(b->outbox, "inproc://dx-replies") != 0)
+        return DX_ERR_IO;
+    if (pthread_create(&b->writer, NULL, s_thread, b) != 0)
+        return DX_ERR_INTERNAL;
+    b->writer_running = true;
+    return 0;
+}
+
+int writer_submit(broker_t *b, void *push, request_t *rq)
+{
+    (void)b;
+    int rc;
+    while ((rc = zmq_send(push, &rq, sizeof rq, 0)) < 0 && errno == EINTR)
+        ;
+    if (rc != (int)sizeof rq) {
+        dx_error("cannot pass a request to the writer: %s", zmq_strerror(errno));
+        request_free(&rq);
+        return DX_ERR_INTERNAL;
+    }
+    return 0;
+}
+
+void writer_stop(broker_t *b)
+{
+    if (!b->writer_running)
+        return;
+    request_t *stop = &b->stop_request;
+    stop->kind = RQ_STOP;
+    int rc;
+    while ((rc = zmq_send(b->to_writer, &stop, sizeof stop, 0)) < 0 && errno == EINTR)
+        ;
+    if (rc == (int)sizeof stop)
+        pthread_join(b->writer, NULL);
+    else
+        dx_error("cannot tell the writer to stop: %s", zmq_strerror(errno));
+    b->writer_running = false;
+}
