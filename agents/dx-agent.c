@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,9 @@ int main(int argc, char **argv)
     };
     opts_t o;
     memset(&o, 0, sizeof o);
+    /* as in dx-broker: 1 MiB chunks stay in the heap, not one mmap each */
+    mallopt(M_MMAP_THRESHOLD, 8 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     int ch;
     while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (ch) {

@@ -182,6 +182,10 @@ int broker_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_afte
  * (receipts and fetches: agents witness the log with it). */
 int broker_reply_witnessed(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
                            uint64_t session);
+/* Runs after(b, session, status) once the current request's writes are
+ * durable or undone; when undone, the request is also answered with the
+ * storage error (it may have had a reply already: a chunk's credit). */
+int broker_after_commit(broker_t *b, request_t *rq, broker_after_fn after, uint64_t session);
 /* An error reply, now or after commit (use later when an audit record of
  * the refusal was written). */
 void broker_error(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "log.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,11 @@ int main(int argc, char **argv)
     broker_t b;
     char err[DX_ERRMSG];
     memset(&b, 0, sizeof b);
+    /* Chunks are 1 MiB: keep such buffers in the heap and the heap's top
+     * in the process, instead of an mmap, a page fault per page and a
+     * munmap for every chunk that passes through. */
+    mallopt(M_MMAP_THRESHOLD, 8 << 20);
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
     int rv = broker_options_parse(argc, argv, &b.cfg, err);
     if (rv == 1) {
         broker_options_usage(stdout);

@@ -398,13 +398,21 @@ int publish_chunk(broker_t *b, request_t *rq)
         s->staged = true;
         if ((rv = store_content_put(t, s->blob, pc->index, pc->data.data, pc->data.len)) != 0)
             return rv;
+        /* A chunk's ack is credit, not a receipt: it leaves now, so that
+         * the publisher's window does not wait on the disk. Only the
+         * receipt says the publish is durable, and the final commit can
+         * only succeed if every group before it did: a group that fails
+         * ends the transfers that staged chunks in it (s_chunk_after). */
+        if ((rv = broker_after_commit(b, rq, s_chunk_after, s->id)) != 0)
+            return rv;
         Dx__Reply reply = DX__REPLY__INIT;
         Dx__ChunkAck ack = DX__CHUNK_ACK__INIT;
         ack.session = s->id;
         ack.index = pc->index;
         reply.body_case = DX__REPLY__BODY_CHUNK_ACK;
         reply.chunk_ack = &ack;
-        return broker_reply_later(b, rq, &reply, s_chunk_after, s->id);
+        broker_reply(b, rq, &reply);
+        return 0;
     }
     /* The last chunk: its digest came with it. */
     if (!dx_equal(rq->check.digest, s->m->sha256.data, DX_SHA256_LEN))

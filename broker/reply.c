@@ -143,7 +143,8 @@ static void s_later_done(void *arg, int status)
     if (status == 0 && l->witnessed) {
         s_send_witnessed(l);
     } else if (status == 0) {
-        s_send_packed(l->b, l->identity, l->identity_len, l->data, l->len);
+        if (l->data) /* NULL: a reply already sent; only a failure answers again */
+            s_send_packed(l->b, l->identity, l->identity_len, l->data, l->len);
         l->data = NULL;
     } else {
         uint8_t *data = NULL;
@@ -207,6 +208,14 @@ int broker_reply_witnessed(broker_t *b, request_t *rq, Dx__Reply *reply, broker_
                            uint64_t session)
 {
     return s_reply_later(b, rq, reply, after, session, true);
+}
+
+int broker_after_commit(broker_t *b, request_t *rq, broker_after_fn after, uint64_t session)
+{
+    answer_t was = rq->answer;
+    int rv = s_later(b, rq, NULL, 0, after, session, false);
+    rq->answer = was;
+    return rv;
 }
 
 int broker_error_later(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,

@@ -23,7 +23,7 @@
 #include <zmq.h>
 
 #define GROUP_MAX 256                   /* requests in one commit */
-#define GROUP_BYTES (32u << 20)         /* request bytes in one commit */
+#define GROUP_BYTES (16u << 20)         /* request bytes in one commit */
 #define INBOX_HWM 4096
 
 static void s_set(void *sock, int option, int value)
