@@ -2,6 +2,9 @@
 #
 #   make            build the four programs into build/bin/
 #   make test       install missing Debian packages, build, run every test
+#   make check      build and run the suite, without installing packages or
+#                   building the fuzzers (quick local runs); T=NAME runs only
+#                   the tests whose name contains NAME
 #   make demo       install missing Debian packages, build, run the demo
 #   make bench      build optimised benchmarks and print their table
 #   make fuzz       build the libFuzzer targets with clang and run each for
@@ -36,17 +39,23 @@ V        ?=
 Q        := $(if $(V),,@)
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
              -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral $(NO_TRUNC_WARN) \
-             -Ilib -Ibroker -I$(BUILD)/gen $(PKG_CFLAGS) $(SANFLAGS) $(CFLAGS) -MMD -MP
+             $(addprefix -I,$(LIB_DIRS)) -Ibroker -Iagents -I$(BUILD)/gen $(PKG_CFLAGS) \
+             $(SANFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS   = $(PKG_LIBS) -lpthread
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 GEN      := $(BUILD)/gen/dx.pb-c.c $(BUILD)/gen/dx.pb-c.h
-LIB_SRC  := $(wildcard lib/*.c)
+# lib/ is grouped by concern (HACKING.md): core, crypto, wire, store,
+# policy, tlog (the audit log's tree), client.
+LIB_DIRS := $(sort $(wildcard lib/*))
+LIB_SRC  := $(wildcard lib/*/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/dx.pb-c.o
 BROKER_SRC := $(filter-out broker/main.c,$(wildcard broker/*.c))
 BROKER_OBJ := $(BROKER_SRC:%.c=$(BUILD)/obj/%.o)
 LIBDX    := $(BUILD)/libdx.a
 LIBBROKER := $(BUILD)/libbroker.a
+AUDIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/audit_*.c))
+LIBAUDIT := $(BUILD)/libaudit.a
 
 PROGRAMS := $(BUILD)/bin/dx-broker $(BUILD)/bin/dx-agent $(BUILD)/bin/dx-audit $(BUILD)/bin/dx-admin
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -62,7 +71,7 @@ FUZZ_MAKE = $(MAKE) --no-print-directory CC=clang BUILD=build-fuzz \
             SANITIZE=fuzzer-no-link,address,undefined fuzz-build
 FUZZ_TIME ?= 300
 
-.PHONY: all deps test demo bench fuzz tests-build bench-build fuzz-build install clean
+.PHONY: all deps test check demo bench fuzz tests-build bench-build fuzz-build install clean
 .SECONDARY:
 
 all: $(PROGRAMS)
@@ -75,6 +84,9 @@ test: deps
 	@$(MAKE) --no-print-directory all tests-build
 	@$(FUZZ_MAKE)
 	@BUILD=$(BUILD) tests/run.sh
+
+check: tests-build
+	@BUILD=$(BUILD) DX_NO_FUZZ=1 tests/run.sh $(T)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -120,12 +132,14 @@ $(LIBBROKER): $(BROKER_OBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
+$(LIBAUDIT): $(AUDIT_OBJ)
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
 $(BUILD)/bin/dx-broker: $(BUILD)/obj/broker/main.o $(LIBBROKER) $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
-
-AUDIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/audit_*.c))
 
 $(BUILD)/bin/dx-audit: $(BUILD)/obj/agents/dx-audit.o $(AUDIT_OBJ) $(LIBDX)
 	@mkdir -p $(dir $@)
@@ -137,7 +151,7 @@ $(BUILD)/bin/dx-%: $(BUILD)/obj/agents/dx-%.o $(LIBDX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBBROKER) $(LIBDX)
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBBROKER) $(LIBAUDIT) $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
@@ -147,12 +161,12 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBBROKER) $(LIBDX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIBDX)
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIBBROKER) $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBDX)
+$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBBROKER) $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@

@@ -3,6 +3,11 @@
 # counts, the FAIL lines, and at the end "N passed, N failed". Exits
 # non-zero on any failure (a script that dies without saying FAIL counts as
 # one failure).
+#
+#   tests/run.sh [NAME...]   only the tests whose name (as printed, e.g.
+#                            unit/test_store, integration/views) contains
+#                            one of the NAMEs
+# DX_NO_FUZZ=1 leaves out the libFuzzer targets (make check).
 set -u
 BUILD=${BUILD:-build}
 export BUILD
@@ -10,9 +15,20 @@ cd "$(dirname "$0")/.."
 passed=0
 failed=0
 
+wanted() {
+  [ ${#FILTERS[@]} -eq 0 ] && return 0
+  local f
+  for f in "${FILTERS[@]}"; do
+    [[ $1 == *"$f"* ]] && return 0
+  done
+  return 1
+}
+FILTERS=("$@")
+
 run() {
   local name=$1
   shift
+  wanted "$name" || return 0
   local out status p f
   out=$(timeout 900 "$@" 2>&1)
   status=$?
@@ -45,7 +61,7 @@ done
 
 # libFuzzer targets (make test builds them in build-fuzz), briefly: make
 # fuzz runs them for longer.
-if [ -d build-fuzz/fuzz ]; then
+if [ -d build-fuzz/fuzz ] && [ -z "${DX_NO_FUZZ:-}" ]; then
   t=${DX_FUZZ_SECONDS:-10}
   run "fuzz ($t s per target)" scripts/fuzz.sh build-fuzz "$t"
 fi

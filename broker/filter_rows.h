@@ -1,4 +1,4 @@
-/* filter_rows: what the filter's parts share (lib/filter.c for the names
+/* filter_rows: what the filter's parts share (filter.c for the names
  * and the API, filter_csv.c and filter_jsonl.c for the two formats). Not
  * for use outside the filter.
  *
