@@ -7,29 +7,6 @@
 
 #include <string.h>
 
-bool dx_audit_matches(const Dx__AuditQuery *q, const Dx__AuditRecord *r)
-{
-    if (q->since_ms && r->time_ms < q->since_ms)
-        return false;
-    if (q->until_ms && r->time_ms > q->until_ms)
-        return false;
-    if (q->member[0] && strcmp(q->member, r->member) != 0)
-        return false;
-    if (q->action[0] && strcmp(q->action, r->action) != 0 && strcmp(q->action, r->event) != 0)
-        return false;
-    if (q->decision[0] && strcmp(q->decision, r->decision) != 0)
-        return false;
-    if (q->dataset[0] && (!dx_dataset_name_valid(r->dataset) || !dx_glob_match(q->dataset, r->dataset)))
-        return false;
-    if (q->purpose && q->purpose[0] && strcmp(q->purpose, r->purpose) != 0)
-        return false;
-    if (q->rule_id && q->rule_id[0] && strcmp(q->rule_id, r->rule_id) != 0)
-        return false;
-    if (q->version && q->version != r->version)
-        return false;
-    return true;
-}
-
 int dx_audit_format_parse(const char *text)
 {
     if (strcmp(text, "table") == 0) return DX_AUDIT_TABLE;

@@ -1,5 +1,5 @@
-/* audit_view: which audit records a query selects (the broker and offline
- * dx-audit use the same test) and how dx-audit prints them.
+/* audit_view: how dx-audit prints audit records (which records a query
+ * selects is audit_log's dx_audit_matches, shared with the broker).
  *
  * --format json prints one object per line with these keys, always present:
  *   seq, time (RFC 3339), event, member, action, dataset, version, sha256
@@ -11,6 +11,7 @@
 #define DX_AUDIT_VIEW_H
 
 #include "dx.pb-c.h"
+#include "audit_log.h"
 #include "merkle.h"
 
 #include <stdbool.h>
@@ -18,7 +19,6 @@
 
 enum dx_audit_format { DX_AUDIT_TABLE = 0, DX_AUDIT_JSON = 1, DX_AUDIT_CSV = 2 };
 
-bool dx_audit_matches(const Dx__AuditQuery *q, const Dx__AuditRecord *r);
 int dx_audit_format_parse(const char *text);   /* -1 if unknown */
 void dx_audit_print_header(FILE *out, int format);
 typedef struct {

@@ -231,32 +231,41 @@ static int s_list(const opts_t *o, dx_client_t *c)
         fprintf(stderr, "%s: '%s' is not a valid pattern (like health/**)\n", s_prog, pattern);
         return 2;
     }
-    Dx__Request req = DX__REQUEST__INIT;
-    Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
-    Dx__Reply *reply = NULL;
-    lr.pattern = (char *)pattern;
-    req.body_case = DX__REQUEST__BODY_LIST;
-    req.list = &lr;
-    int rv = dx_client_call(c, &req, &reply, err);
-    if (rv != 0)
-        return s_fail(rv, err);
-    if (reply->body_case != DX__REPLY__BODY_LIST) {
-        wire_reply_free(&reply);
-        return s_fail(DX_ERR_PROTOCOL, "unexpected reply from the broker");
-    }
+    /* The broker pages the list; this prints every page, header once. */
+    char after[DX_NAME_MAX + 1] = "";
     printf("%-40s %8s %12s %-12s %-14s %s\n", "DATASET", "VERSION", "SIZE", "CLASS", "PUBLISHER",
            "PUBLISHED");
-    for (size_t i = 0; i < reply->list->n_datasets; i++) {
-        const Dx__DatasetInfo *d = reply->list->datasets[i];
-        char t[DX_TIME_TEXT], size[32] = "-";
-        if (d->sha256.len == DX_SHA256_LEN)
-            snprintf(size, sizeof size, "%llu", (unsigned long long)d->size);
-        dx_time_format(d->published_ms, t);
-        printf("%-40s %8llu %12s %-12s %-14s %s\n", d->dataset, (unsigned long long)d->version,
-               size, dx_class_name((dx_class_t)d->classification), d->publisher, t);
+    for (;;) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
+        Dx__Reply *reply = NULL;
+        lr.pattern = (char *)pattern;
+        lr.after = after;
+        req.body_case = DX__REQUEST__BODY_LIST;
+        req.list = &lr;
+        int rv = dx_client_call(c, &req, &reply, err);
+        if (rv != 0)
+            return s_fail(rv, err);
+        if (reply->body_case != DX__REPLY__BODY_LIST ||
+            (reply->list->next_after[0] && strcmp(reply->list->next_after, after) <= 0)) {
+            wire_reply_free(&reply);
+            return s_fail(DX_ERR_PROTOCOL, "unexpected reply from the broker");
+        }
+        for (size_t i = 0; i < reply->list->n_datasets; i++) {
+            const Dx__DatasetInfo *d = reply->list->datasets[i];
+            char t[DX_TIME_TEXT], size[32] = "-";
+            if (d->sha256.len == DX_SHA256_LEN)
+                snprintf(size, sizeof size, "%llu", (unsigned long long)d->size);
+            dx_time_format(d->published_ms, t);
+            printf("%-40s %8llu %12s %-12s %-14s %s\n", d->dataset, (unsigned long long)d->version,
+                   size, dx_class_name((dx_class_t)d->classification), d->publisher, t);
+        }
+        bool done = reply->list->next_after[0] == '\0';
+        snprintf(after, sizeof after, "%s", reply->list->next_after);
+        wire_reply_free(&reply);
+        if (done)
+            return 0;
     }
-    wire_reply_free(&reply);
-    return 0;
 }
 
 static int s_info(const opts_t *o, dx_client_t *c)

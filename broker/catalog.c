@@ -1,4 +1,9 @@
-/* catalog: list and info, showing only what the member may list. */
+/* catalog: list and info, showing only what the member may list.
+ *
+ * list scans only the name ranges the member's allow rules could cover
+ * (dx_policy_prefixes), a page at a time from a cursor, and still decides
+ * every name it shows: its cost follows what the member may see, not the
+ * size of the catalog, and a member with no list rule costs one lookup. */
 #include "broker.h"
 #include "log.h"
 #include "wire.h"
@@ -7,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIST_MAX 1000
+#define LIST_MAX 1000         /* entries per page */
+#define LIST_SCAN_MAX 20000   /* names decided on per page */
 
 /* The hash and size of a version go only to its publisher: to anyone else
  * a hash is a way to confirm guesses about content it may not see (a
@@ -34,9 +40,10 @@ typedef struct {
     request_t *rq;
     const char *pattern;
     Dx__CatalogEntry **entries;
-    size_t n;
-    size_t matching;
-    int error;
+    size_t n, limit;
+    size_t looked;           /* names decided on */
+    char last[DX_NAME_MAX + 1]; /* the last name looked at */
+    bool more;               /* stopped before the end */
 } list_t;
 
 static int s_list_each(void *arg, const char *name, uint64_t version, store_val_t val)
@@ -44,9 +51,14 @@ static int s_list_each(void *arg, const char *name, uint64_t version, store_val_
     list_t *l = arg;
     Dx__CatalogEntry *e = NULL;
     char err[DX_ERRMSG];
+    if (l->n == l->limit || l->looked == LIST_SCAN_MAX) {
+        l->more = true;
+        return 1;
+    }
+    snprintf(l->last, sizeof l->last, "%s", name);
+    l->looked++;
     if (l->pattern[0] && !dx_glob_match(l->pattern, name))
         return 0;
-    l->matching++;
     if (wire_catalog_decode(val.data, val.len, &e, err) != 0) {
         dx_error("catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
         return 0;
@@ -55,7 +67,7 @@ static int s_list_each(void *arg, const char *name, uint64_t version, store_val_
     dx_request_t req = { .member = l->rq->member_id, .action = DX_ACT_LIST, .dataset = name,
                          .classification = (dx_class_t)e->classification, .now_ms = l->rq->now_ms };
     dx_policy_decide(l->b->policy, &req, &d);
-    if (!d.allow || l->n == LIST_MAX) {
+    if (!d.allow) {
         wire_free(&e);
         return 0;
     }
@@ -63,17 +75,48 @@ static int s_list_each(void *arg, const char *name, uint64_t version, store_val_
     return 0;
 }
 
+/* The ranges to scan: the member's prefixes, narrowed by the pattern's. */
+static size_t s_ranges(const broker_t *b, const request_t *rq, const char *pattern,
+                       char ranges[][DX_NAME_MAX + 1])
+{
+    size_t n = dx_policy_prefixes(b->policy, rq->member_id, DX_ACT_LIST, ranges, DX_PREFIXES_MAX);
+    size_t plen = strcspn(pattern, "*"), keep = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t rlen = strlen(ranges[i]);
+        if (strncmp(ranges[i], pattern, rlen < plen ? rlen : plen) != 0)
+            continue; /* disjoint */
+        if (plen > rlen) {
+            memcpy(ranges[keep], pattern, plen);
+            ranges[keep][plen] = '\0';
+        } else if (keep != i) {
+            memcpy(ranges[keep], ranges[i], sizeof ranges[0]);
+        }
+        keep++;
+    }
+    return keep;
+}
+
 int catalog_list(broker_t *b, request_t *rq)
 {
-    list_t l = { .b = b, .rq = rq, .pattern = rq->req->list->pattern };
+    const Dx__ListRequest *lr = rq->req->list;
+    list_t l = { .b = b, .rq = rq, .pattern = lr->pattern,
+                 .limit = lr->limit && lr->limit < LIST_MAX ? lr->limit : LIST_MAX };
     Dx__DatasetInfo *infos = NULL, **ptrs = NULL;
+    char (*ranges)[DX_NAME_MAX + 1] = NULL;
     store_txn_t *t;
-    char reason[200];
-    int rv;
-    if (!(l.entries = calloc(LIST_MAX, sizeof *l.entries)))
-        return DX_ERR_NOMEM;
-    if ((rv = batch_txn(b->batch, &t)) != 0 || (rv = store_catalog_each_latest(t, s_list_each, &l)) != 0)
+    char reason[DX_NAME_MAX * 2 + 200];
+    int rv = DX_ERR_NOMEM;
+    if (!(l.entries = calloc(l.limit, sizeof *l.entries)) ||
+        !(ranges = calloc(DX_PREFIXES_MAX, sizeof *ranges)))
         goto out;
+    size_t nranges = s_ranges(b, rq, lr->pattern, ranges);
+    if ((rv = batch_txn(b->batch, &t)) != 0)
+        goto out;
+    for (size_t i = 0; i < nranges && !l.more; i++) {
+        rv = store_catalog_each_latest(t, ranges[i], lr->after, s_list_each, &l);
+        if (rv < 0)
+            goto out;
+    }
     rv = DX_ERR_NOMEM;
     if (!(infos = calloc(l.n ? l.n : 1, sizeof *infos)) || !(ptrs = calloc(l.n ? l.n : 1, sizeof *ptrs)))
         goto out;
@@ -81,10 +124,14 @@ int catalog_list(broker_t *b, request_t *rq)
         s_info_from_entry(l.entries[i], l.entries[i]->version, rq->member_id, &infos[i]);
         ptrs[i] = &infos[i];
     }
-    snprintf(reason, sizeof reason, "%zu of %zu datasets%s%s are visible to %s", l.n, l.matching,
-             l.pattern[0] ? " matching " : "", l.pattern, rq->member_id);
+    /* A full page continues after its last entry; a page cut by the scan
+     * bound after the last name looked at. */
+    const char *next = !l.more ? "" : l.n == l.limit ? l.entries[l.n - 1]->dataset : l.last;
+    snprintf(reason, sizeof reason, "%zu datasets%s%s visible to %s, page after '%s' (%zu names "
+             "looked at%s%s)", l.n, lr->pattern[0] ? " matching " : "", lr->pattern, rq->member_id,
+             lr->after, l.looked, next[0] ? "; next page after " : "", next);
     audit_fields_t f = { .event = DX_EV_LIST, .action = "list",
-                         .dataset = l.pattern[0] ? l.pattern : "**", .allow = true,
+                         .dataset = lr->pattern[0] ? lr->pattern : "**", .allow = true,
                          .rule_id = dx_pseudo_rule(DX_PSEUDO_PER_DATASET), .reason = reason };
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
         goto out;
@@ -92,6 +139,7 @@ int catalog_list(broker_t *b, request_t *rq)
     Dx__ListReply list = DX__LIST_REPLY__INIT;
     list.datasets = ptrs;
     list.n_datasets = l.n;
+    list.next_after = (char *)next;
     reply.body_case = DX__REPLY__BODY_LIST;
     reply.list = &list;
     rv = broker_reply_later(b, rq, &reply, NULL, 0);
@@ -99,6 +147,7 @@ out:
     for (size_t i = 0; i < l.n; i++)
         wire_free(&l.entries[i]);
     free(l.entries);
+    free(ranges);
     free(infos);
     free(ptrs);
     return rv;

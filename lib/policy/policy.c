@@ -322,6 +322,50 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
                  req->dataset, miss);
 }
 
+static int s_cmp_prefix(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+size_t dx_policy_prefixes(const dx_policy_t *p, const char *member, unsigned action,
+                          char prefixes[][DX_NAME_MAX + 1], size_t max)
+{
+    int32_t mi = p->index ? dx_index_member(p, member) : -1;
+    if (mi < 0 || max == 0)
+        return 0;
+    dx_rule_list_t own = dx_index_rules(p, mi, action, true);
+    dx_rule_list_t all = dx_index_rules(p, -1, action, true);
+    size_t n = 0;
+    for (const dx_rule_t *r; (r = s_next(p, &own, &all)) != NULL;) {
+        for (size_t i = 0; i < r->ndatasets; i++) {
+            /* up to the first wildcard, and back to before the '/' ending
+             * it, so that "a/" followed by "**" also covers "a" itself */
+            size_t len = strcspn(r->datasets[i], "*");
+            if (len > DX_NAME_MAX)
+                len = DX_NAME_MAX;
+            if (len > 0 && r->datasets[i][len - 1] == '/' && r->datasets[i][len] == '*')
+                len--;
+            if (n == max) {
+                prefixes[0][0] = '\0';
+                return 1;
+            }
+            memcpy(prefixes[n], r->datasets[i], len);
+            prefixes[n++][len] = '\0';
+        }
+    }
+    qsort(prefixes, n, sizeof prefixes[0], s_cmp_prefix);
+    /* sorted, a prefix of another comes right before the names it covers */
+    size_t keep = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (keep > 0 && strncmp(prefixes[i], prefixes[keep - 1], strlen(prefixes[keep - 1])) == 0)
+            continue;
+        if (keep != i)
+            memcpy(prefixes[keep], prefixes[i], sizeof prefixes[0]);
+        keep++;
+    }
+    return keep;
+}
+
 void dx_policy_explain(const dx_policy_t *p, const dx_request_t *req, dx_explain_fn fn, void *arg)
 {
     dx_name_t name;

@@ -145,6 +145,17 @@ dx_class_t dx_rule_ceiling(const dx_policy_t *p, const dx_rule_t *r, const dx_re
 typedef void (*dx_explain_fn)(void *arg, const dx_rule_t *r, dx_rule_result_t res);
 void dx_policy_explain(const dx_policy_t *p, const dx_request_t *req, dx_explain_fn fn, void *arg);
 
+/* The name prefixes that hold everything `member` could be allowed to do
+ * action on: the literal start of every dataset glob of the allow rules
+ * that name it (or "*"), those inside another dropped, sorted. A caller
+ * that scans only these ranges, and still decides each name, sees exactly
+ * what a scan of everything would, at a cost that follows the member's
+ * rules rather than the catalog. Returns the count (0: nothing can be
+ * allowed); more than max prefixes come back as the one prefix "". */
+#define DX_PREFIXES_MAX 64
+size_t dx_policy_prefixes(const dx_policy_t *p, const char *member, unsigned action,
+                          char prefixes[][DX_NAME_MAX + 1], size_t max);
+
 const dx_member_t *dx_policy_member(const dx_policy_t *p, const char *id);
 const dx_member_t *dx_policy_member_by_transport(const dx_policy_t *p, const uint8_t key[32]);
 /* True when the member exists, is not revoked and not past not_after. */

@@ -1,6 +1,7 @@
 /* store: LMDB layout, transactions and error mapping (see store.h). */
 #include "store.h"
 #include "log.h"
+#include "names.h"
 
 #include <errno.h>
 #include <lmdb.h>
@@ -323,38 +324,64 @@ int store_catalog_latest(store_txn_t *t, const char *name, uint64_t *version)
     return rv;
 }
 
-int store_catalog_each_latest(store_txn_t *t, store_catalog_fn fn, void *arg)
+int store_catalog_each_latest(store_txn_t *t, const char *prefix, const char *after,
+                              store_catalog_fn fn, void *arg)
 {
+    /* Keys are name NUL version(BE): all versions of a name sort together,
+     * the latest last, and names with one prefix form one range. Each name
+     * costs two seeks, whatever its number of versions. */
+    size_t plen = strlen(prefix);
+    uint8_t seek[DX_NAME_MAX + 10];
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->s->catalog, &c);
     if (rc != 0)
         return s_map(t->s, rc);
     MDB_val k, v;
+    const char *from = strcmp(after, prefix) > 0 ? after : prefix;
+    size_t flen = strlen(from);
+    if (flen > DX_NAME_MAX) {
+        mdb_cursor_close(c);
+        return DX_ERR_INVALID;
+    }
+    memcpy(seek, from, flen);
+    if (from == after) {
+        /* just past every version of `after` */
+        seek[flen] = '\0';
+        memset(seek + flen + 1, 0xff, 8);
+        k = (MDB_val){ flen + 9, seek };
+    } else {
+        k = (MDB_val){ flen, seek };
+    }
     int rv = 0;
-    rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
     while (rc == 0) {
-        /* The latest version of a name is the last key before the name
-         * changes; look one ahead. */
-        MDB_val k2, v2;
         const uint8_t *key = k.mv_data;
         size_t nlen = k.mv_size - 9;
-        char name[256];
-        if (k.mv_size < 10 || nlen > 240 || key[nlen] != '\0') {
+        char name[DX_NAME_MAX + 1];
+        if (k.mv_size < 10 || nlen > DX_NAME_MAX || key[nlen] != '\0') {
             rv = DX_ERR_STORAGE;
             break;
         }
+        if (nlen < plen || memcmp(key, prefix, plen) != 0)
+            break; /* past the prefix's range */
         memcpy(name, key, nlen + 1);
-        uint64_t version = s_get64(key + nlen + 1);
-        MDB_val cur = v;
-        rc = mdb_cursor_get(c, &k2, &v2, MDB_NEXT);
-        bool last = rc != 0 || k2.mv_size != k.mv_size || memcmp(k2.mv_data, name, nlen + 1) != 0;
-        if (last) {
-            store_val_t val = { cur.mv_data, cur.mv_size };
-            if ((rv = fn(arg, name, version, val)) != 0)
-                break;
+        memcpy(seek, name, nlen + 1);
+        memset(seek + nlen + 1, 0xff, 8);
+        MDB_val past = { nlen + 9, seek };
+        rc = mdb_cursor_get(c, &past, &v, MDB_SET_RANGE);
+        bool end = rc == MDB_NOTFOUND;
+        if (rc != 0 && !end)
+            break;
+        if ((rc = mdb_cursor_get(c, &k, &v, end ? MDB_LAST : MDB_PREV)) != 0)
+            break;
+        store_val_t val = { v.mv_data, v.mv_size };
+        if ((rv = fn(arg, name, s_get64((const uint8_t *)k.mv_data + nlen + 1), val)) != 0)
+            break;
+        if (end) {
+            rc = MDB_NOTFOUND;
+            break;
         }
-        k = k2;
-        v = v2;
+        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(c);
     if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)

@@ -68,10 +68,13 @@ int store_catalog_put(store_txn_t *t, const char *name, uint64_t version, const 
 int store_catalog_get(store_txn_t *t, const char *name, uint64_t version, store_val_t *out);
 /* The highest version of name; DX_ERR_NOT_FOUND if none. */
 int store_catalog_latest(store_txn_t *t, const char *name, uint64_t *version);
-/* Calls fn for the latest version of every dataset, in name order, until fn
- * returns non-zero (which is returned). */
+/* Calls fn for the latest version of every dataset whose name starts with
+ * prefix and sorts after `after` ("" for both: every dataset), in name
+ * order, until fn returns non-zero (which is returned). The cost is two
+ * seeks per name in the range, not a walk of every version. */
 typedef int (*store_catalog_fn)(void *arg, const char *name, uint64_t version, store_val_t val);
-int store_catalog_each_latest(store_txn_t *t, store_catalog_fn fn, void *arg);
+int store_catalog_each_latest(store_txn_t *t, const char *prefix, const char *after,
+                              store_catalog_fn fn, void *arg);
 
 int store_content_put(store_txn_t *t, uint64_t blob, uint32_t index, const void *data, size_t len);
 int store_content_get(store_txn_t *t, uint64_t blob, uint32_t index, store_val_t *out);

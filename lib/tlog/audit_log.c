@@ -1,6 +1,6 @@
 /* audit_log: the read side of the audit log (see audit_log.h). */
 #include "audit_log.h"
-#include "audit_view.h"
+#include "glob.h"
 #include "err.h"
 #include "wire.h"
 
@@ -22,6 +22,29 @@ int dx_log_path_keys(const char *dataset, char keys[DX_PATH_KEYS_MAX][DX_NAME_MA
 }
 
 int dx_log_head(store_txn_t *t, store_val_t *text) { return store_meta_get(t, "head", text); }
+
+bool dx_audit_matches(const Dx__AuditQuery *q, const Dx__AuditRecord *r)
+{
+    if (q->since_ms && r->time_ms < q->since_ms)
+        return false;
+    if (q->until_ms && r->time_ms > q->until_ms)
+        return false;
+    if (q->member[0] && strcmp(q->member, r->member) != 0)
+        return false;
+    if (q->action[0] && strcmp(q->action, r->action) != 0 && strcmp(q->action, r->event) != 0)
+        return false;
+    if (q->decision[0] && strcmp(q->decision, r->decision) != 0)
+        return false;
+    if (q->dataset[0] && (!dx_dataset_name_valid(r->dataset) || !dx_glob_match(q->dataset, r->dataset)))
+        return false;
+    if (q->purpose && q->purpose[0] && strcmp(q->purpose, r->purpose) != 0)
+        return false;
+    if (q->rule_id && q->rule_id[0] && strcmp(q->rule_id, r->rule_id) != 0)
+        return false;
+    if (q->version && q->version != r->version)
+        return false;
+    return true;
+}
 
 static int s_get(void *arg, unsigned level, uint64_t index, dx_hash_t out)
 {

@@ -18,6 +18,10 @@
 
 #define DX_PATH_KEYS_MAX DX_SEGMENTS_MAX
 
+/* Whether record r is one that query q selects (the broker's queries and
+ * offline dx-audit use this one test). */
+bool dx_audit_matches(const Dx__AuditQuery *q, const Dx__AuditRecord *r);
+
 /* The index keys of a dataset name: every prefix of whole segments with a
  * trailing '/', then the name itself. */
 int dx_log_path_keys(const char *dataset, char keys[DX_PATH_KEYS_MAX][DX_NAME_MAX + 2], size_t *n);

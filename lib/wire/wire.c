@@ -244,6 +244,8 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
     case DX__REQUEST__BODY_LIST:
         if (!s_opt_glob(r->list->pattern))
             FAIL("list: invalid pattern");
+        if (r->list->after[0] && !dx_dataset_name_valid(r->list->after))
+            FAIL("list: the cursor is not a dataset name");
         return 0;
     case DX__REQUEST__BODY_INFO:
         if (!dx_dataset_name_valid(r->info->dataset))
@@ -358,6 +360,8 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
             FAIL("reply: malformed dataset info");
         return 0;
     case DX__REPLY__BODY_LIST:
+        if (r->list->next_after[0] && !dx_dataset_name_valid(r->list->next_after))
+            FAIL("reply: malformed list cursor");
         for (size_t i = 0; i < r->list->n_datasets; i++)
             if (r->list->datasets[i]->sha256.len != 0 && r->list->datasets[i]->sha256.len != DX_SHA256_LEN)
                 FAIL("reply: malformed dataset info");

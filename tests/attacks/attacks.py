@@ -542,6 +542,62 @@ def a_origin_names(ctx):
     return None
 
 
+def list_page(conn, pattern, after="", limit=0):
+    """One page of list: (names, next_after) or (error, None)."""
+    body = msg(f_bytes(1, pattern), f_bytes(2, after), f_int(3, limit))
+    r = conn.call(REQ["list"], body)
+    if error_of(r):
+        return error_of(r), None
+    lst = parse(one(r, REPLY["list"], b""))
+    names = [one(parse(d), 1).decode() for d in lst.get(1, [])]
+    return names, one(lst, 2, b"").decode()
+
+
+def a_list_pages_show_exactly_what_one_may_see(ctx):
+    """list is paged from a cursor: the pages of a member, put together,
+    are exactly its one-page list, in order and without repeats; a member
+    with no list rule sees nothing and a cursor that is not a name is
+    refused; every page is recorded."""
+    base = unique("health/vaccination/pages")
+    names = sorted(f"{base}/{i:02d}" for i in range(7))
+    h = ctx.conn("health")
+    for n in names:
+        if error_of(publish(h, n, b"region,count\nnorth,1\n")):
+            return f"publish of {n} refused"
+    s = ctx.conn("statistics")
+    whole, nxt = list_page(s, base + "/*")
+    if nxt is None or whole != names or nxt != "":
+        return f"one page: {whole!r}, next {nxt!r}; expected {names!r}"
+    before = len([r for r in ctx.records("--member", "statistics", "--action", "list")])
+    got, after, pages = [], "", 0
+    while pages < 20:
+        page, nxt = list_page(s, base + "/*", after, 2)
+        if nxt is None:
+            return f"page after {after!r} refused: {page}"
+        pages += 1
+        got += page
+        if len(page) > 2:
+            return f"a page of limit 2 held {len(page)} entries"
+        if not nxt:
+            break
+        if nxt <= after:
+            return f"the cursor went back: {after!r} -> {nxt!r}"
+        after = nxt
+    if got != names:
+        return f"the pages hold {got!r}, not {names!r}"
+    recorded = len([r for r in ctx.records("--member", "statistics", "--action", "list")]) - before
+    if recorded != pages:
+        return f"{pages} pages, {recorded} list records"
+    e = ctx.conn("education")
+    page, nxt = list_page(e, "")
+    if nxt is None or page or nxt:
+        return f"a member with no list rule got {page!r} (next {nxt!r})"
+    page, nxt = list_page(s, "", "not a name!")
+    if nxt is not None:
+        return "a cursor that is not a dataset name was taken"
+    return None
+
+
 ATTACKS = [
     a_csv_bare_cr,
     a_csv_tab_separated,
@@ -570,6 +626,7 @@ ATTACKS = [
     a_view_messages_follow_the_view,
     a_malformed_frames,
     a_origin_names,
+    a_list_pages_show_exactly_what_one_may_see,
 ]
 
 

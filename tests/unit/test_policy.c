@@ -86,6 +86,33 @@ static dx_decision_t s_decide(const dx_policy_t *p, const char *member, unsigned
     return d;
 }
 
+TEST(list_prefixes_cover_what_a_member_may_list)
+{
+    dx_policy_t *p = s_load_example();
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    char pre[DX_PREFIXES_MAX][DX_NAME_MAX + 1];
+    /* beta: its own rule's a/ with any depth holds everyone's a/open/ one
+     * level: one range, "a", which also covers the name "a" itself */
+    CHECK_EQ(dx_policy_prefixes(p, "beta", DX_ACT_LIST, pre, DX_PREFIXES_MAX), 1u);
+    CHECK_STR(pre[0], "a");
+    /* alpha only has the rule for everyone */
+    CHECK_EQ(dx_policy_prefixes(p, "alpha", DX_ACT_LIST, pre, DX_PREFIXES_MAX), 1u);
+    CHECK_STR(pre[0], "a/open");
+    /* a member no allow rule names still has the rules for everyone; no
+     * member at all has nothing */
+    CHECK_EQ(dx_policy_prefixes(p, "lazy", DX_ACT_LIST, pre, DX_PREFIXES_MAX), 1u);
+    CHECK_EQ(dx_policy_prefixes(p, "nobody", DX_ACT_LIST, pre, DX_PREFIXES_MAX), 0u);
+    /* publish: beta's shared/ rule */
+    CHECK_EQ(dx_policy_prefixes(p, "beta", DX_ACT_PUBLISH, pre, DX_PREFIXES_MAX), 1u);
+    CHECK_STR(pre[0], "shared");
+    /* past the bound: one prefix, everything */
+    CHECK_EQ(dx_policy_prefixes(p, "beta", DX_ACT_LIST, pre, 1), 1u);
+    CHECK_EQ(dx_policy_prefixes(p, "beta", DX_ACT_READ, pre, 0), 0u);
+    dx_policy_free(&p);
+}
+
 TEST(loads_example_set)
 {
     dx_policy_t *p = s_load_example();
@@ -376,6 +403,7 @@ int main(void)
     if (!mkdtemp(s_dir))
         return 1;
     RUN(loads_example_set);
+    RUN(list_prefixes_cover_what_a_member_may_list);
     RUN(owner_publishes);
     RUN(read_with_purpose_and_fields);
     RUN(deny_wins);

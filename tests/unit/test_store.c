@@ -56,8 +56,24 @@ TEST(catalog_latest_of_each)
     store_txn_t *t = NULL;
     char log[256] = "";
     CHECK_EQ(store_begin(s, NULL, false, &t), 0);
-    CHECK_EQ(store_catalog_each_latest(t, s_count, log), 0);
+    CHECK_EQ(store_catalog_each_latest(t, "", "", s_count, log), 0);
     CHECK_STR(log, "a/a@5 a/b@2 a/b/c@1 ");
+    /* a range: a prefix, and a cursor past which the page starts */
+    log[0] = '\0';
+    CHECK_EQ(store_catalog_each_latest(t, "a/b", "", s_count, log), 0);
+    CHECK_STR(log, "a/b@2 a/b/c@1 ");
+    log[0] = '\0';
+    CHECK_EQ(store_catalog_each_latest(t, "", "a/b", s_count, log), 0);
+    CHECK_STR(log, "a/b/c@1 ");
+    log[0] = '\0';
+    CHECK_EQ(store_catalog_each_latest(t, "a/", "a/a", s_count, log), 0);
+    CHECK_STR(log, "a/b@2 a/b/c@1 ");
+    log[0] = '\0';
+    CHECK_EQ(store_catalog_each_latest(t, "b", "", s_count, log), 0);
+    CHECK_STR(log, "");
+    log[0] = '\0';
+    CHECK_EQ(store_catalog_each_latest(t, "a/a", "zzz", s_count, log), 0);
+    CHECK_STR(log, "");
     store_abort(&t);
     store_close(&s);
 }
