@@ -7,7 +7,14 @@
 #   (c) ingest and fetch MB/s of a 256 MiB dataset, broker peak RSS
 #   (d) Redis Streams XADD of 1 KiB, appendfsync always, 200 clients
 #   (e) publish latency p50/p99 at a fixed 1,000/s
-# plus the policy and audit benchmarks.
+#   (f) the transport's own limit: a plain CURVE ZeroMQ stream of 1 MiB
+#       frames between two processes, which (c) is reported against
+#   (g) the catalog as it grows (DX_BENCH_CATALOG, default 10k 100k 1M
+#       datasets): publish rate, list and info latency for members who see
+#       nothing, little and much, disk bytes per stored version
+# plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
+# records, default 1M and 10M). The broker's peak RSS is the highest of
+# every broker the bench starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -33,10 +40,12 @@ ratio() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys
 now() { date +%s.%N; }
 
 start_broker() {
-  rm -rf "$D/data"
+  rm -rf "$D/data" "$DX_STATE_DIR"  # a new log: agents witness it afresh
   "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$D/data" --policies "$D/policies" \
     --key "$D/keys/broker.key" --log-level warn --max-dataset 1G >"$D/broker.log" 2>&1 &
   BROKER_PID=$!
+  sample_rss "$BROKER_PID" >> "$D/rss" &
+  SAMPLER=$!
   for _ in $(seq 100); do
     EP=$(sed -n 's/.*listening endpoint=\([^ ]*\).*/\1/p' "$D/broker.log")
     [ -n "$EP" ] && return 0
@@ -46,8 +55,26 @@ start_broker() {
   EP=tcp://127.0.0.1:$(ss -ltnp 2>/dev/null | awk -v p="pid=$BROKER_PID," '$0 ~ p {split($4, a, ":"); print a[2]; exit}')
   [ "$EP" != "tcp://127.0.0.1:" ]
 }
-stop_broker() { kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true; BROKER_PID=; }
+# The broker's own memory is its anonymous RSS, sampled as it runs: its
+# file-backed RSS is LMDB's map, pages of the store that the kernel keeps
+# in the page cache and may drop, and it grows with the store.
+PEAK_ANON=0 PEAK_FILE=0 SAMPLER=
+sample_rss() {
+  local pid=$1 anon file
+  while kill -0 "$pid" 2>/dev/null; do
+    read -r anon file < <(awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {print a+0, f+0}' "/proc/$pid/status" 2>/dev/null)
+    echo "${anon:-0} ${file:-0}"
+    sleep 0.2
+  done
+}
+stop_broker() {
+  kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true; BROKER_PID=
+  [ -n "$SAMPLER" ] && { wait "$SAMPLER" 2>/dev/null || true; SAMPLER=; }
+  read -r PEAK_ANON PEAK_FILE < <(awk -v a="$PEAK_ANON" -v f="$PEAK_FILE" \
+    '{if ($1 > a) a = $1; if ($2 > f) f = $2} END {print a, f}' "$D/rss")
+}
 load() { "$T/dx-load" "$@" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key "$D/keys/health.key"; }
+load_as() { local who=$1; shift; "$T/dx-load" "$@" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key "$D/keys/$who.key"; }
 agent() { "$BIN/dx-agent" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key "$D/keys/health.key" --timeout 60 "$@"; }
 
 "$PWD/scripts/example-exchange.sh" "$D" "$BIN" >/dev/null
@@ -86,10 +113,32 @@ for i in $(seq "$RUNS"); do
   in+=("$(python3 -c "print(256 * 1.048576 / ($t1 - $t0))")")
   outs+=("$(python3 -c "print(256 * 1.048576 / ($t2 - $t1))")")
 done
-rss=$(awk '/VmHWM/ {print $2}' "/proc/$BROKER_PID/status")
 ingest=$(median "${in[@]}") fetch=$(median "${outs[@]}")
 stop_broker
 rm -f "$D/big.bin" "$D/back.bin"
+
+echo "(f) CURVE stream baseline..." >&2
+c=()
+for _ in $(seq "$RUNS"); do c+=("$("$T/dx-curve-stream" 256)"); done
+curve=$(median "${c[@]}")
+
+echo "(g) catalog scale..." >&2
+start_broker
+head -c 1024 /dev/urandom > "$D/known.bin"
+agent publish health/bench/known "$D/known.bin" >/dev/null
+one=health/bench/known have=1 catalog=()
+for n in ${DX_BENCH_CATALOG:-10000 100000 1000000}; do
+  rate=$(load fill $((n - have)) 1024 | cut -d' ' -f1) || { echo "bench: the fill failed" >&2; exit 1; }
+  have=$n
+  read -r none_p50 _ _ < <(load_as education ask list '' 50)
+  read -r little_p50 _ _ < <(load_as statistics ask list '' 50)
+  read -r much_p50 _ _ < <(load_as health ask list '' 50)
+  read -r info_much _ _ < <(load_as health ask info "$one" 200)
+  read -r info_little _ _ < <(load_as statistics ask info "$one" 200)
+  bytes=$(python3 -c "import os; print(round(os.stat('$D/data/data.mdb').st_blocks * 512 / $n))")
+  catalog+=("$(printf '    %8d datasets   publish %6.0f /s   list: nothing %6.2f ms, little %6.2f ms, much %6.2f ms   info: little %5.2f ms, much %5.2f ms   %6d bytes/version'     "$n" "$rate" "$none_p50" "$little_p50" "$much_p50" "$info_little" "$info_much" "$bytes")")
+done
+stop_broker
 
 echo "(d) Redis Streams..." >&2
 scripts/deps.sh >/dev/null 2>&1 || true
@@ -115,20 +164,27 @@ fi
 {
   printf '(a) machine: Ed25519 verify, one core, OpenSSL %14.0f /s\n' "$verify"
   printf '    machine: SHA-256, one core, OpenSSL           %14.0f MB/s\n' "$sha"
-  printf '(b) dx publish, 1 KiB, 200 publishers, durable    %14.0f /s   %s x verify rate (goal 0.7)\n' "$publish" "$(ratio "$publish" "$verify")"
-  printf '(c) dx ingest, 256 MiB                            %14.0f MB/s %s x SHA-256 (goal 0.5)\n' "$ingest" "$(ratio "$ingest" "$sha")"
-  printf '    dx fetch, 256 MiB                             %14.0f MB/s %s x SHA-256\n' "$fetch" "$(ratio "$fetch" "$sha")"
-  printf '    broker peak RSS over the three                %14.0f MiB  (goal < 64)\n' "$(python3 -c "print($rss / 1024)")"
+  printf '(f) machine: CURVE ZeroMQ stream, 1 MiB frames    %14.0f MB/s (two processes, loopback)\n' "$curve"
+  printf '(b) dx publish, 1 KiB, 200 publishers, durable    %14.0f /s   %s x verify rate (goal 0.9)\n' "$publish" "$(ratio "$publish" "$verify")"
+  printf '(c) dx ingest, 256 MiB                            %14.0f MB/s %s x CURVE stream (goal 0.5), %s x SHA-256\n' "$ingest" "$(ratio "$ingest" "$curve")" "$(ratio "$ingest" "$sha")"
+  printf '    dx fetch, 256 MiB                             %14.0f MB/s %s x CURVE stream (goal 0.5)\n' "$fetch" "$(ratio "$fetch" "$curve")"
   if [ -n "$redis" ]; then
     printf '(d) Redis Streams XADD 1 KiB, appendfsync always  %14.0f /s   dx is %s x Redis (goal 0.5)\n' "$redis" "$(ratio "$publish" "$redis")"
   else
     printf '(d) Redis: redis-server or redis-benchmark missing\n'
   fi
-  printf '(e) dx publish latency at 1,000/s                 p50 %.2f ms, p99 %.2f ms\n' "$p50" "$p99"
+  printf '(e) dx publish latency at 1,000/s                 p50 %.2f ms, p99 %.2f ms (goal p99 <= 3)\n' "$p50" "$p99"
+  echo "(g) the catalog as it grows (1 KiB datasets; list: first page, members who see nothing,"
+  echo "    little (one rule) and much (everything); info of a visible and an invisible name)"
+  printf '%s\n' "${catalog[@]}"
   echo "    (disk: $(dd if=/dev/zero of="$D/dd" bs=1M count=256 conv=fdatasync 2>&1 | tail -n 1 | sed 's/.*, //') with fdatasync, by dd)"
 } >> "$out"
 rm -f "$D/dd"
 echo "policy and audit benchmarks..." >&2
 "$B/bench_policy" "$out" >/dev/null
-"$B/bench_audit" "$out" >/dev/null
+"$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null
+printf 'broker peak anonymous RSS, every broker of this run %11.0f MiB  (goal < 64; sampled every 0.2 s)\n' \
+  "$(python3 -c "print($PEAK_ANON / 1024)")" >> "$out"
+printf '    and peak file-backed RSS (LMDB map pages)      %14.0f MiB\n' \
+  "$(python3 -c "print($PEAK_FILE / 1024)")" >> "$out"
 cat "$out"

@@ -14,6 +14,12 @@
  *       each connection in turn publishes a 1 KiB dataset and fetches
  *       DATASET whole: "OPERATIONS ERRORS LOST" (LOST: requests still
  *       unanswered 10 s after the run).
+ *   dx-load fill N SIZE --broker ...
+ *       publishes N datasets of SIZE bytes (in batches, each signed before
+ *       its clock starts) over 200 connections: publishes per second.
+ *   dx-load ask list|info ARG COUNT --broker ...
+ *       COUNT list requests for pattern ARG ("" for all; first page only),
+ *       or info requests for dataset ARG, one at a time: p50 and p99 ms.
  *   dx-load stall DATASET SECONDS [CHUNKS] --broker ...
  *       a consumer that opens a fetch of DATASET, asks for CHUNKS chunks
  *       (default 64) and then reads nothing for SECONDS.
@@ -274,6 +280,107 @@ static int s_stall(const char *dataset, double seconds, int chunks, const char *
     return 0;
 }
 
+/* Sends every job over conns connections, inflight at a time on each;
+ * returns the seconds it took, counting receipts in *done. */
+static double s_publish_all(void **socks, int conns, int inflight, job_t *jobs, size_t njobs,
+                            size_t *done, size_t *errors)
+{
+    zmq_pollitem_t items[256];
+    int busy[256] = { 0 };
+    char err[DX_ERRMSG];
+    for (int i = 0; i < conns; i++)
+        items[i] = (zmq_pollitem_t){ socks[i], 0, ZMQ_POLLIN, 0 };
+    size_t next = 0, answered = 0;
+    double t0 = bench_now();
+    while (answered < njobs && bench_now() - t0 < 600) {
+        for (int i = 0; i < conns && next < njobs; i++)
+            while (busy[i] < inflight && next < njobs) {
+                zmq_send(socks[i], jobs[next].frame, jobs[next].len, 0);
+                busy[i]++;
+                next++;
+            }
+        if (zmq_poll(items, conns, 100) <= 0)
+            continue;
+        for (int i = 0; i < conns; i++)
+            for (Dx__Reply *r; s_recv_reply(socks[i], &r, err); wire_reply_free(&r)) {
+                if (r && r->body_case == DX__REPLY__BODY_RECEIPT)
+                    (*done)++;
+                else
+                    (*errors)++;
+                busy[i]--;
+                answered++;
+            }
+    }
+    return bench_now() - t0;
+}
+
+static int s_fill(size_t n, size_t size, const char *endpoint, const dx_keypair_t *me,
+                  const dx_pubkeys_t *broker)
+{
+    enum { CONNS = 200, BATCH = 20000 };
+    void *ctx = zmq_ctx_new(), *socks[CONNS];
+    for (int i = 0; i < CONNS; i++)
+        socks[i] = s_connect(ctx, endpoint, me, broker, 1000);
+    size_t done = 0, errors = 0;
+    double spent = 0;
+    for (size_t at = 0; at < n; at += BATCH) {
+        size_t k = n - at < BATCH ? n - at : BATCH;
+        job_t *jobs = s_jobs(me, k, size);
+        spent += s_publish_all(socks, CONNS, 2, jobs, k, &done, &errors);
+        s_jobs_free(jobs, k);
+    }
+    printf("%.0f %zu\n", (double)done / spent, errors);
+    for (int i = 0; i < CONNS; i++)
+        zmq_close(socks[i]);
+    zmq_ctx_term(ctx);
+    return errors ? 1 : 0;
+}
+
+static int s_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int s_ask(const char *what, const char *arg, int count, const char *endpoint,
+                 const dx_keypair_t *me, const dx_pubkeys_t *broker)
+{
+    void *ctx = zmq_ctx_new(), *sock = s_connect(ctx, endpoint, me, broker, 1000);
+    double *lat = calloc((size_t)count, sizeof *lat);
+    char err[DX_ERRMSG];
+    int errors = 0;
+    for (int i = 0; i < count; i++) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
+        Dx__InfoRequest ir = DX__INFO_REQUEST__INIT;
+        if (what[0] == 'l') {
+            lr.pattern = (char *)arg;
+            req.body_case = DX__REQUEST__BODY_LIST;
+            req.list = &lr;
+        } else {
+            ir.dataset = (char *)arg;
+            req.body_case = DX__REQUEST__BODY_INFO;
+            req.info = &ir;
+        }
+        double t0 = bench_now();
+        s_send_request(sock, &req, (uint64_t)i + 1);
+        zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
+        Dx__Reply *r = NULL;
+        if (zmq_poll(&item, 1, 10000) <= 0 || !s_recv_reply(sock, &r, err) || !r) {
+            errors++;
+            continue;
+        }
+        lat[i] = (bench_now() - t0) * 1000;
+        wire_reply_free(&r);
+    }
+    qsort(lat, (size_t)count, sizeof *lat, s_cmp_double);
+    printf("%.3f %.3f %d\n", lat[count / 2], lat[count * 99 / 100], errors);
+    free(lat);
+    zmq_close(sock);
+    zmq_ctx_term(ctx);
+    return errors ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "crypto") == 0)
@@ -289,6 +396,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "dx-load: %s\n", err);
         return 1;
     }
+    if (strcmp(argv[optind], "fill") == 0 && optind + 3 == argc)
+        return s_fill(strtoull(argv[optind + 1], NULL, 10), (size_t)atol(argv[optind + 2]),
+                      conn.broker, &me, &broker);
+    if (strcmp(argv[optind], "ask") == 0 && optind + 4 == argc && atoi(argv[optind + 3]) > 0)
+        return s_ask(argv[optind + 1], argv[optind + 2], atoi(argv[optind + 3]), conn.broker, &me,
+                     &broker);
     if (strcmp(argv[optind], "mixed") == 0 || strcmp(argv[optind], "stall") == 0) {
         if (argv[optind][0] == 'm' && optind + 4 == argc)
             return s_mixed(atoi(argv[optind + 1]), atof(argv[optind + 2]), argv[optind + 3],
