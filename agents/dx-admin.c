@@ -286,23 +286,32 @@ static int s_reload(int argc, char **argv)
     return status;
 }
 
+/* The commands: the words that name one, and its handler, which gets the
+ * arguments from its last word on. */
+static const struct {
+    const char *word1, *word2;
+    int (*fn)(int argc, char **argv);
+} s_commands[] = {
+    { "keygen", NULL, s_keygen },
+    { "reload", NULL, s_reload },
+    { "policy", "check", s_check },
+    { "policy", "explain", s_explain },
+    { "policy", "test", s_test },
+};
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
         return s_usage(stderr, 2);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return s_usage(stdout, 0);
-    if (strcmp(argv[1], "keygen") == 0)
-        return s_keygen(argc - 1, argv + 1);
-    if (strcmp(argv[1], "reload") == 0)
-        return s_reload(argc - 1, argv + 1);
-    if (strcmp(argv[1], "policy") == 0 && argc >= 3) {
-        if (strcmp(argv[2], "check") == 0)
-            return s_check(argc - 2, argv + 2);
-        if (strcmp(argv[2], "explain") == 0)
-            return s_explain(argc - 2, argv + 2);
-        if (strcmp(argv[2], "test") == 0)
-            return s_test(argc - 2, argv + 2);
+    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0]; i++) {
+        if (strcmp(argv[1], s_commands[i].word1) != 0)
+            continue;
+        if (!s_commands[i].word2)
+            return s_commands[i].fn(argc - 1, argv + 1);
+        if (argc >= 3 && strcmp(argv[2], s_commands[i].word2) == 0)
+            return s_commands[i].fn(argc - 2, argv + 2);
     }
     return s_usage(stderr, 2);
 }

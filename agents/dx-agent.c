@@ -86,11 +86,19 @@ static const char *s_guess_type(const char *path)
     return "application/octet-stream";
 }
 
-static int s_publish(const opts_t *o, dx_client_t *c, const dx_keypair_t *me, const dx_pubkeys_t *broker)
+/* What every command runs with, once connected. */
+typedef struct {
+    dx_client_t *c;
+    const dx_keypair_t *me;
+    const dx_pubkeys_t *broker;
+} agent_t;
+
+static int s_publish(const opts_t *o, const agent_t *a)
 {
     char err[DX_ERRMSG];
-    if (o->nargs != 3)
-        return s_usage(stderr, 2);
+    dx_client_t *c = a->c;
+    const dx_keypair_t *me = a->me;
+    const dx_pubkeys_t *broker = a->broker;
     const char *name = o->args[1], *path = o->args[2];
     if (!dx_dataset_name_valid(name)) {
         fprintf(stderr, "%s: '%s' is not a valid dataset name (segments of [a-z0-9._-] joined by '/')\n",
@@ -146,11 +154,13 @@ static int s_publish(const opts_t *o, dx_client_t *c, const dx_keypair_t *me, co
     return 0;
 }
 
-static int s_fetch(const opts_t *o, dx_client_t *c, const dx_pubkeys_t *broker)
+static int s_fetch(const opts_t *o, const agent_t *a)
 {
     char err[DX_ERRMSG], name[DX_NAME_MAX + 1];
+    dx_client_t *c = a->c;
+    const dx_pubkeys_t *broker = a->broker;
     uint64_t version;
-    if (o->nargs != 2 || !o->output || !o->purpose) {
+    if (!o->output || !o->purpose) {
         fprintf(stderr, "%s: fetch needs NAME[@VERSION], --purpose P and -o FILE\n", s_prog);
         return 2;
     }
@@ -221,11 +231,10 @@ static void s_print_info(const Dx__DatasetInfo *d)
            dx_class_name((dx_class_t)d->classification), t);
 }
 
-static int s_list(const opts_t *o, dx_client_t *c)
+static int s_list(const opts_t *o, const agent_t *a)
 {
     char err[DX_ERRMSG];
-    if (o->nargs > 2)
-        return s_usage(stderr, 2);
+    dx_client_t *c = a->c;
     const char *pattern = o->nargs == 2 ? o->args[1] : "";
     if (pattern[0] && !dx_glob_valid(pattern)) {
         fprintf(stderr, "%s: '%s' is not a valid pattern (like health/**)\n", s_prog, pattern);
@@ -268,12 +277,11 @@ static int s_list(const opts_t *o, dx_client_t *c)
     }
 }
 
-static int s_info(const opts_t *o, dx_client_t *c)
+static int s_info(const opts_t *o, const agent_t *a)
 {
+    dx_client_t *c = a->c;
     char err[DX_ERRMSG], name[DX_NAME_MAX + 1];
     uint64_t version;
-    if (o->nargs != 2)
-        return s_usage(stderr, 2);
     if (dx_parse_ref(o->args[1], name, &version) != 0) {
         fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", s_prog, o->args[1]);
         return 2;
@@ -296,6 +304,20 @@ static int s_info(const opts_t *o, dx_client_t *c)
     wire_reply_free(&reply);
     return 0;
 }
+
+/* The commands: name, handler, and how many arguments follow the name. */
+static const struct {
+    const char *name;
+    int (*fn)(const opts_t *o, const agent_t *a);
+    int min_args, max_args;
+} s_commands[] = {
+    { "publish", s_publish, 2, 2 },
+    { "fetch", s_fetch, 1, 1 },
+    { "list", s_list, 0, 1 },
+    { "info", s_info, 1, 1 },
+};
+
+#define NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
 
 int main(int argc, char **argv)
 {
@@ -334,11 +356,19 @@ int main(int argc, char **argv)
     o.nargs = argc - optind;
     if (o.nargs < 1)
         return s_usage(stderr, 2);
-    const char *cmd = o.args[0];
-    if (strcmp(cmd, "publish") && strcmp(cmd, "fetch") && strcmp(cmd, "list") && strcmp(cmd, "info")) {
-        fprintf(stderr, "%s: unknown command '%s' (publish, fetch, list, info)\n", s_prog, cmd);
+    size_t k;
+    for (k = 0; k < NCOMMANDS && strcmp(o.args[0], s_commands[k].name) != 0; k++)
+        ;
+    if (k == NCOMMANDS) {
+        char names[128] = "";
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                     s_commands[i].name);
+        fprintf(stderr, "%s: unknown command '%s' (%s)\n", s_prog, o.args[0], names);
         return 2;
     }
+    if (o.nargs - 1 < s_commands[k].min_args || o.nargs - 1 > s_commands[k].max_args)
+        return s_usage(stderr, 2);
     dx_media_t media;
     if (o.content_type && (strlen(o.content_type) > DX_MAX_CONTENT_TYPE ||
                            dx_media_parse(o.content_type, &media) != 0)) {
@@ -353,15 +383,8 @@ int main(int argc, char **argv)
     int rv = dx_cli_open(&o.conn, &me, &broker, &c, err);
     if (rv != 0)
         return s_fail(rv, err);
-    int status;
-    if (strcmp(cmd, "publish") == 0)
-        status = s_publish(&o, c, &me, &broker);
-    else if (strcmp(cmd, "fetch") == 0)
-        status = s_fetch(&o, c, &broker);
-    else if (strcmp(cmd, "list") == 0)
-        status = s_list(&o, c);
-    else
-        status = s_info(&o, c);
+    agent_t a = { c, &me, &broker };
+    int status = s_commands[k].fn(&o, &a);
     dx_client_destroy(&c);
     dx_keypair_wipe(&me);
     return status;
