@@ -15,12 +15,14 @@ typedef struct {
     char member[DX_ID_MAX + 1];
     uint32_t next_index;
     int64_t last_ms;
+    uint64_t used;            /* the lane's clock at its last chunk: ages in order */
     dx_sha256_t *ctx;
 } running_t;
 
 typedef struct {
     running_t items[HASHES_MAX];
     size_t n;
+    uint64_t clock;
 } lane_hashes_t;
 
 struct hash_lanes {
@@ -120,7 +122,7 @@ static int s_make_room(const hash_lanes_t *l, lane_hashes_t *h, const char *memb
         }
         if (strcmp(h->items[i].member, member) == 0) {
             mine++;
-            if (oldest == h->n || h->items[i].last_ms < h->items[oldest].last_ms)
+            if (oldest == h->n || h->items[i].used < h->items[oldest].used)
                 oldest = i;
         }
     }
@@ -165,6 +167,7 @@ void publish_check_chunk(broker_t *b, request_t *rq, int lane)
     }
     r->next_index++;
     r->last_ms = now;
+    r->used = ++h->clock;
     if ((c->hash_rv = dx_sha256_update(r->ctx, pc->data.data, pc->data.len)) != 0) {
         s_drop(h, i);
         return;

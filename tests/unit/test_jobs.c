@@ -1,0 +1,89 @@
+/* jobs: requests with one key run in order on one lane; every request is
+ * passed on exactly once; with no threads the submitter runs them. */
+#include "jobs.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <zmq.h>
+
+#define N 400
+#define KEYS 7
+
+typedef struct {
+    int lane_of_key[KEYS + 1];
+    int last_of_key[KEYS + 1];
+    int bad;
+} seen_t;
+
+/* Each request's frame_len is its number; its id its key. Per key the
+ * lane must not change and numbers must rise. Lane state is the lane's: no
+ * lock, which TSan or a wrong lane choice would show. */
+static seen_t s_lane_seen[8];
+
+static void s_run(void *ctx, request_t *rq, int lane)
+{
+    (void)ctx;
+    seen_t *s = &s_lane_seen[lane];
+    int key = (int)rq->now_ms, n = (int)rq->frame_len;
+    if (key) {
+        if (s->last_of_key[key] >= n)
+            s->bad++;
+        s->last_of_key[key] = n;
+    }
+    rq->answer = (answer_t)(lane + 1); /* marks it as run, and where */
+}
+
+static void s_run_all(int threads)
+{
+    void *ctx = zmq_ctx_new(), *next = zmq_socket(ctx, ZMQ_PULL);
+    jobs_t *j = NULL;
+    memset(s_lane_seen, 0, sizeof s_lane_seen);
+    CHECK_EQ(zmq_bind(next, "inproc://test-next"), 0);
+    CHECK_EQ(jobs_new(ctx, threads, "inproc://test-next", s_run, NULL, &j), 0);
+    if (!j)
+        return;
+    CHECK_EQ(jobs_lanes(j), threads ? threads : 1);
+    for (int i = 1; i <= N; i++) {
+        request_t *rq = calloc(1, sizeof *rq);
+        rq->frame_len = (size_t)i;
+        rq->now_ms = i % (KEYS + 1); /* key 0: any lane */
+        CHECK_EQ(jobs_submit(j, rq, (uint64_t)rq->now_ms), 0);
+    }
+    int got = 0, lane_of_key[KEYS + 1];
+    memset(lane_of_key, 0, sizeof lane_of_key);
+    char seen[N + 1] = { 0 };
+    int timeout = 5000;
+    zmq_setsockopt(next, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    while (got < N) {
+        request_t *rq = NULL;
+        if (zmq_recv(next, &rq, sizeof rq, 0) != sizeof rq)
+            break;
+        int key = (int)rq->now_ms, lane = (int)rq->answer;
+        CHECK(lane >= 1 && lane <= (threads ? threads : 1));
+        if (key && lane_of_key[key] && lane_of_key[key] != lane)
+            CHECK(!"one key ran on two lanes");
+        if (key)
+            lane_of_key[key] = lane;
+        CHECK(!seen[rq->frame_len]);
+        seen[rq->frame_len] = 1;
+        got++;
+        request_free(&rq);
+    }
+    CHECK_EQ(got, N);
+    for (int i = 0; i < 8; i++)
+        CHECK_EQ(s_lane_seen[i].bad, 0);
+    jobs_destroy(&j);
+    CHECK(j == NULL);
+    zmq_close(next);
+    zmq_ctx_term(ctx);
+}
+
+TEST(lanes_keep_order_per_key) { s_run_all(3); }
+TEST(no_threads_runs_in_the_caller) { s_run_all(0); }
+
+int main(void)
+{
+    RUN(lanes_keep_order_per_key);
+    RUN(no_threads_runs_in_the_caller);
+    return TEST_EXIT();
+}
