@@ -132,83 +132,209 @@ static void s_known_keys(loader_t *L, const yt_node_t *map, const char *what,
     }
 }
 
-static const yt_node_t *s_required(loader_t *L, const yt_node_t *map, const char *key,
-                                   const char *what)
-{
-    const yt_node_t *v = yt_map_get(map, key);
-    if (!v)
-        s_err(L, map, "%s has no '%s'", what, key);
-    return v;
-}
-
 static where_t s_where(loader_t *L, const yt_node_t *n)
 {
     where_t w = { L->file, n->line, n->col };
     return w;
 }
 
-/* ---- sections ---- */
+/* ---- sections: each a table of its keys ---- */
+
+/* One key of a section: its name, whether it must be there, and how its
+ * value is read into the section's struct (false: reported, not taken). */
+typedef struct {
+    const char *name;
+    bool required;
+    bool (*read)(loader_t *L, const yt_node_t *v, void *obj);
+} schema_key_t;
+
+typedef struct {
+    const char *what;            /* "a member": errors about the mapping */
+    const char *noun;            /* "member": "member has no 'id'" */
+    const char *shape;           /* the keys to show when it is not a mapping */
+    const schema_key_t *keys;
+    size_t nkeys;
+} schema_t;
+
+#define SCHEMA_KEYS_MAX 16
+
+/* Reads n by the table into obj: unknown and repeated keys, missing
+ * required ones and every bad value are reported; false if any was. */
+static bool s_read_keys(loader_t *L, const yt_node_t *n, const schema_t *sc, void *obj)
+{
+    if (n->kind != YT_MAP) {
+        s_err(L, n, "%s must be a mapping (%s)", sc->what, sc->shape);
+        return false;
+    }
+    const char *names[SCHEMA_KEYS_MAX + 1];
+    for (size_t i = 0; i < sc->nkeys; i++)
+        names[i] = sc->keys[i].name;
+    names[sc->nkeys] = NULL;
+    s_known_keys(L, n, sc->what, names);
+    bool ok = true;
+    for (size_t i = 0; i < sc->nkeys; i++) {
+        const yt_node_t *v = yt_map_get(n, sc->keys[i].name);
+        if (!v) {
+            if (sc->keys[i].required) {
+                s_err(L, n, "%s has no '%s'", sc->noun, sc->keys[i].name);
+                ok = false;
+            }
+            continue;
+        }
+        ok &= sc->keys[i].read(L, v, obj);
+    }
+    return ok;
+}
+
+/* Appends item to a growing array and its position to the parallel array
+ * of where each came from. */
+static bool s_append(loader_t *L, const yt_node_t *n, void **arr, size_t *count, size_t *cap,
+                     size_t size, where_t **at, const void *item, where_t w)
+{
+    if (*count == *cap) {
+        size_t c = *cap ? 2 * *cap : 16;
+        void *grown = realloc(*arr, c * size);
+        where_t *ww = grown ? realloc(*at, c * sizeof *ww) : NULL;
+        if (grown)
+            *arr = grown;
+        if (!grown || !ww) {
+            s_err(L, n, "out of memory");
+            return false;
+        }
+        *at = ww;
+        *cap = c;
+    }
+    memcpy((char *)*arr + *count * size, item, size);
+    (*at)[(*count)++] = w;
+    return true;
+}
+
+/* A list of words, each naming a bit; none may be unknown. */
+static bool s_bits(loader_t *L, const yt_node_t *v, const char *key, const char *one,
+                   unsigned (*parse)(const char *), const char *choices, unsigned *out)
+{
+    size_t k = 0;
+    bool ok = true;
+    char **words = s_list(L, v, key, &k);
+    for (size_t i = 0; i < k; i++) {
+        unsigned bit = parse(words[i]);
+        if (!bit) {
+            s_err(L, v, "unknown %s '%.40s' (%s)", one, words[i], choices);
+            ok = false;
+        }
+        *out |= bit;
+        free(words[i]);
+    }
+    free(words);
+    return ok;
+}
+
+/* A list of strings each of which valid() accepts; `empty` says whether
+ * none at all is allowed. */
+static bool s_names(loader_t *L, const yt_node_t *v, const char *key, bool (*valid)(const char *),
+                    const char *bad, bool empty, char ***out, size_t *n)
+{
+    bool ok = true;
+    *out = s_list(L, v, key, n);
+    for (size_t i = 0; i < *n; i++) {
+        if (!valid((*out)[i])) {
+            s_err(L, v, bad, (*out)[i]);
+            ok = false;
+        }
+    }
+    if (*n == 0 && !empty) {
+        s_err(L, v, "'%s' is empty", key);
+        ok = false;
+    }
+    return ok;
+}
+
+static bool s_class(loader_t *L, const yt_node_t *v, const char *key, dx_class_t *out)
+{
+    const char *s = s_scalar(L, v, key);
+    if (!s)
+        return false;
+    if (!(*out = dx_class_parse(s))) {
+        s_err(L, v, "unknown classification '%.40s' (public, internal, restricted, secret)", s);
+        return false;
+    }
+    return true;
+}
+
+/* -- members -- */
+
+static bool s_m_id(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_member_t *m = obj;
+    const char *s = s_scalar(L, v, "id");
+    if (s && !dx_id_valid(s))
+        s_err(L, v, "member id '%.40s' is not valid: ^[a-z][a-z0-9-]{0,31}$", s);
+    else if (s)
+        snprintf(m->id, sizeof m->id, "%s", s);
+    return s && m->id[0];
+}
+
+static bool s_m_name(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_member_t *m = obj;
+    const char *s = s_scalar(L, v, "name");
+    return s && (m->name = strdup(s)) != NULL;
+}
+
+static bool s_m_roles(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_bits(L, v, "roles", "role", dx_role_parse, "publisher, consumer, auditor, admin",
+                  &((dx_member_t *)obj)->roles);
+}
+
+static bool s_m_sign_key(loader_t *L, const yt_node_t *v, void *obj)
+{
+    const char *s = s_scalar(L, v, "sign_key");
+    if (s && dx_sign_key_parse(s, ((dx_member_t *)obj)->sign_key) == 0)
+        return true;
+    if (s)
+        s_err(L, v, "malformed sign_key: expected \"ed25519:\" and the base64 of 32 bytes");
+    return false;
+}
+
+static bool s_m_transport_key(loader_t *L, const yt_node_t *v, void *obj)
+{
+    const char *s = s_scalar(L, v, "transport_key");
+    if (s && dx_curve_key_parse(s, ((dx_member_t *)obj)->transport_key) == 0)
+        return true;
+    if (s)
+        s_err(L, v, "malformed transport_key: expected \"curve:\" and 40 Z85 characters");
+    return false;
+}
+
+static bool s_m_not_after(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_time(L, v, "not_after", &((dx_member_t *)obj)->not_after);
+}
+
+static bool s_m_revoked(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_bool(L, v, "revoked", &((dx_member_t *)obj)->revoked);
+}
+
+static const schema_key_t s_member_keys[] = {
+    { "id", true, s_m_id },
+    { "name", false, s_m_name },
+    { "roles", false, s_m_roles },
+    { "sign_key", true, s_m_sign_key },
+    { "transport_key", true, s_m_transport_key },
+    { "not_after", false, s_m_not_after },
+    { "revoked", false, s_m_revoked },
+};
+
+static const schema_t s_member_schema = { "a member", "member",
+                                          "id:, roles:, sign_key:, transport_key:", s_member_keys,
+                                          sizeof s_member_keys / sizeof s_member_keys[0] };
 
 static void s_member(loader_t *L, const yt_node_t *n)
 {
-    static const char *const keys[] = { "id", "name", "roles", "sign_key", "transport_key",
-                                        "not_after", "revoked", NULL };
-    if (n->kind != YT_MAP) {
-        s_err(L, n, "a member must be a mapping (id:, roles:, sign_key:, transport_key:)");
-        return;
-    }
-    s_known_keys(L, n, "a member", keys);
     dx_member_t m = { .not_after = DX_NO_TIME };
-    bool ok = true;
-    const yt_node_t *v;
-    const char *s;
-    if ((v = s_required(L, n, "id", "member")) && (s = s_scalar(L, v, "id"))) {
-        if (!dx_id_valid(s)) {
-            s_err(L, v, "member id '%.40s' is not valid: ^[a-z][a-z0-9-]{0,31}$", s);
-            ok = false;
-        } else {
-            snprintf(m.id, sizeof m.id, "%s", s);
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = yt_map_get(n, "name")) && (s = s_scalar(L, v, "name")))
-        m.name = strdup(s);
-    if ((v = yt_map_get(n, "roles"))) {
-        size_t k = 0;
-        char **roles = s_list(L, v, "roles", &k);
-        for (size_t i = 0; i < k; i++) {
-            unsigned r = dx_role_parse(roles[i]);
-            if (!r) {
-                s_err(L, v, "unknown role '%.40s' (publisher, consumer, auditor, admin)", roles[i]);
-                ok = false;
-            }
-            m.roles |= r;
-            free(roles[i]);
-        }
-        free(roles);
-    }
-    if ((v = s_required(L, n, "sign_key", "member")) && (s = s_scalar(L, v, "sign_key"))) {
-        if (dx_sign_key_parse(s, m.sign_key) != 0) {
-            s_err(L, v, "malformed sign_key: expected \"ed25519:\" and the base64 of 32 bytes");
-            ok = false;
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = s_required(L, n, "transport_key", "member")) && (s = s_scalar(L, v, "transport_key"))) {
-        if (dx_curve_key_parse(s, m.transport_key) != 0) {
-            s_err(L, v, "malformed transport_key: expected \"curve:\" and 40 Z85 characters");
-            ok = false;
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = yt_map_get(n, "not_after")) && !s_time(L, v, "not_after", &m.not_after))
-        ok = false;
-    if ((v = yt_map_get(n, "revoked")) && !s_bool(L, v, "revoked", &m.revoked))
-        ok = false;
-    if (!ok) {
+    if (!s_read_keys(L, n, &s_member_schema, &m)) {
         /* remember the id, so rules naming it are not also reported */
         char **b = m.id[0] ? realloc(L->broken, (L->nbroken + 1) * sizeof *b) : NULL;
         if (b) {
@@ -219,85 +345,60 @@ static void s_member(loader_t *L, const yt_node_t *n)
         free(m.name);
         return;
     }
-    dx_policy_t *p = L->p;
-    if (p->nmembers == L->cap_members) {
-        size_t cap = L->cap_members ? 2 * L->cap_members : 16;
-        dx_member_t *mm = realloc(p->members, cap * sizeof *mm);
-        where_t *ww = mm ? realloc(L->member_at, cap * sizeof *ww) : NULL;
-        if (mm)
-            p->members = mm;
-        if (!mm || !ww) {
-            free(m.name);
-            s_err(L, n, "out of memory");
-            return;
-        }
-        L->member_at = ww;
-        L->cap_members = cap;
-    }
-    L->member_at[p->nmembers] = s_where(L, n);
-    p->members[p->nmembers++] = m;
+    if (!s_append(L, n, (void **)&L->p->members, &L->p->nmembers, &L->cap_members, sizeof m,
+                  &L->member_at, &m, s_where(L, n)))
+        free(m.name);
 }
+
+/* -- dataset namespaces -- */
+
+static bool s_ns_match(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_namespace_t *ns = obj;
+    const char *s = s_scalar(L, v, "match");
+    if (s && !dx_glob_valid(s))
+        s_err(L, v, "bad glob '%.60s': segments of [a-z0-9._-], '*' or '**'", s);
+    else if (s)
+        ns->match = strdup(s);
+    return ns->match != NULL;
+}
+
+static bool s_ns_owner(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_namespace_t *ns = obj;
+    const char *s = s_scalar(L, v, "owner");
+    if (s && !dx_id_valid(s))
+        s_err(L, v, "owner '%.40s' is not a valid member id", s);
+    else if (s)
+        snprintf(ns->owner, sizeof ns->owner, "%s", s);
+    return ns->owner[0];
+}
+
+static bool s_ns_class(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_class(L, v, "classification", &((dx_namespace_t *)obj)->classification);
+}
+
+static const schema_key_t s_namespace_keys[] = {
+    { "match", true, s_ns_match },
+    { "owner", true, s_ns_owner },
+    { "classification", false, s_ns_class },
+};
+
+static const schema_t s_namespace_schema = { "a dataset namespace", "dataset namespace",
+                                             "match:, owner:, classification:", s_namespace_keys,
+                                             sizeof s_namespace_keys / sizeof s_namespace_keys[0] };
 
 static void s_namespace(loader_t *L, const yt_node_t *n)
 {
-    static const char *const keys[] = { "match", "owner", "classification", NULL };
-    if (n->kind != YT_MAP) {
-        s_err(L, n, "a dataset namespace must be a mapping (match:, owner:, classification:)");
-        return;
-    }
-    s_known_keys(L, n, "a dataset namespace", keys);
     dx_namespace_t ns = { .classification = DX_CLASS_INTERNAL };
-    bool ok = true;
-    const yt_node_t *v;
-    const char *s;
-    if ((v = s_required(L, n, "match", "dataset namespace")) && (s = s_scalar(L, v, "match"))) {
-        if (!dx_glob_valid(s)) {
-            s_err(L, v, "bad glob '%.60s': segments of [a-z0-9._-], '*' or '**'", s);
-            ok = false;
-        } else {
-            ns.match = strdup(s);
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = s_required(L, n, "owner", "dataset namespace")) && (s = s_scalar(L, v, "owner"))) {
-        if (!dx_id_valid(s)) {
-            s_err(L, v, "owner '%.40s' is not a valid member id", s);
-            ok = false;
-        } else {
-            snprintf(ns.owner, sizeof ns.owner, "%s", s);
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = yt_map_get(n, "classification")) && (s = s_scalar(L, v, "classification"))) {
-        if (!(ns.classification = dx_class_parse(s))) {
-            s_err(L, v, "unknown classification '%.40s' (public, internal, restricted, secret)", s);
-            ok = false;
-        }
-    }
-    if (!ok || !ns.match) {
+    if (!s_read_keys(L, n, &s_namespace_schema, &ns) ||
+        !s_append(L, n, (void **)&L->p->namespaces, &L->p->nnamespaces, &L->cap_ns, sizeof ns,
+                  &L->ns_at, &ns, s_where(L, n)))
         free(ns.match);
-        return;
-    }
-    dx_policy_t *p = L->p;
-    if (p->nnamespaces == L->cap_ns) {
-        size_t cap = L->cap_ns ? 2 * L->cap_ns : 16;
-        dx_namespace_t *nn = realloc(p->namespaces, cap * sizeof *nn);
-        where_t *ww = nn ? realloc(L->ns_at, cap * sizeof *ww) : NULL;
-        if (nn)
-            p->namespaces = nn;
-        if (!nn || !ww) {
-            free(ns.match);
-            s_err(L, n, "out of memory");
-            return;
-        }
-        L->ns_at = ww;
-        L->cap_ns = cap;
-    }
-    L->ns_at[p->nnamespaces] = s_where(L, n);
-    p->namespaces[p->nnamespaces++] = ns;
 }
+
+/* -- rules -- */
 
 static void s_free_strings(char **list, size_t n)
 {
@@ -344,146 +445,136 @@ static bool s_rule_fields(loader_t *L, const yt_node_t *v, dx_rule_t *r)
     return true;
 }
 
+/* A rule as read, with where its members list is (policy_check reports
+ * unknown members there). */
+typedef struct {
+    dx_rule_t r;
+    where_t members_at;
+} rule_in_t;
+
+static bool s_valid_token(const char *s) { return dx_token_valid(s); }
+static bool s_valid_glob(const char *s) { return dx_glob_valid(s); }
+static bool s_valid_rule_member(const char *s) { return strcmp(s, "*") == 0 || dx_id_valid(s); }
+
+static bool s_r_id(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_rule_t *r = &((rule_in_t *)obj)->r;
+    const char *s = s_scalar(L, v, "id");
+    if (s && !dx_token_valid(s))
+        s_err(L, v, "rule id '%.60s' is not valid: ^[a-z0-9][a-z0-9._-]{0,63}$", s);
+    else if (s)
+        r->id = strdup(s);
+    return r->id != NULL;
+}
+
+static bool s_r_effect(loader_t *L, const yt_node_t *v, void *obj)
+{
+    const char *s = s_scalar(L, v, "effect");
+    if (!s)
+        return false;
+    ((rule_in_t *)obj)->r.allow = strcmp(s, "allow") == 0;
+    if (strcmp(s, "allow") != 0 && strcmp(s, "deny") != 0) {
+        s_err(L, v, "effect must be allow or deny, not '%.40s'", s);
+        return false;
+    }
+    return true;
+}
+
+static unsigned s_action_bit(const char *s) { return dx_action_parse(s); }
+
+static bool s_r_actions(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_rule_t *r = &((rule_in_t *)obj)->r;
+    bool ok = s_bits(L, v, "actions", "action", s_action_bit, "read, list, publish", &r->actions);
+    if (ok && r->actions == 0) {
+        s_err(L, v, "'actions' is empty");
+        ok = false;
+    }
+    return ok;
+}
+
+static bool s_r_members(loader_t *L, const yt_node_t *v, void *obj)
+{
+    rule_in_t *in = obj;
+    in->members_at = (where_t){ L->file, v->line, v->col };
+    bool ok = s_names(L, v, "members", s_valid_rule_member, "'%.40s' is not a valid member id", false,
+                      &in->r.members, &in->r.nmembers);
+    for (size_t i = 0; i < in->r.nmembers; i++)
+        in->r.any_member |= strcmp(in->r.members[i], "*") == 0;
+    return ok;
+}
+
+static bool s_r_datasets(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_rule_t *r = &((rule_in_t *)obj)->r;
+    return s_names(L, v, "datasets", s_valid_glob,
+                   "bad glob '%.60s': segments of [a-z0-9._-], '*' or '**'", false, &r->datasets,
+                   &r->ndatasets);
+}
+
+static bool s_r_purposes(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_rule_t *r = &((rule_in_t *)obj)->r;
+    return s_names(L, v, "purposes", s_valid_token,
+                   "purpose '%.40s' is not valid: ^[a-z0-9][a-z0-9._-]{0,63}$", true, &r->purposes,
+                   &r->npurposes);
+}
+
+static bool s_r_fields(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_rule_fields(L, v, &((rule_in_t *)obj)->r);
+}
+
+static bool s_r_not_before(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_time(L, v, "not_before", &((rule_in_t *)obj)->r.not_before);
+}
+
+static bool s_r_not_after(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_time(L, v, "not_after", &((rule_in_t *)obj)->r.not_after);
+}
+
+static bool s_r_class(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_class(L, v, "max_classification", &((rule_in_t *)obj)->r.max_classification);
+}
+
+static const schema_key_t s_rule_keys[] = {
+    { "id", true, s_r_id },
+    { "effect", true, s_r_effect },
+    { "actions", true, s_r_actions },
+    { "members", true, s_r_members },
+    { "datasets", true, s_r_datasets },
+    { "purposes", false, s_r_purposes },
+    { "fields", false, s_r_fields },
+    { "not_before", false, s_r_not_before },
+    { "not_after", false, s_r_not_after },
+    { "max_classification", false, s_r_class },
+};
+
+static const schema_t s_rule_schema = { "a rule", "rule",
+                                        "id:, effect:, actions:, members:, datasets:", s_rule_keys,
+                                        sizeof s_rule_keys / sizeof s_rule_keys[0] };
+
 static void s_rule(loader_t *L, const yt_node_t *n)
 {
-    static const char *const keys[] = { "id", "effect", "actions", "members", "datasets",
-                                        "purposes", "fields", "not_before", "not_after",
-                                        "max_classification", NULL };
-    if (n->kind != YT_MAP) {
-        s_err(L, n, "a rule must be a mapping (id:, effect:, actions:, members:, datasets:)");
-        return;
-    }
-    s_known_keys(L, n, "a rule", keys);
-    dx_rule_t r = { .not_before = DX_NO_TIME, .not_after = DX_NO_TIME };
-    where_t members_at = { NULL, n->line, n->col };
-    bool ok = true;
-    const yt_node_t *v;
-    const char *s;
-    r.file = strdup(L->file);
-    r.line = n->line;
-    r.col = n->col;
-    if ((v = s_required(L, n, "id", "rule")) && (s = s_scalar(L, v, "id"))) {
-        if (!dx_token_valid(s)) {
-            s_err(L, v, "rule id '%.60s' is not valid: ^[a-z0-9][a-z0-9._-]{0,63}$", s);
-            ok = false;
-        } else {
-            r.id = strdup(s);
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = s_required(L, n, "effect", "rule")) && (s = s_scalar(L, v, "effect"))) {
-        if (strcmp(s, "allow") == 0) {
-            r.allow = true;
-        } else if (strcmp(s, "deny") != 0) {
-            s_err(L, v, "effect must be allow or deny, not '%.40s'", s);
-            ok = false;
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = s_required(L, n, "actions", "rule"))) {
-        size_t k = 0;
-        char **acts = s_list(L, v, "actions", &k);
-        for (size_t i = 0; i < k; i++) {
-            unsigned a = dx_action_parse(acts[i]);
-            if (!a) {
-                s_err(L, v, "unknown action '%.40s' (read, list, publish)", acts[i]);
-                ok = false;
-            }
-            r.actions |= a;
-        }
-        s_free_strings(acts, k);
-        if (k == 0) {
-            s_err(L, v, "'actions' is empty");
-            ok = false;
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = s_required(L, n, "members", "rule"))) {
-        r.members = s_list(L, v, "members", &r.nmembers);
-        members_at.line = v->line;
-        members_at.col = v->col;
-        for (size_t i = 0; i < r.nmembers; i++) {
-            if (strcmp(r.members[i], "*") == 0) {
-                r.any_member = true;
-            } else if (!dx_id_valid(r.members[i])) {
-                s_err(L, v, "'%.40s' is not a valid member id", r.members[i]);
-                ok = false;
-            }
-        }
-        if (r.nmembers == 0) {
-            s_err(L, v, "'members' is empty");
-            ok = false;
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = s_required(L, n, "datasets", "rule"))) {
-        r.datasets = s_list(L, v, "datasets", &r.ndatasets);
-        for (size_t i = 0; i < r.ndatasets; i++) {
-            if (!dx_glob_valid(r.datasets[i])) {
-                s_err(L, v, "bad glob '%.60s': segments of [a-z0-9._-], '*' or '**'",
-                      r.datasets[i]);
-                ok = false;
-            }
-        }
-        if (r.ndatasets == 0) {
-            s_err(L, v, "'datasets' is empty");
-            ok = false;
-        }
-    } else {
-        ok = false;
-    }
-    if ((v = yt_map_get(n, "purposes"))) {
-        r.purposes = s_list(L, v, "purposes", &r.npurposes);
-        for (size_t i = 0; i < r.npurposes; i++) {
-            if (!dx_token_valid(r.purposes[i])) {
-                s_err(L, v, "purpose '%.40s' is not valid: ^[a-z0-9][a-z0-9._-]{0,63}$",
-                      r.purposes[i]);
-                ok = false;
-            }
-        }
-    }
-    if ((v = yt_map_get(n, "fields")) && !s_rule_fields(L, v, &r))
-        ok = false;
-    if ((v = yt_map_get(n, "not_before")) && !s_time(L, v, "not_before", &r.not_before))
-        ok = false;
-    if ((v = yt_map_get(n, "not_after")) && !s_time(L, v, "not_after", &r.not_after))
-        ok = false;
-    if (r.not_before != DX_NO_TIME && r.not_after != DX_NO_TIME && r.not_before > r.not_after) {
+    rule_in_t in = { .r = { .not_before = DX_NO_TIME, .not_after = DX_NO_TIME },
+                     .members_at = { NULL, n->line, n->col } };
+    dx_rule_t *r = &in.r;
+    r->file = strdup(L->file);
+    r->line = n->line;
+    r->col = n->col;
+    bool ok = s_read_keys(L, n, &s_rule_schema, &in);
+    if (r->not_before != DX_NO_TIME && r->not_after != DX_NO_TIME && r->not_before > r->not_after) {
         s_err(L, yt_map_get(n, "not_after"), "not_before is after not_after: the rule never applies");
         ok = false;
     }
-    if ((v = yt_map_get(n, "max_classification")) && (s = s_scalar(L, v, "max_classification"))) {
-        if (!(r.max_classification = dx_class_parse(s))) {
-            s_err(L, v, "unknown classification '%.40s' (public, internal, restricted, secret)", s);
-            ok = false;
-        }
-    }
-    if (!ok || !r.id) {
-        s_rule_free(&r);
-        return;
-    }
-    dx_policy_t *p = L->p;
-    if (p->nrules == L->cap_rules) {
-        size_t cap = L->cap_rules ? 2 * L->cap_rules : 16;
-        dx_rule_t *rr = realloc(p->rules, cap * sizeof *rr);
-        where_t *ww = rr ? realloc(L->rule_member_at, cap * sizeof *ww) : NULL;
-        if (rr)
-            p->rules = rr;
-        if (!rr || !ww) {
-            s_rule_free(&r);
-            s_err(L, n, "out of memory");
-            return;
-        }
-        L->rule_member_at = ww;
-        L->cap_rules = cap;
-    }
-    members_at.file = L->file;
-    L->rule_member_at[p->nrules] = members_at;
-    p->rules[p->nrules++] = r;
+    in.members_at.file = L->file;
+    if (!ok || !r->id ||
+        !s_append(L, n, (void **)&L->p->rules, &L->p->nrules, &L->cap_rules, sizeof *r,
+                  &L->rule_member_at, r, in.members_at))
+        s_rule_free(r);
 }
 
 static void s_section(loader_t *L, const yt_node_t *root, const char *key,

@@ -190,23 +190,6 @@ int wire_manifest_check(const Dx__Manifest *m, char err[DX_ERRMSG])
     return 0;
 }
 
-int wire_manifest_decode(const uint8_t *data, size_t len, Dx__Manifest **out, char err[DX_ERRMSG])
-{
-    *out = NULL;
-    if (len == 0 || len > DX_MAX_MANIFEST)
-        FAIL("manifest: size %zu outside 1..%d", len, DX_MAX_MANIFEST);
-    Dx__Manifest *m = s_unpack(&dx__manifest__descriptor, len, data);
-    if (!m)
-        FAIL("manifest: %s", s_why(&dx__manifest__descriptor, len, data));
-    int rv = wire_manifest_check(m, err);
-    if (rv != 0) {
-        wire_free(&m);
-        return rv;
-    }
-    *out = m;
-    return 0;
-}
-
 static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
 {
     if (r->protocol != DX_PROTOCOL_VERSION)
@@ -274,23 +257,6 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
     default:
         FAIL("unknown request type");
     }
-}
-
-int wire_request_decode(const uint8_t *data, size_t len, Dx__Request **out, char err[DX_ERRMSG])
-{
-    *out = NULL;
-    if (len == 0 || len > DX_MAX_FRAME)
-        FAIL("request size %zu outside 1..%d", len, DX_MAX_FRAME);
-    Dx__Request *r = s_unpack(&dx__request__descriptor, len, data);
-    if (!r)
-        FAIL("request: %s", s_why(&dx__request__descriptor, len, data));
-    int rv = s_check_request(r, err);
-    if (rv != 0) {
-        wire_free(&r);
-        return rv;
-    }
-    *out = r;
-    return 0;
 }
 
 static int s_check_entry(const Dx__CatalogEntry *e, char err[DX_ERRMSG])
@@ -385,105 +351,125 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
     }
 }
 
-int wire_reply_decode(const uint8_t *data, size_t len, Dx__Reply **out, char err[DX_ERRMSG])
+static int s_check_manifest(const void *m, char err[DX_ERRMSG]) { return wire_manifest_check(m, err); }
+static int s_check_request_msg(const void *r, char err[DX_ERRMSG]) { return s_check_request(r, err); }
+static int s_check_reply_msg(const void *r, char err[DX_ERRMSG]) { return s_check_reply(r, err); }
+static int s_check_entry_msg(const void *e, char err[DX_ERRMSG]) { return s_check_entry(e, err); }
+
+static int s_check_receipt(const void *msg, char err[DX_ERRMSG])
 {
-    *out = NULL;
-    if (len == 0 || len > DX_MAX_FRAME * 2)
-        FAIL("reply size %zu out of range", len);
-    Dx__Reply *r = s_unpack(&dx__reply__descriptor, len, data);
-    if (!r)
-        FAIL("reply: %s", s_why(&dx__reply__descriptor, len, data));
-    int rv = s_check_reply(r, err);
+    const Dx__Receipt *r = msg;
+    if (!dx_dataset_name_valid(r->dataset) || r->version == 0 || r->sha256.len != DX_SHA256_LEN ||
+        r->manifest_sha256.len != DX_SHA256_LEN || !dx_id_valid(r->publisher))
+        FAIL("receipt: missing or malformed fields");
+    return 0;
+}
+
+static int s_check_view(const void *msg, char err[DX_ERRMSG])
+{
+    const Dx__ViewManifest *v = msg;
+    if (!dx_dataset_name_valid(v->dataset) || v->source_sha256.len != 0 ||
+        v->source_manifest_sha256.len != DX_SHA256_LEN || v->view_sha256.len != DX_SHA256_LEN)
+        FAIL("view manifest: missing or malformed fields");
+    return 0;
+}
+
+static bool s_hash_or_none(const ProtobufCBinaryData *b) { return b->len == 0 || b->len == DX_SHA256_LEN; }
+
+static int s_check_audit(const void *msg, char err[DX_ERRMSG])
+{
+    const Dx__AuditRecord *a = msg;
+    if (a->seq == 0 || !s_hash_or_none(&a->prev_hash) || !s_hash_or_none(&a->manifest_sha256) ||
+        !s_hash_or_none(&a->view_sha256) || a->salt.len > 32)
+        FAIL("audit record: missing sequence number or malformed hash");
+    return 0;
+}
+
+static int s_check_signed(const void *msg, char err[DX_ERRMSG])
+{
+    if (((const Dx__Signed *)msg)->signature.len != DX_SIG_LEN)
+        FAIL("signed message: malformed signature");
+    return 0;
+}
+
+/* Every decoder is one row: what the message is called in errors, its
+ * descriptor, the largest encoding taken, and the checks of its fields.
+ * One path (s_decode) applies them: size, raw strings, unpack, tags,
+ * fields; a message that fails any of them is freed and never seen. */
+typedef struct {
+    const char *what;
+    const ProtobufCMessageDescriptor *desc;
+    size_t max;
+    int (*check)(const void *msg, char err[DX_ERRMSG]);
+} decoder_t;
+
+enum { W_MANIFEST, W_REQUEST, W_REPLY, W_RECEIPT, W_VIEW, W_AUDIT, W_CATALOG, W_SIGNED };
+
+static const decoder_t s_decoders[] = {
+    [W_MANIFEST] = { "manifest", &dx__manifest__descriptor, DX_MAX_MANIFEST, s_check_manifest },
+    [W_REQUEST] = { "request", &dx__request__descriptor, DX_MAX_FRAME, s_check_request_msg },
+    [W_REPLY] = { "reply", &dx__reply__descriptor, DX_MAX_FRAME * 2, s_check_reply_msg },
+    [W_RECEIPT] = { "receipt", &dx__receipt__descriptor, 4096, s_check_receipt },
+    [W_VIEW] = { "view manifest", &dx__view_manifest__descriptor, 1024 * 1024, s_check_view },
+    [W_AUDIT] = { "audit record", &dx__audit_record__descriptor, 65536, s_check_audit },
+    [W_CATALOG] = { "catalog entry", &dx__catalog_entry__descriptor, 65536, s_check_entry_msg },
+    [W_SIGNED] = { "signed message", &dx__signed__descriptor, 1024 * 1024, s_check_signed },
+};
+
+static int s_decode(int kind, const uint8_t *data, size_t len, void *out, char err[DX_ERRMSG])
+{
+    const decoder_t *k = &s_decoders[kind];
+    *(void **)out = NULL;
+    if (len == 0 || len > k->max)
+        FAIL("%s: size %zu outside 1..%zu", k->what, len, k->max);
+    void *m = s_unpack(k->desc, len, data);
+    if (!m)
+        FAIL("%s: %s", k->what, s_why(k->desc, len, data));
+    int rv = k->check(m, err);
     if (rv != 0) {
-        wire_free(&r);
+        wire_free(&m);
         return rv;
     }
-    *out = r;
+    *(void **)out = m;
     return 0;
+}
+
+int wire_manifest_decode(const uint8_t *data, size_t len, Dx__Manifest **out, char err[DX_ERRMSG])
+{
+    return s_decode(W_MANIFEST, data, len, out, err);
+}
+
+int wire_request_decode(const uint8_t *data, size_t len, Dx__Request **out, char err[DX_ERRMSG])
+{
+    return s_decode(W_REQUEST, data, len, out, err);
+}
+
+int wire_reply_decode(const uint8_t *data, size_t len, Dx__Reply **out, char err[DX_ERRMSG])
+{
+    return s_decode(W_REPLY, data, len, out, err);
 }
 
 int wire_receipt_decode(const uint8_t *data, size_t len, Dx__Receipt **out, char err[DX_ERRMSG])
 {
-    *out = NULL;
-    if (len == 0 || len > 4096)
-        FAIL("receipt: size out of range");
-    Dx__Receipt *r = s_unpack(&dx__receipt__descriptor, len, data);
-    if (!r)
-        FAIL("receipt: %s", s_why(&dx__receipt__descriptor, len, data));
-    if (!dx_dataset_name_valid(r->dataset) || r->version == 0 ||
-        r->sha256.len != DX_SHA256_LEN || r->manifest_sha256.len != DX_SHA256_LEN ||
-        !dx_id_valid(r->publisher)) {
-        wire_free(&r);
-        FAIL("receipt: missing or malformed fields");
-    }
-    *out = r;
-    return 0;
+    return s_decode(W_RECEIPT, data, len, out, err);
 }
 
 int wire_view_decode(const uint8_t *data, size_t len, Dx__ViewManifest **out, char err[DX_ERRMSG])
 {
-    *out = NULL;
-    if (len == 0 || len > 1024 * 1024)
-        FAIL("view manifest: size out of range");
-    Dx__ViewManifest *v = s_unpack(&dx__view_manifest__descriptor, len, data);
-    if (!v)
-        FAIL("view manifest: %s", s_why(&dx__view_manifest__descriptor, len, data));
-    if (!dx_dataset_name_valid(v->dataset) || v->source_sha256.len != 0 ||
-        v->source_manifest_sha256.len != DX_SHA256_LEN || v->view_sha256.len != DX_SHA256_LEN) {
-        wire_free(&v);
-        FAIL("view manifest: missing or malformed fields");
-    }
-    *out = v;
-    return 0;
+    return s_decode(W_VIEW, data, len, out, err);
 }
 
 int wire_audit_decode(const uint8_t *data, size_t len, Dx__AuditRecord **out, char err[DX_ERRMSG])
 {
-    *out = NULL;
-    if (len == 0 || len > 65536)
-        FAIL("audit record: size %zu out of range", len);
-    Dx__AuditRecord *a = s_unpack(&dx__audit_record__descriptor, len, data);
-    if (!a)
-        FAIL("audit record: %s", s_why(&dx__audit_record__descriptor, len, data));
-    if (a->seq == 0 || (a->prev_hash.len != 0 && a->prev_hash.len != DX_SHA256_LEN) ||
-        (a->manifest_sha256.len != 0 && a->manifest_sha256.len != DX_SHA256_LEN) ||
-        (a->view_sha256.len != 0 && a->view_sha256.len != DX_SHA256_LEN) || a->salt.len > 32) {
-        wire_free(&a);
-        FAIL("audit record: missing sequence number or malformed hash");
-    }
-    *out = a;
-    return 0;
+    return s_decode(W_AUDIT, data, len, out, err);
 }
 
 int wire_catalog_decode(const uint8_t *data, size_t len, Dx__CatalogEntry **out, char err[DX_ERRMSG])
 {
-    *out = NULL;
-    if (len == 0 || len > 65536)
-        FAIL("catalog entry: size out of range");
-    Dx__CatalogEntry *e = s_unpack(&dx__catalog_entry__descriptor, len, data);
-    if (!e)
-        FAIL("catalog entry: %s", s_why(&dx__catalog_entry__descriptor, len, data));
-    int rv = s_check_entry(e, err);
-    if (rv != 0) {
-        wire_free(&e);
-        return rv;
-    }
-    *out = e;
-    return 0;
+    return s_decode(W_CATALOG, data, len, out, err);
 }
 
 int wire_signed_decode(const uint8_t *data, size_t len, Dx__Signed **out, char err[DX_ERRMSG])
 {
-    *out = NULL;
-    if (len == 0 || len > 1024 * 1024)
-        FAIL("signed message: size out of range");
-    Dx__Signed *s = s_unpack(&dx__signed__descriptor, len, data);
-    if (!s)
-        FAIL("signed message: %s", s_why(&dx__signed__descriptor, len, data));
-    if (s->signature.len != DX_SIG_LEN) {
-        wire_free(&s);
-        FAIL("signed message: malformed signature");
-    }
-    *out = s;
-    return 0;
+    return s_decode(W_SIGNED, data, len, out, err);
 }
