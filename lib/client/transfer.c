@@ -83,6 +83,73 @@ out:
     return rv;
 }
 
+/* Keeps a transfer's window full: while fewer than `window` of the
+ * requests sent are unanswered (and `total` are not all sent), next()
+ * builds the request numbered *sent and it goes out. Publish chunks and
+ * fetch credits both flow through here. */
+typedef struct {
+    Dx__Request req;
+    Dx__PublishChunk chunk;
+    Dx__FetchMore more;
+} window_msg_t;
+typedef int (*window_next_fn)(void *arg, uint32_t index, window_msg_t *m, char err[DX_ERRMSG]);
+
+static int s_keep_window(dx_client_t *c, uint32_t *sent, uint32_t total, uint32_t answered,
+                         uint32_t window, window_next_fn next, void *arg, char err[DX_ERRMSG])
+{
+    while (*sent < total && *sent - answered < window) {
+        window_msg_t m;
+        dx__request__init(&m.req);
+        int rv = next(arg, *sent, &m, err);
+        if (rv == 0)
+            rv = dx_client_send(c, &m.req, err);
+        if (rv != 0)
+            return rv;
+        (*sent)++;
+    }
+    return 0;
+}
+
+typedef struct {
+    int fd;
+    uint8_t *buf;
+    uint64_t size;
+    uint32_t chunk, n;
+    uint64_t session;
+} chunker_t;
+
+/* Chunk `index` of the file, read into the one buffer (sent before the
+ * next is read). */
+static int s_next_chunk(void *arg, uint32_t index, window_msg_t *m, char err[DX_ERRMSG])
+{
+    const chunker_t *ck = arg;
+    uint64_t off = (uint64_t)index * ck->chunk;
+    size_t len = ck->size - off < ck->chunk ? (size_t)(ck->size - off) : ck->chunk;
+    int rv = s_pread_all(ck->fd, ck->buf, len, off, err);
+    if (rv != 0)
+        return rv;
+    dx__publish_chunk__init(&m->chunk);
+    m->chunk.session = ck->session;
+    m->chunk.index = index;
+    m->chunk.data.data = ck->buf;
+    m->chunk.data.len = len;
+    m->chunk.last = index + 1 == ck->n;
+    m->req.body_case = DX__REQUEST__BODY_PUBLISH_CHUNK;
+    m->req.publish_chunk = &m->chunk;
+    return 0;
+}
+
+static int s_next_credit(void *arg, uint32_t index, window_msg_t *m, char err[DX_ERRMSG])
+{
+    (void)index;
+    (void)err;
+    dx__fetch_more__init(&m->more);
+    m->more.session = *(const uint64_t *)arg;
+    m->req.body_case = DX__REQUEST__BODY_FETCH_MORE;
+    m->req.fetch_more = &m->more;
+    return 0;
+}
+
 static int s_integrity(char err[DX_ERRMSG], const char *what)
 {
     snprintf(err, DX_ERRMSG, "%s", what);
@@ -193,25 +260,10 @@ int dx_publish(dx_client_t *c, const dx_pubkeys_t *broker, const uint8_t *manife
         rv = DX_ERR_NOMEM;
         goto out;
     }
+    chunker_t ck = { fd, buf, size, chunk, n, session };
     while (done < n) {
-        while (sent < n && sent - done < window) {
-            uint64_t off = (uint64_t)sent * chunk;
-            size_t len = size - off < chunk ? (size_t)(size - off) : chunk;
-            if ((rv = s_pread_all(fd, buf, len, off, err)) != 0)
-                goto out;
-            Dx__Request creq = DX__REQUEST__INIT;
-            Dx__PublishChunk pc = DX__PUBLISH_CHUNK__INIT;
-            pc.session = session;
-            pc.index = sent;
-            pc.data.data = buf;
-            pc.data.len = len;
-            pc.last = sent + 1 == n;
-            creq.body_case = DX__REQUEST__BODY_PUBLISH_CHUNK;
-            creq.publish_chunk = &pc;
-            if ((rv = dx_client_send(c, &creq, err)) != 0)
-                goto out;
-            sent++;
-        }
+        if ((rv = s_keep_window(c, &sent, n, done, window, s_next_chunk, &ck, err)) != 0)
+            goto out;
         if ((rv = s_expect_reply(c, &reply, err)) != 0)
             goto out;
         if (reply->body_case == DX__REPLY__BODY_CHUNK_ACK && reply->chunk_ack->index == done &&
@@ -399,16 +451,9 @@ int dx_fetch(dx_client_t *c, const dx_pubkeys_t *broker, const char *dataset, ui
         window = 64;
     for (;;) {
         uint32_t credit = fr->filtered && got + 2 < window ? got + 2 : window;
-        while (asked < total && asked - got < credit) {
-            Dx__Request mreq = DX__REQUEST__INIT;
-            Dx__FetchMore more = DX__FETCH_MORE__INIT;
-            more.session = fr->session;
-            mreq.body_case = DX__REQUEST__BODY_FETCH_MORE;
-            mreq.fetch_more = &more;
-            if ((rv = dx_client_send(c, &mreq, err)) != 0)
-                goto out;
-            asked++;
-        }
+        uint64_t session = fr->session;
+        if ((rv = s_keep_window(c, &asked, total, got, credit, s_next_credit, &session, err)) != 0)
+            goto out;
         if ((rv = s_expect_reply(c, &reply, err)) != 0)
             goto out;
         if (reply->body_case != DX__REPLY__BODY_FETCH_DATA || reply->fetch_data->index != got ||

@@ -542,31 +542,38 @@ int store_audit_last(store_txn_t *t, uint64_t *seq)
     return s_last_key64(t, t->s->audit, seq);
 }
 
-int store_audit_each(store_txn_t *t, uint64_t after, store_audit_fn fn, void *arg)
+/* Calls fn for each entry of a database keyed by u64 (BE) past `after`,
+ * in key order, until fn returns non-zero (which is returned). */
+static int s_each64(store_txn_t *t, MDB_dbi dbi, uint64_t after,
+                    int (*fn)(void *arg, uint64_t key, store_val_t val), void *arg)
 {
     MDB_cursor *c;
     uint8_t key[8];
-    int rc = mdb_cursor_open(t->txn, t->s->audit, &c);
+    int rc = mdb_cursor_open(t->txn, dbi, &c);
     if (rc != 0)
         return s_map(t->s, rc);
     s_be64(key, after + 1);
     MDB_val k = { 8, key }, v;
     int rv = 0;
-    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-    while (rc == 0) {
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        store_val_t val = { v.mv_data, v.mv_size };
         if (k.mv_size != 8) {
             rv = DX_ERR_STORAGE;
             break;
         }
-        store_val_t val = { v.mv_data, v.mv_size };
         if ((rv = fn(arg, s_get64(k.mv_data), val)) != 0)
             break;
-        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(c);
     if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
         rv = s_map(t->s, rc);
     return rv;
+}
+
+int store_audit_each(store_txn_t *t, uint64_t after, store_audit_fn fn, void *arg)
+{
+    return s_each64(t, t->s->audit, after, fn, arg);
 }
 
 int store_tree_put(store_txn_t *t, unsigned level, uint64_t index, const uint8_t hash[32])
@@ -607,24 +614,7 @@ int store_head_get(store_txn_t *t, uint64_t size, store_val_t *out)
 
 int store_heads_each(store_txn_t *t, uint64_t after, store_head_fn fn, void *arg)
 {
-    MDB_cursor *c;
-    uint8_t key[8];
-    int rc = mdb_cursor_open(t->txn, t->s->heads, &c);
-    if (rc != 0)
-        return s_map(t->s, rc);
-    s_be64(key, after + 1);
-    MDB_val k = { 8, key }, v;
-    int rv = 0;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        store_val_t val = { v.mv_data, v.mv_size };
-        if (k.mv_size != 8 || (rv = fn(arg, s_get64(k.mv_data), val)) != 0)
-            break;
-    }
-    mdb_cursor_close(c);
-    if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
-        rv = s_map(t->s, rc);
-    return rv;
+    return s_each64(t, t->s->heads, after, fn, arg);
 }
 
 static MDB_dbi s_index_dbi(store_t *s, enum store_index which)
