@@ -184,6 +184,7 @@ int main(int argc, char **argv)
             for (int k = 0; k < 5; k++)
                 fprintf(outs[i], "  first page %-29s %7.2f ms  (%zu records; median of 7)\n",
                         queries[k].name, lat[k], found[k]);
+            fflush(outs[i]);
         }
     }
     if (outs[1])
