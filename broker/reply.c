@@ -89,18 +89,17 @@ static int s_pack_errorv(const request_t *rq, Dx__ErrorCode code, const char *ru
     return s_pack_error(rq->req ? rq->req->id : 0, code, rule_id, msg, data, len);
 }
 
+/* An error reply to rq, sent now or deferred to the commit. */
+static int s_error(broker_t *b, request_t *rq, bool later, Dx__ErrorCode code, const char *rule_id,
+                   const char *fmt, va_list ap);
+
 void broker_error(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
                   const char *fmt, ...)
 {
-    uint8_t *data = NULL;
-    size_t len = 0;
     va_list ap;
     va_start(ap, fmt);
-    int rv = s_pack_errorv(rq, code, rule_id, fmt, ap, &data, &len);
+    s_error(b, rq, false, code, rule_id, fmt, ap);
     va_end(ap);
-    rq->answer = RQ_ANSWERED;
-    if (rv == 0)
-        s_send_packed(b, rq->identity, rq->identity_len, data, len);
 }
 
 typedef struct {
@@ -221,15 +220,26 @@ int broker_after_commit(broker_t *b, request_t *rq, broker_after_fn after, uint6
 int broker_error_later(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
                        const char *fmt, ...)
 {
-    uint8_t *data = NULL;
-    size_t len = 0;
     va_list ap;
     va_start(ap, fmt);
-    int rv = s_pack_errorv(rq, code, rule_id, fmt, ap, &data, &len);
+    int rv = s_error(b, rq, true, code, rule_id, fmt, ap);
     va_end(ap);
+    return rv;
+}
+
+static int s_error(broker_t *b, request_t *rq, bool later, Dx__ErrorCode code, const char *rule_id,
+                   const char *fmt, va_list ap)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rv = s_pack_errorv(rq, code, rule_id, fmt, ap, &data, &len);
     if (rv != 0)
         return rv;
-    return s_later(b, rq, data, len, NULL, 0, false);
+    if (later)
+        return s_later(b, rq, data, len, NULL, 0, false);
+    rq->answer = RQ_ANSWERED;
+    s_send_packed(b, rq->identity, rq->identity_len, data, len);
+    return 0;
 }
 
 int broker_pack_error(uint64_t id, Dx__ErrorCode code, const char *msg, uint8_t **data, size_t *len)
