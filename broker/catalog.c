@@ -2,8 +2,11 @@
  *
  * list scans only the name ranges the member's allow rules could cover
  * (dx_policy_prefixes), a page at a time from a cursor, and still decides
- * every name it shows: its cost follows what the member may see, not the
- * size of the catalog, and a member with no list rule costs one lookup. */
+ * every name it shows: its cost follows the names its rules could cover
+ * (a deny or a classification inside those ranges is still scanned past),
+ * not the size of the catalog, and a member with no list rule costs one
+ * lookup. The cursor is the last name of a full page, never a name the
+ * member was not shown. */
 #include "broker.h"
 #include "log.h"
 #include "wire.h"
@@ -13,7 +16,6 @@
 #include <string.h>
 
 #define LIST_MAX 1000         /* entries per page */
-#define LIST_SCAN_MAX 20000   /* names decided on per page */
 
 /* The hash and size of a version go only to its publisher: to anyone else
  * a hash is a way to confirm guesses about content it may not see (a
@@ -42,7 +44,6 @@ typedef struct {
     Dx__CatalogEntry **entries;
     size_t n, limit;
     size_t looked;           /* names decided on */
-    char last[DX_NAME_MAX + 1]; /* the last name looked at */
     bool more;               /* stopped before the end */
 } list_t;
 
@@ -51,11 +52,10 @@ static int s_list_each(void *arg, const char *name, uint64_t version, store_val_
     list_t *l = arg;
     Dx__CatalogEntry *e = NULL;
     char err[DX_ERRMSG];
-    if (l->n == l->limit || l->looked == LIST_SCAN_MAX) {
+    if (l->n == l->limit) {
         l->more = true;
         return 1;
     }
-    snprintf(l->last, sizeof l->last, "%s", name);
     l->looked++;
     if (l->pattern[0] && !dx_glob_match(l->pattern, name))
         return 0;
@@ -124,9 +124,9 @@ int catalog_list(broker_t *b, request_t *rq)
         s_info_from_entry(l.entries[i], l.entries[i]->version, rq->member_id, &infos[i]);
         ptrs[i] = &infos[i];
     }
-    /* A full page continues after its last entry; a page cut by the scan
-     * bound after the last name looked at. */
-    const char *next = !l.more ? "" : l.n == l.limit ? l.entries[l.n - 1]->dataset : l.last;
+    /* A full page continues after its last entry: the cursor is always a
+     * name the member may list, never one it was not shown. */
+    const char *next = l.more ? l.entries[l.n - 1]->dataset : "";
     snprintf(reason, sizeof reason, "%zu datasets%s%s visible to %s, page after '%s' (%zu names "
              "looked at%s%s)", l.n, lr->pattern[0] ? " matching " : "", lr->pattern, rq->member_id,
              lr->after, l.looked, next[0] ? "; next page after " : "", next);

@@ -582,6 +582,8 @@ def a_list_pages_show_exactly_what_one_may_see(ctx):
             break
         if nxt <= after:
             return f"the cursor went back: {after!r} -> {nxt!r}"
+        if not page or nxt != page[-1]:
+            return f"the cursor {nxt!r} is not the last name the page showed ({page!r})"
         after = nxt
     if got != names:
         return f"the pages hold {got!r}, not {names!r}"
