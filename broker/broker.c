@@ -303,6 +303,7 @@ void broker_stop(broker_t *b)
         zmq_ctx_term(b->zctx);
     publish_lanes_free(&b->lanes);
     sessions_destroy(&b->sessions);
+    feed_subs_destroy(&b->feed_subs);
     batch_destroy(&b->batch);
     audit_destroy(&b->audit);
     store_close(&b->store);

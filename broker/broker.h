@@ -48,6 +48,7 @@
 
 typedef struct jobs jobs_t;
 typedef struct hash_lanes hash_lanes_t;
+typedef struct feed_subs feed_subs_t;
 
 /* The policy set in force, shared by intake (ZAP, the keys a check uses)
  * and the writer (decisions, reloads): immutable once loaded, freed when
@@ -122,6 +123,7 @@ typedef struct broker {
     audit_t *audit;
     batch_t *batch;
     sessions_t *sessions;
+    feed_subs_t *feed_subs;      /* feed.c: the connections watching the feed */
     dx_policy_t *policy;         /* the writer's view of current->policy */
     uint64_t next_blob;
     uint64_t *discard;           /* staged blobs to delete next round */
@@ -170,6 +172,8 @@ int broker_add_session(broker_t *b, request_t *rq, session_t *s);
 
 /* ---- reply.c: replies, from the writer thread ---- */
 
+/* Sends an unsolicited message (id 0) to a connection now. */
+void broker_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, Dx__Reply *reply);
 /* Sends reply now (for replies that acknowledge no write). */
 void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply);
 /* Sends reply once the current request's writes are durable, or an error
@@ -231,6 +235,25 @@ int audit_proof(broker_t *b, request_t *rq);
 int audit_consistency(broker_t *b, request_t *rq);
 int audit_heads(broker_t *b, request_t *rq);
 int admin_reload(broker_t *b, request_t *rq);
+int feed_request(broker_t *b, request_t *rq);
+int delivery_receipt(broker_t *b, request_t *rq);
+int deliveries_query(broker_t *b, request_t *rq);
+
+/* ---- feed.c ---- */
+
+/* A version was committed under the publish record seq: into the feed, in
+ * the current request's transaction, and watching connections are told
+ * once it is durable. */
+int feed_committed(broker_t *b, uint64_t seq, const char *name, uint64_t version, int classification);
+void feed_subs_destroy(feed_subs_t **fs_p);
+
+/* ---- deliveries.c ---- */
+
+/* rq's member was sent name@version, whose bytes hash to sha (the content,
+ * or the filtered view), under the read record read_seq. */
+int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uint64_t version,
+                         const uint8_t sha[DX_SHA256_LEN], const char *purpose, bool filtered,
+                         uint64_t read_seq);
 
 /* ---- broker.c: set-up, policy, shutdown ---- */
 

@@ -32,6 +32,11 @@ static const command_t s_commands[] = {
       audit_heads },
     { DX__REQUEST__BODY_RELOAD, "reload", DX_EV_POLICY_LOAD, "reload", DX_ROLE_ADMIN, SMALL, NULL,
       NULL, admin_reload },
+    { DX__REQUEST__BODY_FEED, "feed", DX_EV_FEED, "list", 0, SMALL, NULL, NULL, feed_request },
+    { DX__REQUEST__BODY_DELIVERY_RECEIPT, "delivery receipt", DX_EV_DELIVERY, "receive", 0, SMALL,
+      NULL, NULL, delivery_receipt },
+    { DX__REQUEST__BODY_DELIVERIES, "deliveries", DX_EV_DELIVERIES, "list", 0, SMALL, NULL, NULL,
+      deliveries_query },
 };
 
 const command_t *dispatch_command(Dx__Request__BodyCase body)
@@ -65,6 +70,7 @@ static const char *s_dataset(const Dx__Request *req)
     case DX__REQUEST__BODY_INFO: return req->info->dataset;
     case DX__REQUEST__BODY_LIST: return req->list->pattern;
     case DX__REQUEST__BODY_AUDIT_QUERY: return req->audit_query->dataset;
+    case DX__REQUEST__BODY_DELIVERIES: return req->deliveries->dataset;
     default: return "";
     }
 }

@@ -125,7 +125,11 @@ int fetch_begin(broker_t *b, request_t *rq)
     if (rv != 0 || rq->answer != RQ_OPEN)
         goto out;
     f.allow = true;
-    if ((rv = broker_audit(b, rq, &f, NULL)) != 0) {
+    uint64_t seq = 0;
+    if ((rv = broker_audit(b, rq, &f, &seq)) != 0 ||
+        (!added->filter && (rv = broker_delivery_sent(b, rq, added->entry->dataset, added->entry->version,
+                                                      added->entry->sha256.data, fb->purpose, false,
+                                                      seq)) != 0)) {
         sessions_remove(b->sessions, added->id);
         goto out;
     }
@@ -298,7 +302,10 @@ static int s_more_view(broker_t *b, request_t *rq, session_t *s)
                          .purpose = s->purpose, .decision = "ok", .rule_id = s->rule_id,
                          .reason = reason };
     s->finished = true;
-    if ((rv = broker_audit(b, rq, &f, NULL)) == 0)
+    uint64_t seq = 0;
+    if ((rv = broker_audit(b, rq, &f, &seq)) == 0 &&
+        (rv = broker_delivery_sent(b, rq, s->entry->dataset, s->entry->version, view_sha, s->purpose,
+                                   true, seq)) == 0)
         rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
 out:
     if (have_view)

@@ -165,7 +165,8 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
         goto out;
     s_nonce_value(c->manifest_sha, m->dataset, version, nonce_val, &nonce_len);
     if ((rv = store_catalog_put(t, m->dataset, version, entry, entry_len)) != 0 ||
-        (rv = store_nonce_put(t, m->publisher, m->nonce.data, nonce_val, nonce_len)) != 0)
+        (rv = store_nonce_put(t, m->publisher, m->nonce.data, nonce_val, nonce_len)) != 0 ||
+        (rv = feed_committed(b, seq, m->dataset, version, m->classification)) != 0)
         goto out;
     if (c->staged && (rv = store_staging_delete(t, c->blob)) != 0)
         goto out;
@@ -233,23 +234,25 @@ int publish_begin(broker_t *b, request_t *rq)
         rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
         goto out;
     }
-    int64_t skew = m->created_ms - rq->now_ms;
-    if (skew > b->cfg.skew_ms || -skew > b->cfg.skew_ms) {
-        char t[DX_TIME_TEXT];
-        dx_time_format(m->created_ms, t);
-        snprintf(reason, sizeof reason,
-                 "the manifest was created at %s, outside the broker's window of %lld s: a "
-                 "replayed manifest, or a clock that is off", t, (long long)(b->cfg.skew_ms / 1000));
-        f.rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
-        f.reason = reason;
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
-        goto out;
-    }
+    /* A nonce first: the same manifest retried, at any age, gets its first
+     * receipt (nonces are kept for ever); only a new one must be recent. */
     store_txn_t *t;
     if ((rv = batch_txn(b->batch, &t)) != 0)
         goto out;
     if ((rv = s_check_nonce(b, rq, t, m, manifest_sha, &f)) != 0 || rq->answer != RQ_OPEN)
         goto out;
+    int64_t skew = m->created_ms - rq->now_ms;
+    if (skew > b->cfg.skew_ms || -skew > b->cfg.skew_ms) {
+        char when[DX_TIME_TEXT];
+        dx_time_format(m->created_ms, when);
+        snprintf(reason, sizeof reason,
+                 "the manifest was created at %s, outside the broker's window of %lld s: a "
+                 "replayed manifest, or a clock that is off", when, (long long)(b->cfg.skew_ms / 1000));
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
+        f.reason = reason;
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
+        goto out;
+    }
     session_t *old = sessions_find_nonce(b->sessions, m->publisher, m->nonce.data);
     if (old) {
         if (old->busy || !dx_equal(old->manifest_sha256, manifest_sha, 32)) {

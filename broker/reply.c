@@ -67,6 +67,18 @@ void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply)
     s_send_packed(b, rq->identity, rq->identity_len, data, len);
 }
 
+void broker_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, Dx__Reply *reply)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    reply->id = 0;
+    if (wire_pack(&reply->base, &data, &len) != 0) {
+        dx_error("cannot pack a notification");
+        return;
+    }
+    s_send_packed(b, identity, identity_len, data, len);
+}
+
 static int s_pack_error(uint64_t id, Dx__ErrorCode code, const char *rule_id, const char *msg,
                         uint8_t **data, size_t *len)
 {

@@ -10,6 +10,9 @@ static const char *const s_events[DX_EV_COUNT] = {
     [DX_EV_POLICY_LOAD] = "policy_load",
     [DX_EV_BROKER_START] = "broker_start",
     [DX_EV_BROKER_STOP] = "broker_stop",
+    [DX_EV_FEED] = "feed",
+    [DX_EV_DELIVERY] = "delivery",
+    [DX_EV_DELIVERIES] = "deliveries",
 };
 
 static const char *const s_pseudo[DX_PSEUDO_COUNT] = {

@@ -17,6 +17,9 @@ typedef enum {
     DX_EV_POLICY_LOAD,
     DX_EV_BROKER_START,
     DX_EV_BROKER_STOP,
+    DX_EV_FEED,                 /* a page of the feed of new versions */
+    DX_EV_DELIVERY,             /* a consumer's signed delivery receipt */
+    DX_EV_DELIVERIES,           /* a publisher asking who received its data */
     DX_EV_COUNT
 } dx_event_t;
 

@@ -18,6 +18,7 @@
 #define DX_CTX_MANIFEST "dx-manifest-v1"
 #define DX_CTX_RECEIPT "dx-receipt-v1"
 #define DX_CTX_VIEW "dx-view-v1"
+#define DX_CTX_DELIVERY "dx-delivery-v1"
 
 int dx_sha256(const void *data, size_t len, uint8_t out[DX_SHA256_LEN]);
 

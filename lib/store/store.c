@@ -1,5 +1,6 @@
 /* store: LMDB layout, transactions and error mapping (see store.h). */
 #include "store.h"
+#include "store_int.h"
 #include "log.h"
 #include "names.h"
 
@@ -18,20 +19,6 @@
 #define DX_INDEX_KEY_MAX 240
 #define DISK_LOW (1024 * 1024)   /* free bytes below which a write error means full */
 
-struct store {
-    MDB_env *env;
-    MDB_dbi meta, catalog, content, staging, nonces, audit, tree, heads, by_member, by_path;
-    bool readonly;
-    uintptr_t map_start, map_end;
-    long page;
-    char error[200];
-};
-
-struct store_txn {
-    store_t *s;
-    MDB_txn *txn;
-};
-
 /* LMDB reports a write that a full disk cut short as EIO, like a failing
  * disk; what is left free on the file system tells the two apart. */
 static bool s_disk_full(store_t *s)
@@ -42,7 +29,7 @@ static bool s_disk_full(store_t *s)
            (uint64_t)v.f_bavail * v.f_frsize < DISK_LOW;
 }
 
-static int s_map(store_t *s, int rc)
+int store_rc(store_t *s, int rc)
 {
     if (rc == 0)
         return 0;
@@ -57,20 +44,6 @@ static int s_map(store_t *s, int rc)
 }
 
 const char *store_last_error(const store_t *s) { return s->error; }
-
-static void s_be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t s_get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* Where LMDB mapped the data file: LMDB does not say (me_mapaddr is only
  * set with MDB_FIXEDMAP), so find the mapping of the file's inode. Without
@@ -107,6 +80,7 @@ int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
 {
     store_t *s = calloc(1, sizeof *s);
     MDB_txn *txn = NULL;
+    uint32_t schema = STORE_SCHEMA_VERSION;
     int rc;
     *out = NULL;
     if (!s) {
@@ -157,8 +131,8 @@ int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
     MDB_val k = { 5, "magic" }, v;
     rc = mdb_get(txn, s->meta, &k, &v);
     if (rc == MDB_NOTFOUND && !readonly) {
-        uint8_t schema[4] = { 0, 0, 0, STORE_SCHEMA_VERSION };
-        MDB_val mv = { strlen(MAGIC), MAGIC }, sk = { 6, "schema" }, sv = { 4, schema };
+        uint8_t sch4[4] = { 0, 0, 0, STORE_SCHEMA_VERSION };
+        MDB_val mv = { strlen(MAGIC), MAGIC }, sk = { 6, "schema" }, sv = { 4, sch4 };
         if ((rc = mdb_put(txn, s->meta, &k, &mv, 0)) != 0 ||
             (rc = mdb_put(txn, s->meta, &sk, &sv, 0)) != 0)
             goto fail;
@@ -174,12 +148,18 @@ int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
         }
         const uint8_t *sch = sv.mv_data;
         uint32_t version = (uint32_t)sch[0] << 24 | (uint32_t)sch[1] << 16 | (uint32_t)sch[2] << 8 | sch[3];
-        if (version != STORE_SCHEMA_VERSION) {
-            snprintf(err, DX_ERRMSG, "%s has store schema %u; this dx reads schema %d", dir,
+        if (version != STORE_SCHEMA_VERSION && version != 2) {
+            snprintf(err, DX_ERRMSG, "%s has store schema %u; this dx reads schemas 2 and %d", dir,
                      version, STORE_SCHEMA_VERSION);
             rc = -1;
             goto fail_msg;
         }
+        schema = version;
+    }
+    if ((rc = store_feed_open(s, txn, schema, readonly)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot bring the store in %s to schema %d: %s", dir,
+                 STORE_SCHEMA_VERSION, rc < 0 ? "a catalog entry is corrupt" : mdb_strerror(rc));
+        goto fail_msg;
     }
     if ((rc = mdb_txn_commit(txn)) != 0) {
         txn = NULL;
@@ -217,7 +197,7 @@ int store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_t **out)
     int rc = mdb_txn_begin(s->env, parent ? parent->txn : NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc != 0) {
         free(t);
-        return s_map(s, rc);
+        return store_rc(s, rc);
     }
     *out = t;
     return 0;
@@ -227,7 +207,7 @@ int store_commit(store_txn_t **t_p)
 {
     store_txn_t *t = *t_p;
     int rc = mdb_txn_commit(t->txn); /* frees the txn even on failure */
-    int rv = s_map(t->s, rc);
+    int rv = store_rc(t->s, rc);
     free(t);
     *t_p = NULL;
     return rv;
@@ -242,7 +222,7 @@ void store_abort(store_txn_t **t_p)
     *t_p = NULL;
 }
 
-static int s_get(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, store_val_t *out)
+int store_raw_get(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, store_val_t *out)
 {
     MDB_val k = { klen, (void *)key }, v;
     int rc = mdb_get(t->txn, dbi, &k, &v);
@@ -250,24 +230,24 @@ static int s_get(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, stor
         out->data = v.mv_data;
         out->len = v.mv_size;
     }
-    return s_map(t->s, rc);
+    return store_rc(t->s, rc);
 }
 
-static int s_put(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, const void *data,
+int store_raw_put(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, const void *data,
                  size_t len, unsigned flags)
 {
     MDB_val k = { klen, (void *)key }, v = { len, (void *)data };
-    return s_map(t->s, mdb_put(t->txn, dbi, &k, &v, flags));
+    return store_rc(t->s, mdb_put(t->txn, dbi, &k, &v, flags));
 }
 
 int store_meta_get(store_txn_t *t, const char *key, store_val_t *out)
 {
-    return s_get(t, t->s->meta, key, strlen(key), out);
+    return store_raw_get(t, t->s->meta, key, strlen(key), out);
 }
 
 int store_meta_put(store_txn_t *t, const char *key, const void *data, size_t len)
 {
-    return s_put(t, t->s->meta, key, strlen(key), data, len, 0);
+    return store_raw_put(t, t->s->meta, key, strlen(key), data, len, 0);
 }
 
 /* name '\0' version: the versions of a name sort together, in order. */
@@ -275,7 +255,7 @@ static size_t s_catalog_key(uint8_t key[256], const char *name, uint64_t version
 {
     size_t n = strlen(name);
     memcpy(key, name, n + 1);
-    s_be64(key + n + 1, version);
+    store_be64(key + n + 1, version);
     return n + 9;
 }
 
@@ -285,7 +265,7 @@ int store_catalog_put(store_txn_t *t, const char *name, uint64_t version, const 
     if (strlen(name) > 240)
         return DX_ERR_INVALID;
     size_t klen = s_catalog_key(key, name, version);
-    return s_put(t, t->s->catalog, key, klen, data, len, MDB_NOOVERWRITE);
+    return store_raw_put(t, t->s->catalog, key, klen, data, len, MDB_NOOVERWRITE);
 }
 
 int store_catalog_get(store_txn_t *t, const char *name, uint64_t version, store_val_t *out)
@@ -294,7 +274,7 @@ int store_catalog_get(store_txn_t *t, const char *name, uint64_t version, store_
     if (strlen(name) > 240)
         return DX_ERR_INVALID;
     size_t klen = s_catalog_key(key, name, version);
-    return s_get(t, t->s->catalog, key, klen, out);
+    return store_raw_get(t, t->s->catalog, key, klen, out);
 }
 
 int store_catalog_latest(store_txn_t *t, const char *name, uint64_t *version)
@@ -306,17 +286,17 @@ int store_catalog_latest(store_txn_t *t, const char *name, uint64_t *version)
     size_t n = strlen(name), klen = s_catalog_key(key, name, UINT64_MAX);
     int rc = mdb_cursor_open(t->txn, t->s->catalog, &c);
     if (rc != 0)
-        return s_map(t->s, rc);
+        return store_rc(t->s, rc);
     MDB_val k = { klen, key }, v;
     rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
     if (rc == 0)
         rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
     else if (rc == MDB_NOTFOUND)
         rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-    int rv = s_map(t->s, rc);
+    int rv = store_rc(t->s, rc);
     if (rv == 0) {
         if (k.mv_size == n + 9 && memcmp(k.mv_data, name, n + 1) == 0)
-            *version = s_get64((const uint8_t *)k.mv_data + n + 1);
+            *version = store_get64((const uint8_t *)k.mv_data + n + 1);
         else
             rv = DX_ERR_NOT_FOUND;
     }
@@ -335,7 +315,7 @@ int store_catalog_each_latest(store_txn_t *t, const char *prefix, const char *af
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->s->catalog, &c);
     if (rc != 0)
-        return s_map(t->s, rc);
+        return store_rc(t->s, rc);
     MDB_val k, v;
     const char *from = strcmp(after, prefix) > 0 ? after : prefix;
     size_t flen = strlen(from);
@@ -375,7 +355,7 @@ int store_catalog_each_latest(store_txn_t *t, const char *prefix, const char *af
         if ((rc = mdb_cursor_get(c, &k, &v, end ? MDB_LAST : MDB_PREV)) != 0)
             break;
         store_val_t val = { v.mv_data, v.mv_size };
-        if ((rv = fn(arg, name, s_get64((const uint8_t *)k.mv_data + nlen + 1), val)) != 0)
+        if ((rv = fn(arg, name, store_get64((const uint8_t *)k.mv_data + nlen + 1), val)) != 0)
             break;
         if (end) {
             rc = MDB_NOTFOUND;
@@ -385,13 +365,13 @@ int store_catalog_each_latest(store_txn_t *t, const char *prefix, const char *af
     }
     mdb_cursor_close(c);
     if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
-        rv = s_map(t->s, rc);
+        rv = store_rc(t->s, rc);
     return rv;
 }
 
 static void s_content_key(uint8_t key[12], uint64_t blob, uint32_t index)
 {
-    s_be64(key, blob);
+    store_be64(key, blob);
     key[8] = (uint8_t)(index >> 24);
     key[9] = (uint8_t)(index >> 16);
     key[10] = (uint8_t)(index >> 8);
@@ -402,14 +382,14 @@ int store_content_put(store_txn_t *t, uint64_t blob, uint32_t index, const void 
 {
     uint8_t key[12];
     s_content_key(key, blob, index);
-    return s_put(t, t->s->content, key, sizeof key, data, len, 0);
+    return store_raw_put(t, t->s->content, key, sizeof key, data, len, 0);
 }
 
 int store_content_get(store_txn_t *t, uint64_t blob, uint32_t index, store_val_t *out)
 {
     uint8_t key[12];
     s_content_key(key, blob, index);
-    return s_get(t, t->s->content, key, sizeof key, out);
+    return store_raw_get(t, t->s->content, key, sizeof key, out);
 }
 
 int store_content_delete(store_txn_t *t, uint64_t blob)
@@ -419,7 +399,7 @@ int store_content_delete(store_txn_t *t, uint64_t blob)
     s_content_key(key, blob, 0);
     int rc = mdb_cursor_open(t->txn, t->s->content, &c);
     if (rc != 0)
-        return s_map(t->s, rc);
+        return store_rc(t->s, rc);
     MDB_val k = { sizeof key, key }, v;
     rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && k.mv_size == 12 && memcmp(k.mv_data, key, 8) == 0) {
@@ -430,7 +410,7 @@ int store_content_delete(store_txn_t *t, uint64_t blob)
             break;
     }
     mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND || rc == EINVAL ? 0 : s_map(t->s, rc);
+    return rc == MDB_NOTFOUND || rc == EINVAL ? 0 : store_rc(t->s, rc);
 }
 
 static int s_last_key64(store_txn_t *t, MDB_dbi dbi, uint64_t *out)
@@ -439,13 +419,13 @@ static int s_last_key64(store_txn_t *t, MDB_dbi dbi, uint64_t *out)
     int rc = mdb_cursor_open(t->txn, dbi, &c);
     *out = 0;
     if (rc != 0)
-        return s_map(t->s, rc);
+        return store_rc(t->s, rc);
     MDB_val k, v;
     rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
     if (rc == 0 && k.mv_size >= 8)
-        *out = s_get64(k.mv_data);
+        *out = store_get64(k.mv_data);
     mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND ? 0 : s_map(t->s, rc);
+    return rc == MDB_NOTFOUND ? 0 : store_rc(t->s, rc);
 }
 
 int store_blob_max(store_txn_t *t, uint64_t *blob)
@@ -462,18 +442,18 @@ int store_blob_max(store_txn_t *t, uint64_t *blob)
 int store_staging_put(store_txn_t *t, uint64_t blob, int64_t created_ms)
 {
     uint8_t key[8], val[8];
-    s_be64(key, blob);
-    s_be64(val, (uint64_t)created_ms);
-    return s_put(t, t->s->staging, key, 8, val, 8, 0);
+    store_be64(key, blob);
+    store_be64(val, (uint64_t)created_ms);
+    return store_raw_put(t, t->s->staging, key, 8, val, 8, 0);
 }
 
 int store_staging_delete(store_txn_t *t, uint64_t blob)
 {
     uint8_t key[8];
-    s_be64(key, blob);
+    store_be64(key, blob);
     MDB_val k = { 8, key };
     int rc = mdb_del(t->txn, t->s->staging, &k, NULL);
-    return rc == MDB_NOTFOUND ? 0 : s_map(t->s, rc);
+    return rc == MDB_NOTFOUND ? 0 : store_rc(t->s, rc);
 }
 
 int store_staging_collect(store_txn_t *t, uint64_t *count)
@@ -487,7 +467,7 @@ int store_staging_collect(store_txn_t *t, uint64_t *count)
         MDB_stat st;
         int rc = mdb_stat(t->txn, t->s->staging, &st);
         if (rc != 0)
-            return s_map(t->s, rc);
+            return store_rc(t->s, rc);
         if (st.ms_entries == 0)
             return 0;
         if ((rv = store_content_delete(t, blob)) != 0 || (rv = store_staging_delete(t, blob)) != 0)
@@ -509,7 +489,7 @@ int store_nonce_get(store_txn_t *t, const char *publisher, const uint8_t nonce[1
     uint8_t key[64];
     if (strlen(publisher) > 40)
         return DX_ERR_INVALID;
-    return s_get(t, t->s->nonces, key, s_nonce_key(key, publisher, nonce), out);
+    return store_raw_get(t, t->s->nonces, key, s_nonce_key(key, publisher, nonce), out);
 }
 
 int store_nonce_put(store_txn_t *t, const char *publisher, const uint8_t nonce[16],
@@ -518,23 +498,23 @@ int store_nonce_put(store_txn_t *t, const char *publisher, const uint8_t nonce[1
     uint8_t key[64];
     if (strlen(publisher) > 40)
         return DX_ERR_INVALID;
-    return s_put(t, t->s->nonces, key, s_nonce_key(key, publisher, nonce), data, len,
+    return store_raw_put(t, t->s->nonces, key, s_nonce_key(key, publisher, nonce), data, len,
                  MDB_NOOVERWRITE);
 }
 
 int store_audit_put(store_txn_t *t, uint64_t seq, const void *data, size_t len)
 {
     uint8_t key[8];
-    s_be64(key, seq);
+    store_be64(key, seq);
     /* MDB_APPEND: records only ever go at the end. */
-    return s_put(t, t->s->audit, key, 8, data, len, MDB_NOOVERWRITE | MDB_APPEND);
+    return store_raw_put(t, t->s->audit, key, 8, data, len, MDB_NOOVERWRITE | MDB_APPEND);
 }
 
 int store_audit_get(store_txn_t *t, uint64_t seq, store_val_t *out)
 {
     uint8_t key[8];
-    s_be64(key, seq);
-    return s_get(t, t->s->audit, key, 8, out);
+    store_be64(key, seq);
+    return store_raw_get(t, t->s->audit, key, 8, out);
 }
 
 int store_audit_last(store_txn_t *t, uint64_t *seq)
@@ -544,15 +524,15 @@ int store_audit_last(store_txn_t *t, uint64_t *seq)
 
 /* Calls fn for each entry of a database keyed by u64 (BE) past `after`,
  * in key order, until fn returns non-zero (which is returned). */
-static int s_each64(store_txn_t *t, MDB_dbi dbi, uint64_t after,
+int store_raw_each64(store_txn_t *t, MDB_dbi dbi, uint64_t after,
                     int (*fn)(void *arg, uint64_t key, store_val_t val), void *arg)
 {
     MDB_cursor *c;
     uint8_t key[8];
     int rc = mdb_cursor_open(t->txn, dbi, &c);
     if (rc != 0)
-        return s_map(t->s, rc);
-    s_be64(key, after + 1);
+        return store_rc(t->s, rc);
+    store_be64(key, after + 1);
     MDB_val k = { 8, key }, v;
     int rv = 0;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
@@ -562,26 +542,26 @@ static int s_each64(store_txn_t *t, MDB_dbi dbi, uint64_t after,
             rv = DX_ERR_STORAGE;
             break;
         }
-        if ((rv = fn(arg, s_get64(k.mv_data), val)) != 0)
+        if ((rv = fn(arg, store_get64(k.mv_data), val)) != 0)
             break;
     }
     mdb_cursor_close(c);
     if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
-        rv = s_map(t->s, rc);
+        rv = store_rc(t->s, rc);
     return rv;
 }
 
 int store_audit_each(store_txn_t *t, uint64_t after, store_audit_fn fn, void *arg)
 {
-    return s_each64(t, t->s->audit, after, fn, arg);
+    return store_raw_each64(t, t->s->audit, after, fn, arg);
 }
 
 int store_tree_put(store_txn_t *t, unsigned level, uint64_t index, const uint8_t hash[32])
 {
     uint8_t key[9];
     key[0] = (uint8_t)level;
-    s_be64(key + 1, index);
-    return s_put(t, t->s->tree, key, sizeof key, hash, 32, 0);
+    store_be64(key + 1, index);
+    return store_raw_put(t, t->s->tree, key, sizeof key, hash, 32, 0);
 }
 
 int store_tree_get(store_txn_t *t, unsigned level, uint64_t index, uint8_t out[32])
@@ -589,8 +569,8 @@ int store_tree_get(store_txn_t *t, unsigned level, uint64_t index, uint8_t out[3
     uint8_t key[9];
     store_val_t v = { NULL, 0 };
     key[0] = (uint8_t)level;
-    s_be64(key + 1, index);
-    int rv = s_get(t, t->s->tree, key, sizeof key, &v);
+    store_be64(key + 1, index);
+    int rv = store_raw_get(t, t->s->tree, key, sizeof key, &v);
     if (rv == 0 && v.len != 32)
         rv = DX_ERR_STORAGE;
     if (rv == 0)
@@ -601,20 +581,20 @@ int store_tree_get(store_txn_t *t, unsigned level, uint64_t index, uint8_t out[3
 int store_head_put(store_txn_t *t, uint64_t size, const void *text, size_t len)
 {
     uint8_t key[8];
-    s_be64(key, size);
-    return s_put(t, t->s->heads, key, 8, text, len, 0);
+    store_be64(key, size);
+    return store_raw_put(t, t->s->heads, key, 8, text, len, 0);
 }
 
 int store_head_get(store_txn_t *t, uint64_t size, store_val_t *out)
 {
     uint8_t key[8];
-    s_be64(key, size);
-    return s_get(t, t->s->heads, key, 8, out);
+    store_be64(key, size);
+    return store_raw_get(t, t->s->heads, key, 8, out);
 }
 
 int store_heads_each(store_txn_t *t, uint64_t after, store_head_fn fn, void *arg)
 {
-    return s_each64(t, t->s->heads, after, fn, arg);
+    return store_raw_each64(t, t->s->heads, after, fn, arg);
 }
 
 static MDB_dbi s_index_dbi(store_t *s, enum store_index which)
@@ -629,8 +609,8 @@ int store_index_put(store_txn_t *t, enum store_index which, const char *key, uin
     if (n > DX_INDEX_KEY_MAX)
         return DX_ERR_INVALID;
     memcpy(k, key, n + 1);
-    s_be64(k + n + 1, seq);
-    return s_put(t, s_index_dbi(t->s, which), k, n + 9, "", 0, 0);
+    store_be64(k + n + 1, seq);
+    return store_raw_put(t, s_index_dbi(t->s, which), k, n + 9, "", 0, 0);
 }
 
 int store_index_each(store_txn_t *t, enum store_index which, const char *key, uint64_t after,
@@ -642,22 +622,22 @@ int store_index_each(store_txn_t *t, enum store_index which, const char *key, ui
     if (n > DX_INDEX_KEY_MAX)
         return DX_ERR_INVALID;
     memcpy(k, key, n + 1);
-    s_be64(k + n + 1, after + 1);
+    store_be64(k + n + 1, after + 1);
     int rc = mdb_cursor_open(t->txn, s_index_dbi(t->s, which), &c);
     if (rc != 0)
-        return s_map(t->s, rc);
+        return store_rc(t->s, rc);
     MDB_val mk = { n + 9, k }, v;
     int rv = 0;
     for (rc = mdb_cursor_get(c, &mk, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &mk, &v, MDB_NEXT)) {
         if (mk.mv_size != n + 9 || memcmp(mk.mv_data, k, n + 1) != 0)
             break; /* past this key's postings */
-        if ((rv = fn(arg, s_get64((const uint8_t *)mk.mv_data + n + 1))) != 0)
+        if ((rv = fn(arg, store_get64((const uint8_t *)mk.mv_data + n + 1))) != 0)
             break;
     }
     mdb_cursor_close(c);
     if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
-        rv = s_map(t->s, rc);
+        rv = store_rc(t->s, rc);
     return rv;
 }
 

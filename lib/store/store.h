@@ -22,6 +22,8 @@
  *   by_path  key '\0' seq(u64 BE) -> "" : the records of a dataset, under
  *            its full name and under every prefix of whole segments ending
  *            in '/' ("health/", "health/vaccination/")
+ *   feed, deliveries: see store_feed.c (schema 3; a schema-2 store is
+ *            brought to 3 when first opened for writing)
  *
  * Durability: every write transaction commits with LMDB's default fsync, so
  * a commit that returned 0 survives a crash. Callers batch work into one
@@ -40,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_DEFAULT_MAP_SIZE (64ULL << 30)
 
 typedef struct store store_t;
@@ -117,6 +119,26 @@ int store_index_put(store_txn_t *t, enum store_index which, const char *key, uin
 typedef int (*store_seq_fn)(void *arg, uint64_t seq);
 int store_index_each(store_txn_t *t, enum store_index which, const char *key, uint64_t after,
                      store_seq_fn fn, void *arg);
+
+/* The feed: every committed version under its publish record's seq. */
+int store_feed_put(store_txn_t *t, uint64_t seq, const char *name, uint64_t version);
+typedef int (*store_feed_fn)(void *arg, uint64_t seq, const char *name, uint64_t version);
+/* fn for each entry with seq > after, in order, until it returns non-zero. */
+int store_feed_each(store_txn_t *t, uint64_t after, store_feed_fn fn, void *arg);
+/* The last feed seq, 0 when empty. */
+int store_feed_last(store_txn_t *t, uint64_t *seq);
+
+/* Deliveries: one value per (version, member, hash of what was sent). */
+#define STORE_DELIVERY_KEY_MAX 320   /* name (<= 200) 9 + member (<= 32) 1 + 32 */
+int store_delivery_put(store_txn_t *t, const char *name, uint64_t version, const char *member,
+                       const uint8_t sha[32], const void *data, size_t len);
+int store_delivery_get(store_txn_t *t, const char *name, uint64_t version, const char *member,
+                       const uint8_t sha[32], store_val_t *out);
+/* fn for each delivery of name@version (version 0: of every version), in
+ * key order, until it returns non-zero. */
+typedef int (*store_delivery_fn)(void *arg, store_val_t val);
+int store_deliveries_each(store_txn_t *t, const char *name, uint64_t version,
+                          store_delivery_fn fn, void *arg);
 
 /* Tells the kernel this process no longer needs the pages under a value it
  * read, so streaming a large dataset does not grow resident memory. */

@@ -249,6 +249,24 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
             FAIL("audit proof: records first..last, at most %d", DX_MAX_QUERY_PAGE);
         return 0;
     }
+    case DX__REQUEST__BODY_FEED: {
+        const Dx__FeedRequest *f = r->feed;
+        if (f->n_patterns > DX_MAX_FEED_PATTERNS)
+            FAIL("feed: at most %d patterns", DX_MAX_FEED_PATTERNS);
+        for (size_t i = 0; i < f->n_patterns; i++)
+            if (!f->patterns[i][0] || !s_opt_glob(f->patterns[i]))
+                FAIL("feed: invalid pattern");
+        return 0;
+    }
+    case DX__REQUEST__BODY_DELIVERY_RECEIPT:
+        if (r->delivery_receipt->signature.len != DX_SIG_LEN ||
+            r->delivery_receipt->body.len == 0 || r->delivery_receipt->body.len > 4096)
+            FAIL("delivery receipt: malformed signature or body");
+        return 0;
+    case DX__REQUEST__BODY_DELIVERIES:
+        if (!dx_dataset_name_valid(r->deliveries->dataset))
+            FAIL("deliveries: invalid dataset name");
+        return 0;
     case DX__REQUEST__BODY_AUDIT_READ:
     case DX__REQUEST__BODY_RELOAD:
     case DX__REQUEST__BODY_AUDIT_CONSISTENCY:
@@ -269,6 +287,25 @@ static int s_check_entry(const Dx__CatalogEntry *e, char err[DX_ERRMSG])
         FAIL("catalog entry: invalid key or hash length");
     if (!e->receipt || e->receipt->signature.len != DX_SIG_LEN)
         FAIL("catalog entry: invalid receipt");
+    return 0;
+}
+
+static int s_check_delivery_receipt(const void *msg, char err[DX_ERRMSG])
+{
+    const Dx__DeliveryReceipt *d = msg;
+    if (!dx_dataset_name_valid(d->dataset) || d->version == 0 || d->sha256.len != DX_SHA256_LEN ||
+        !dx_id_valid(d->member) || (d->purpose[0] && !dx_token_valid(d->purpose)))
+        FAIL("delivery receipt: missing or malformed fields");
+    return 0;
+}
+
+static int s_check_delivery(const void *msg, char err[DX_ERRMSG])
+{
+    const Dx__Delivery *d = msg;
+    if (!dx_dataset_name_valid(d->dataset) || d->version == 0 || d->sha256.len != DX_SHA256_LEN ||
+        !dx_id_valid(d->member) || (d->purpose[0] && !dx_token_valid(d->purpose)) ||
+        (d->receipt && d->receipt->signature.len != DX_SIG_LEN))
+        FAIL("delivery: missing or malformed fields");
     return 0;
 }
 
@@ -338,6 +375,19 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
             FAIL("reply: malformed publish session");
         return 0;
     case DX__REPLY__BODY_CHUNK_ACK:
+    case DX__REPLY__BODY_NOTIFY:
+    case DX__REPLY__BODY_DELIVERY_ACK:
+        return 0;
+    case DX__REPLY__BODY_FEED:
+        for (size_t i = 0; i < r->feed->n_entries; i++)
+            if (!dx_dataset_name_valid(r->feed->entries[i]->dataset) ||
+                r->feed->entries[i]->version == 0 || r->feed->entries[i]->seq == 0)
+                FAIL("reply: malformed feed entry");
+        return 0;
+    case DX__REPLY__BODY_DELIVERIES:
+        for (size_t i = 0; i < r->deliveries->n_deliveries; i++)
+            if (s_check_delivery(r->deliveries->deliveries[i], err) != 0)
+                return DX_ERR_PROTOCOL;
         return 0;
     case DX__REPLY__BODY_RELOAD:
         if (r->reload->policy_sha256.len != DX_SHA256_LEN || r->reload->n_problems > 1000)
@@ -403,7 +453,8 @@ typedef struct {
     int (*check)(const void *msg, char err[DX_ERRMSG]);
 } decoder_t;
 
-enum { W_MANIFEST, W_REQUEST, W_REPLY, W_RECEIPT, W_VIEW, W_AUDIT, W_CATALOG, W_SIGNED };
+enum { W_MANIFEST, W_REQUEST, W_REPLY, W_RECEIPT, W_VIEW, W_AUDIT, W_CATALOG, W_SIGNED,
+       W_DELIVERY_RECEIPT, W_DELIVERY };
 
 static const decoder_t s_decoders[] = {
     [W_MANIFEST] = { "manifest", &dx__manifest__descriptor, DX_MAX_MANIFEST, s_check_manifest },
@@ -414,6 +465,9 @@ static const decoder_t s_decoders[] = {
     [W_AUDIT] = { "audit record", &dx__audit_record__descriptor, 65536, s_check_audit },
     [W_CATALOG] = { "catalog entry", &dx__catalog_entry__descriptor, 65536, s_check_entry_msg },
     [W_SIGNED] = { "signed message", &dx__signed__descriptor, 1024 * 1024, s_check_signed },
+    [W_DELIVERY_RECEIPT] = { "delivery receipt", &dx__delivery_receipt__descriptor, 4096,
+                             s_check_delivery_receipt },
+    [W_DELIVERY] = { "delivery", &dx__delivery__descriptor, 16384, s_check_delivery },
 };
 
 static int s_decode(int kind, const uint8_t *data, size_t len, void *out, char err[DX_ERRMSG])
@@ -452,6 +506,17 @@ int wire_reply_decode(const uint8_t *data, size_t len, Dx__Reply **out, char err
 int wire_receipt_decode(const uint8_t *data, size_t len, Dx__Receipt **out, char err[DX_ERRMSG])
 {
     return s_decode(W_RECEIPT, data, len, out, err);
+}
+
+int wire_delivery_receipt_decode(const uint8_t *data, size_t len, Dx__DeliveryReceipt **out,
+                                 char err[DX_ERRMSG])
+{
+    return s_decode(W_DELIVERY_RECEIPT, data, len, out, err);
+}
+
+int wire_delivery_decode(const uint8_t *data, size_t len, Dx__Delivery **out, char err[DX_ERRMSG])
+{
+    return s_decode(W_DELIVERY, data, len, out, err);
 }
 
 int wire_view_decode(const uint8_t *data, size_t len, Dx__ViewManifest **out, char err[DX_ERRMSG])

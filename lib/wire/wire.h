@@ -23,6 +23,7 @@
 #define DX_MAX_CONTENT_TYPE 128
 #define DX_NONCE_LEN 16
 #define DX_MAX_QUERY_PAGE 1000               /* audit records per reply */
+#define DX_MAX_FEED_PATTERNS 16              /* patterns in one feed request */
 
 /* Serializes msg into a new buffer the caller frees. */
 int wire_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *len);
@@ -36,6 +37,9 @@ int wire_manifest_decode(const uint8_t *data, size_t len, Dx__Manifest **out, ch
 /* Checks the fields of a manifest (used by publishers before signing too). */
 int wire_manifest_check(const Dx__Manifest *m, char err[DX_ERRMSG]);
 int wire_receipt_decode(const uint8_t *data, size_t len, Dx__Receipt **out, char err[DX_ERRMSG]);
+int wire_delivery_receipt_decode(const uint8_t *data, size_t len, Dx__DeliveryReceipt **out,
+                                 char err[DX_ERRMSG]);
+int wire_delivery_decode(const uint8_t *data, size_t len, Dx__Delivery **out, char err[DX_ERRMSG]);
 int wire_view_decode(const uint8_t *data, size_t len, Dx__ViewManifest **out, char err[DX_ERRMSG]);
 int wire_audit_decode(const uint8_t *data, size_t len, Dx__AuditRecord **out, char err[DX_ERRMSG]);
 int wire_signed_decode(const uint8_t *data, size_t len, Dx__Signed **out, char err[DX_ERRMSG]);

@@ -1,7 +1,9 @@
 #include "store.h"
 #include "test.h"
 
+#include <lmdb.h>
 #include <stdlib.h>
+#include <string.h>
 
 static char s_dir[] = "/tmp/dx-test-store-XXXXXX";
 
@@ -179,6 +181,111 @@ TEST(map_full_is_an_error)
     store_close(&s);
 }
 
+static int s_feed_log(void *arg, uint64_t seq, const char *name, uint64_t version)
+{
+    char *log = arg;
+    snprintf(log + strlen(log), 512 - strlen(log), "%llu:%s@%llu ", (unsigned long long)seq, name,
+             (unsigned long long)version);
+    return 0;
+}
+
+static int s_delivery_count(void *arg, store_val_t val)
+{
+    (void)val;
+    (*(int *)arg)++;
+    return 0;
+}
+
+TEST(feed_and_deliveries)
+{
+    store_t *s = s_open(64 << 20);
+    store_txn_t *t = NULL;
+    char log[512] = "";
+    uint64_t last = 9;
+    uint8_t sha1[32] = { 1 }, sha2[32] = { 2 };
+    store_val_t v;
+    CHECK_EQ(store_begin(s, NULL, true, &t), 0);
+    CHECK_EQ(store_feed_last(t, &last), 0);
+    CHECK_EQ(last, 0u);
+    CHECK_EQ(store_feed_put(t, 100, "x/y", 1), 0);
+    CHECK_EQ(store_feed_put(t, 105, "x/z", 3), 0);
+    CHECK_EQ(store_feed_put(t, 100, "x/w", 1), DX_ERR_STORAGE); /* a seq is one version */
+    CHECK_EQ(store_delivery_put(t, "x/y", 1, "m1", sha1, "a", 1), 0);
+    CHECK_EQ(store_delivery_put(t, "x/y", 1, "m2", sha2, "b", 1), 0);
+    CHECK_EQ(store_delivery_put(t, "x/y", 2, "m1", sha1, "c", 1), 0);
+    CHECK_EQ(store_delivery_put(t, "x/yy", 1, "m1", sha1, "d", 1), 0);
+    CHECK_EQ(store_commit(&t), 0);
+    CHECK_EQ(store_begin(s, NULL, false, &t), 0);
+    CHECK_EQ(store_feed_each(t, 0, s_feed_log, log), 0);
+    CHECK_STR(log, "100:x/y@1 105:x/z@3 ");
+    log[0] = '\0';
+    CHECK_EQ(store_feed_each(t, 100, s_feed_log, log), 0);
+    CHECK_STR(log, "105:x/z@3 ");
+    CHECK_EQ(store_feed_last(t, &last), 0);
+    CHECK_EQ(last, 105u);
+    CHECK_EQ(store_delivery_get(t, "x/y", 1, "m2", sha2, &v), 0);
+    CHECK(v.len == 1 && v.data[0] == 'b');
+    CHECK_EQ(store_delivery_get(t, "x/y", 1, "m2", sha1, &v), DX_ERR_NOT_FOUND);
+    int n = 0;
+    CHECK_EQ(store_deliveries_each(t, "x/y", 1, s_delivery_count, &n), 0);
+    CHECK_EQ(n, 2);
+    n = 0; /* every version of x/y, not x/yy */
+    CHECK_EQ(store_deliveries_each(t, "x/y", 0, s_delivery_count, &n), 0);
+    CHECK_EQ(n, 3);
+    store_abort(&t);
+    store_close(&s);
+}
+
+/* A schema-2 store (no feed) gets one, from the catalog in name order. */
+TEST(feed_migration_from_schema_2)
+{
+    char dir[] = "/tmp/dx-test-store-mig-XXXXXX", err[DX_ERRMSG], log[512] = "";
+    store_t *s = NULL;
+    store_txn_t *t = NULL;
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_EQ(store_open(dir, 64 << 20, false, &s, err), 0);
+    CHECK_EQ(store_begin(s, NULL, true, &t), 0);
+    CHECK_EQ(store_catalog_put(t, "b/one", 1, "x", 1), 0);
+    CHECK_EQ(store_catalog_put(t, "a/two", 1, "x", 1), 0);
+    CHECK_EQ(store_catalog_put(t, "a/two", 2, "x", 1), 0);
+    CHECK_EQ(store_commit(&t), 0);
+    store_close(&s);
+    /* back to schema 2 by hand: no feed, no deliveries */
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi meta, feed, del;
+    CHECK_EQ(mdb_env_create(&env), 0);
+    CHECK_EQ(mdb_env_set_maxdbs(env, 32), 0);
+    CHECK_EQ(mdb_env_open(env, dir, 0, 0600), 0);
+    CHECK_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    CHECK_EQ(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    CHECK_EQ(mdb_dbi_open(txn, "feed", 0, &feed), 0);
+    CHECK_EQ(mdb_dbi_open(txn, "deliveries", 0, &del), 0);
+    CHECK_EQ(mdb_drop(txn, feed, 1), 0);
+    CHECK_EQ(mdb_drop(txn, del, 1), 0);
+    uint8_t two[4] = { 0, 0, 0, 2 };
+    MDB_val k = { 6, "schema" }, val = { 4, two };
+    CHECK_EQ(mdb_put(txn, meta, &k, &val, 0), 0);
+    CHECK_EQ(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    /* read-only: served as it is, with an empty feed */
+    CHECK_EQ(store_open(dir, 0, true, &s, err), 0);
+    CHECK_EQ(store_begin(s, NULL, false, &t), 0);
+    CHECK_EQ(store_feed_each(t, 0, s_feed_log, log), 0);
+    CHECK_STR(log, "");
+    store_abort(&t);
+    store_close(&s);
+    /* for writing: migrated */
+    CHECK_EQ(store_open(dir, 64 << 20, false, &s, err), 0);
+    CHECK_EQ(store_begin(s, NULL, false, &t), 0);
+    CHECK_EQ(store_feed_each(t, 0, s_feed_log, log), 0);
+    CHECK_STR(log, "1:a/two@1 2:a/two@2 3:b/one@1 ");
+    store_abort(&t);
+    store_close(&s);
+    snprintf(log, sizeof log, "rm -rf %s", dir);
+    CHECK_EQ(system(log), 0);
+}
+
 TEST(readonly_and_foreign_dirs)
 {
     store_t *s = NULL;
@@ -200,6 +307,8 @@ int main(void)
     RUN(audit_append_only);
     RUN(nested_abort_keeps_parent);
     RUN(map_full_is_an_error);
+    RUN(feed_and_deliveries);
+    RUN(feed_migration_from_schema_2);
     RUN(readonly_and_foreign_dirs);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);

@@ -1,0 +1,273 @@
+/* deliveries: what each member was sent, its signed delivery receipts, and
+ * publishers asking who received their data.
+ *
+ * A fetch writes a delivery row under (version, member, hash of what was
+ * sent): the content's hash when whole (at the start, it is known), the
+ * view's when filtered (at the end, once it is). A consumer's receipt must
+ * verify with its registered sign_key, name itself, and name a row that
+ * exists: a receipt for anything else is refused and recorded, in words
+ * that do not tell a never-fetched version from one that does not exist.
+ * Only a version's publisher may ask who received it; anyone else gets the
+ * answer a name that does not exist gets. */
+#include "broker.h"
+#include "log.h"
+#include "signed.h"
+#include "wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DELIVERIES_MAX 1000       /* rows in one reply */
+
+static int s_load(store_txn_t *t, const char *name, uint64_t version, const char *member,
+                  const uint8_t sha[32], Dx__Delivery **out)
+{
+    store_val_t v;
+    char err[DX_ERRMSG];
+    *out = NULL;
+    int rv = store_delivery_get(t, name, version, member, sha, &v);
+    if (rv != 0)
+        return rv;
+    if (wire_delivery_decode(v.data, v.len, out, err) != 0) {
+        dx_error("delivery row of %s@%llu to %s is corrupt: %s", name, (unsigned long long)version,
+                 member, err);
+        return DX_ERR_STORAGE;
+    }
+    return 0;
+}
+
+static int s_store(store_txn_t *t, const Dx__Delivery *d)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rv = wire_pack(&d->base, &data, &len);
+    if (rv == 0)
+        rv = store_delivery_put(t, d->dataset, d->version, d->member, d->sha256.data, data, len);
+    free(data);
+    return rv;
+}
+
+int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uint64_t version,
+                         const uint8_t sha[DX_SHA256_LEN], const char *purpose, bool filtered,
+                         uint64_t read_seq)
+{
+    store_txn_t *t;
+    Dx__Delivery *old = NULL, d = DX__DELIVERY__INIT;
+    int rv = batch_txn(b->batch, &t);
+    if (rv != 0)
+        return rv;
+    rv = s_load(t, name, version, rq->member_id, sha, &old);
+    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
+        return rv;
+    if (old) /* fetched again: the receipt, if any, stays */
+        d = *old;
+    d.dataset = (char *)name;
+    d.version = version;
+    d.member = (char *)rq->member_id;
+    d.purpose = (char *)purpose;
+    d.sha256.data = (uint8_t *)sha;
+    d.sha256.len = DX_SHA256_LEN;
+    d.filtered = filtered;
+    d.fetched_ms = rq->now_ms;
+    d.read_seq = read_seq;
+    d.fetches++;
+    rv = s_store(t, &d);
+    wire_free(&old);
+    return rv;
+}
+
+/* The refusal of a receipt, recorded; the same words whether the version
+ * exists or not. */
+static int s_refuse(broker_t *b, request_t *rq, audit_fields_t *f, Dx__ErrorCode code,
+                    const char *reason)
+{
+    f->reason = reason;
+    return broker_refuse(b, rq, f, code);
+}
+
+int delivery_receipt(broker_t *b, request_t *rq)
+{
+    const Dx__Signed *sr = rq->req->delivery_receipt;
+    audit_fields_t f = { .event = DX_EV_DELIVERY, .action = "receive",
+                         .rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY) };
+    Dx__DeliveryReceipt *r = NULL;
+    Dx__Delivery *d = NULL;
+    char err[DX_ERRMSG], reason[DX_NAME_MAX + 200];
+    store_txn_t *t;
+    uint64_t seq = 0;
+    int rv;
+    if (dx_signed_verify(sr, DX_CTX_DELIVERY, rq->member->sign_key) != 0)
+        return s_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY,
+                        "the delivery receipt's signature does not verify with the sender's "
+                        "registered sign_key");
+    if (wire_delivery_receipt_decode(sr->body.data, sr->body.len, &r, err) != 0) {
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_PROTOCOL);
+        return s_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST, err);
+    }
+    f.dataset = r->dataset;
+    f.version = r->version;
+    f.purpose = r->purpose;
+    f.sha256 = r->sha256.data;
+    if (strcmp(r->member, rq->member_id) != 0) {
+        snprintf(reason, sizeof reason, "the delivery receipt names member '%s' but was sent by '%s'",
+                 r->member, rq->member_id);
+        rv = s_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY, reason);
+        goto out;
+    }
+    if ((rv = batch_txn(b->batch, &t)) != 0)
+        goto out;
+    rv = s_load(t, r->dataset, r->version, rq->member_id, r->sha256.data, &d);
+    if (rv == DX_ERR_NOT_FOUND) {
+        snprintf(reason, sizeof reason, "no delivery of %s@%llu with that hash was sent to %s",
+                 r->dataset, (unsigned long long)r->version, rq->member_id);
+        rv = s_refuse(b, rq, &f, DX__ERROR_CODE__ERR_NOT_FOUND, reason);
+        goto out;
+    }
+    if (rv != 0)
+        goto out;
+    if (d->receipt && d->receipt->body.len == sr->body.len &&
+        memcmp(d->receipt->body.data, sr->body.data, sr->body.len) == 0) {
+        seq = d->receipt_seq; /* the same receipt again: acknowledged once */
+    } else {
+        if (d->filtered) {
+            f.view_sha256 = f.sha256;
+            f.sha256 = NULL;
+        }
+        f.allow = true;
+        f.decision = "ok";
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_NONE);
+        snprintf(reason, sizeof reason, "delivery receipt signed by %s: %s received", rq->member_id,
+                 d->filtered ? "the filtered view" : "the content");
+        f.reason = reason;
+        if ((rv = broker_audit(b, rq, &f, &seq)) != 0)
+            goto out;
+        d->receipt = (Dx__Signed *)sr;
+        d->receipt_ms = rq->now_ms;
+        d->receipt_seq = seq;
+        rv = s_store(t, d);
+        d->receipt = NULL; /* borrowed from the request */
+        if (rv != 0)
+            goto out;
+        dx_info("delivered member=%s dataset=%s version=%llu seq=%llu", rq->member_id, r->dataset,
+                (unsigned long long)r->version, (unsigned long long)seq);
+    }
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__DeliveryAck ack = DX__DELIVERY_ACK__INIT;
+    ack.audit_seq = seq;
+    reply.body_case = DX__REPLY__BODY_DELIVERY_ACK;
+    reply.delivery_ack = &ack;
+    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+out:
+    wire_free(&d);
+    wire_free(&r);
+    return rv;
+}
+
+typedef struct {
+    store_txn_t *t;
+    const char *member;
+    Dx__Delivery **rows;
+    size_t n;
+    bool more;
+    uint64_t version;         /* the last version looked up, and whether */
+    bool mine;                /* the member published it */
+    int rv;
+} collect_t;
+
+static int s_published_by(store_txn_t *t, const char *name, uint64_t version, const char *member,
+                          bool *mine)
+{
+    store_val_t v;
+    Dx__CatalogEntry *e = NULL;
+    char err[DX_ERRMSG];
+    *mine = false;
+    int rv = store_catalog_get(t, name, version, &v);
+    if (rv == DX_ERR_NOT_FOUND)
+        return 0;
+    if (rv != 0)
+        return rv;
+    if (wire_catalog_decode(v.data, v.len, &e, err) != 0)
+        return DX_ERR_STORAGE;
+    *mine = strcmp(e->publisher, member) == 0;
+    wire_free(&e);
+    return 0;
+}
+
+static int s_collect(void *arg, store_val_t val)
+{
+    collect_t *c = arg;
+    Dx__Delivery *d = NULL;
+    char err[DX_ERRMSG];
+    if (wire_delivery_decode(val.data, val.len, &d, err) != 0) {
+        c->rv = DX_ERR_STORAGE;
+        return 1;
+    }
+    if (d->version != c->version) {
+        c->version = d->version;
+        if ((c->rv = s_published_by(c->t, d->dataset, d->version, c->member, &c->mine)) != 0) {
+            wire_free(&d);
+            return 1;
+        }
+    }
+    if (!c->mine) {
+        wire_free(&d);
+        return 0;
+    }
+    if (c->n == DELIVERIES_MAX) {
+        c->more = true;
+        wire_free(&d);
+        return 1;
+    }
+    c->rows[c->n++] = d;
+    return 0;
+}
+
+int deliveries_query(broker_t *b, request_t *rq)
+{
+    const Dx__DeliveriesRequest *q = rq->req->deliveries;
+    audit_fields_t f = { .event = DX_EV_DELIVERIES, .action = "list", .dataset = q->dataset,
+                         .version = q->version, .rule_id = dx_pseudo_rule(DX_PSEUDO_OWNER) };
+    collect_t c = { .member = rq->member_id };
+    char reason[DX_NAME_MAX + 200];
+    int rv;
+    if ((rv = batch_txn(b->batch, &c.t)) != 0)
+        return rv;
+    bool mine = false;
+    if (q->version && (rv = s_published_by(c.t, q->dataset, q->version, rq->member_id, &mine)) != 0)
+        return rv;
+    if (q->version && !mine) {
+        f.reason = "not a version the member published, or no such version";
+        if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+            return rv;
+        return broker_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
+                                  "no dataset %s@%llu that %s published", q->dataset,
+                                  (unsigned long long)q->version, rq->member_id);
+    }
+    if (!(c.rows = calloc(DELIVERIES_MAX, sizeof *c.rows)))
+        return DX_ERR_NOMEM;
+    rv = store_deliveries_each(c.t, q->dataset, q->version, s_collect, &c);
+    if (rv == 0)
+        rv = c.rv;
+    if (rv != 0)
+        goto out;
+    snprintf(reason, sizeof reason, "%zu deliveries of versions %s published%s", c.n,
+             rq->member_id, c.more ? " (first page)" : "");
+    f.allow = true;
+    f.reason = reason;
+    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+        goto out;
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__Deliveries list = DX__DELIVERIES__INIT;
+    list.deliveries = c.rows;
+    list.n_deliveries = c.n;
+    list.more = c.more;
+    reply.body_case = DX__REPLY__BODY_DELIVERIES;
+    reply.deliveries = &list;
+    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+out:
+    for (size_t i = 0; i < c.n; i++)
+        wire_free(&c.rows[i]);
+    free(c.rows);
+    return rv;
+}

@@ -1,0 +1,321 @@
+/* feed: the versions committed after a cursor, and the connections told
+ * when new ones are.
+ *
+ * The feed is the store's feed index (seq of each publish record -> name
+ * and version), read a bounded range at a time and shown only as far as
+ * the member may list each name under the policy in force, exactly as
+ * list would show it. Its cursor is an audit log sequence number: the last
+ * entry's seq when a page is full, else how far the broker looked, never
+ * past the log's size, which every member sees in the signed heads anyway;
+ * so a cursor says nothing about versions the member may not list.
+ *
+ * A feed request with watch set also subscribes its connection: after each
+ * commit that made a matching version the member may list, the connection
+ * is sent a Notify (the seq only) and asks the feed for it. Bounded: a
+ * subscription lasts FEED_LEASE_S unless asked for again, a member holds
+ * at most FEED_SUBS_PER_MEMBER, the broker FEED_SUBS_MAX, and a connection
+ * is sent at most FEED_NOTIFY_MAX notifications between two feed requests:
+ * a slow subscriber catches up from its cursor, the broker buffers
+ * nothing for it. Subscriptions live in the writer's memory: after a
+ * restart an agent's next request (it asks at least every lease/3)
+ * subscribes it again, and its cursor loses nothing. */
+#include "broker.h"
+#include "dxtime.h"
+#include "glob.h"
+#include "log.h"
+#include "wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FEED_PAGE_MAX 1000         /* entries per reply */
+#define FEED_SPAN 65536            /* sequence numbers looked at per request */
+#define FEED_LEASE_S 90
+#define FEED_SUBS_PER_MEMBER 16
+#define FEED_SUBS_MAX 4096
+#define FEED_NOTIFY_MAX 4
+
+typedef struct feed_sub {
+    uint8_t identity[BROKER_IDENTITY_MAX];
+    size_t identity_len;
+    char member[DX_ID_MAX + 1];
+    char (*patterns)[DX_NAME_MAX + 1];
+    size_t npatterns;
+    int64_t expires_ms;
+    unsigned pending;              /* notifications since its last feed request */
+    uint64_t notified;             /* the last seq it was told about */
+} feed_sub_t;
+
+struct feed_subs {
+    feed_sub_t *subs;
+    size_t n, cap;
+};
+
+void feed_subs_destroy(feed_subs_t **fs_p)
+{
+    feed_subs_t *fs = *fs_p;
+    if (!fs)
+        return;
+    for (size_t i = 0; i < fs->n; i++)
+        free(fs->subs[i].patterns);
+    free(fs->subs);
+    free(fs);
+    *fs_p = NULL;
+}
+
+static bool s_matches(char (*patterns)[DX_NAME_MAX + 1], size_t n, const char *name)
+{
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (dx_glob_match(patterns[i], name))
+            return true;
+    return false;
+}
+
+static void s_drop(feed_subs_t *fs, size_t i)
+{
+    free(fs->subs[i].patterns);
+    fs->subs[i] = fs->subs[--fs->n];
+}
+
+static void s_expire(feed_subs_t *fs, int64_t now_ms)
+{
+    for (size_t i = fs->n; i-- > 0;)
+        if (fs->subs[i].expires_ms <= now_ms)
+            s_drop(fs, i);
+}
+
+/* Subscribes (or renews) rq's connection; *added says it is new. A member
+ * over its bound, or a full table, is refused with DX_ERR_BUSY. */
+static int s_watch(feed_subs_t *fs, const request_t *rq, const Dx__FeedRequest *fr, bool *added)
+{
+    size_t mine = 0;
+    feed_sub_t *s = NULL;
+    *added = false;
+    s_expire(fs, rq->now_ms);
+    for (size_t i = 0; i < fs->n; i++) {
+        feed_sub_t *x = &fs->subs[i];
+        if (strcmp(x->member, rq->member_id) != 0)
+            continue;
+        mine++;
+        if (x->identity_len == rq->identity_len && memcmp(x->identity, rq->identity, x->identity_len) == 0)
+            s = x;
+    }
+    if (!s) {
+        if (mine >= FEED_SUBS_PER_MEMBER || fs->n >= FEED_SUBS_MAX)
+            return DX_ERR_BUSY;
+        if (fs->n == fs->cap) {
+            size_t cap = fs->cap ? fs->cap * 2 : 16;
+            feed_sub_t *grown = realloc(fs->subs, cap * sizeof *grown);
+            if (!grown)
+                return DX_ERR_NOMEM;
+            fs->subs = grown;
+            fs->cap = cap;
+        }
+        s = &fs->subs[fs->n];
+        memset(s, 0, sizeof *s);
+        memcpy(s->identity, rq->identity, rq->identity_len);
+        s->identity_len = rq->identity_len;
+        snprintf(s->member, sizeof s->member, "%s", rq->member_id);
+        fs->n++;
+        *added = true;
+    }
+    char (*patterns)[DX_NAME_MAX + 1] = NULL;
+    if (fr->n_patterns && !(patterns = calloc(fr->n_patterns, sizeof *patterns))) {
+        if (*added)
+            fs->n--;
+        return DX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < fr->n_patterns; i++)
+        snprintf(patterns[i], sizeof patterns[i], "%s", fr->patterns[i]);
+    free(s->patterns);
+    s->patterns = patterns;
+    s->npatterns = fr->n_patterns;
+    s->expires_ms = rq->now_ms + FEED_LEASE_S * 1000;
+    s->pending = 0;
+    return 0;
+}
+
+/* Whether member may list name at classification under the policy now. */
+static bool s_may_list(const broker_t *b, const char *member, const char *name, int classification,
+                       int64_t now_ms)
+{
+    const dx_member_t *m = dx_policy_member(b->policy, member);
+    if (!dx_member_current(m, now_ms))
+        return false;
+    dx_decision_t d;
+    dx_request_t req = { .member = member, .action = DX_ACT_LIST, .dataset = name,
+                         .classification = (dx_class_t)classification, .now_ms = now_ms };
+    dx_policy_decide(b->policy, &req, &d);
+    return d.allow;
+}
+
+typedef struct {
+    broker_t *b;
+    uint64_t seq;
+    int classification;
+    char name[DX_NAME_MAX + 1];
+} committed_t;
+
+static void s_notify(void *arg, int status)
+{
+    committed_t *c = arg;
+    broker_t *b = c->b;
+    feed_subs_t *fs = b->feed_subs;
+    int64_t now_ms = dx_now_ms();
+    if (status != 0 || !fs)
+        goto out;
+    s_expire(fs, now_ms);
+    for (size_t i = 0; i < fs->n; i++) {
+        feed_sub_t *s = &fs->subs[i];
+        if (s->pending >= FEED_NOTIFY_MAX || !s_matches(s->patterns, s->npatterns, c->name) ||
+            !s_may_list(b, s->member, c->name, c->classification, now_ms))
+            continue;
+        Dx__Reply reply = DX__REPLY__INIT;
+        Dx__Notify notify = DX__NOTIFY__INIT;
+        notify.seq = c->seq;
+        reply.body_case = DX__REPLY__BODY_NOTIFY;
+        reply.notify = &notify;
+        broker_send_to(b, s->identity, s->identity_len, &reply);
+        s->pending++;
+        s->notified = c->seq;
+    }
+out:
+    free(c);
+}
+
+int feed_committed(broker_t *b, uint64_t seq, const char *name, uint64_t version, int classification)
+{
+    store_txn_t *t;
+    int rv = batch_txn(b->batch, &t);
+    if (rv != 0 || (rv = store_feed_put(t, seq, name, version)) != 0)
+        return rv;
+    committed_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return DX_ERR_NOMEM;
+    c->b = b;
+    c->seq = seq;
+    c->classification = classification;
+    snprintf(c->name, sizeof c->name, "%s", name);
+    if ((rv = batch_defer(b->batch, s_notify, c)) != 0)
+        free(c);
+    return rv;
+}
+
+typedef struct {
+    broker_t *b;
+    request_t *rq;
+    store_txn_t *t;
+    const Dx__FeedRequest *fr;
+    uint64_t until;                /* the last seq this request may look at */
+    Dx__FeedEntry *entries;
+    Dx__FeedEntry **ptrs;
+    char (*names)[DX_NAME_MAX + 1];
+    size_t n, limit;
+    bool full;
+    int rv;
+} page_t;
+
+static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t version)
+{
+    page_t *p = arg;
+    store_val_t v;
+    Dx__CatalogEntry *e = NULL;
+    char err[DX_ERRMSG];
+    if (seq > p->until)
+        return 1;
+    if (p->n == p->limit) {
+        p->full = true;
+        return 1;
+    }
+    bool match = p->fr->n_patterns == 0;
+    for (size_t i = 0; i < p->fr->n_patterns && !match; i++)
+        match = dx_glob_match(p->fr->patterns[i], name);
+    if (!match)
+        return 0;
+    if ((p->rv = store_catalog_get(p->t, name, version, &v)) != 0)
+        return p->rv == DX_ERR_NOT_FOUND ? (p->rv = 0) : 1;
+    if (wire_catalog_decode(v.data, v.len, &e, err) != 0) {
+        dx_error("catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
+        return 0;
+    }
+    bool ok = s_may_list(p->b, p->rq->member_id, name, e->classification, p->rq->now_ms);
+    wire_free(&e);
+    if (!ok)
+        return 0;
+    Dx__FeedEntry *fe = &p->entries[p->n];
+    dx__feed_entry__init(fe);
+    snprintf(p->names[p->n], sizeof p->names[0], "%s", name);
+    fe->seq = seq;
+    fe->dataset = p->names[p->n];
+    fe->version = version;
+    p->ptrs[p->n++] = fe;
+    return 0;
+}
+
+int feed_request(broker_t *b, request_t *rq)
+{
+    const Dx__FeedRequest *fr = rq->req->feed;
+    page_t p = { .b = b, .rq = rq, .fr = fr,
+                 .limit = fr->limit && fr->limit < FEED_PAGE_MAX ? fr->limit : FEED_PAGE_MAX };
+    uint64_t size = audit_state(b->audit).size;
+    char reason[DX_NAME_MAX + 200];
+    bool added = false;
+    int rv = DX_ERR_NOMEM;
+    if (!(p.entries = calloc(p.limit, sizeof *p.entries)) || !(p.ptrs = calloc(p.limit, sizeof *p.ptrs)) ||
+        !(p.names = calloc(p.limit, sizeof *p.names)))
+        goto out;
+    p.until = fr->after > size ? fr->after : fr->after + FEED_SPAN < size ? fr->after + FEED_SPAN : size;
+    if ((rv = batch_txn(b->batch, &p.t)) != 0)
+        goto out;
+    if ((rv = store_feed_each(p.t, fr->after, s_feed_one, &p)) < 0 || (rv = p.rv) != 0)
+        goto out;
+    if (fr->watch) {
+        if (!b->feed_subs && !(b->feed_subs = calloc(1, sizeof *b->feed_subs))) {
+            rv = DX_ERR_NOMEM;
+            goto out;
+        }
+        if ((rv = s_watch(b->feed_subs, rq, fr, &added)) == DX_ERR_BUSY) {
+            audit_fields_t f = { .event = DX_EV_FEED, .action = "list",
+                                 .dataset = fr->n_patterns ? fr->patterns[0] : "**",
+                                 .rule_id = dx_pseudo_rule(DX_PSEUDO_LIMIT),
+                                 .reason = "too many subscriptions: the member's or the broker's "
+                                           "limit is reached" };
+            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BUSY);
+            goto out;
+        }
+        if (rv != 0)
+            goto out;
+    }
+    uint64_t next = p.full ? p.ptrs[p.n - 1]->seq : p.until;
+    bool more = p.full || next < size;
+    /* Pages that show nothing are not recorded: they reveal nothing, and
+     * an agent asks every half minute. A new subscription is. */
+    if (p.n || added) {
+        snprintf(reason, sizeof reason, "%zu versions visible to %s after seq %llu%s%s", p.n,
+                 rq->member_id, (unsigned long long)fr->after, added ? "; subscribed" : "",
+                 more ? "; more to read" : "");
+        audit_fields_t f = { .event = DX_EV_FEED, .action = "list",
+                             .dataset = fr->n_patterns ? fr->patterns[0] : "**", .allow = true,
+                             .rule_id = dx_pseudo_rule(DX_PSEUDO_PER_DATASET), .reason = reason };
+        if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+            goto out;
+    }
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__FeedReply feed = DX__FEED_REPLY__INIT;
+    feed.entries = p.ptrs;
+    feed.n_entries = p.n;
+    feed.next_after = next;
+    feed.more = more;
+    feed.lease_s = fr->watch ? FEED_LEASE_S : 0;
+    reply.body_case = DX__REPLY__BODY_FEED;
+    reply.feed = &feed;
+    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+out:
+    free(p.entries);
+    free(p.ptrs);
+    free(p.names);
+    return rv;
+}

@@ -1,0 +1,54 @@
+/* store_int: what the store's files share (store.c: the environment and
+ * the first databases; store_feed.c: the feed of new versions and the
+ * deliveries). Nothing outside lib/store/ includes it. */
+#ifndef DX_STORE_INT_H
+#define DX_STORE_INT_H
+
+#include "store.h"
+
+#include <lmdb.h>
+#include <stdbool.h>
+
+struct store {
+    MDB_env *env;
+    MDB_dbi meta, catalog, content, staging, nonces, audit, tree, heads, by_member, by_path;
+    MDB_dbi feed, deliveries;   /* schema 3; 0 in a read-only schema-2 store */
+    bool has_feed;
+    bool readonly;
+    uintptr_t map_start, map_end;
+    long page;
+    char error[200];
+};
+
+struct store_txn {
+    store_t *s;
+    MDB_txn *txn;
+};
+
+static inline void store_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static inline uint64_t store_get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* The dx_err for an LMDB return code (the text kept for store_last_error). */
+int store_rc(store_t *s, int rc);
+int store_raw_get(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, store_val_t *out);
+int store_raw_put(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, const void *data,
+                  size_t len, unsigned flags);
+/* fn for each value under an 8-byte key > after, in order. */
+int store_raw_each64(store_txn_t *t, MDB_dbi dbi, uint64_t after,
+                     int (*fn)(void *arg, uint64_t key, store_val_t val), void *arg);
+/* Opens the databases added in schema 3 and fills them from what schema 2
+ * kept (store_feed.c); readonly: absent ones stay 0. */
+int store_feed_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly);
+
+#endif
