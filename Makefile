@@ -56,6 +56,8 @@ LIBDX    := $(BUILD)/libdx.a
 LIBBROKER := $(BUILD)/libbroker.a
 AUDIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/audit_*.c))
 LIBAUDIT := $(BUILD)/libaudit.a
+AGENT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/agent_*.c))
+LIBAGENT := $(BUILD)/libagent.a
 
 PROGRAMS := $(BUILD)/bin/dx-broker $(BUILD)/bin/dx-agent $(BUILD)/bin/dx-audit $(BUILD)/bin/dx-admin
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -136,6 +138,10 @@ $(LIBAUDIT): $(AUDIT_OBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
+$(LIBAGENT): $(AGENT_OBJ)
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
 $(BUILD)/bin/dx-broker: $(BUILD)/obj/broker/main.o $(LIBBROKER) $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -146,12 +152,17 @@ $(BUILD)/bin/dx-audit: $(BUILD)/obj/agents/dx-audit.o $(AUDIT_OBJ) $(LIBDX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/bin/dx-agent: $(BUILD)/obj/agents/dx-agent.o $(LIBAGENT) $(LIBDX)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/bin/dx-%: $(BUILD)/obj/agents/dx-%.o $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBBROKER) $(LIBAUDIT) $(LIBDX)
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBBROKER) $(LIBAUDIT) $(LIBAGENT) $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@

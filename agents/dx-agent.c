@@ -5,8 +5,12 @@
  *     fetch NAME[@VERSION] --purpose P -o FILE
  *     list [PATTERN]
  *     info NAME[@VERSION]
+ *     deliveries NAME[@VERSION]
+ *     run --config FILE           the agent as a service (agent_run.c)
  */
+#include "agent.h"
 #include "cli.h"
+#include "delivery.h"
 #include "dxtime.h"
 #include "encode.h"
 #include "media.h"
@@ -49,6 +53,10 @@ static int s_usage(FILE *out, int status)
             "  fetch NAME[@VERSION] --purpose PURPOSE -o FILE\n"
             "  list [PATTERN]\n"
             "  info NAME[@VERSION]\n"
+            "  deliveries NAME[@VERSION]   who received what you published (member, purpose,\n"
+            "                              time, whether their signed delivery receipt arrived)\n"
+            "  run --config FILE           the agent as a service: outboxes, subscriptions and\n"
+            "                              inboxes from the file (README, \"Running an agent\")\n"
             "  --state-dir DIR   where the last signed head of the broker's audit log is kept\n"
             "                    (default $DX_STATE_DIR, else $HOME/.dx): every receipt and\n"
             "                    fetch must come with a head that extends it (exit 4 if not)\n"
@@ -66,24 +74,9 @@ static int s_witness(const opts_t *o, dx_client_t *c, const dx_pubkeys_t *broker
                      size_t len, char err[DX_ERRMSG])
 {
     char buf[4096];
-    const char *dir = o->state_dir ? o->state_dir : dx_witness_default_dir(buf);
+    const char *dir = o->state_dir ? o->state_dir : o->conn.state[0] ? o->conn.state
+                                                                      : dx_witness_default_dir(buf);
     return dx_witness(c, broker, dir, head, len, err);
-}
-
-static const char *s_guess_type(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    if (!dot)
-        return "application/octet-stream";
-    if (strcasecmp(dot, ".csv") == 0)
-        return "text/csv";
-    if (strcasecmp(dot, ".jsonl") == 0 || strcasecmp(dot, ".ndjson") == 0)
-        return "application/x-ndjson";
-    if (strcasecmp(dot, ".json") == 0)
-        return "application/json";
-    if (strcasecmp(dot, ".txt") == 0)
-        return "text/plain";
-    return "application/octet-stream";
 }
 
 /* What every command runs with, once connected. */
@@ -128,7 +121,7 @@ static int s_publish(const opts_t *o, const agent_t *a)
     int rv = dx_hash_fd(fd, sha, &size, err);
     if (rv == 0) {
         dx_manifest_opts_t mo = { .dataset = name, .publisher = me->pub.id,
-                                  .content_type = o->content_type ? o->content_type : s_guess_type(path),
+                                  .content_type = o->content_type ? o->content_type : dx_media_guess(path),
                                   .classification = cls, .sha256 = sha, .size = size };
         rv = dx_manifest_build(&mo, &manifest, &mlen, err);
     }
@@ -203,6 +196,10 @@ static int s_fetch(const opts_t *o, const agent_t *a)
     }
     char hex[65];
     dx_hex_encode(res.sha256, DX_SHA256_LEN, hex);
+    /* In place: sign for what arrived. The fetch stands if this fails. */
+    uint64_t seq = 0;
+    if (dx_delivery_send(c, a->me, res.dataset, res.version, res.sha256, o->purpose, &seq, err) != 0)
+        fprintf(stderr, "%s: warning: the delivery receipt was not accepted: %s\n", s_prog, err);
     if (res.filtered)
         printf("fetched %s@%llu to %s: filtered view by rule %s (%s), %llu bytes, sha256 %s, "
                "signed by the broker\n", res.dataset, (unsigned long long)res.version, o->output,
@@ -305,6 +302,39 @@ static int s_info(const opts_t *o, const agent_t *a)
     return 0;
 }
 
+static int s_deliveries(const opts_t *o, const agent_t *a)
+{
+    char err[DX_ERRMSG], name[DX_NAME_MAX + 1];
+    uint64_t version;
+    Dx__Reply *reply = NULL;
+    if (dx_parse_ref(o->args[1], name, &version) != 0) {
+        fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", s_prog, o->args[1]);
+        return 2;
+    }
+    int rv = dx_deliveries(a->c, name, version, &reply, err);
+    if (rv != 0)
+        return s_fail(rv, err);
+    printf("%-40s %8s %-16s %-14s %-24s %-9s %s\n", "DATASET", "VERSION", "MEMBER", "PURPOSE",
+           "FETCHED", "VIEW", "DELIVERY RECEIPT");
+    for (size_t i = 0; i < reply->deliveries->n_deliveries; i++) {
+        const Dx__Delivery *d = reply->deliveries->deliveries[i];
+        char fetched[DX_TIME_TEXT], received[DX_TIME_TEXT + 32] = "not received";
+        dx_time_format(d->fetched_ms, fetched);
+        if (d->receipt_ms) {
+            char t[DX_TIME_TEXT];
+            dx_time_format(d->receipt_ms, t);
+            snprintf(received, sizeof received, "%s (record %llu)", t,
+                     (unsigned long long)d->receipt_seq);
+        }
+        printf("%-40s %8llu %-16s %-14s %-24s %-9s %s\n", d->dataset, (unsigned long long)d->version,
+               d->member, d->purpose, fetched, d->filtered ? "filtered" : "whole", received);
+    }
+    if (reply->deliveries->more)
+        printf("(only the first %zu are shown)\n", reply->deliveries->n_deliveries);
+    wire_reply_free(&reply);
+    return 0;
+}
+
 /* The commands: name, handler, and how many arguments follow the name. */
 static const struct {
     const char *name;
@@ -315,6 +345,8 @@ static const struct {
     { "fetch", s_fetch, 1, 1 },
     { "list", s_list, 0, 1 },
     { "info", s_info, 1, 1 },
+    { "deliveries", s_deliveries, 1, 1 },
+    { "run", NULL, 0, 0 },
 };
 
 #define NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
@@ -380,6 +412,19 @@ int main(int argc, char **argv)
     dx_keypair_t me;
     dx_pubkeys_t broker;
     dx_client_t *c = NULL;
+    o.conn.agent_sections = true; /* one file serves the service and the commands */
+    if (!s_commands[k].fn) { /* run */
+        if (!o.conn.config) {
+            fprintf(stderr, "%s: run needs --config FILE\n", s_prog);
+            return 2;
+        }
+        int rv = dx_cli_resolve(&o.conn, err);
+        if (rv == 0)
+            rv = agent_run(&o.conn, o.conn.config);
+        else
+            fprintf(stderr, "%s: %s\n", s_prog, err);
+        return dx_exit_code(rv);
+    }
     int rv = dx_cli_open(&o.conn, &me, &broker, &c, err);
     if (rv != 0)
         return s_fail(rv, err);

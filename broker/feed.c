@@ -87,6 +87,15 @@ static void s_expire(feed_subs_t *fs, int64_t now_ms)
             s_drop(fs, i);
 }
 
+/* A feed request from a watching connection: it is reading, tell it again. */
+static void s_touch(feed_subs_t *fs, const request_t *rq)
+{
+    for (size_t i = 0; fs && i < fs->n; i++)
+        if (fs->subs[i].identity_len == rq->identity_len &&
+            memcmp(fs->subs[i].identity, rq->identity, rq->identity_len) == 0)
+            fs->subs[i].pending = 0;
+}
+
 /* Subscribes (or renews) rq's connection; *added says it is new. A member
  * over its bound, or a full table, is refused with DX_ERR_BUSY. */
 static int s_watch(feed_subs_t *fs, const request_t *rq, const Dx__FeedRequest *fr, bool *added)
@@ -270,7 +279,8 @@ int feed_request(broker_t *b, request_t *rq)
     p.until = fr->after > size ? fr->after : fr->after + FEED_SPAN < size ? fr->after + FEED_SPAN : size;
     if ((rv = batch_txn(b->batch, &p.t)) != 0)
         goto out;
-    if ((rv = store_feed_each(p.t, fr->after, s_feed_one, &p)) < 0 || (rv = p.rv) != 0)
+    if (fr->after < size && ((rv = store_feed_each(p.t, fr->after, s_feed_one, &p)) < 0 ||
+                             (rv = p.rv) != 0))
         goto out;
     if (fr->watch) {
         if (!b->feed_subs && !(b->feed_subs = calloc(1, sizeof *b->feed_subs))) {
@@ -288,6 +298,8 @@ int feed_request(broker_t *b, request_t *rq)
         }
         if (rv != 0)
             goto out;
+    } else {
+        s_touch(b->feed_subs, rq);
     }
     uint64_t next = p.full ? p.ptrs[p.n - 1]->seq : p.until;
     bool more = p.full || next < size;

@@ -47,6 +47,9 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
     }
     for (size_t i = 0; rv == 0 && root && i < root->n; i++) {
         const yt_node_t *k = root->items[2 * i], *v = root->items[2 * i + 1];
+        if (c->agent_sections && k->kind == YT_SCALAR &&
+            (strcmp(k->value, "outboxes") == 0 || strcmp(k->value, "subscriptions") == 0))
+            continue; /* the agent service's: agents/agent_config.c checks them */
         if (k->kind != YT_SCALAR || v->kind != YT_SCALAR) {
             snprintf(err, DX_ERRMSG, "%s:%d:%d: expected 'name: value'", c->config, k->line, k->col);
             rv = DX_ERR_USAGE;
@@ -59,6 +62,8 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
         } else if (strcmp(k->value, "key") == 0) {
             if (!c->key[0])
                 snprintf(c->key, sizeof c->key, "%s", v->value);
+        } else if (c->agent_sections && strcmp(k->value, "state") == 0) {
+            snprintf(c->state, sizeof c->state, "%s", v->value);
         } else if (strcmp(k->value, "timeout") == 0) {
             int ms;
             if (dx_cli_timeout(v->value, &ms) != 0) {

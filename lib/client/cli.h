@@ -10,6 +10,7 @@
 #include "keys.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 
 #define DX_PATH_MAX 4096
 #define DX_DEFAULT_TIMEOUT_MS 10000
@@ -20,6 +21,8 @@ typedef struct {
     char key[DX_PATH_MAX];
     int timeout_ms;              /* 0: not set */
     const char *config;          /* --config FILE, or NULL */
+    char state[DX_PATH_MAX];     /* the config file's state: (dx-agent) */
+    bool agent_sections;         /* the file may hold state:, outboxes:, subscriptions: */
 } dx_cli_conn_t;
 
 /* The connection options every client program takes: put DX_CLI_OPTIONS

@@ -19,6 +19,8 @@ struct dx_client {
     bool connected;          /* a TCP connection was made at least once */
     bool refused;            /* connection refused at least once */
     int handshake_failed;    /* the monitor event, 0 if none */
+    unsigned connects;       /* connections made (a broker restart makes one more) */
+    uint64_t notified;       /* the last Notify's seq, until taken */
 };
 
 int dx_client_new(const char *endpoint, const dx_keypair_t *me, const dx_pubkeys_t *broker,
@@ -101,6 +103,7 @@ static void s_drain_monitor(dx_client_t *c)
         switch (event) {
         case ZMQ_EVENT_CONNECTED:
             c->connected = true;
+            c->connects++;
             break;
         case ZMQ_EVENT_CONNECT_RETRIED:
         case ZMQ_EVENT_CONNECT_DELAYED:
@@ -226,10 +229,12 @@ int dx_client_recv_raw(dx_client_t *c, uint8_t **data, size_t *len, char err[DX_
     return 0;
 }
 
-int dx_client_recv(dx_client_t *c, Dx__Reply **reply, char err[DX_ERRMSG])
+/* One message; a notification is kept and *reply left NULL. */
+static int s_recv_one(dx_client_t *c, Dx__Reply **reply, char err[DX_ERRMSG])
 {
     uint8_t *data = NULL;
     size_t len = 0;
+    *reply = NULL;
     int rv = dx_client_recv_raw(c, &data, &len, err);
     if (rv != 0)
         return rv;
@@ -237,7 +242,59 @@ int dx_client_recv(dx_client_t *c, Dx__Reply **reply, char err[DX_ERRMSG])
     if ((rv = wire_reply_decode(data, len, reply, why)) != 0)
         snprintf(err, DX_ERRMSG, "the broker sent a malformed reply: %s", why);
     free(data);
+    if (rv == 0 && (*reply)->body_case == DX__REPLY__BODY_NOTIFY && (*reply)->id == 0) {
+        if ((*reply)->notify->seq > c->notified)
+            c->notified = (*reply)->notify->seq;
+        wire_reply_free(reply);
+    }
     return rv;
+}
+
+int dx_client_recv(dx_client_t *c, Dx__Reply **reply, char err[DX_ERRMSG])
+{
+    for (;;) { /* a subscription's notifications, between replies, are kept */
+        int rv = s_recv_one(c, reply, err);
+        if (rv != 0 || *reply)
+            return rv;
+    }
+}
+
+int dx_client_poll(dx_client_t *c, int fd, int timeout_ms, bool *fd_ready, char err[DX_ERRMSG])
+{
+    zmq_pollitem_t items[3] = { { c->sock, 0, ZMQ_POLLIN, 0 }, { c->monitor, 0, ZMQ_POLLIN, 0 },
+                                { NULL, fd, ZMQ_POLLIN, 0 } };
+    *fd_ready = false;
+    int rc = zmq_poll(items, fd >= 0 ? 3 : 2, timeout_ms);
+    if (rc < 0 && errno != EINTR) {
+        snprintf(err, DX_ERRMSG, "poll failed: %s", zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
+    s_drain_monitor(c);
+    *fd_ready = rc > 0 && fd >= 0 && (items[2].revents & ZMQ_POLLIN);
+    while (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
+        Dx__Reply *r = NULL;
+        int rv = s_recv_one(c, &r, err); /* keeps notifications; drops late replies */
+        wire_reply_free(&r);
+        if (rv != 0)
+            return rv;
+        rc = zmq_poll(items, 1, 0);
+        if (rc < 0 && errno != EINTR)
+            return 0;
+    }
+    return 0;
+}
+
+uint64_t dx_client_take_notify(dx_client_t *c)
+{
+    uint64_t seq = c->notified;
+    c->notified = 0;
+    return seq;
+}
+
+unsigned dx_client_connects(dx_client_t *c)
+{
+    s_drain_monitor(c);
+    return c->connects;
 }
 
 int dx_client_reply_error(const Dx__Reply *reply, char err[DX_ERRMSG])

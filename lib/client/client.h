@@ -11,6 +11,7 @@
 #include "err.h"
 #include "keys.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,11 +24,19 @@ void dx_client_destroy(dx_client_t **c_p);
 /* Sends req (its protocol and id are set here; the id is returned in
  * req->id). */
 int dx_client_send(dx_client_t *c, Dx__Request *req, char err[DX_ERRMSG]);
-/* Waits for the next reply. */
+/* Waits for the next reply. Notifications of a subscription (id 0) met on
+ * the way are kept for dx_client_take_notify, not returned. */
 int dx_client_recv(dx_client_t *c, Dx__Reply **reply, char err[DX_ERRMSG]);
 /* Sends req and waits for its reply; an error reply becomes the matching
  * dx_err with the broker's message in err. */
 int dx_client_call(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char err[DX_ERRMSG]);
+/* Waits up to timeout_ms for a message from the broker (taken: only
+ * notifications are kept) or for fd (-1: none) to be readable. */
+int dx_client_poll(dx_client_t *c, int fd, int timeout_ms, bool *fd_ready, char err[DX_ERRMSG]);
+/* The highest seq a notification named since the last call, 0 if none. */
+uint64_t dx_client_take_notify(dx_client_t *c);
+/* How many times the connection was made: one more after a broker restart. */
+unsigned dx_client_connects(dx_client_t *c);
 /* The dx_err for an error reply, with its message in err; 0 if none. */
 int dx_client_reply_error(const Dx__Reply *reply, char err[DX_ERRMSG]);
 

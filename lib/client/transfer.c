@@ -184,6 +184,9 @@ static int s_check_receipt(const Dx__Signed *s, const dx_pubkeys_t *broker, cons
     out->version = r->version;
     out->audit_seq = r->audit_seq;
     out->time_ms = r->time_ms;
+    size_t packed = protobuf_c_message_get_packed_size(&s->base);
+    out->signed_len = packed <= sizeof out->signed_receipt
+                          ? protobuf_c_message_pack(&s->base, out->signed_receipt) : 0;
     rv = 0;
 out:
     wire_free(&m);

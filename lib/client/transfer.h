@@ -45,6 +45,8 @@ typedef struct {
     int64_t time_ms;
     uint8_t head[DX_HEAD_MAX];   /* the signed head the receipt came with */
     size_t head_len;
+    uint8_t signed_receipt[DX_HEAD_MAX]; /* the broker's Signed receipt, packed */
+    size_t signed_len;
 } dx_receipt_t;
 
 /* Publishes the signed manifest with the content of fd (read from offset 0,

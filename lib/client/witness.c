@@ -44,20 +44,9 @@ static int s_path(const char *dir, const dx_pubkeys_t *broker, char path[4200], 
 
 static int s_save(const char *path, const uint8_t *text, size_t len, char err[DX_ERRMSG])
 {
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    int rv = 0;
-    if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0)
-        rv = DX_ERR_IO;
-    if (fd >= 0 && close(fd) != 0)
-        rv = DX_ERR_IO;
-    if (rv == 0 && rename(tmp, path) != 0)
-        rv = DX_ERR_IO;
-    if (rv != 0) {
+    int rv = dx_write_atomic(path, text, len, 0600);
+    if (rv != 0)
         snprintf(err, DX_ERRMSG, "cannot save the broker's head in %s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
     return rv;
 }
 

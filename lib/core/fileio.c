@@ -3,6 +3,8 @@
 #include "err.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -53,4 +55,83 @@ out:
         *data = NULL;
     }
     return rv;
+}
+
+int dx_fsync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 1;
+    if (n >= sizeof dir)
+        return DX_ERR_INVALID;
+    if (slash && n == 0)
+        n = 1; /* "/file" */
+    memcpy(dir, slash ? path : ".", n);
+    dir[n] = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return DX_ERR_IO;
+    int rv = fsync(fd) == 0 ? 0 : DX_ERR_IO;
+    close(fd);
+    return rv;
+}
+
+int dx_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+    char tmp[4200];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return DX_ERR_INVALID;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0)
+        return errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
+    const char *p = data;
+    size_t left = len;
+    int rv = 0;
+    while (left && rv == 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            rv = DX_ERR_IO;
+        else
+            p += n, left -= (size_t)n;
+    }
+    if (rv == 0 && fsync(fd) != 0)
+        rv = DX_ERR_IO;
+    int saved = errno;
+    if (close(fd) != 0 && rv == 0)
+        rv = DX_ERR_IO, saved = errno;
+    if (rv == 0 && rename(tmp, path) != 0)
+        rv = DX_ERR_IO, saved = errno;
+    if (rv == 0 && dx_fsync_parent(path) != 0)
+        rv = DX_ERR_IO, saved = errno;
+    if (rv != 0) {
+        unlink(tmp);
+        errno = saved;
+        if (saved == ENOSPC || saved == EDQUOT)
+            rv = DX_ERR_FULL;
+    }
+    return rv;
+}
+
+int dx_mkdirs(const char *path, mode_t mode)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return DX_ERR_INVALID;
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(buf, mode) != 0 && errno != EEXIST)
+                return errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : DX_ERR_IO;
 }

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 static bool s_tchar(char c)
 {
@@ -86,4 +87,20 @@ const char *dx_media_param(const dx_media_t *m, const char *name)
         if (strcmp(m->params[i].name, name) == 0)
             return m->params[i].value;
     return NULL;
+}
+
+const char *dx_media_guess(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return "application/octet-stream";
+    if (strcasecmp(dot, ".csv") == 0)
+        return "text/csv";
+    if (strcasecmp(dot, ".jsonl") == 0 || strcasecmp(dot, ".ndjson") == 0)
+        return "application/x-ndjson";
+    if (strcasecmp(dot, ".json") == 0)
+        return "application/json";
+    if (strcasecmp(dot, ".txt") == 0)
+        return "text/plain";
+    return "application/octet-stream";
 }

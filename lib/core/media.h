@@ -27,6 +27,9 @@ typedef struct {
 
 /* 0, or DX_ERR_INVALID when text is not a media type. */
 int dx_media_parse(const char *text, dx_media_t *out);
+/* The content type a file's extension suggests (.csv, .jsonl, .json, .txt;
+ * else application/octet-stream). */
+const char *dx_media_guess(const char *path);
 
 /* The value of parameter name (lower-case), or NULL. */
 const char *dx_media_param(const dx_media_t *m, const char *name);

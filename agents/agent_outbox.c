@@ -1,0 +1,431 @@
+/* agent_outbox: files dropped into an outbox become published versions.
+ *
+ * A file is complete when it appears under its final name (written
+ * elsewhere and renamed in; dotfiles, *.tmp and directories are ignored).
+ * Its way through DIR, each step a rename or an fsynced write:
+ *
+ *   DIR/F                  dropped
+ *   DIR/.pending/F         claimed (rename): nobody else takes it
+ *   DIR/.pending/F.manifest  the signed manifest, saved before it is sent,
+ *                          so that a retry sends the same one and the broker
+ *                          answers with its first receipt
+ *   DIR/sent/N.receipt     the broker's receipt (N is F, or F.2, F.3... when
+ *                          an F was sent before)
+ *   DIR/sent/N             the file, moved beside it; the manifest goes last
+ *   DIR/failed/F, F.error  a refusal (denied, integrity, malformed): final
+ *
+ * A crash between any two steps is finished on restart: a pending file
+ * with its manifest is sent again (same receipt: nothing published twice);
+ * a receipt already written is recognised by its bytes; a manifest whose
+ * file is already in sent/ is removed. A saved manifest the broker calls a
+ * replay (too old, never committed) is signed afresh. */
+#include "agent.h"
+#include "dxtime.h"
+#include "encode.h"
+#include "fileio.h"
+#include "log.h"
+#include "media.h"
+#include "signed.h"
+#include "transfer.h"
+#include "witness.h"
+#include "wire.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NAME_MAX_LEN 255
+#define RECEIPT_TEXT_MAX 8192
+
+bool agent_retry_later(int rv)
+{
+    switch (rv) {
+    case DX_ERR_UNREACHABLE:
+    case DX_ERR_TIMEOUT:
+    case DX_ERR_HANDSHAKE:
+    case DX_ERR_BUSY:
+    case DX_ERR_STORAGE:
+    case DX_ERR_FULL:
+    case DX_ERR_IO:
+    case DX_ERR_NOMEM:
+    case DX_ERR_INTERNAL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+typedef struct {
+    agent_link_t *l;
+    const agent_outbox_t *o;
+    char pending[DX_PATH_MAX], sent[DX_PATH_MAX], failed[DX_PATH_MAX];
+} outbox_t;
+
+static bool s_ignored(const char *name)
+{
+    size_t n = strlen(name);
+    return name[0] == '.' || (n >= 4 && strcmp(name + n - 4, ".tmp") == 0) || n > NAME_MAX_LEN - 16;
+}
+
+static void s_path(char out[DX_PATH_MAX], const char *dir, const char *name, const char *suffix)
+{
+    snprintf(out, DX_PATH_MAX, "%s/%s%s", dir, name, suffix);
+}
+
+static bool s_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* The manifest file: a packed Signed (body: the manifest, signature). */
+static int s_save_manifest(const char *path, const uint8_t *m, size_t mlen, const uint8_t sig[DX_SIG_LEN])
+{
+    Dx__Signed s = DX__SIGNED__INIT;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    s.body.data = (uint8_t *)m;
+    s.body.len = mlen;
+    s.signature.data = (uint8_t *)sig;
+    s.signature.len = DX_SIG_LEN;
+    int rv = wire_pack(&s.base, &data, &len);
+    if (rv == 0)
+        rv = dx_write_atomic(path, data, len, 0600);
+    free(data);
+    return rv;
+}
+
+static int s_load_manifest(const char *path, Dx__Signed **out)
+{
+    char *data = NULL, err[DX_ERRMSG];
+    size_t len = 0;
+    int rv = dx_read_small_file(path, 16384, &data, &len);
+    if (rv != 0)
+        return rv;
+    rv = wire_signed_decode((const uint8_t *)data, len, out, err);
+    free(data);
+    return rv != 0 ? DX_ERR_INVALID : 0;
+}
+
+/* Hashes the claimed file, names its version and signs a manifest. */
+static int s_sign_new(outbox_t *ob, const char *file, int fd, const char *manifest_path, char err[DX_ERRMSG])
+{
+    char name[DX_NAME_MAX + 1];
+    uint8_t sha[DX_SHA256_LEN], sig[DX_SIG_LEN], *manifest = NULL;
+    size_t mlen = 0;
+    uint64_t size = 0;
+    int rv;
+    if (agent_dataset_name(ob->o, file, dx_now_ms(), name) != 0) {
+        snprintf(err, DX_ERRMSG, "the dataset name made from '%s' with '%s' is not valid", file,
+                 ob->o->dataset);
+        return DX_ERR_INVALID;
+    }
+    if ((rv = dx_hash_fd(fd, sha, &size, err)) != 0)
+        return rv;
+    dx_manifest_opts_t mo = { .dataset = name, .publisher = ob->l->me->pub.id,
+                              .content_type = ob->o->content_type[0] ? ob->o->content_type
+                                                                     : dx_media_guess(file),
+                              .classification = ob->o->classification, .sha256 = sha, .size = size };
+    if ((rv = dx_manifest_build(&mo, &manifest, &mlen, err)) != 0)
+        return rv;
+    if ((rv = dx_sign(ob->l->me->sign_secret, DX_CTX_MANIFEST, manifest, mlen, sig)) != 0)
+        snprintf(err, DX_ERRMSG, "cannot sign the manifest");
+    if (rv == 0 && (rv = s_save_manifest(manifest_path, manifest, mlen, sig)) != 0)
+        snprintf(err, DX_ERRMSG, "cannot save %s: %s", manifest_path, strerror(errno));
+    free(manifest);
+    return rv;
+}
+
+static int s_receipt_text(const dx_receipt_t *r, const Dx__Manifest *m, const uint8_t msha[32],
+                          const char *file, char *out, size_t cap, size_t *len)
+{
+    char sha[65], mhex[65], t[DX_TIME_TEXT], b64[(DX_HEAD_MAX + 2) / 3 * 4 + 1];
+    dx_hex_encode(m->sha256.data, DX_SHA256_LEN, sha);
+    dx_hex_encode(msha, DX_SHA256_LEN, mhex);
+    dx_time_format(r->time_ms, t);
+    dx_base64_encode(r->signed_receipt, r->signed_len, b64);
+    int n = snprintf(out, cap,
+                     "file: %s\ndataset: %s\nversion: %llu\nsize: %llu\nsha256: %s\n"
+                     "manifest_sha256: %s\npublished: %s\naudit_seq: %llu\nsigned_receipt: %s\n",
+                     file, r->dataset, (unsigned long long)r->version, (unsigned long long)m->size,
+                     sha, mhex, t, (unsigned long long)r->audit_seq, b64);
+    if (n < 0 || (size_t)n >= cap)
+        return DX_ERR_TOO_BIG;
+    *len = (size_t)n;
+    return 0;
+}
+
+/* Whether path holds exactly text. */
+static bool s_same(const char *path, const char *text, size_t len)
+{
+    char *data = NULL;
+    size_t got = 0;
+    bool same = dx_read_small_file(path, RECEIPT_TEXT_MAX, &data, &got) == 0 && got == len &&
+                memcmp(data, text, len) == 0;
+    free(data);
+    return same;
+}
+
+/* Where in dir a file F goes: F, else F.2, F.3, ... the first whose
+ * receipt is this one (a crash after writing it) or that is free. */
+static int s_place(const char *dir, const char *file, const char *text, size_t len,
+                   char base[DX_PATH_MAX], bool *written)
+{
+    char receipt[DX_PATH_MAX];
+    for (int i = 1; i < 100000; i++) {
+        char name[NAME_MAX_LEN + 1];
+        if (i == 1)
+            snprintf(name, sizeof name, "%s", file);
+        else
+            snprintf(name, sizeof name, "%s.%d", file, i);
+        s_path(base, dir, name, "");
+        s_path(receipt, dir, name, ".receipt");
+        *written = text && s_same(receipt, text, len);
+        if (*written || (!s_exists(base) && !s_exists(receipt)))
+            return 0;
+    }
+    return DX_ERR_FULL;
+}
+
+/* The receipt beside the file in sent/, then the manifest goes. */
+static int s_finish(outbox_t *ob, const char *file, const char *data_path, const char *manifest_path,
+                    const dx_receipt_t *r, const Dx__Signed *ms)
+{
+    Dx__Manifest *m = NULL;
+    char err[DX_ERRMSG], base[DX_PATH_MAX], receipt[DX_PATH_MAX + 16], *text = malloc(RECEIPT_TEXT_MAX);
+    uint8_t msha[DX_SHA256_LEN];
+    size_t len = 0;
+    bool written = false;
+    int rv = text ? 0 : DX_ERR_NOMEM;
+    if (rv == 0 && (wire_manifest_decode(ms->body.data, ms->body.len, &m, err) != 0 ||
+                    dx_sha256(ms->body.data, ms->body.len, msha) != 0))
+        rv = DX_ERR_INVALID;
+    if (rv == 0)
+        rv = s_receipt_text(r, m, msha, file, text, RECEIPT_TEXT_MAX, &len);
+    if (rv == 0)
+        rv = s_place(ob->sent, file, text, len, base, &written);
+    snprintf(receipt, sizeof receipt, "%s.receipt", base);
+    if (rv == 0 && !written)
+        rv = dx_write_atomic(receipt, text, len, 0640);
+    if (rv == 0 && (rename(data_path, base) != 0 || dx_fsync_parent(base) != 0))
+        rv = errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
+    if (rv == 0 && (unlink(manifest_path) != 0 || dx_fsync_parent(manifest_path) != 0))
+        rv = DX_ERR_IO;
+    if (rv == 0)
+        dx_info("outbox %s: %s published as %s@%llu (audit record %llu) -> %s", ob->o->dir, file,
+                r->dataset, (unsigned long long)r->version, (unsigned long long)r->audit_seq, base);
+    else
+        dx_error("outbox %s: %s was published as %s@%llu but cannot be moved to sent/: %s (it "
+                 "stays pending; the next try gets the same receipt)", ob->o->dir, file,
+                 r->dataset, (unsigned long long)r->version, strerror(errno));
+    wire_free(&m);
+    free(text);
+    return rv;
+}
+
+/* A refusal: the file and a line saying why go to failed/. */
+static int s_fail(outbox_t *ob, const char *file, const char *data_path, const char *manifest_path,
+                  int why, const char *msg)
+{
+    char base[DX_PATH_MAX], error[DX_PATH_MAX + 16], line[DX_ERRMSG + 64];
+    bool unused;
+    int rv = s_place(ob->failed, file, NULL, 0, base, &unused);
+    snprintf(error, sizeof error, "%s.error", base);
+    int n = snprintf(line, sizeof line, "%s (%s)\n", msg, dx_strerror(why));
+    if (rv == 0)
+        rv = dx_write_atomic(error, line, (size_t)n, 0640);
+    if (rv == 0 && s_exists(data_path) && (rename(data_path, base) != 0 || dx_fsync_parent(base) != 0))
+        rv = DX_ERR_IO;
+    if (rv == 0 && s_exists(manifest_path) && unlink(manifest_path) != 0)
+        rv = DX_ERR_IO;
+    dx_warn("outbox %s: %s refused, moved to %s: %s", ob->o->dir, file, base, msg);
+    return rv;
+}
+
+/* A manifest left without its file: the file is in sent/ (a crash after
+ * moving it), or someone took it away. */
+static void s_orphan(outbox_t *ob, const char *file, const char *manifest_path)
+{
+    dx_warn("outbox %s: %s was removed before it was published; its manifest is dropped",
+            ob->o->dir, file);
+    unlink(manifest_path);
+}
+
+/* Sends a claimed file (.pending/F). */
+static int s_send(outbox_t *ob, const char *file)
+{
+    agent_link_t *l = ob->l;
+    char data_path[DX_PATH_MAX], manifest_path[DX_PATH_MAX], err[DX_ERRMSG] = "";
+    Dx__Signed *ms = NULL;
+    dx_receipt_t *r = NULL;
+    s_path(data_path, ob->pending, file, "");
+    s_path(manifest_path, ob->pending, file, ".manifest");
+    int fd = open(data_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT) { /* taken away while it was being published */
+            if (s_exists(manifest_path))
+                s_orphan(ob, file, manifest_path);
+            return 0;
+        }
+        snprintf(err, sizeof err, "cannot open it: %s", strerror(errno));
+        return s_fail(ob, file, data_path, manifest_path, DX_ERR_IO, err);
+    }
+    struct stat st;
+    int rv;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return s_fail(ob, file, data_path, manifest_path, DX_ERR_INVALID, "not a regular file");
+    }
+    if (!(r = calloc(1, sizeof *r))) {
+        close(fd);
+        return DX_ERR_NOMEM;
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!s_exists(manifest_path) && (rv = s_sign_new(ob, file, fd, manifest_path, err)) != 0)
+            break;
+        if ((rv = s_load_manifest(manifest_path, &ms)) != 0) {
+            snprintf(err, sizeof err, "its saved manifest is unreadable; signing it again");
+            unlink(manifest_path);
+            continue;
+        }
+        rv = dx_publish(l->c, l->broker, ms->body.data, ms->body.len, ms->signature.data, fd,
+                        (uint64_t)st.st_size, r, err);
+        if (rv != DX_ERR_REPLAY)
+            break;
+        /* a saved manifest that was never committed and is now too old */
+        dx_info("outbox %s: %s: %s; signing a fresh manifest", ob->o->dir, file, err);
+        wire_free(&ms);
+        unlink(manifest_path);
+    }
+    close(fd);
+    if (rv == 0) {
+        char werr[DX_ERRMSG];
+        int w = dx_witness(l->c, l->broker, l->state, r->head, r->head_len, werr);
+        if (w != 0)
+            dx_error("outbox %s: %s was published, but the broker's log: %s", ob->o->dir, file, werr);
+        rv = s_finish(ob, file, data_path, manifest_path, r, ms);
+    } else if (!agent_retry_later(rv)) {
+        rv = s_fail(ob, file, data_path, manifest_path, rv, err[0] ? err : dx_strerror(rv));
+    }
+    wire_free(&ms);
+    free(r);
+    if (rv != 0 && agent_retry_later(rv)) /* kept pending: the same manifest goes again */
+        dx_debug("outbox %s: %s kept for later: %s", ob->o->dir, file, err);
+    return rv;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Up to max entries of dir that pass keep(), sorted; *names freed by the caller. */
+static int s_list(const char *dir, bool pending, size_t max, char ***names, size_t *n)
+{
+    DIR *d = opendir(dir);
+    *names = NULL;
+    *n = 0;
+    if (!d)
+        return DX_ERR_IO;
+    char **v = calloc(max ? max : 1, sizeof *v);
+    if (!v) {
+        closedir(d);
+        return DX_ERR_NOMEM;
+    }
+    struct dirent *e;
+    while (*n < max && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (s_ignored(e->d_name))
+            continue;
+        if (pending && len > 9 && strcmp(e->d_name + len - 9, ".manifest") == 0)
+            continue;
+        if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
+            continue;
+        if (!(v[*n] = strdup(e->d_name)))
+            break;
+        (*n)++;
+    }
+    closedir(d);
+    qsort(v, *n, sizeof *v, s_cmp);
+    *names = v;
+    return 0;
+}
+
+static void s_free_list(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Manifests whose file is gone: a crash after the move to sent/. */
+static void s_orphans(outbox_t *ob)
+{
+    DIR *d = opendir(ob->pending);
+    struct dirent *e;
+    char data[DX_PATH_MAX], manifest[DX_PATH_MAX];
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len <= 9 || strcmp(e->d_name + len - 9, ".manifest") != 0 || e->d_name[0] == '.')
+            continue;
+        char file[NAME_MAX_LEN + 1];
+        snprintf(file, sizeof file, "%.*s", (int)(len - 9), e->d_name);
+        s_path(data, ob->pending, file, "");
+        s_path(manifest, ob->pending, file, ".manifest");
+        if (!s_exists(data))
+            unlink(manifest);
+    }
+    if (d)
+        closedir(d);
+}
+
+int agent_outbox_run(agent_link_t *l, const agent_outbox_t *o, size_t *published)
+{
+    outbox_t ob = { .l = l, .o = o };
+    char **names = NULL;
+    size_t n = 0;
+    int rv;
+    *published = 0;
+    s_path(ob.pending, o->dir, ".pending", "");
+    s_path(ob.sent, o->dir, "sent", "");
+    s_path(ob.failed, o->dir, "failed", "");
+    if (dx_mkdirs(ob.pending, 0750) != 0 || dx_mkdirs(ob.sent, 0750) != 0 ||
+        dx_mkdirs(ob.failed, 0750) != 0) {
+        dx_error("outbox %s: cannot create its directories: %s", o->dir, strerror(errno));
+        return DX_ERR_IO;
+    }
+    s_orphans(&ob);
+    /* first what was claimed before, then what is new */
+    for (int pass = 0; pass < 2; pass++) {
+        if ((rv = s_list(pass == 0 ? ob.pending : o->dir, pass == 0, AGENT_SCAN_MAX, &names, &n)) != 0) {
+            dx_error("outbox %s: cannot read it: %s", o->dir, strerror(errno));
+            return rv;
+        }
+        for (size_t i = 0; i < n && !*l->stop; i++) {
+            if (pass == 1) {
+                char from[DX_PATH_MAX], to[DX_PATH_MAX];
+                struct stat st;
+                s_path(from, o->dir, names[i], "");
+                s_path(to, ob.pending, names[i], "");
+                if (lstat(from, &st) != 0 || !S_ISREG(st.st_mode) || s_exists(to))
+                    continue; /* gone, not a file, or one of that name still pending */
+                if (rename(from, to) != 0)
+                    continue;
+            }
+            rv = s_send(&ob, names[i]);
+            if (rv == 0)
+                (*published)++;
+            if (rv != 0 && agent_retry_later(rv)) {
+                s_free_list(names, n);
+                return rv;
+            }
+        }
+        s_free_list(names, n);
+    }
+    return 0;
+}

@@ -1,0 +1,28 @@
+/* delivery: the consumer's signed delivery receipt, and the publisher's
+ * question "who received this".
+ *
+ * A receipt names the dataset, the version, the SHA-256 of exactly the
+ * bytes received (the content, or the filtered view), the member, its
+ * purpose and the time; it is signed with the member's Ed25519 key under
+ * the context DX_CTX_DELIVERY. The broker checks it against what it sent
+ * and appends it to the audit log. */
+#ifndef DX_DELIVERY_H
+#define DX_DELIVERY_H
+
+#include "client.h"
+#include "crypto.h"
+#include "keys.h"
+
+#include <stdint.h>
+
+/* Signs and sends a delivery receipt; *audit_seq is the log record. */
+int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset, uint64_t version,
+                     const uint8_t sha[DX_SHA256_LEN], const char *purpose, uint64_t *audit_seq,
+                     char err[DX_ERRMSG]);
+
+/* Asks who received name@version (0: every version the member published);
+ * *reply is the caller's to free (wire_reply_free). */
+int dx_deliveries(dx_client_t *c, const char *dataset, uint64_t version, Dx__Reply **reply,
+                  char err[DX_ERRMSG]);
+
+#endif
