@@ -306,7 +306,10 @@ static int s_send(outbox_t *ob, const char *file)
     if (rv == 0) {
         char werr[DX_ERRMSG];
         int w = dx_witness(l->c, l->broker, l->state, r->head, r->head_len, werr);
-        if (w != 0)
+        if (w != 0 && agent_retry_later(w))
+            dx_warn("outbox %s: %s was published; its log head could not be checked now: %s",
+                    ob->o->dir, file, werr);
+        else if (w != 0)
             dx_error("outbox %s: %s was published, but the broker's log: %s", ob->o->dir, file, werr);
         rv = s_finish(ob, file, data_path, manifest_path, r, ms);
     } else if (!agent_retry_later(rv)) {

@@ -77,7 +77,7 @@ static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__M
     reply.body_case = DX__REPLY__BODY_RECEIPT;
     reply.receipt = e->receipt;
     /* after the commit: the first publish may be in this very group */
-    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    rv = broker_reply_witnessed(b, rq, &reply, NULL, 0);
     wire_free(&e);
     dx_info("publish retried member=%s dataset=%s version=%llu: first receipt returned",
             rq->member_id, name, (unsigned long long)version);

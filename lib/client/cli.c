@@ -50,7 +50,15 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
         if (c->agent_sections && k->kind == YT_SCALAR &&
             (strcmp(k->value, "outboxes") == 0 || strcmp(k->value, "subscriptions") == 0))
             continue; /* the agent service's: agents/agent_config.c checks them */
-        if (k->kind != YT_SCALAR || v->kind != YT_SCALAR) {
+        static const char *const known[] = { "broker", "broker_pub", "key", "timeout", "state", NULL };
+        bool is_known = false;
+        for (size_t j = 0; k->kind == YT_SCALAR && known[j]; j++)
+            is_known |= strcmp(k->value, known[j]) == 0 && (c->agent_sections || j < 4);
+        if (k->kind == YT_SCALAR && !is_known) {
+            snprintf(err, DX_ERRMSG, "%s:%d:%d: unknown key '%.40s'", c->config, k->line, k->col,
+                     k->value);
+            rv = DX_ERR_USAGE;
+        } else if (k->kind != YT_SCALAR || v->kind != YT_SCALAR) {
             snprintf(err, DX_ERRMSG, "%s:%d:%d: expected 'name: value'", c->config, k->line, k->col);
             rv = DX_ERR_USAGE;
         } else if (strcmp(k->value, "broker") == 0) {

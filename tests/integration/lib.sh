@@ -53,7 +53,7 @@ start_broker() {
   BROKER_STARTS=$((BROKER_STARTS + 1))
   BROKER_LOG=$T/broker.$BROKER_STARTS.log
   EP=
-  "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/data" --policies "$T/policies" \
+  "$BIN/dx-broker" --listen "${DX_LISTEN:-tcp://127.0.0.1:*}" --data "$T/data" --policies "$T/policies" \
     --key "$T/keys/broker.key" "$@" >"$BROKER_LOG" 2>&1 &
   BROKER_PID=$!
   local i
@@ -109,3 +109,20 @@ sample_csv() {
 }
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# wait_until SECONDS CMD...: polls CMD every 0.2 s until it succeeds;
+# returns 1 if it never did.
+wait_until() {
+  local limit=$1 i
+  shift
+  for i in $(seq $((limit * 5))); do
+    "$@" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
