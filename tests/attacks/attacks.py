@@ -24,7 +24,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostile import (CTX_VIEW, ERR, REPLY, REQ, Conn, Member, error_of, f_bytes, f_int, f_lying,  # noqa: E402
+from hostile import (CTX_DELIVERY, CTX_VIEW, ERR, REPLY, REQ, Conn, Member, error_of, f_bytes, f_int, f_lying,  # noqa: E402
                      fetch, key, msg, one, parse, publish, text, varint)
 
 # The rules attacks.sh appends to the example policy set.
@@ -600,6 +600,121 @@ def a_list_pages_show_exactly_what_one_may_see(ctx):
     return None
 
 
+# ---- the feed, notifications and delivery receipts ----
+
+def feed_page(conn, after=0, patterns=(), limit=0, watch=False):
+    """One feed request: (entries [(seq, name, version)], next_after, raw body) or (error, None, None)."""
+    body = msg(f_int(1, after), *[f_bytes(2, p) for p in patterns], f_int(3, limit), f_int(4, 1 if watch else 0))
+    r = conn.call(REQ["feed"], body)
+    if error_of(r):
+        return error_of(r), None, None
+    raw = one(r, REPLY["feed"], b"")
+    f = parse(raw)
+    entries = [(one(e, 1, 0), text(e, 2), one(e, 3, 0)) for e in (parse(x) for x in f.get(1, []))]
+    return entries, one(f, 2, 0), raw
+
+
+def receipt_seq(reply):
+    """The audit seq in a publish's signed receipt."""
+    signed = parse(one(reply, REPLY["receipt"]))
+    return one(parse(one(signed, 1)), 5, 0)
+
+
+def a_feed_and_notify_reveal_no_hidden_name(ctx):
+    """A subscription is told only of versions the member may list: no
+    notification for a hidden one, no feed entry, and a feed asked about a
+    hidden name answers byte for byte as about a name that does not exist."""
+    hidden, shown = unique("health/probe/hidden"), unique("health/probe/open")
+    s, e, h = ctx.conn("statistics"), ctx.conn("education"), ctx.conn("health")
+    for c, pats in ((s, ["health/probe/**"]), (e, [])):
+        err, _, _ = feed_page(c, 1 << 62, pats, watch=True)
+        if isinstance(err, tuple):
+            return f"{c.member.id} could not subscribe: {err}"
+    r1 = publish(h, hidden, b"a\n1\n", "restricted")
+    r2 = publish(h, shown, b"a\n1\n", "internal")
+    if error_of(r1) or error_of(r2):
+        return "publish refused"
+    hidden_seq, shown_seq = receipt_seq(r1), receipt_seq(r2)
+    s.drain(1.0)
+    e.drain(0.3)
+    if hidden_seq in s.notified:
+        return f"statistics was notified of the hidden version (seq {hidden_seq})"
+    if shown_seq not in s.notified:
+        return f"statistics was not notified of the version it may list ({s.notified}, want {shown_seq})"
+    if e.notified:
+        return f"education, which may list nothing under health/, was notified: {e.notified}"
+    entries, _, _ = feed_page(s, hidden_seq - 1, ["health/probe/**"])
+    names = [n for _, n, _ in entries] if isinstance(entries, list) else entries
+    if hidden in names or shown not in names:
+        return f"the feed showed {names}"
+    if any(hidden.encode() in raw for raw in s.raw_replies + e.raw_replies):
+        return "the hidden name reached a member that may not list it"
+    _, _, a = feed_page(s, 0, [hidden])
+    _, _, b = feed_page(s, 0, [unique("health/probe/absent")])
+    if a != b:
+        return f"a feed for a hidden name answers differently from one for an absent name: {a!r} / {b!r}"
+    entries, _, _ = feed_page(e, 0)
+    if entries:
+        return f"education's feed showed {entries}"
+    return None
+
+
+def signed_delivery(member, dataset, version, sha, name=None, purpose="statistics", signer=None):
+    body = msg(f_bytes(1, dataset), f_int(2, version), f_bytes(3, sha), f_bytes(4, name or member.id),
+               f_int(5, int(time.time() * 1000)), f_bytes(6, purpose))
+    sig = (signer or member).signature(CTX_DELIVERY, body)
+    return msg(f_bytes(1, body), f_bytes(2, sig))
+
+
+def a_forged_delivery_receipts(ctx):
+    """A delivery receipt must be signed by the sender's own key, name the
+    sender, and name a hash the broker sent it; anything else is refused and
+    recorded, and a version it never fetched answers like one that does not
+    exist. The true one is taken once."""
+    name = unique("health/vaccination/delivered")
+    other, absent = unique("health/vaccination/unfetched"), unique("health/vaccination/absent")
+    h, s = ctx.conn("health"), ctx.conn("statistics")
+    content = b"national_id,name,region\n1001,Jane,north\n"
+    if error_of(publish(h, name, content, "restricted")) or error_of(publish(h, other, content, "restricted")):
+        return "publish refused"
+    _, data, err = fetch(s, name, "statistics")
+    if err or not data:
+        return f"the fetch failed: {err}"
+    view_sha = hashlib.sha256(b"".join(one(d, 3, b"") for d in data)).digest()
+    sm, hm = ctx.member("statistics"), ctx.member("health")
+    before = len(ctx.records("--member", "statistics", "--action", "receive", "--decision", "deny"))
+    cases = [
+        ("signed with another member's key", signed_delivery(sm, name, 1, view_sha, signer=hm), ERR["INTEGRITY"]),
+        ("naming another member", signed_delivery(sm, name, 1, view_sha, name="health"), ERR["INTEGRITY"]),
+        ("the content's hash, not the view's", signed_delivery(sm, name, 1, hashlib.sha256(content).digest()),
+         ERR["NOT_FOUND"]),
+        ("a version never fetched", signed_delivery(sm, other, 1, view_sha), ERR["NOT_FOUND"]),
+        ("a dataset that does not exist", signed_delivery(sm, absent, 1, view_sha), ERR["NOT_FOUND"]),
+        ("a flipped signature", signed_delivery(sm, name, 1, view_sha)[:-1] + b"\x00", ERR["INTEGRITY"]),
+    ]
+    answers = {}
+    for label, body, code in cases:
+        r = s.call(REQ["delivery_receipt"], body)
+        err = error_of(r)
+        if err is None or err[0] != code:
+            return f"{label}: answered {err}, expected code {code}"
+        answers[label] = norm(err, name, other, absent)
+    if answers["a version never fetched"] != answers["a dataset that does not exist"]:
+        return f"a never-fetched version answers differently from an absent name: {answers}"
+    after = len(ctx.records("--member", "statistics", "--action", "receive", "--decision", "deny"))
+    if after - before != len(cases):
+        return f"{len(cases)} refusals, {after - before} deny records"
+    good = signed_delivery(sm, name, 1, view_sha)
+    for attempt in range(2):
+        r = s.call(REQ["delivery_receipt"], good)
+        if error_of(r) or one(r, REPLY["delivery_ack"]) is None:
+            return f"the true receipt was refused (attempt {attempt + 1}): {error_of(r)}"
+    ok = ctx.records("--member", "statistics", "--action", "receive", "--decision", "ok", "--dataset", name)
+    if len(ok) != 1:
+        return f"the true receipt, sent twice, is {len(ok)} records"
+    return None
+
+
 ATTACKS = [
     a_csv_bare_cr,
     a_csv_tab_separated,
@@ -629,6 +744,8 @@ ATTACKS = [
     a_malformed_frames,
     a_origin_names,
     a_list_pages_show_exactly_what_one_may_see,
+    a_feed_and_notify_reveal_no_hidden_name,
+    a_forged_delivery_receipts,
 ]
 
 

@@ -112,13 +112,15 @@ def text(m, num):
 # dx.proto, by hand
 REQ = dict(protocol=1, id=2, publish_begin=10, publish_chunk=11, fetch_begin=12, fetch_more=13, list=14,
            info=15, audit_query=16, audit_read=17, reload=18, audit_proof=19, audit_consistency=20,
-           audit_heads=21)
+           audit_heads=21, feed=22, delivery_receipt=23, deliveries=24)
 REPLY = dict(id=1, error=2, checkpoint=3, publish_ready=10, chunk_ack=11, receipt=12, fetch_ready=13,
-             fetch_data=14, list=15, info=16, audit=17)
+             fetch_data=14, list=15, info=16, audit=17, feed=22, notify=23, delivery_ack=24,
+             deliveries=25)
 ERR = dict(BAD_REQUEST=1, DENIED=2, INTEGRITY=3, REPLAY=4, NOT_FOUND=5, STORAGE=6, BUSY=7, INTERNAL=8,
            UNSUPPORTED=9)
 CLASS = dict(public=1, internal=2, restricted=3, secret=4)
 CTX_MANIFEST, CTX_RECEIPT, CTX_VIEW = b"dx-manifest-v1", b"dx-receipt-v1", b"dx-view-v1"
+CTX_DELIVERY = b"dx-delivery-v1"
 
 # ---- keys ----
 
@@ -173,6 +175,7 @@ class Conn:
         self.timeout = timeout
         self.next_id = 1
         self.raw_replies = []   # every reply's bytes, for leak checks
+        self.notified = []      # the seq of every Notify received
 
     def close(self):
         self.s.close(0)
@@ -200,16 +203,27 @@ class Conn:
         deadline = time.monotonic() + self.timeout
         while True:
             r = self.recv(max(0.01, deadline - time.monotonic()))
+            if self._notify(r):
+                continue
             # a request the broker could not decode is answered with id 0
             if one(r, REPLY["id"], 0) in (rid, 0):
                 return r
+
+    def _notify(self, r):
+        n = one(r, REPLY["notify"])
+        if n is None or one(r, REPLY["id"], 0) != 0:
+            return False
+        self.notified.append(one(parse(n), 1, 0))
+        return True
 
     def drain(self, seconds=0.3):
         got = []
         while self.s.poll(int(seconds * 1000)):
             data = self.s.recv()
             self.raw_replies.append(data)
-            got.append(parse(data))
+            r = parse(data)
+            if not self._notify(r):
+                got.append(r)
         return got
 
 
