@@ -15,6 +15,7 @@
 #include "encode.h"
 #include "media.h"
 #include "policy.h"
+#include "progress.h"
 #include "transfer.h"
 #include "witness.h"
 #include "wire.h"
@@ -429,6 +430,7 @@ int main(int argc, char **argv)
     if (rv != 0)
         return s_fail(rv, err);
     agent_t a = { c, &me, &broker };
+    dx_progress_enable(); /* a bar on long transfers, when stderr is a terminal */
     int status = s_commands[k].fn(&o, &a);
     dx_client_destroy(&c);
     dx_keypair_wipe(&me);

@@ -1,5 +1,6 @@
 /* transfer: chunked, credit-limited publish and fetch for members. */
 #include "transfer.h"
+#include "progress.h"
 #include "dxtime.h"
 #include "signed.h"
 #include "wire.h"
@@ -264,6 +265,8 @@ int dx_publish(dx_client_t *c, const dx_pubkeys_t *broker, const uint8_t *manife
         goto out;
     }
     chunker_t ck = { fd, buf, size, chunk, n, session };
+    dx_progress_t bar;
+    dx_progress_begin(&bar, "publish", size);
     while (done < n) {
         if ((rv = s_keep_window(c, &sent, n, done, window, s_next_chunk, &ck, err)) != 0)
             goto out;
@@ -272,8 +275,10 @@ int dx_publish(dx_client_t *c, const dx_pubkeys_t *broker, const uint8_t *manife
         if (reply->body_case == DX__REPLY__BODY_CHUNK_ACK && reply->chunk_ack->index == done &&
             done + 1 < n) {
             done++;
+            dx_progress_update(&bar, (uint64_t)done * chunk);
         } else if (reply->body_case == DX__REPLY__BODY_RECEIPT && done + 1 == n) {
             done++;
+            dx_progress_end(&bar, size);
             rv = s_check_receipt(reply->receipt, broker, manifest, mlen, receipt, err);
             s_keep_head(reply, receipt->head, &receipt->head_len);
             goto out;
@@ -452,6 +457,8 @@ int dx_fetch(dx_client_t *c, const dx_pubkeys_t *broker, const char *dataset, ui
     uint32_t window = fr->window ? fr->window : 1;
     if (window > 64)
         window = 64;
+    dx_progress_t bar;
+    dx_progress_begin(&bar, "fetch", fr->filtered ? 0 : e->size);
     for (;;) {
         uint32_t credit = fr->filtered && got + 2 < window ? got + 2 : window;
         uint64_t session = fr->session;
@@ -471,7 +478,9 @@ int dx_fetch(dx_client_t *c, const dx_pubkeys_t *broker, const char *dataset, ui
             goto out;
         res->size += d->data.len;
         got++;
+        dx_progress_update(&bar, res->size);
         if (d->last) {
+            dx_progress_end(&bar, res->size);
             if ((rv = dx_sha256_final(h, res->sha256)) != 0)
                 goto out;
             if (fr->filtered)

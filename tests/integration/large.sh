@@ -22,3 +22,12 @@ echo "# $SIZE_MIB MiB: publish $(echo "$mid - $start" | bc) s, fetch $(echo "$en
 # bounded memory: far below the dataset's size (a fixed bound, not a time)
 [ "$peak" -lt $((64 * 1024)) ] && pass "broker peak RSS under 64 MiB (${peak} kB)" || fail "broker peak RSS under 64 MiB" "${peak} kB"
 check "the log verifies" 0 audit auditor verify
+
+# progress: a bar with rate and time left on a terminal, nothing otherwise
+head -c $((16 * 1024 * 1024)) /dev/urandom > "$T/mid.bin"
+cmd="'$BIN/dx-agent' --broker '$EP' --broker-pub '$T/keys/broker.pub' --key '$T/keys/health.key' --timeout 30"
+script -qec "$cmd publish health/big/bar '$T/mid.bin' && $cmd fetch health/big/bar --purpose operations -o '$T/mid.out'" /dev/null > "$T/tty" 2>&1
+check_grep "progress on a terminal: publish bar" "$T/tty" "publish \[[#.]{20}\] +[0-9]+%.*MiB/s"
+check_grep "progress on a terminal: fetch bar, 100%" "$T/tty" "fetch \[#{20}\] 100%  16.0 MiB / 16.0 MiB"
+check "no terminal: the publish" 0 agent health publish health/big/bar "$T/mid.bin"
+if grep -q $'\r' "$T/err" || grep -q "MiB/s" "$T/err"; then fail "no terminal: no bar" "$(head -c 200 "$T/err")"; else pass "no terminal: no bar"; fi

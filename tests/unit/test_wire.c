@@ -67,6 +67,74 @@ TEST(request_checks)
     CHECK(strstr(err, "signature") != NULL);
 }
 
+TEST(feed_and_delivery_checks)
+{
+    Dx__Request r = DX__REQUEST__INIT, *back = NULL;
+    Dx__FeedRequest fr = DX__FEED_REQUEST__INIT;
+    char err[DX_ERRMSG], *patterns[DX_MAX_FEED_PATTERNS + 1];
+    for (int i = 0; i <= DX_MAX_FEED_PATTERNS; i++)
+        patterns[i] = "health/**";
+    r.protocol = DX_PROTOCOL_VERSION;
+    r.body_case = DX__REQUEST__BODY_FEED;
+    r.feed = &fr;
+    fr.patterns = patterns;
+    fr.n_patterns = DX_MAX_FEED_PATTERNS;
+    CHECK_EQ(s_decode_request(&r, &back, err), 0);
+    wire_request_free(&back);
+    fr.n_patterns = DX_MAX_FEED_PATTERNS + 1;
+    CHECK_EQ(s_decode_request(&r, &back, err), DX_ERR_PROTOCOL);
+    CHECK(strstr(err, "at most") != NULL);
+    patterns[0] = "";
+    fr.n_patterns = 1;
+    CHECK_EQ(s_decode_request(&r, &back, err), DX_ERR_PROTOCOL);
+    Dx__Signed sr = DX__SIGNED__INIT;
+    uint8_t body[8] = { 0 };
+    sr.body.data = body;
+    sr.body.len = sizeof body;
+    sr.signature.data = body;
+    sr.signature.len = sizeof body;
+    r.body_case = DX__REQUEST__BODY_DELIVERY_RECEIPT;
+    r.delivery_receipt = &sr;
+    CHECK_EQ(s_decode_request(&r, &back, err), DX_ERR_PROTOCOL);
+    CHECK(strstr(err, "delivery receipt") != NULL);
+    /* a receipt body without a hash, or naming no member */
+    Dx__DeliveryReceipt dr = DX__DELIVERY_RECEIPT__INIT, *d = NULL;
+    uint8_t *packed = NULL;
+    size_t len = 0;
+    dr.dataset = "health/x";
+    dr.version = 1;
+    dr.member = "statistics";
+    CHECK_EQ(wire_pack(&dr.base, &packed, &len), 0);
+    CHECK_EQ(wire_delivery_receipt_decode(packed, len, &d, err), DX_ERR_PROTOCOL);
+    free(packed);
+    uint8_t sha[32] = { 1 };
+    dr.sha256.data = sha;
+    dr.sha256.len = 32;
+    CHECK_EQ(wire_pack(&dr.base, &packed, &len), 0);
+    CHECK_EQ(wire_delivery_receipt_decode(packed, len, &d, err), 0);
+    CHECK(d && strcmp(d->member, "statistics") == 0);
+    wire_free(&d);
+    free(packed);
+    dr.member = "Not An Id";
+    CHECK_EQ(wire_pack(&dr.base, &packed, &len), 0);
+    CHECK_EQ(wire_delivery_receipt_decode(packed, len, &d, err), DX_ERR_PROTOCOL);
+    free(packed);
+    /* a feed reply naming something that is not a dataset name */
+    Dx__Reply rep = DX__REPLY__INIT, *rb = NULL;
+    Dx__FeedReply feed = DX__FEED_REPLY__INIT;
+    Dx__FeedEntry fe = DX__FEED_ENTRY__INIT, *fes[1] = { &fe };
+    fe.seq = 4;
+    fe.dataset = "../x";
+    fe.version = 1;
+    feed.entries = fes;
+    feed.n_entries = 1;
+    rep.body_case = DX__REPLY__BODY_FEED;
+    rep.feed = &feed;
+    CHECK_EQ(wire_pack(&rep.base, &packed, &len), 0);
+    CHECK_EQ(wire_reply_decode(packed, len, &rb, err), DX_ERR_PROTOCOL);
+    free(packed);
+}
+
 TEST(garbage_and_truncation)
 {
     Dx__Request *back = NULL;
@@ -277,6 +345,7 @@ int main(void)
     RUN(strings_are_utf8_without_nul);
     RUN(fetch_needs_a_purpose);
     RUN(request_checks);
+    RUN(feed_and_delivery_checks);
     RUN(garbage_and_truncation);
     RUN(manifest_checks);
     RUN(field_number_zero);
