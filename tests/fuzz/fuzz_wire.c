@@ -36,5 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     TRY(wire_signed_decode, Dx__Signed);
     TRY(wire_catalog_decode, Dx__CatalogEntry);
     TRY(wire_manifest_decode, Dx__Manifest);
+    TRY(wire_delivery_receipt_decode, Dx__DeliveryReceipt);
+    TRY(wire_delivery_decode, Dx__Delivery);
     return 0;
 }

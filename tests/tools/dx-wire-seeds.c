@@ -104,6 +104,27 @@ static void s_requests(const uint8_t *manifest, size_t mlen)
     ah.after_size = 1;
     r.body_case = DX__REQUEST__BODY_AUDIT_HEADS, r.audit_heads = &ah;
     s_request("req-audit-heads", &r);
+    Dx__FeedRequest fq = DX__FEED_REQUEST__INIT;
+    char *patterns[] = { "health/**", "labour/*" };
+    fq.after = 41, fq.n_patterns = 2, fq.patterns = patterns, fq.limit = 100, fq.watch = true;
+    r.body_case = DX__REQUEST__BODY_FEED, r.feed = &fq;
+    s_request("req-feed", &r);
+    Dx__DeliveryReceipt dr = DX__DELIVERY_RECEIPT__INIT;
+    dr.dataset = "health/vaccination/2026", dr.version = 2, dr.sha256 = s_bytes(s_hash, 32);
+    dr.member = "statistics", dr.time_ms = 1764331200000, dr.purpose = "statistics";
+    uint8_t *drb = NULL;
+    size_t drlen = 0;
+    if (wire_pack(&dr.base, &drb, &drlen) == 0) {
+        Dx__Signed sd = DX__SIGNED__INIT;
+        sd.body = s_bytes(drb, drlen), sd.signature = s_bytes(s_sig, 64);
+        r.body_case = DX__REQUEST__BODY_DELIVERY_RECEIPT, r.delivery_receipt = &sd;
+        s_request("req-delivery-receipt", &r);
+        free(drb);
+    }
+    Dx__DeliveriesRequest dq = DX__DELIVERIES_REQUEST__INIT;
+    dq.dataset = "health/vaccination/2026", dq.version = 2;
+    r.body_case = DX__REQUEST__BODY_DELIVERIES, r.deliveries = &dq;
+    s_request("req-deliveries", &r);
 }
 
 static void s_replies(const uint8_t *manifest, size_t mlen, const uint8_t *record, size_t rlen)
@@ -197,6 +218,26 @@ static void s_replies(const uint8_t *manifest, size_t mlen, const uint8_t *recor
     ahs.n_checkpoints = 1, ahs.checkpoints = &r.checkpoint, ahs.current = r.checkpoint;
     r.body_case = DX__REPLY__BODY_AUDIT_HEADS, r.audit_heads = &ahs;
     s_write("reply-audit-heads", &r.base);
+    Dx__FeedEntry fe = DX__FEED_ENTRY__INIT, *fes[1] = { &fe };
+    fe.seq = 42, fe.dataset = "health/vaccination/2026", fe.version = 2;
+    Dx__FeedReply fr2 = DX__FEED_REPLY__INIT;
+    fr2.n_entries = 1, fr2.entries = fes, fr2.next_after = 42, fr2.more = true, fr2.lease_s = 90;
+    r.body_case = DX__REPLY__BODY_FEED, r.feed = &fr2;
+    s_write("reply-feed", &r.base);
+    Dx__Notify nt = DX__NOTIFY__INIT;
+    nt.seq = 43;
+    r.id = 0, r.body_case = DX__REPLY__BODY_NOTIFY, r.notify = &nt;
+    s_write("reply-notify", &r.base);
+    r.id = 7;
+    Dx__Delivery dv = DX__DELIVERY__INIT, *dvs[1] = { &dv };
+    dv.dataset = "health/vaccination/2026", dv.version = 2, dv.member = "statistics";
+    dv.purpose = "statistics", dv.sha256 = s_bytes(s_hash, 32), dv.filtered = true;
+    dv.fetched_ms = 1764331200000, dv.read_seq = 40, dv.fetches = 1, dv.receipt_ms = 1764331200100;
+    dv.receipt_seq = 41;
+    Dx__Deliveries dl = DX__DELIVERIES__INIT;
+    dl.n_deliveries = 1, dl.deliveries = dvs;
+    r.body_case = DX__REPLY__BODY_DELIVERIES, r.deliveries = &dl;
+    s_write("reply-deliveries", &r.base);
     free(rbytes);
 }
 
