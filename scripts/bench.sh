@@ -12,6 +12,9 @@
 #   (g) the catalog as it grows (DX_BENCH_CATALOG, default 10k 100k 1M
 #       datasets): publish rate, list and info latency for members who see
 #       nothing, little and much, disk bytes per stored version
+#   (h) the agent services (scripts/bench_agents.sh): outbox to inbox
+#       latency of a filtered 1 KiB view, delivered versions/s to 50
+#       subscribers
 # plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
 # records, default 1M and 10M). The broker's peak RSS is the highest of
 # every broker the bench starts.
@@ -180,6 +183,8 @@ fi
   echo "    (disk: $(dd if=/dev/zero of="$D/dd" bs=1M count=256 conv=fdatasync 2>&1 | tail -n 1 | sed 's/.*, //') with fdatasync, by dd)"
 } >> "$out"
 rm -f "$D/dd"
+echo "(h) agent services..." >&2
+scripts/bench_agents.sh "$BIN" "$out" "$RUNS"
 echo "policy and audit benchmarks..." >&2
 "$B/bench_policy" "$out" >/dev/null
 "$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null
