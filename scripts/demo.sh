@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # make demo: the whole exchange on loopback, narrated. Keys, policy, broker,
-# a publish, a filtered fetch, refusals, an audit query and verification.
+# a publish, a filtered fetch, refusals, the agents as services (an outbox,
+# a subscription, an inbox, a delivery receipt), an audit query and
+# verification.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 BIN=$PWD/$BUILD/bin
 D=$(mktemp -d /tmp/dx-demo.XXXXXX)
 export DX_STATE_DIR=$D/state
-BROKER_PID=
+BROKER_PID= AGENT_PIDS=
 finish() {
+  for p in $AGENT_PIDS; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   [ -n "$BROKER_PID" ] && kill -TERM "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
   rm -rf "$D"
 }
@@ -75,10 +78,57 @@ refused env DX_KEY="$D/keys/education.key" "$BIN/dx-agent" fetch health/vaccinat
 refused env DX_KEY="$D/keys/statistics.key" "$BIN/dx-agent" fetch health/vaccination/2026-q3 --purpose marketing -o "$D/m.csv"
 ls "$D"/edu.csv "$D"/m.csv 2>/dev/null || echo "(no output files were written)"
 
-say "7. The auditor asks who saw what, and under which rule"
-run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" query --dataset 'health/**'
+say "7. The agents as services: health's outbox, statistics' subscription"
+for who in health statistics; do mkdir -p "$D/$who"; done
+cat > "$D/health/agent.yaml" <<EOF
+broker: $EP
+broker_pub: $D/keys/broker.pub
+key: $D/keys/health.key
+state: $D/health/state
+outboxes:
+  - dir: $D/health/outbox/vaccination
+    dataset: health/vaccination/{date}
+    classification: restricted
+    content_type: text/csv
+EOF
+cat > "$D/statistics/agent.yaml" <<EOF
+broker: $EP
+broker_pub: $D/keys/broker.pub
+key: $D/keys/statistics.key
+state: $D/statistics/state
+subscriptions:
+  - datasets: ["health/vaccination/**"]
+    purpose: statistics
+    inbox: $D/statistics/inbox
+EOF
+echo "statistics/agent.yaml:"
+sed "s#$D/##g; s/^/    /" "$D/statistics/agent.yaml"
+for who in health statistics; do
+  printf '$ dx-agent run --config %s/agent.yaml &\n' "$who"
+  "$BIN/dx-agent" run --config "$D/$who/agent.yaml" 2>>"$D/$who/log" &
+  AGENT_PIDS="$AGENT_PIDS $!"
+done
+sleep 1
+echo "Health's IT drops this week's file into the outbox (written elsewhere, renamed in):"
+mkdir -p "$D/health/outbox/vaccination"
+cp "$D/vaccination.csv" "$D/week.csv.tmp"
+run mv "$D/week.csv.tmp" "$D/health/outbox/vaccination/week-49.csv"
+today=$(date -u +%F)
+for _ in $(seq 100); do [ -f "$D/statistics/inbox/health/vaccination/$today@1.receipt" ] && break; sleep 0.1; done
+echo "What the two services said (one line per event, on stderr):"
+sed "s#$D/##g" "$D/health/log" "$D/statistics/log" | grep -v "dx-agent running"
+run ls "$D/health/outbox/vaccination/sent"
+echo "Statistics' inbox: the filtered view, and the receipt of the delivery receipt it signed:"
+run cat "$D/statistics/inbox/health/vaccination/$today@1"
+sed 's/^/    /' "$D/statistics/inbox/health/vaccination/$today@1.receipt"
+echo "Health asks who received it:"
+run env DX_KEY="$D/keys/health.key" "$BIN/dx-agent" deliveries "health/vaccination/$today"
 
-say "8. The auditor proves and verifies: the log is a Merkle tree with signed heads"
+say "8. The auditor asks who saw what, and under which rule"
+run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" query --dataset 'health/**'
+echo "(publish, read and the signed delivery receipt, each under its rule)"
+
+say "9. The auditor proves and verifies: the log is a Merkle tree with signed heads"
 seq=$(DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" query --member statistics --format csv --limit 1 | tail -n 1 | cut -d, -f1)
 run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" prove "$seq"
 run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" head
