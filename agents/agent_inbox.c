@@ -133,7 +133,9 @@ static int s_deliver(agent_link_t *l, const agent_sub_t *s, const char *name, ui
     snprintf(receipt, sizeof receipt, "%s.receipt", target);
     if (stat(target, &st) == 0)
         return stat(receipt, &st) == 0 ? 0 : s_confirm(l, s, target, name, version);
-    snprintf(tmp, sizeof tmp, "%s/.dx-partial-XXXXXX", s->inbox);
+    /* beside the target: the rename stays on one file system */
+    snprintf(tmp, sizeof tmp, "%s", target);
+    snprintf(strrchr(tmp, '/'), sizeof tmp - (size_t)(strrchr(tmp, '/') - tmp), "/.dx-partial-XXXXXX");
     int fd = mkstemp(tmp);
     if (fd < 0) {
         dx_error("inbox %s: cannot write in it: %s", s->inbox, strerror(errno));

@@ -256,6 +256,26 @@ static void s_orphan(outbox_t *ob, const char *file, const char *manifest_path)
     unlink(manifest_path);
 }
 
+/* A publish refused as denied: for this file, or because the member itself
+ * is not admitted now (revoked, expired keys)? A request that needs no
+ * right tells: the feed past its end. */
+static bool s_member_refused(agent_link_t *l, char err[DX_ERRMSG])
+{
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__FeedRequest fr = DX__FEED_REQUEST__INIT;
+    Dx__Reply *reply = NULL;
+    char why[DX_ERRMSG];
+    fr.after = UINT64_MAX;
+    req.body_case = DX__REQUEST__BODY_FEED;
+    req.feed = &fr;
+    int rv = dx_client_call(l->c, &req, &reply, why);
+    wire_reply_free(&reply);
+    if (rv == 0)
+        return false;
+    snprintf(err, DX_ERRMSG, "%s", why);
+    return true;
+}
+
 /* Sends a claimed file (.pending/F). */
 static int s_send(outbox_t *ob, const char *file)
 {
@@ -303,6 +323,11 @@ static int s_send(outbox_t *ob, const char *file)
         unlink(manifest_path);
     }
     close(fd);
+    if (rv == DX_ERR_DENIED && s_member_refused(l, err)) {
+        dx_warn("outbox %s: %s is kept for later: the broker does not admit %s now (%s)", ob->o->dir,
+                file, l->me->pub.id, err);
+        rv = DX_ERR_HANDSHAKE;
+    }
     if (rv == 0) {
         char werr[DX_ERRMSG];
         int w = dx_witness(l->c, l->broker, l->state, r->head, r->head_len, werr);

@@ -26,6 +26,7 @@
 
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
+#define BACKOFF_LOCAL_MAX_MS 10000 /* a local fault: a full disk, an unwritable inbox */
 #define RENEW_MS 30000          /* the broker's lease is 90 s */
 #define FEED_POLL_MS 30000      /* the feed is read this often, notified or not */
 #define RESCAN_MS 5000          /* outboxes are rescanned this often, inotify or not */
@@ -176,14 +177,22 @@ static void s_turn(run_t *r, int64_t now)
     r->reported = false;
     r->backoff_ms = BACKOFF_MIN_MS;
     return;
-fail:
-    if (!r->reported || r->backoff_ms >= BACKOFF_MAX_MS)
+fail:;
+    /* A local fault (a full disk, an inbox that cannot be written) was said
+     * where it happened; it is retried sooner, on the same connection. */
+    bool local = rv == DX_ERR_IO || rv == DX_ERR_FULL || rv == DX_ERR_NOMEM;
+    int max = local ? BACKOFF_LOCAL_MAX_MS : BACKOFF_MAX_MS;
+    if (r->backoff_ms > max)
+        r->backoff_ms = max;
+    if (!local && (!r->reported || r->backoff_ms >= BACKOFF_MAX_MS))
         dx_warn("broker %s: %s; trying again in %d s", r->conn->broker, err[0] ? err : dx_strerror(rv),
                 r->backoff_ms / 1000);
-    r->reported = true;
-    dx_client_destroy(&r->link.c); /* a fresh connection next time: nothing stale queued */
+    if (!local) {
+        r->reported = true;
+        dx_client_destroy(&r->link.c); /* a fresh connection next time: nothing stale queued */
+    }
     r->retry_at = dx_mono_ms() + r->backoff_ms;
-    r->backoff_ms = r->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : r->backoff_ms * 2;
+    r->backoff_ms = r->backoff_ms * 2 > max ? max : r->backoff_ms * 2;
 }
 
 static void s_reload_config(run_t *r)

@@ -195,6 +195,36 @@ rm -f "$T/statistics/inbox"
 if wait_until 90 test -f "$IN/$TODAY@106.receipt"; then pass "unwritable inbox: delivered once it can be written"; else fail "unwritable inbox: delivered once it can be written" "$(tail -3 "$T/statistics.log")"; fi
 check "unwritable inbox: nothing half-written" 0 test -z "$(find "$T/statistics/inbox" -name '.dx-partial-*')"
 
+# ---- 8b. a full disk under the inbox ----
+if mount -t tmpfs -o size=1m tmpfs "$T/statistics/inbox/health" 2>/dev/null; then
+  MOUNTED=$T/statistics/inbox/health
+  dd if=/dev/zero of="$MOUNTED/fill" bs=4k 2>/dev/null || true
+  : > "$T/statistics.log"
+  sample_csv "$T/w9.csv"; mv "$T/w9.csv" "$OB/week7.csv"
+  if wait_until 30 grep -qE "@107 not delivered yet|cannot write in it|cannot create the directory" "$T/statistics.log"; then pass "full disk: one clear line"; else fail "full disk: one clear line" "$(tail -2 "$T/statistics.log")"; fi
+  check "full disk: nothing half-written" 0 test -z "$(find "$T/statistics/inbox" -name '.dx-partial-*')"
+  check "full disk: not claimed as delivered" 1 test -e "$IN/$TODAY@107.receipt"
+  rm -f "$MOUNTED/fill"
+  if wait_until 90 test -f "$IN/$TODAY@107.receipt"; then pass "full disk: delivered once there is room"; else fail "full disk: delivered once there is room" "$(tail -2 "$T/statistics.log")"; fi
+  stop_agent statistics
+  umount "$MOUNTED"
+  run_agent statistics "$T/statistics/agent.yaml"
+else
+  echo "# skipped the full-disk part: cannot mount a tmpfs here (needs root)"
+fi
+
+# ---- 8c. a revoked member: a clear line, the file kept for later ----
+sed -i '/id: health/,/transport_key/ s/^\(    roles: .*\)$/\1\n    revoked: true/' "$T/policies/members.yaml"
+n=$(grep -c "policy set loaded" "$BROKER_LOG")
+kill -HUP "$BROKER_PID"
+wait_until 10 test "$(grep -c "policy set loaded" "$BROKER_LOG")" -gt "$n" || true
+sample_csv "$T/w10.csv"; mv "$T/w10.csv" "$OB/week8.csv"
+if wait_until 60 grep -qE "is revoked|refused our key" "$T/health.log"; then pass "revoked: one clear line"; else fail "revoked: one clear line" "$(tail -2 "$T/health.log")"; fi
+check "revoked: the file is kept, not failed" 0 test -e "$OB/.pending/week8.csv" -o -e "$OB/week8.csv"
+sed -i '/    revoked: true/d' "$T/policies/members.yaml"
+kill -HUP "$BROKER_PID"
+if wait_until 90 test -f "$OB/sent/week8.csv.receipt"; then pass "revoked, then restored: the file is published"; else fail "revoked, then restored: the file is published" "$(tail -2 "$T/health.log")"; fi
+
 # ---- 9. SIGHUP rereads the config; a broken one is kept out ----
 printf 'outboxes: [\n' >> "$T/health/agent.yaml"
 kill -HUP "$PID_health"
