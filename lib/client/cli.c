@@ -47,14 +47,14 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
     }
     for (size_t i = 0; rv == 0 && root && i < root->n; i++) {
         const yt_node_t *k = root->items[2 * i], *v = root->items[2 * i + 1];
-        if (c->agent_sections && k->kind == YT_SCALAR &&
-            (strcmp(k->value, "outboxes") == 0 || strcmp(k->value, "subscriptions") == 0))
+        bool service = c->agent_sections && k->kind == YT_SCALAR;
+        if (service && (strcmp(k->value, "outboxes") == 0 || strcmp(k->value, "subscriptions") == 0))
             continue; /* the agent service's: agents/agent_config.c checks them */
-        static const char *const known[] = { "broker", "broker_pub", "key", "timeout", "state", NULL };
-        bool is_known = false;
-        for (size_t j = 0; k->kind == YT_SCALAR && known[j]; j++)
-            is_known |= strcmp(k->value, known[j]) == 0 && (c->agent_sections || j < 4);
-        if (k->kind == YT_SCALAR && !is_known) {
+        static const char *const known[] = { "broker", "broker_pub", "key", "timeout", "state" };
+        size_t j = 0;
+        while (k->kind == YT_SCALAR && j < (service ? 5u : 4u) && strcmp(k->value, known[j]) != 0)
+            j++;
+        if (k->kind == YT_SCALAR && j == (service ? 5u : 4u)) {
             snprintf(err, DX_ERRMSG, "%s:%d:%d: unknown key '%.40s'", c->config, k->line, k->col,
                      k->value);
             rv = DX_ERR_USAGE;
@@ -70,7 +70,7 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
         } else if (strcmp(k->value, "key") == 0) {
             if (!c->key[0])
                 snprintf(c->key, sizeof c->key, "%s", v->value);
-        } else if (c->agent_sections && strcmp(k->value, "state") == 0) {
+        } else if (service && strcmp(k->value, "state") == 0) {
             snprintf(c->state, sizeof c->state, "%s", v->value);
         } else if (strcmp(k->value, "timeout") == 0) {
             int ms;
@@ -81,10 +81,6 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
             } else if (!c->timeout_ms) {
                 c->timeout_ms = ms;
             }
-        } else {
-            snprintf(err, DX_ERRMSG, "%s:%d:%d: unknown key '%.40s'", c->config, k->line, k->col,
-                     k->value);
-            rv = DX_ERR_USAGE;
         }
     }
     yt_free(&root);
