@@ -212,7 +212,17 @@ static int s_finish(outbox_t *ob, const char *file, const char *data_path, const
     snprintf(receipt, sizeof receipt, "%s.receipt", base);
     if (rv == 0 && !written)
         rv = dx_write_atomic(receipt, text, len, 0640);
-    if (rv == 0 && (rename(data_path, base) != 0 || dx_fsync_parent(base) != 0))
+    if (rv == 0 && rename(data_path, base) != 0 && errno == ENOENT) {
+        /* taken away while it was being published: the receipt stays */
+        dx_warn("outbox %s: %s was removed while it was being published; it was published as "
+                "%s@%llu, the receipt is %s", ob->o->dir, file, r->dataset,
+                (unsigned long long)r->version, receipt);
+        unlink(manifest_path);
+        wire_free(&m);
+        free(text);
+        return 0;
+    }
+    if (rv == 0 && (s_exists(data_path) || dx_fsync_parent(base) != 0))
         rv = errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
     if (rv == 0 && (unlink(manifest_path) != 0 || dx_fsync_parent(manifest_path) != 0))
         rv = DX_ERR_IO;

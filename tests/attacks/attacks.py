@@ -666,6 +666,10 @@ def signed_delivery(member, dataset, version, sha, name=None, purpose="statistic
     return msg(f_bytes(1, body), f_bytes(2, sig))
 
 
+def flip_last(data):
+    return data[:-1] + bytes([data[-1] ^ 1])
+
+
 def a_forged_delivery_receipts(ctx):
     """A delivery receipt must be signed by the sender's own key, name the
     sender, and name a hash the broker sent it; anything else is refused and
@@ -690,7 +694,7 @@ def a_forged_delivery_receipts(ctx):
          ERR["NOT_FOUND"]),
         ("a version never fetched", signed_delivery(sm, other, 1, view_sha), ERR["NOT_FOUND"]),
         ("a dataset that does not exist", signed_delivery(sm, absent, 1, view_sha), ERR["NOT_FOUND"]),
-        ("a flipped signature", signed_delivery(sm, name, 1, view_sha)[:-1] + b"\x00", ERR["INTEGRITY"]),
+        ("a flipped signature", flip_last(signed_delivery(sm, name, 1, view_sha)), ERR["INTEGRITY"]),
     ]
     answers = {}
     for label, body, code in cases:
@@ -712,6 +716,43 @@ def a_forged_delivery_receipts(ctx):
     ok = ctx.records("--member", "statistics", "--action", "receive", "--decision", "ok", "--dataset", name)
     if len(ok) != 1:
         return f"the true receipt, sent twice, is {len(ok)} records"
+    return None
+
+
+def a_subscriptions_are_bounded(ctx):
+    """A member holds at most 16 subscriptions (connections watching), and a
+    connection that never reads the feed is sent at most a few
+    notifications: the broker queues nothing for a slow subscriber."""
+    conns = [ctx.conn("health") for _ in range(17)]
+    results = [feed_page(c, 1 << 62, ["health/probe/**"], watch=True)[0] for c in conns]
+    refused = [r for r in results if isinstance(r, tuple)]
+    if len(refused) != 1 or refused[0][0] != ERR["BUSY"]:
+        return f"17 subscriptions of one member: {len(refused)} refused ({refused})"
+    for c in conns:
+        c.close()
+    ctx.conns = [c for c in ctx.conns if c not in conns]
+    # the leases of the closed connections hold their places until they end:
+    # a member that lost connections waits at most the lease; statistics is
+    # a different member and unaffected
+    slow = ctx.conn("statistics")
+    err, _, _ = feed_page(slow, 1 << 62, ["health/probe/**"], watch=True)
+    if isinstance(err, tuple):
+        return f"another member could not subscribe: {err}"
+    h = ctx.conn("health")
+    for i in range(10):
+        if error_of(publish(h, unique("health/probe/open"), b"a\n1\n", "internal")):
+            return "publish refused"
+    slow.drain(1.0)
+    if not 1 <= len(slow.notified) <= 4:
+        return f"a subscriber that never reads was sent {len(slow.notified)} notifications for 10 versions"
+    # reading the feed makes it eligible again
+    feed_page(slow, 0, ["health/probe/**"])
+    if error_of(publish(h, unique("health/probe/open"), b"a\n1\n", "internal")):
+        return "publish refused"
+    n = len(slow.notified)
+    slow.drain(1.0)
+    if len(slow.notified) != n + 1:
+        return "after reading the feed the subscriber was not told of the next version"
     return None
 
 
@@ -746,6 +787,7 @@ ATTACKS = [
     a_list_pages_show_exactly_what_one_may_see,
     a_feed_and_notify_reveal_no_hidden_name,
     a_forged_delivery_receipts,
+    a_subscriptions_are_bounded,
 ]
 
 

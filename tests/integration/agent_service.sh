@@ -89,6 +89,9 @@ outboxes:
     content_type: text/csv
   - dir: $T/health/outbox/misfiled
     dataset: statistics/not-ours
+  - dir: $T/health/outbox/big
+    dataset: health/big/{file}
+    content_type: application/octet-stream
 EOF
 run_agent health "$T/health/agent.yaml"
 OB=$T/health/outbox/vaccination
@@ -107,6 +110,23 @@ if wait_until 20 test -f "$T/health/outbox/misfiled/failed/m.csv.error"; then pa
 check_grep "outbox: failed/ says why" "$T/health/outbox/misfiled/failed/m.csv.error" "denied|not allowed|may not"
 check_grep "outbox: one log line for the refusal" "$T/health.log" "m.csv refused, moved to"
 check "outbox: the refused file is kept" 0 test -f "$T/health/outbox/misfiled/failed/m.csv"
+
+# a file taken away while it is being published: either it was published
+# (the receipt stays in sent/) or not; nothing is left half-way
+head -c $((48 * 1024 * 1024)) /dev/urandom > "$T/big.bin"
+BIG=$T/health/outbox/big
+mkdir -p "$BIG"
+mv "$T/big.bin" "$BIG/big.bin"
+wait_until 20 test -e "$BIG/.pending/big.bin" || true
+rm -f "$BIG/.pending/big.bin"
+if wait_until 30 grep -qE "big.bin was removed (while it was being|before it was) published" "$T/health.log"; then pass "removed while published: one clear line"; else fail "removed while published: one clear line" "$(tail -2 "$T/health.log")"; fi
+sleep 0.5
+check "removed while published: no manifest left" 0 test -z "$(find "$BIG/.pending" -type f)"
+if grep -q "big.bin was removed while" "$T/health.log"; then
+  check "removed while published: its receipt is in sent/" 0 test -f "$BIG/sent/big.bin.receipt"
+else
+  check "removed before it was published: no receipt" 1 test -e "$BIG/sent/big.bin.receipt"
+fi
 
 # ---- 3. subscriptions, inboxes, delivery receipts ----
 config statistics "$T/statistics/agent.yaml" <<EOF
