@@ -144,7 +144,11 @@ static int s_sign_new(outbox_t *ob, const char *file, int fd, const char *manife
 static int s_receipt_text(const dx_receipt_t *r, const Dx__Manifest *m, const uint8_t msha[32],
                           const char *file, char *out, size_t cap, size_t *len)
 {
-    char sha[65], mhex[65], t[DX_TIME_TEXT], b64[(DX_HEAD_MAX + 2) / 3 * 4 + 1];
+    char sha[65], mhex[65], t[DX_TIME_TEXT], b64[(DX_HEAD_MAX + 2) / 3 * 4 + 1], name[NAME_MAX_LEN + 1];
+    snprintf(name, sizeof name, "%s", file);
+    for (char *p = name; *p; p++) /* a file name cannot add lines to the receipt */
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     dx_hex_encode(m->sha256.data, DX_SHA256_LEN, sha);
     dx_hex_encode(msha, DX_SHA256_LEN, mhex);
     dx_time_format(r->time_ms, t);
@@ -152,7 +156,7 @@ static int s_receipt_text(const dx_receipt_t *r, const Dx__Manifest *m, const ui
     int n = snprintf(out, cap,
                      "file: %s\ndataset: %s\nversion: %llu\nsize: %llu\nsha256: %s\n"
                      "manifest_sha256: %s\npublished: %s\naudit_seq: %llu\nsigned_receipt: %s\n",
-                     file, r->dataset, (unsigned long long)r->version, (unsigned long long)m->size,
+                     name, r->dataset, (unsigned long long)r->version, (unsigned long long)m->size,
                      sha, mhex, t, (unsigned long long)r->audit_seq, b64);
     if (n < 0 || (size_t)n >= cap)
         return DX_ERR_TOO_BIG;
