@@ -72,5 +72,4 @@ kill -TERM "$AGENT"; wait "$AGENT"
 runs=0
 for f in "$T"/broker.*.log; do grep -q "published member" "$f" && runs=$((runs + 1)); done
 if [ "$runs" = 3 ]; then pass "each of the three broker runs took some"; else fail "each of the three broker runs took some" "$runs"; fi
-check_grep "the agent said the broker was unreachable" "$T/agent.log" "trying again in"
 check "the log verifies" 0 audit auditor verify

@@ -186,8 +186,10 @@ stop_agent education
 
 # ---- 6. a broker restart in the middle of a subscription ----
 stop_broker
-start_broker || exit 1
 sample_csv "$T/w6.csv"; mv "$T/w6.csv" "$OB/week4.csv"
+if wait_until 30 grep -q "trying again in" "$T/health.log"; then pass "broker down: one line, the file kept"; else fail "broker down: one line, the file kept" "$(tail -2 "$T/health.log")"; fi
+check "broker down: the file waits in .pending" 0 test -e "$OB/.pending/week4.csv"
+start_broker || exit 1
 if wait_until 60 test -f "$IN/$TODAY@104.receipt"; then pass "broker restart: publish and delivery go on"; else fail "broker restart: publish and delivery go on" "$(tail -3 "$T/statistics.log") / $(tail -3 "$T/health.log")"; fi
 
 # ---- 7. a policy reload that withdraws the subscription's right ----
