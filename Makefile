@@ -45,6 +45,11 @@ LDLIBS   = $(PKG_LIBS) -lpthread
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 GEN      := $(BUILD)/gen/dx.pb-c.c $(BUILD)/gen/dx.pb-c.h
+# The version: VERSION, and the commit when built from a checkout. The
+# header is rewritten only when the string changes, so only version.c and
+# the programs are rebuilt for a new commit.
+DX_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)$(shell git describe --always --dirty --match=none 2>/dev/null | sed 's/^/+g/')
+$(shell mkdir -p $(BUILD)/gen && echo '#define DX_VERSION "$(DX_VERSION)"' | cmp -s - $(BUILD)/gen/dx_version.h || echo '#define DX_VERSION "$(DX_VERSION)"' > $(BUILD)/gen/dx_version.h)
 # lib/ is grouped by concern (HACKING.md): core, crypto, wire, store,
 # policy, tlog (the audit log's tree), client.
 LIB_DIRS := $(sort $(wildcard lib/*))

@@ -15,6 +15,7 @@
 #include "policy.h"
 #include "policy_load.h"
 #include "policy_test.h"
+#include "version.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -34,7 +35,8 @@ static int s_usage(FILE *out, int status)
             "       dx-admin reload [--broker E] [--broker-pub F] [--key K] [--config FILE]\n"
             "                (asks the broker to reload its policy set; role admin)\n"
             "       dx-admin policy explain DIR --member M --action read|list|publish\n"
-            "                --dataset NAME [--purpose P] [--at TIME] [--classification C]\n");
+            "                --dataset NAME [--purpose P] [--at TIME] [--classification C]\n"
+            "       dx-admin --version\n");
     return status;
 }
 
@@ -301,6 +303,8 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+    if (dx_version_asked(argc, argv, "dx-admin"))
+        return 0;
     if (argc < 2)
         return s_usage(stderr, 2);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)

@@ -17,8 +17,9 @@
 #include "policy.h"
 #include "progress.h"
 #include "transfer.h"
-#include "witness.h"
+#include "version.h"
 #include "wire.h"
+#include "witness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +64,7 @@ static int s_usage(FILE *out, int status)
             "                    fetch must come with a head that extends it (exit 4 if not)\n"
             "The connection settings may also come from DX_BROKER, DX_BROKER_PUB, DX_KEY,\n"
             "DX_TIMEOUT or a YAML --config file (broker:, broker_pub:, key:, timeout:).\n"
+            "--version prints the version.\n"
             "Exit status: 0 ok, 1 error, 2 usage, 3 denied by policy, 4 integrity failure,\n"
             "5 broker unreachable or timed out.\n");
     return status;
@@ -354,6 +356,8 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+    if (dx_version_asked(argc, argv, "dx-agent"))
+        return 0;
     static const struct option opts[] = {
         DX_CLI_OPTIONS,
         { "classification", required_argument, NULL, 'C' },

@@ -17,6 +17,7 @@
 #include "audit_view.h"
 #include "dxtime.h"
 #include "names.h"
+#include "version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +42,7 @@ static int s_usage(FILE *out, int status)
             "  heads                          the history of signed heads\n"
             "  export [--since T] [--until T] records with proofs, to stdout\n"
             "Times are RFC 3339 (2026-11-28T10:00:00Z) or dates (2026-11-28).\n"
+            "--version (alone) prints the version.\n"
             "Exit status: 0 ok, 1 error, 2 usage, 3 denied, 4 the log fails verification,\n"
             "5 broker unreachable or timed out.\n");
     return status;
@@ -67,6 +69,8 @@ static int s_bad(const char *what)
 
 int main(int argc, char **argv)
 {
+    if (dx_version_asked(argc, argv, "dx-audit"))
+        return 0;
     static const struct option opts[] = {
         DX_CLI_OPTIONS,
         { "db", required_argument, NULL, 'D' },        { "since", required_argument, NULL, 'S' },

@@ -7,6 +7,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "policy_load.h"
+#include "version.h"
 #include "publish_check.h"
 #include "wire.h"
 
@@ -123,6 +124,39 @@ int broker_system_record(broker_t *b, dx_event_t event, const char *reason)
     batch_op_begin(b->batch);
     int rv = broker_audit(b, NULL, &f, NULL);
     return batch_op_end(b->batch, rv);
+}
+
+int broker_check_config(const broker_config_t *cfg, FILE *out)
+{
+    char err[DX_ERRMSG], hex[65];
+    dx_keypair_t key;
+    dx_policy_t *p = NULL;
+    dx_diag_t diag = { 0 };
+    int status = 0;
+    fprintf(out, "dx-broker %s: the settings in effect%s%s\n", dx_version(),
+            cfg->config_path ? ", from " : "", cfg->config_path ? cfg->config_path : "");
+    broker_options_print(out, cfg);
+    if (dx_keys_read_secret(cfg->key_path, &key, err) != 0) {
+        fprintf(out, "key: %s\n", err);
+        status = 1;
+    } else {
+        fprintf(out, "key: %s, broker id %s\n", cfg->key_path, key.pub.id);
+        dx_keypair_wipe(&key);
+    }
+    if (dx_policy_load(cfg->policy_dir, &p, &diag) != 0) {
+        fprintf(out, "policies: %zu error(s), the broker would not start:\n", diag.errors);
+        status = 1;
+    } else {
+        dx_hex_encode(p->sha256, DX_SHA256_LEN, hex);
+        fprintf(out, "policies: %s, %zu members, %zu namespaces, %zu rules, sha256 %s\n",
+                cfg->policy_dir, p->nmembers, p->nnamespaces, p->nrules, hex);
+    }
+    for (size_t i = 0; i < diag.n; i++)
+        fprintf(out, "  %s\n", diag.lines[i]);
+    dx_policy_free(&p);
+    dx_diag_free(&diag);
+    fprintf(out, "%s\n", status ? "not ready: see above" : "ok");
+    return status;
 }
 
 /* ---- start and stop ---- */
@@ -259,7 +293,7 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
 
     char reason[400], hex[65];
     dx_hex_encode(b->policy->sha256, DX_SHA256_LEN, hex);
-    snprintf(reason, sizeof reason, "dx-broker started, listening on %s", b->endpoint);
+    snprintf(reason, sizeof reason, "dx-broker %s started, listening on %s", dx_version(), b->endpoint);
     broker_system_record(b, DX_EV_BROKER_START, reason);
     snprintf(reason, sizeof reason, "policy set loaded: %zu members, %zu namespaces, %zu rules",
              b->policy->nmembers, b->policy->nnamespaces, b->policy->nrules);
@@ -271,8 +305,8 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     /* from here on the store is the writer's */
     if ((rv = s_start_stages(b, err)) != 0)
         return rv;
-    dx_info("listening endpoint=%s policy_sha256=%s members=%zu rules=%zu", b->endpoint, hex,
-            b->policy->nmembers, b->policy->nrules);
+    dx_info("listening endpoint=%s policy_sha256=%s members=%zu rules=%zu version=%s", b->endpoint,
+            hex, b->policy->nmembers, b->policy->nrules, dx_version());
     return 0;
 }
 

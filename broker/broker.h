@@ -45,6 +45,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct jobs jobs_t;
 typedef struct hash_lanes hash_lanes_t;
@@ -261,6 +262,9 @@ int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uin
  * log, and starts the writer and the job runner. */
 int broker_start(broker_t *b, char err[DX_ERRMSG]);
 void broker_stop(broker_t *b);
+/* --check-config: prints the settings in effect and checks the key file and
+ * the policy set; 0 when the broker would start with them, else 1. */
+int broker_check_config(const broker_config_t *cfg, FILE *out);
 /* The current policy set, held until broker_policy_release (any thread). */
 held_policy_t *broker_policy_hold(broker_t *b);
 void broker_policy_release(broker_t *b, held_policy_t **hp);

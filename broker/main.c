@@ -7,6 +7,7 @@
 #include "broker.h"
 #include "err.h"
 #include "log.h"
+#include "version.h"
 
 #include <malloc.h>
 #include <signal.h>
@@ -25,6 +26,8 @@ static void s_on_signal(int sig)
 
 int main(int argc, char **argv)
 {
+    if (dx_version_asked(argc, argv, "dx-broker"))
+        return 0;
     broker_t b;
     char err[DX_ERRMSG];
     memset(&b, 0, sizeof b);
@@ -42,6 +45,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "dx-broker: %s\n", err);
         return 2;
     }
+    if (b.cfg.check_config)
+        return broker_check_config(&b.cfg, stdout);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

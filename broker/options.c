@@ -1,9 +1,11 @@
 /* options: the table and the one parser that reads it. */
 #include "options.h"
 #include "log.h"
+#include "ytree.h"
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,8 +122,24 @@ static const char *s_expected(const option_t *o, char *buf, size_t cap)
     return buf;
 }
 
-/* Sets one option from text; the one path for defaults and arguments. */
+/* Where each option's value came from, for --check-config. */
+static const char *s_source[sizeof s_options / sizeof s_options[0]];
+
+/* Sets one option from text; the one path for defaults, the config file
+ * and flags. where names the source in errors ("--name" or
+ * "file:line:col: name"). */
+static int s_set_at(const option_t *o, const char *text, broker_config_t *cfg, const char *where,
+                    char err[DX_ERRMSG]);
+
 static int s_set(const option_t *o, const char *text, broker_config_t *cfg, char err[DX_ERRMSG])
+{
+    char where[64];
+    snprintf(where, sizeof where, "--%s", o->name);
+    return s_set_at(o, text, cfg, where, err);
+}
+
+static int s_set_at(const option_t *o, const char *text, broker_config_t *cfg, const char *where,
+                    char err[DX_ERRMSG])
 {
     char *field = (char *)cfg + o->offset, expected[96];
     uint64_t n = 0;
@@ -146,7 +164,7 @@ static int s_set(const option_t *o, const char *text, broker_config_t *cfg, char
             *(int64_t *)field = o->type == OPT_SECONDS ? (int64_t)n * 1000 : (int64_t)n;
         return 0;
     }
-    snprintf(err, DX_ERRMSG, "--%s: expected %s", o->name, s_expected(o, expected, sizeof expected));
+    snprintf(err, DX_ERRMSG, "%s: expected %s", where, s_expected(o, expected, sizeof expected));
     return DX_ERR_USAGE;
 }
 
@@ -157,9 +175,83 @@ void broker_options_defaults(broker_config_t *cfg)
     cfg->window = 16;
     cfg->fetch_window = 8;
     cfg->workers = -1;
-    for (size_t i = 0; i < NOPTIONS; i++)
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        s_source[i] = "default";
         if (s_options[i].def && s_set(&s_options[i], s_options[i].def, cfg, err) != 0)
             abort(); /* a default outside its own bounds: a bug in the table */
+    }
+}
+
+/* The config file: one key per option, named as its flag. The tree is kept
+ * for the process's life: text options point into it. */
+static yt_node_t *s_tree;
+
+static int s_config_file(const char *path, broker_config_t *cfg, char err[DX_ERRMSG])
+{
+    yt_error_t ye;
+    yt_free(&s_tree);
+    if (yt_parse_file(path, &s_tree, &ye) != 0) {
+        snprintf(err, DX_ERRMSG, "%s:%d:%d: %s", path, ye.line, ye.col, ye.msg);
+        return DX_ERR_USAGE;
+    }
+    if (s_tree && s_tree->kind != YT_MAP) {
+        snprintf(err, DX_ERRMSG, "%s:%d:%d: expected settings, like 'listen: tcp://0.0.0.0:7700'",
+                 path, s_tree->line, s_tree->col);
+        return DX_ERR_USAGE;
+    }
+    for (size_t i = 0; s_tree && i < s_tree->n; i++) {
+        const yt_node_t *k = s_tree->items[2 * i], *v = s_tree->items[2 * i + 1];
+        size_t j = 0;
+        while (j < NOPTIONS && (k->kind != YT_SCALAR || strcmp(k->value, s_options[j].name) != 0))
+            j++;
+        char where[DX_ERRMSG];
+        snprintf(where, sizeof where, "%s:%d:%d: %s", path, v->line, v->col,
+                 k->kind == YT_SCALAR ? k->value : "");
+        if (j == NOPTIONS) {
+            snprintf(err, DX_ERRMSG, "%s:%d:%d: unknown key '%.40s' (the keys are the flags' names: "
+                     "dx-broker --help)", path, k->line, k->col, k->kind == YT_SCALAR ? k->value : "");
+            return DX_ERR_USAGE;
+        }
+        if (v->kind != YT_SCALAR || !v->value[0]) {
+            snprintf(err, DX_ERRMSG, "%s: expected a value", where);
+            return DX_ERR_USAGE;
+        }
+        int rv = s_set_at(&s_options[j], v->value, cfg, where, err);
+        if (rv != 0)
+            return rv;
+        s_source[j] = path;
+    }
+    return 0;
+}
+
+void broker_options_print(FILE *out, const broker_config_t *cfg)
+{
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const option_t *o = &s_options[i];
+        const char *field = (const char *)cfg + o->offset;
+        char value[300];
+        switch (o->type) {
+        case OPT_TEXT:
+        case OPT_LEVEL: {
+            const char *t = *(const char *const *)field;
+            snprintf(value, sizeof value, "%s", t ? t : "-");
+            break;
+        }
+        case OPT_SIZE:
+            snprintf(value, sizeof value, "%llu", (unsigned long long)*(const uint64_t *)field);
+            break;
+        case OPT_SECONDS:
+            snprintf(value, sizeof value, "%lld", (long long)(*(const int64_t *)field / 1000));
+            break;
+        case OPT_COUNT:
+            if (*(const int64_t *)field < 0)
+                snprintf(value, sizeof value, "one per core");
+            else
+                snprintf(value, sizeof value, "%lld", (long long)*(const int64_t *)field);
+            break;
+        }
+        fprintf(out, "%-18s %-40s (%s)\n", o->name, value, s_source[i] ? s_source[i] : "default");
+    }
 }
 
 void broker_options_usage(FILE *out)
@@ -183,23 +275,43 @@ void broker_options_usage(FILE *out)
             fprintf(out, " (default %s)", o->def);
         fprintf(out, "\n");
     }
+    fprintf(out, "  %-22s%s\n", "--config FILE", "settings from a YAML file, one key per option above,\n"
+            "                        named as its flag (map-size: 64G); flags override it");
+    fprintf(out, "  %-22s%s\n", "--check-config", "check the settings, the key file and the policy set,\n"
+            "                        print the settings in effect, and exit");
+    fprintf(out, "  %-22s%s\n", "--version", "print the version and exit");
     fprintf(out, "\nSIGHUP reloads the policy set; SIGTERM stops the broker cleanly.\n");
 }
 
 int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[DX_ERRMSG])
 {
-    struct option longs[NOPTIONS + 2];
+    struct option longs[NOPTIONS + 4];
     for (size_t i = 0; i < NOPTIONS; i++)
         longs[i] = (struct option){ s_options[i].name, required_argument, NULL, (int)i + 256 };
     longs[NOPTIONS] = (struct option){ "help", no_argument, NULL, 'h' };
-    longs[NOPTIONS + 1] = (struct option){ NULL, 0, NULL, 0 };
+    longs[NOPTIONS + 1] = (struct option){ "config", required_argument, NULL, 'c' };
+    longs[NOPTIONS + 2] = (struct option){ "check-config", no_argument, NULL, 'C' };
+    longs[NOPTIONS + 3] = (struct option){ NULL, 0, NULL, 0 };
     broker_options_defaults(cfg);
     opterr = 0;
-    optind = 1;
     int c, rv;
+    /* First the file (where --config is among the flags does not matter),
+     * then the flags over it. */
+    optind = 1;
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         if (c == 'h')
             return 1;
+        if (c == 'c')
+            cfg->config_path = optarg;
+        if (c == 'C')
+            cfg->check_config = true;
+    }
+    if (cfg->config_path && (rv = s_config_file(cfg->config_path, cfg, err)) != 0)
+        return rv;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        if (c == 'c' || c == 'C')
+            continue;
         if (c < 256 || c >= 256 + (int)NOPTIONS) {
             snprintf(err, DX_ERRMSG, "unknown or incomplete option '%s' (dx-broker --help)",
                      argv[optind - 1]);
@@ -207,6 +319,7 @@ int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[D
         }
         if ((rv = s_set(&s_options[c - 256], optarg, cfg, err)) != 0)
             return rv;
+        s_source[c - 256] = "flag";
     }
     if (optind != argc) {
         snprintf(err, DX_ERRMSG, "unexpected argument '%s' (dx-broker --help)", argv[optind]);
@@ -214,8 +327,8 @@ int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[D
     }
     for (size_t i = 0; i < NOPTIONS; i++)
         if (s_options[i].required && !*(const char **)((char *)cfg + s_options[i].offset)) {
-            snprintf(err, DX_ERRMSG, "--listen, --data, --policies and --key are required "
-                     "(dx-broker --help)");
+            snprintf(err, DX_ERRMSG, "--listen, --data, --policies and --key are required, as "
+                     "flags or in the --config file (dx-broker --help)");
             return DX_ERR_USAGE;
         }
     if (cfg->log_level)

@@ -1,6 +1,6 @@
 /* options: the broker's settings, one table from which the command line's
- * parsing, its bounds and its usage text all come (and, later, the keys of
- * a config file: DESIGN §9). */
+ * parsing, its bounds, its usage text and the keys of the config file
+ * (--config FILE: one key per option, named as its flag) all come. */
 #ifndef DX_BROKER_OPTIONS_H
 #define DX_BROKER_OPTIONS_H
 
@@ -25,6 +25,8 @@ typedef struct {
     int64_t workers;             /* threads for checks; -1: one per core */
     int64_t member_transfers;    /* open transfers one member may hold */
     const char *log_level;
+    const char *config_path;     /* --config FILE, or NULL */
+    bool check_config;           /* --check-config: check, print, exit */
 } broker_config_t;
 
 /* Parses argv into cfg (defaults first). Returns 0; 1 for --help (usage
@@ -33,5 +35,7 @@ int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[D
 /* The defaults alone (tests, tools). */
 void broker_options_defaults(broker_config_t *cfg);
 void broker_options_usage(FILE *out);
+/* The settings in effect, one per line, with where each came from. */
+void broker_options_print(FILE *out, const broker_config_t *cfg);
 
 #endif

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Operating the broker: --version everywhere, a config file with a key per
+# option (flags override it), --check-config.
+set -u
+source "$(dirname "$0")/lib.sh"
+setup_exchange
+VERSION_RE="^[0-9]+\.[0-9]+\.[0-9]+(\+g[0-9a-f]+(-dirty)?)?$"
+for p in dx-broker dx-agent dx-audit dx-admin; do
+  check "$p --version" 0 "$BIN/$p" --version
+  if [ "$(cut -d' ' -f1 "$T/out")" = "$p" ] && cut -d' ' -f2 "$T/out" | grep -qE "$VERSION_RE"; then
+    pass "$p --version says its name and version"
+  else
+    fail "$p --version says its name and version" "$(cat "$T/out")"
+  fi
+done
+want=$(cat VERSION)
+check_grep "the version comes from VERSION" "$T/out" "^dx-admin $want"
+check "dx-audit query --version N still filters" 2 "$BIN/dx-audit" --db "$T/nowhere" --broker-pub "$T/keys/broker.pub" query --version x
+check_grep "dx-audit --version N: its own message" "$T/err" "version"
+
+cat > "$T/broker.yaml" <<Y
+# the broker's settings, one key per option
+listen: tcp://127.0.0.1:*
+data: $T/data
+policies: $T/policies
+key: $T/keys/broker.key
+map-size: 1G
+skew: 120
+Y
+check "check-config: ok" 0 "$BIN/dx-broker" --config "$T/broker.yaml" --check-config
+check_grep "check-config: prints the settings and where from" "$T/out" "^skew +120 +\($T/broker.yaml\)$"
+check_grep "check-config: defaults" "$T/out" "^session-timeout +60 +\(default\)$"
+check_grep "check-config: the key" "$T/out" "^key: .*broker id broker$"
+check_grep "check-config: the policy set" "$T/out" "^policies: .*5 members"
+check "check-config: flags override the file" 0 "$BIN/dx-broker" --skew 30 --config "$T/broker.yaml" --check-config
+check_grep "check-config: the flag's value" "$T/out" "^skew +30 +\(flag\)$"
+cp "$T/broker.yaml" "$T/bad.yaml"; echo "skew: 0" >> "$T/bad.yaml"
+check "config: a bad value" 2 "$BIN/dx-broker" --config "$T/bad.yaml" --check-config
+check_grep "config: the bad value's place" "$T/err" "bad.yaml:8:7: skew: expected seconds from 1 to 86400"
+cp "$T/broker.yaml" "$T/bad.yaml"; echo "mapsize: 1G" >> "$T/bad.yaml"
+check "config: an unknown key" 2 "$BIN/dx-broker" --config "$T/bad.yaml"
+check_grep "config: the unknown key's place" "$T/err" "bad.yaml:8:1: unknown key 'mapsize'"
+printf 'listen: [a\n' > "$T/bad.yaml"
+check "config: broken YAML" 2 "$BIN/dx-broker" --config "$T/bad.yaml"
+check_grep "config: broken YAML's place" "$T/err" "bad.yaml:2:1:"
+check "config: a missing file" 2 "$BIN/dx-broker" --config "$T/none.yaml"
+sed -i '/^key:/d' "$T/bad.yaml"; grep -v '^key:' "$T/broker.yaml" > "$T/nokey.yaml"
+check "config: a required option missing" 2 "$BIN/dx-broker" --config "$T/nokey.yaml"
+check_grep "config: says which and where" "$T/err" "required, as flags or in the --config file"
+chmod 644 "$T/keys/broker.key"
+check "check-config: a key file others can read" 1 "$BIN/dx-broker" --config "$T/broker.yaml" --check-config
+check_grep "check-config: says so" "$T/out" "^not ready"
+chmod 600 "$T/keys/broker.key"
+
+# the broker runs from the file and says its version, in its log and in
+# the audit log's broker_start record
+"$BIN/dx-broker" --config "$T/broker.yaml" >"$T/b.log" 2>&1 &
+pid=$!
+wait_until 10 grep -q "listening endpoint=" "$T/b.log"
+EP=$(sed -n 's/.*listening endpoint=\([^ ]*\).*/\1/p' "$T/b.log")
+check_grep "the broker logs its version" "$T/b.log" "listening .* version=$want"
+check "the broker serves, from the config file" 0 agent health list
+kill -TERM $pid; wait $pid
+check "broker_start in the log" 0 "$BIN/dx-audit" --db "$T/data" --broker-pub "$T/keys/broker.pub" query --format csv
+check_grep "broker_start names the version" "$T/out" "broker_start,.*dx-broker $want"
