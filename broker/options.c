@@ -15,6 +15,7 @@ typedef enum {
     OPT_SECONDS,     /* whole seconds, kept in milliseconds */
     OPT_COUNT,       /* a whole number */
     OPT_LEVEL,       /* a log level */
+    OPT_LOG_FORMAT,  /* text or json */
 } opt_type_t;
 
 typedef struct {
@@ -50,6 +51,9 @@ static const option_t s_options[] = {
       "idle transfer timeout" },
     { "log-level", OPT_LEVEL, AT(log_level), 0, 0, NULL, false, "LEVEL",
       "debug, info, warn or error (default info, or $DX_LOG_LEVEL)" },
+    { "log-format", OPT_LOG_FORMAT, AT(log_format), 0, 0, "text", false, "FORMAT",
+      "text, or json: one JSON object per line (time, level, event,\n"
+      "fields)" },
     { "origin", OPT_TEXT, AT(origin), 0, 0, NULL, false, "NAME",
       "the audit log's name in its signed heads (default dx/ID,\n"
       "ID being the broker key's id)" },
@@ -116,6 +120,9 @@ static const char *s_expected(const option_t *o, char *buf, size_t cap)
     case OPT_LEVEL:
         snprintf(buf, cap, "debug, info, warn or error");
         break;
+    case OPT_LOG_FORMAT:
+        snprintf(buf, cap, "text or json");
+        break;
     default:
         snprintf(buf, cap, "a value");
     }
@@ -149,6 +156,11 @@ static int s_set_at(const option_t *o, const char *text, broker_config_t *cfg, c
         return 0;
     case OPT_LEVEL:
         if (s_level(text) < 0)
+            break;
+        *(const char **)field = text;
+        return 0;
+    case OPT_LOG_FORMAT:
+        if (strcmp(text, "text") != 0 && strcmp(text, "json") != 0)
             break;
         *(const char **)field = text;
         return 0;
@@ -232,7 +244,8 @@ void broker_options_print(FILE *out, const broker_config_t *cfg)
         char value[300];
         switch (o->type) {
         case OPT_TEXT:
-        case OPT_LEVEL: {
+        case OPT_LEVEL:
+        case OPT_LOG_FORMAT: {
             const char *t = *(const char *const *)field;
             snprintf(value, sizeof value, "%s", t ? t : "-");
             break;
@@ -333,5 +346,6 @@ int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[D
         }
     if (cfg->log_level)
         dx_log_set_level((enum dx_log_level)s_level(cfg->log_level));
+    dx_log_set_format(strcmp(cfg->log_format, "json") == 0 ? DX_LOG_JSON : DX_LOG_TEXT);
     return 0;
 }

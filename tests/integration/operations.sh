@@ -63,3 +63,33 @@ check "the broker serves, from the config file" 0 agent health list
 kill -TERM $pid; wait $pid
 check "broker_start in the log" 0 "$BIN/dx-audit" --db "$T/data" --broker-pub "$T/keys/broker.pub" query --format csv
 check_grep "broker_start names the version" "$T/out" "broker_start,.*dx-broker $want"
+
+# --log-format json: one object per line, the same events as the text form,
+# never payloads or secrets
+"$BIN/dx-broker" --config "$T/broker.yaml" --log-format json >"$T/j.log" 2>&1 &
+pid=$!
+wait_until 10 grep -q '"event":"listening"' "$T/j.log"
+EP=$(/usr/bin/python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["event"] == "listening": print(o["fields"]["endpoint"])' "$T/j.log")
+printf 'national_id,name\nSECRET-PAYLOAD-1234,Jane\n' > "$T/p.csv"
+check "json log: publish" 0 agent health publish health/vaccination/json "$T/p.csv" --classification restricted
+check "json log: a filtered fetch" 0 agent statistics fetch health/vaccination/json --purpose statistics -o "$T/p.out"
+check "json log: a refusal" 3 agent education fetch health/vaccination/json --purpose statistics -o "$T/p.out"
+kill -TERM $pid; wait $pid
+secret=$(sed -n 's/^sign_secret: *"\{0,1\}ed25519:\([^"]*\)"\{0,1\}$/\1/p' "$T/keys/health.key")
+check "json log: every line is one JSON object" 0 /usr/bin/python3 - "$T/j.log" "$secret" <<'PY'
+import json, sys
+events = set()
+text = open(sys.argv[1], "rb").read()
+assert b"SECRET-PAYLOAD" not in text, "a payload reached the log"
+assert sys.argv[2] and sys.argv[2].encode() not in text, "a secret reached the log"
+for line in text.decode().splitlines():
+    o = json.loads(line)
+    assert set(o) == {"time", "level", "event", "fields"}, o
+    assert all(isinstance(v, str) for v in o["fields"].values()), o
+    events.add(o["event"])
+for want in ("listening", "published", "read", "refused", "stopping"):
+    assert want in events, f"no {want} event in {sorted(events)}"
+PY
