@@ -140,6 +140,11 @@ typedef int (*store_delivery_fn)(void *arg, store_val_t val);
 int store_deliveries_each(store_txn_t *t, const char *name, uint64_t version,
                           store_delivery_fn fn, void *arg);
 
+/* Copies the store in dir, as of one commit and compacted, into the new
+ * or empty directory out (it may run beside a live broker); *bytes is the
+ * copy's size. */
+int store_backup(const char *dir, const char *out, uint64_t *bytes, char err[DX_ERRMSG]);
+
 /* Tells the kernel this process no longer needs the pages under a value it
  * read, so streaming a large dataset does not grow resident memory. */
 void store_release(store_t *s, const void *data, size_t len);
