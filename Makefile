@@ -11,7 +11,8 @@
 #                   FUZZ_TIME seconds (default 300), then the filter's
 #                   differential test against Python for as long
 #   make SANITIZE=address,undefined test    the same under ASan + UBSan
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (and make uninstall)
+#   make deb        a Debian package of it, with dpkg-deb
 #   make V=1        show the compiler command lines
 
 PREFIX   ?= /usr/local
@@ -78,7 +79,7 @@ FUZZ_MAKE = $(MAKE) --no-print-directory CC=clang BUILD=build-fuzz \
             SANITIZE=fuzzer-no-link,address,undefined fuzz-build
 FUZZ_TIME ?= 300
 
-.PHONY: all deps test check demo bench fuzz tests-build bench-build fuzz-build install clean
+.PHONY: all deps test check demo bench fuzz tests-build bench-build fuzz-build install uninstall deb clean
 .SECONDARY:
 
 all: $(PROGRAMS)
@@ -187,9 +188,18 @@ $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBBROKER) $(LIBDX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
+# Programs, man pages, systemd units and examples (never /etc): see
+# scripts/install.sh; uninstall removes exactly what install wrote.
 install: $(PROGRAMS)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	@scripts/install.sh install "$(PREFIX)" "$(DESTDIR)" "$(BUILD)"
+
+uninstall:
+	@scripts/install.sh uninstall "$(PREFIX)" "$(DESTDIR)" "$(BUILD)"
+
+# A Debian package (build/dx_VERSION_ARCH.deb) with dpkg-deb: scripts/deb.sh.
+deb: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/deb.sh
 
 clean:
 	rm -rf build build-san build-fuzz

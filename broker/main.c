@@ -7,6 +7,7 @@
 #include "broker.h"
 #include "err.h"
 #include "log.h"
+#include "notify.h"
 #include "version.h"
 
 #include <malloc.h>
@@ -63,7 +64,9 @@ int main(int argc, char **argv)
         broker_stop(&b);
         return rv == DX_ERR_USAGE ? 2 : 1;
     }
+    broker_notify("READY=1"); /* systemd, Type=notify: it listens */
     rv = intake_run(&b, &s_stop, &s_reload);
+    broker_notify("STOPPING=1");
     dx_info("stopping");
     broker_stop(&b);
     return rv == 0 ? 0 : 1;
