@@ -37,6 +37,8 @@ static int s_usage(FILE *out, int status)
             "                (asks the broker to reload its policy set; role admin)\n"
             "       dx-admin policy explain DIR --member M --action read|list|publish\n"
             "                --dataset NAME [--purpose P] [--at TIME] [--classification C]\n"
+            "       dx-admin status [--format text|json] [--broker E] [--broker-pub F] [--key K]\n"
+            "                (the broker's health; role admin; exit 0 when healthy)\n"
             "       dx-admin backup --data DIR --out DIR2\n"
             "                (a consistent, compacted copy of a store, also of a running broker's)\n"
             "       dx-admin --version\n");
@@ -277,6 +279,100 @@ static int s_explain(int argc, char **argv)
     return d.allow ? 0 : 3;
 }
 
+/* Connects with conn, sends req and takes a reply of the kind want. */
+static int s_ask(dx_cli_conn_t *conn, Dx__Request *req, Dx__Reply__BodyCase want, Dx__Reply **reply)
+{
+    char err[DX_ERRMSG];
+    dx_keypair_t me;
+    dx_pubkeys_t broker;
+    dx_client_t *client = NULL;
+    *reply = NULL;
+    int rv = dx_cli_open(conn, &me, &broker, &client, err);
+    if (rv == 0)
+        rv = dx_client_call(client, req, reply, err);
+    dx_client_destroy(&client);
+    dx_keypair_wipe(&me);
+    if (rv == 0 && (*reply)->body_case != want) {
+        rv = DX_ERR_PROTOCOL;
+        snprintf(err, sizeof err, "unexpected reply from the broker");
+    }
+    if (rv != 0) {
+        wire_reply_free(reply);
+        return dx_cli_fail(s_prog, rv, err);
+    }
+    return 0;
+}
+
+static void s_time(int64_t ms, char out[DX_TIME_TEXT])
+{
+    if (ms > 0)
+        dx_time_format(ms, out);
+    else
+        snprintf(out, DX_TIME_TEXT, "-");
+}
+
+static int s_status(int argc, char **argv)
+{
+    static const struct option opts[] = { DX_CLI_OPTIONS, { "format", required_argument, NULL, 'F' },
+                                          { NULL, 0, NULL, 0 } };
+    dx_cli_conn_t conn;
+    const char *format = "text";
+    memset(&conn, 0, sizeof conn);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'F' && (strcmp(optarg, "text") == 0 || strcmp(optarg, "json") == 0))
+            format = optarg;
+        else if (c == 'F' || dx_cli_option(&conn, c, optarg, s_prog) <= 0)
+            return s_usage(stderr, 2);
+    }
+    if (optind != argc)
+        return s_usage(stderr, 2);
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__StatusRequest sr = DX__STATUS_REQUEST__INIT;
+    Dx__Reply *reply = NULL;
+    req.body_case = DX__REQUEST__BODY_STATUS;
+    req.status = &sr;
+    int rv = s_ask(&conn, &req, DX__REPLY__BODY_STATUS, &reply);
+    if (rv != 0)
+        return rv;
+    const Dx__BrokerStatus *st = reply->status;
+    char hex[65] = "-", started[DX_TIME_TEXT], loaded[DX_TIME_TEXT], last[DX_TIME_TEXT];
+    if (st->policy_sha256.len == DX_SHA256_LEN)
+        dx_hex_encode(st->policy_sha256.data, DX_SHA256_LEN, hex);
+    s_time(st->started_ms, started);
+    s_time(st->policy_loaded_ms, loaded);
+    s_time(st->audit_last_ms, last);
+    double use = st->map_bytes ? (double)st->store_bytes / (double)st->map_bytes : 0;
+    /* healthy: it answered, and the store has room */
+    bool healthy = use < 0.9;
+    long long uptime = (long long)((st->now_ms - st->started_ms) / 1000);
+    if (strcmp(format, "json") == 0) {
+        printf("{\"healthy\":%s,\"version\":\"%s\",\"started\":\"%s\",\"uptime_s\":%lld,"
+               "\"endpoint\":\"%s\",\"policy_sha256\":\"%s\",\"policy_loaded\":\"%s\","
+               "\"members\":%u,\"open_transfers\":%u,\"subscriptions\":%u,\"store_bytes\":%llu,"
+               "\"map_bytes\":%llu,\"audit_size\":%llu,\"audit_last\":\"%s\","
+               "\"last_commit_us\":%lld,\"commits\":%llu}\n",
+               healthy ? "true" : "false", st->version, started, uptime, st->endpoint, hex, loaded,
+               st->members, st->open_transfers, st->subscriptions, (unsigned long long)st->store_bytes,
+               (unsigned long long)st->map_bytes, (unsigned long long)st->audit_size, last,
+               (long long)st->last_commit_us, (unsigned long long)st->commits);
+    } else {
+        printf("status:          %s\nversion:         %s\nstarted:         %s (up %lld s)\n"
+               "endpoint:        %s\npolicy:          sha256 %s, loaded %s\nmembers:         %u\n"
+               "open transfers:  %u\nsubscriptions:   %u\nstore:           %llu of %llu bytes (%.1f%%)\n"
+               "audit log:       %llu records, the last at %s\nlast commit:     %.3f ms (fsync "
+               "included), %llu commits since start\n",
+               healthy ? "healthy" : "unhealthy: the store is over 90% of its map size",
+               st->version, started, uptime, st->endpoint, hex, loaded, st->members,
+               st->open_transfers, st->subscriptions, (unsigned long long)st->store_bytes,
+               (unsigned long long)st->map_bytes, use * 100, (unsigned long long)st->audit_size,
+               last, (double)st->last_commit_us / 1000.0, (unsigned long long)st->commits);
+    }
+    wire_reply_free(&reply);
+    return healthy ? 0 : 1;
+}
+
 static int s_reload(int argc, char **argv)
 {
     dx_cli_conn_t conn;
@@ -285,29 +381,14 @@ static int s_reload(int argc, char **argv)
         return 2;
     if (first != argc)
         return s_usage(stderr, 2);
-    char err[DX_ERRMSG];
-    dx_keypair_t me;
-    dx_pubkeys_t broker;
-    dx_client_t *client = NULL;
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__ReloadRequest rr = DX__RELOAD_REQUEST__INIT;
     Dx__Reply *reply = NULL;
-    int rv = dx_cli_open(&conn, &me, &broker, &client, err);
-    if (rv == 0) {
-        Dx__Request req = DX__REQUEST__INIT;
-        Dx__ReloadRequest rr = DX__RELOAD_REQUEST__INIT;
-        req.body_case = DX__REQUEST__BODY_RELOAD;
-        req.reload = &rr;
-        rv = dx_client_call(client, &req, &reply, err);
-    }
-    dx_client_destroy(&client);
-    dx_keypair_wipe(&me);
-    if (rv == 0 && reply->body_case != DX__REPLY__BODY_RELOAD) {
-        rv = DX_ERR_PROTOCOL;
-        snprintf(err, sizeof err, "unexpected reply from the broker");
-    }
-    if (rv != 0) {
-        wire_reply_free(&reply);
-        return dx_cli_fail(s_prog, rv, err);
-    }
+    req.body_case = DX__REQUEST__BODY_RELOAD;
+    req.reload = &rr;
+    int rv = s_ask(&conn, &req, DX__REPLY__BODY_RELOAD, &reply);
+    if (rv != 0)
+        return rv;
     const Dx__ReloadResult *r = reply->reload;
     for (size_t i = 0; i < r->n_problems; i++)
         fprintf(stderr, "%s\n", r->problems[i]);
@@ -330,6 +411,7 @@ static const struct {
 } s_commands[] = {
     { "keygen", NULL, s_keygen },
     { "backup", NULL, s_backup },
+    { "status", NULL, s_status },
     { "reload", NULL, s_reload },
     { "policy", "check", s_check },
     { "policy", "explain", s_explain },

@@ -1,7 +1,9 @@
 /* admin: the data office's requests to a running broker. Only members with
  * the role admin (dispatch.c's table); every attempt is an audit record. */
 #include "broker.h"
+#include "dxtime.h"
 #include "log.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,4 +32,39 @@ int admin_reload(broker_t *b, request_t *rq)
 out:
     dx_diag_free(&diag);
     return rv;
+}
+
+int admin_status(broker_t *b, request_t *rq)
+{
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__BrokerStatus st = DX__BROKER_STATUS__INIT;
+    audit_state_t a = audit_state(b->audit);
+    batch_stats_t bs = batch_stats(b->batch);
+    uint64_t used = 0, map = 0;
+    int rv = store_usage(b->store, &used, &map);
+    if (rv != 0)
+        return rv;
+    st.version = (char *)dx_version();
+    st.started_ms = b->started_ms;
+    st.now_ms = rq->now_ms;
+    st.endpoint = b->endpoint;
+    st.policy_sha256.data = b->policy->sha256;
+    st.policy_sha256.len = DX_SHA256_LEN;
+    st.policy_loaded_ms = b->policy_loaded_ms;
+    st.members = (uint32_t)b->policy->nmembers;
+    st.open_transfers = (uint32_t)sessions_count(b->sessions);
+    st.store_bytes = used;
+    st.map_bytes = map;
+    st.audit_size = a.size;
+    st.audit_last_ms = a.last_time;
+    st.last_commit_us = bs.last_commit_us;
+    st.commits = bs.commits;
+    st.subscriptions = (uint32_t)feed_subs_count(b->feed_subs);
+    audit_fields_t f = { .event = DX_EV_STATUS, .action = "status", .allow = true,
+                         .rule_id = "", .reason = "the broker's status" };
+    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+        return rv;
+    reply.body_case = DX__REPLY__BODY_STATUS;
+    reply.status = &st;
+    return broker_reply_later(b, rq, &reply, NULL, 0);
 }

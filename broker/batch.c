@@ -1,5 +1,6 @@
 /* batch: one write transaction per loop turn, one nested one per request. */
 #include "batch.h"
+#include "dxtime.h"
 #include "err.h"
 #include "log.h"
 
@@ -21,6 +22,7 @@ struct batch {
     size_t op;                 /* current request number in this turn */
     deferred_t *items;
     size_t n, cap;
+    batch_stats_t stats;
 };
 
 int batch_new(store_t *s, audit_t *a, batch_t **out)
@@ -108,14 +110,20 @@ int batch_defer(batch_t *b, batch_done_fn fn, void *arg)
 
 size_t batch_pending(const batch_t *b) { return b->n; }
 
+batch_stats_t batch_stats(const batch_t *b) { return b->stats; }
+
 int batch_commit(batch_t *b, int64_t now_ms)
 {
     int status = 0;
     store_abort(&b->child); /* an op left open is a bug; never commit it */
     if (b->parent) {
-        if ((status = audit_sign_head(b->audit, b->parent, now_ms)) == 0)
+        if ((status = audit_sign_head(b->audit, b->parent, now_ms)) == 0) {
+            int64_t t0 = dx_mono_us();
             status = store_commit(&b->parent);
-        else
+            b->stats.last_commit_us = dx_mono_us() - t0;
+            b->stats.last_commit_ops = b->op;
+            b->stats.commits++;
+        } else
             store_abort(&b->parent);
         audit_committed(b->audit, status == 0);
         if (status == 0) {

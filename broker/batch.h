@@ -37,4 +37,11 @@ int batch_commit(batch_t *b, int64_t now_ms);
 /* Ops in the current turn. */
 size_t batch_pending(const batch_t *b);
 
+typedef struct {
+    uint64_t commits;
+    int64_t last_commit_us;      /* the last commit, fsync included */
+    size_t last_commit_ops;      /* requests it made durable */
+} batch_stats_t;
+batch_stats_t batch_stats(const batch_t *b);
+
 #endif

@@ -79,6 +79,7 @@ static int s_swap_policy(broker_t *b, dx_policy_t *p)
     old = b->current;
     b->current = hp;
     b->policy = p;
+    b->policy_loaded_ms = dx_now_ms();
     pthread_mutex_unlock(&b->policy_lock);
     broker_policy_release(b, &old);
     return 0;
@@ -270,6 +271,7 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     }
     s_log_diag(&diag);
     dx_diag_free(&diag);
+    b->started_ms = dx_now_ms();
     if ((rv = s_swap_policy(b, p)) != 0 || (rv = s_open_store(b, err)) != 0)
         return rv;
     if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {

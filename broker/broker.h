@@ -125,6 +125,8 @@ typedef struct broker {
     batch_t *batch;
     sessions_t *sessions;
     feed_subs_t *feed_subs;      /* feed.c: the connections watching the feed */
+    int64_t started_ms;
+    int64_t policy_loaded_ms;    /* when the set in force was loaded */
     dx_policy_t *policy;         /* the writer's view of current->policy */
     uint64_t next_blob;
     uint64_t *discard;           /* staged blobs to delete next round */
@@ -236,6 +238,7 @@ int audit_proof(broker_t *b, request_t *rq);
 int audit_consistency(broker_t *b, request_t *rq);
 int audit_heads(broker_t *b, request_t *rq);
 int admin_reload(broker_t *b, request_t *rq);
+int admin_status(broker_t *b, request_t *rq);
 int feed_request(broker_t *b, request_t *rq);
 int delivery_receipt(broker_t *b, request_t *rq);
 int deliveries_query(broker_t *b, request_t *rq);
@@ -247,6 +250,8 @@ int deliveries_query(broker_t *b, request_t *rq);
  * once it is durable. */
 int feed_committed(broker_t *b, uint64_t seq, const char *name, uint64_t version, int classification);
 void feed_subs_destroy(feed_subs_t **fs_p);
+/* Subscriptions held now. */
+size_t feed_subs_count(const feed_subs_t *fs);
 
 /* ---- deliveries.c ---- */
 

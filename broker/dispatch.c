@@ -35,6 +35,8 @@ static const command_t s_commands[] = {
     { DX__REQUEST__BODY_FEED, "feed", DX_EV_FEED, "list", 0, SMALL, NULL, NULL, feed_request },
     { DX__REQUEST__BODY_DELIVERY_RECEIPT, "delivery receipt", DX_EV_DELIVERY, "receive", 0, SMALL,
       NULL, NULL, delivery_receipt },
+    { DX__REQUEST__BODY_STATUS, "status", DX_EV_STATUS, "status", DX_ROLE_ADMIN, SMALL, NULL, NULL,
+      admin_status },
     { DX__REQUEST__BODY_DELIVERIES, "deliveries", DX_EV_DELIVERIES, "list", 0, SMALL, NULL, NULL,
       deliveries_query },
 };

@@ -64,6 +64,8 @@ void feed_subs_destroy(feed_subs_t **fs_p)
     *fs_p = NULL;
 }
 
+size_t feed_subs_count(const feed_subs_t *fs) { return fs ? fs->n : 0; }
+
 static bool s_matches(char (*patterns)[DX_NAME_MAX + 1], size_t n, const char *name)
 {
     if (n == 0)

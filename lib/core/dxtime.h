@@ -9,6 +9,7 @@
 int64_t dx_now_ms(void);
 /* Monotonic milliseconds, for timeouts. */
 int64_t dx_mono_ms(void);
+int64_t dx_mono_us(void);
 
 /* Parses RFC 3339 ("2026-01-01T00:00:00Z", with optional fraction and
  * "+hh:mm" offset) or a bare date ("2026-01-01", midnight UTC).

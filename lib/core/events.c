@@ -13,6 +13,7 @@ static const char *const s_events[DX_EV_COUNT] = {
     [DX_EV_FEED] = "feed",
     [DX_EV_DELIVERY] = "delivery",
     [DX_EV_DELIVERIES] = "deliveries",
+    [DX_EV_STATUS] = "status",
 };
 
 static const char *const s_pseudo[DX_PSEUDO_COUNT] = {

@@ -20,6 +20,7 @@ typedef enum {
     DX_EV_FEED,                 /* a page of the feed of new versions */
     DX_EV_DELIVERY,             /* a consumer's signed delivery receipt */
     DX_EV_DELIVERIES,           /* a publisher asking who received its data */
+    DX_EV_STATUS,               /* an operator asking for the broker's health */
     DX_EV_COUNT
 } dx_event_t;
 

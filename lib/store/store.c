@@ -653,3 +653,17 @@ void store_release(store_t *s, const void *data, size_t len)
     if (last > first)
         madvise((void *)first, last - first, MADV_DONTNEED);
 }
+
+int store_usage(store_t *s, uint64_t *used, uint64_t *map)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    int rc = mdb_env_info(s->env, &info);
+    if (rc == 0)
+        rc = mdb_env_stat(s->env, &st);
+    if (rc != 0)
+        return store_rc(s, rc);
+    *used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    *map = (uint64_t)info.me_mapsize;
+    return 0;
+}

@@ -140,6 +140,10 @@ typedef int (*store_delivery_fn)(void *arg, store_val_t val);
 int store_deliveries_each(store_txn_t *t, const char *name, uint64_t version,
                           store_delivery_fn fn, void *arg);
 
+/* The bytes the store's pages take (up to the last page used, freed pages
+ * inside included) and the map size, the most it may take. */
+int store_usage(store_t *s, uint64_t *used, uint64_t *map);
+
 /* Copies the store in dir, as of one commit and compacted, into the new
  * or empty directory out (it may run beside a live broker); *bytes is the
  * copy's size. */

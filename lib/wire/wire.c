@@ -267,6 +267,7 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
         if (!dx_dataset_name_valid(r->deliveries->dataset))
             FAIL("deliveries: invalid dataset name");
         return 0;
+    case DX__REQUEST__BODY_STATUS:
     case DX__REQUEST__BODY_AUDIT_READ:
     case DX__REQUEST__BODY_RELOAD:
     case DX__REQUEST__BODY_AUDIT_CONSISTENCY:
@@ -373,6 +374,12 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
         if (r->publish_ready->chunk_size == 0 || r->publish_ready->chunk_size > DX_CHUNK_SIZE ||
             r->publish_ready->window == 0)
             FAIL("reply: malformed publish session");
+        return 0;
+    case DX__REPLY__BODY_STATUS:
+        if (!s_printable(r->status->version, 128) || !s_printable(r->status->endpoint, 256) ||
+            strpbrk(r->status->version, "\"\\") || strpbrk(r->status->endpoint, "\"\\") ||
+            (r->status->policy_sha256.len && r->status->policy_sha256.len != DX_SHA256_LEN))
+            FAIL("reply: malformed status");
         return 0;
     case DX__REPLY__BODY_CHUNK_ACK:
     case DX__REPLY__BODY_NOTIFY:

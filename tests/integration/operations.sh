@@ -93,3 +93,21 @@ for line in text.decode().splitlines():
 for want in ("listening", "published", "read", "refused", "stopping"):
     assert want in events, f"no {want} event in {sorted(events)}"
 PY
+
+# dx-admin status: the data office's view of a running broker
+start_broker || exit 1
+check "publish, for the status" 0 agent health publish health/vaccination/st "$T/p.csv"
+admin() { "$BIN/dx-admin" "$1" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/$2.key" "${@:3}"; }
+check "status as admin: healthy, exit 0" 0 admin status office
+for k in "status: +healthy" "version: +$want" "endpoint: +$EP" "policy: +sha256 [0-9a-f]{64}, loaded 20" \
+         "members: +5" "open transfers: +0" "store: +[0-9]+ of [0-9]+ bytes" "audit log: +[0-9]+ records" \
+         "last commit: +[0-9.]+ ms"; do
+  check_grep "status shows ${k%%:*}" "$T/out" "^$k"
+done
+check "status --format json" 0 admin status office --format json
+cp "$T/out" "$T/status.json"
+check "status json parses" 0 /usr/bin/python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["healthy"] is True and o["members"] == 5 and o["audit_size"] > 3, o' "$T/status.json"
+check "status needs the role admin" 3 admin status health
+check "status is recorded" 0 "$BIN/dx-audit" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/auditor.key" query --action status --format csv
+check_grep "status records, the refusal too" "$T/out" "status,health,status,.*,deny"
+check_grep "status records, allowed" "$T/out" "status,office,status,.*,allow"
