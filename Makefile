@@ -31,6 +31,9 @@ endif
 PKGS     := libzmq libprotobuf-c lmdb openssl yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The broker's metrics endpoint: libmicrohttpd, for the broker alone.
+HTTP_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+HTTP_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 
 CFLAGS   ?= $(OPT) -g
 # gcc warns of snprintf output that may be cut, which is how we bound it;
@@ -40,9 +43,9 @@ V        ?=
 Q        := $(if $(V),,@)
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
              -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral $(NO_TRUNC_WARN) \
-             $(addprefix -I,$(LIB_DIRS)) -Ibroker -Iagents -I$(BUILD)/gen $(PKG_CFLAGS) \
+             $(addprefix -I,$(LIB_DIRS)) -Ibroker -Iagents -I$(BUILD)/gen $(PKG_CFLAGS) $(HTTP_CFLAGS) \
              $(SANFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS   = $(PKG_LIBS) -lpthread
+LDLIBS   = $(PKG_LIBS) $(HTTP_LIBS) -lpthread
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 GEN      := $(BUILD)/gen/dx.pb-c.c $(BUILD)/gen/dx.pb-c.h

@@ -6,6 +6,7 @@
 #include "encode.h"
 #include "jobs.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy_load.h"
 #include "version.h"
 #include "publish_check.h"
@@ -205,6 +206,16 @@ static int s_open_router(broker_t *b, char err[DX_ERRMSG])
     s_set(b->router, ZMQ_HANDSHAKE_IVL, 10000);
     s_set(b->router, ZMQ_HEARTBEAT_IVL, 10000);
     s_set(b->router, ZMQ_HEARTBEAT_TIMEOUT, 30000);
+    /* for the metrics' connections gauge: TCP connections accepted and
+     * closed, as the socket's monitor sees them */
+    if (b->cfg.metrics_listen &&
+        (zmq_socket_monitor(b->router, "inproc://dx-router-events",
+                            ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0 ||
+         !(b->router_events = zmq_socket(b->zctx, ZMQ_PAIR)) ||
+         zmq_connect(b->router_events, "inproc://dx-router-events") != 0)) {
+        snprintf(err, DX_ERRMSG, "cannot watch connections: %s", zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
     if (zmq_bind(b->router, b->cfg.listen) != 0) {
         snprintf(err, DX_ERRMSG, "cannot listen on %s: %s", b->cfg.listen, zmq_strerror(errno));
         return DX_ERR_IO;
@@ -307,6 +318,8 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     /* from here on the store is the writer's */
     if ((rv = s_start_stages(b, err)) != 0)
         return rv;
+    if (b->cfg.metrics_listen && (rv = metrics_start(b, b->cfg.metrics_listen, &b->metrics, err)) != 0)
+        return rv;
     dx_info("listening endpoint=%s policy_sha256=%s members=%zu rules=%zu version=%s", b->endpoint,
             hex, b->policy->nmembers, b->policy->nrules, dx_version());
     return 0;
@@ -326,12 +339,16 @@ void broker_stop(broker_t *b)
         broker_system_record(b, DX_EV_BROKER_STOP, "dx-broker stopped");
         batch_commit(b->batch, dx_now_ms());
     }
+    /* no stage bumps a counter any more; the HTTP thread goes before the
+     * policy set it reads */
+    metrics_stop(&b->metrics);
     /* anything still queued for the writer or on its way out */
     request_t *rq;
     while (b->inbox && zmq_recv(b->inbox, &rq, sizeof rq, ZMQ_DONTWAIT) == sizeof rq)
         if (rq != &b->stop_request)
             request_free(&rq);
-    void *socks[] = { b->router, b->zap, b->to_writer, b->from_writer, b->inbox, b->outbox };
+    void *socks[] = { b->router, b->zap, b->to_writer, b->from_writer, b->inbox, b->outbox,
+                      b->router_events };
     for (size_t i = 0; i < sizeof socks / sizeof socks[0]; i++)
         if (socks[i])
             zmq_close(socks[i]);

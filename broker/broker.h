@@ -99,6 +99,8 @@ typedef struct request {
     const struct command *cmd;
     int64_t now_ms;
     size_t frame_len;            /* bytes received */
+    int64_t received_us;         /* when intake took it (monotonic) */
+    bool refused;                /* answered with an error */
     answer_t answer;
     check_t check;
 } request_t;
@@ -111,6 +113,7 @@ typedef struct broker {
     void *zctx;
     /* intake's */
     void *router;
+    void *router_events;         /* PAIR: the router's monitor (metrics only) */
     void *zap;
     void *to_writer;             /* PUSH: requests for the writer */
     void *from_writer;           /* PULL: replies to put on the socket */
@@ -126,6 +129,7 @@ typedef struct broker {
     sessions_t *sessions;
     feed_subs_t *feed_subs;      /* feed.c: the connections watching the feed */
     int64_t started_ms;
+    struct metrics *metrics;     /* metrics.c, NULL when off */
     int64_t policy_loaded_ms;    /* when the set in force was loaded */
     dx_policy_t *policy;         /* the writer's view of current->policy */
     uint64_t next_blob;

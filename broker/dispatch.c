@@ -1,6 +1,7 @@
 /* dispatch: the command table, and what is checked before any handler. */
 #include "dispatch.h"
 #include "log.h"
+#include "metrics.h"
 #include "publish_check.h"
 #include "wire.h"
 
@@ -48,6 +49,10 @@ const command_t *dispatch_command(Dx__Request__BodyCase body)
             return &s_commands[i];
     return NULL;
 }
+
+size_t dispatch_count(void) { return sizeof s_commands / sizeof s_commands[0]; }
+const command_t *dispatch_at(size_t i) { return i < dispatch_count() ? &s_commands[i] : NULL; }
+size_t dispatch_index(const command_t *c) { return (size_t)(c - s_commands); }
 
 void request_free(request_t **rq_p)
 {
@@ -114,6 +119,7 @@ void dispatch(broker_t *b, request_t *rq)
     if (status == 0 && rq->answer == RQ_OPEN)
         status = c->handler(b, rq);
     status = batch_op_end(b->batch, status);
+    metrics_request(b->metrics, dispatch_index(c), rq->refused || status != 0);
     if (status != 0 && rq->answer == RQ_OPEN) {
         dx_warn("request failed member=%s type=%s: %s", rq->member_id, c->name, dx_strerror(status));
         broker_error(b, rq, broker_code(status), NULL, "%s",

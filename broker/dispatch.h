@@ -28,6 +28,10 @@ typedef struct command {
 
 /* The row for a request type, or NULL. */
 const command_t *dispatch_command(Dx__Request__BodyCase body);
+/* The rows, for metrics: how many, and the index of one. */
+size_t dispatch_count(void);
+const command_t *dispatch_at(size_t i);
+size_t dispatch_index(const command_t *c);
 /* The job threads' function: the request's checks. */
 void dispatch_check(void *b, request_t *rq, int lane);
 /* On the writer thread: the shared refusals, then the handler, in a

@@ -16,6 +16,7 @@
 #include "encode.h"
 #include "jobs.h"
 #include "log.h"
+#include "metrics.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -72,6 +73,7 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
         m = dx_policy_member_by_transport(policy, zmq_msg_data(&frames[6]));
     if (m && dx_member_current(m, dx_now_ms())) {
         s_zap_reply(b->zap, &frames[1], "200", "OK", m->id);
+        metrics_handshake(b->metrics, true);
         dx_debug("handshake admitted member=%s address=%s", m->id, address);
     } else {
         char key[48] = "unknown";
@@ -80,6 +82,7 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
             dx_z85_encode32(zmq_msg_data(&frames[6]), key + 6);
         }
         s_zap_reply(b->zap, &frames[1], "400", "not a current member key", "");
+        metrics_handshake(b->metrics, false);
         dx_warn("handshake refused address=%s key=%s: %s", address, key,
                 m ? (m->revoked ? "member revoked" : "member keys expired") : "not a member key");
     }
@@ -179,6 +182,8 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
     rq->cmd = cmd;
     rq->now_ms = dx_now_ms();
     rq->frame_len = zmq_msg_size(body);
+    rq->received_us = dx_mono_us();
+    metrics_bytes(b->metrics, true, rq->frame_len);
     const dx_member_t *m = cmd->check ? dx_policy_member(policy, user) : NULL;
     if (m) {
         /* the checks use the key the member has now; the writer checks
@@ -232,18 +237,44 @@ static void s_reload(broker_t *b)
     writer_submit(b, b->to_writer, rq);
 }
 
+/* The router's monitor: connections accepted and closed. */
+static void s_router_events(broker_t *b)
+{
+    for (int i = 0; i < 64; i++) {
+        zmq_msg_t ev, addr;
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, b->router_events, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            return;
+        }
+        uint16_t event = 0;
+        if (zmq_msg_size(&ev) >= 2)
+            memcpy(&event, zmq_msg_data(&ev), 2);
+        if (zmq_msg_more(&ev)) {
+            zmq_msg_init(&addr);
+            zmq_msg_recv(&addr, b->router_events, 0);
+            zmq_msg_close(&addr);
+        }
+        zmq_msg_close(&ev);
+        metrics_connections(b->metrics, event == ZMQ_EVENT_ACCEPTED ? 1 : event == ZMQ_EVENT_DISCONNECTED ? -1 : 0);
+    }
+}
+
 int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload)
 {
     while (!*stop) {
-        zmq_pollitem_t items[3] = { { b->from_writer, 0, ZMQ_POLLIN, 0 },
+        zmq_pollitem_t items[4] = { { b->from_writer, 0, ZMQ_POLLIN, 0 },
                                     { b->zap, 0, ZMQ_POLLIN, 0 },
-                                    { b->router, 0, ZMQ_POLLIN, 0 } };
-        int rc = zmq_poll(items, 3, 500);
+                                    { b->router, 0, ZMQ_POLLIN, 0 },
+                                    { b->router_events, 0, ZMQ_POLLIN, 0 } };
+        int rc = zmq_poll(items, b->router_events ? 4 : 3, 500);
         if (rc < 0 && errno != EINTR) {
             dx_error("poll failed: %s", zmq_strerror(errno));
             return DX_ERR_IO;
         }
         s_replies(b);
+        if (rc > 0 && b->router_events && (items[3].revents & ZMQ_POLLIN))
+            s_router_events(b);
         held_policy_t *hp = broker_policy_hold(b);
         if (rc > 0 && (items[1].revents & ZMQ_POLLIN))
             for (int i = 0; i < 64; i++) {

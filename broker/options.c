@@ -57,6 +57,9 @@ static const option_t s_options[] = {
     { "origin", OPT_TEXT, AT(origin), 0, 0, NULL, false, "NAME",
       "the audit log's name in its signed heads (default dx/ID,\n"
       "ID being the broker key's id)" },
+    { "metrics-listen", OPT_TEXT, AT(metrics_listen), 0, 0, NULL, false, "ADDR:PORT",
+      "serve Prometheus metrics over HTTP at /metrics, e.g.\n"
+      "127.0.0.1:9477 (default: off)" },
     { "workers", OPT_COUNT, AT(workers), 0, 64, NULL, false, "N",
       "threads checking publishes' signatures and hashes (default:\n"
       "one per core; 0: on the intake thread)" },

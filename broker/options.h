@@ -26,6 +26,7 @@ typedef struct {
     int64_t member_transfers;    /* open transfers one member may hold */
     const char *log_level;
     const char *log_format;      /* "text" or "json" */
+    const char *metrics_listen;  /* ADDR:PORT, or NULL: no metrics */
     const char *config_path;     /* --config FILE, or NULL */
     bool check_config;           /* --check-config: check, print, exit */
 } broker_config_t;

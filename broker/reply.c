@@ -1,8 +1,10 @@
 /* reply: replies from the writer thread, now or after their commit. They
  * leave through the writer's outbox; intake puts them on the socket. */
 #include "broker.h"
+#include "dispatch.h"
 #include "dxtime.h"
 #include "log.h"
+#include "metrics.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -48,14 +50,22 @@ static void s_send_packed(broker_t *b, const uint8_t *identity, size_t idlen, ui
         dx_error("reply dropped: %s", zmq_strerror(errno));
         return;
     }
+    metrics_bytes(b->metrics, false, len);
     if (zmq_send(b->outbox, identity, idlen, ZMQ_SNDMORE) < 0 || zmq_msg_send(&body, b->outbox, 0) < 0) {
         dx_error("reply dropped: %s", zmq_strerror(errno));
         zmq_msg_close(&body);
     }
 }
 
+/* The command's index for metrics, or SIZE_MAX (the broker's own requests). */
+static size_t s_cmd(const request_t *rq)
+{
+    return rq->cmd ? dispatch_index(rq->cmd) : SIZE_MAX;
+}
+
 void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply)
 {
+    metrics_latency(b->metrics, s_cmd(rq), dx_mono_us() - rq->received_us);
     uint8_t *data = NULL;
     size_t len = 0;
     reply->id = rq->req ? rq->req->id : 0;
@@ -124,6 +134,8 @@ typedef struct {
     broker_after_fn after;
     uint64_t session;
     bool witnessed;
+    size_t cmd;                  /* for metrics */
+    int64_t received_us;
 } later_t;
 
 /* Protobuf merges concatenated messages: a second Reply holding only the
@@ -149,6 +161,10 @@ static void s_send_witnessed(later_t *l)
 static void s_later_done(void *arg, int status)
 {
     later_t *l = arg;
+    if (l->data || status != 0)
+        metrics_latency(l->b->metrics, l->cmd, dx_mono_us() - l->received_us);
+    if (status != 0)
+        metrics_refusal(l->b->metrics, DX__ERROR_CODE__ERR_STORAGE);
     if (l->after)
         l->after(l->b, l->session, status);
     if (status == 0 && l->witnessed) {
@@ -187,6 +203,8 @@ static int s_later(broker_t *b, request_t *rq, uint8_t *data, size_t len, broker
     l->after = after;
     l->session = session;
     l->witnessed = witnessed;
+    l->cmd = s_cmd(rq);
+    l->received_us = rq->received_us;
     int rv = batch_defer(b->batch, s_later_done, l);
     if (rv != 0) {
         free(l->data);
@@ -247,6 +265,8 @@ static int s_error(broker_t *b, request_t *rq, bool later, Dx__ErrorCode code, c
     int rv = s_pack_errorv(rq, code, rule_id, fmt, ap, &data, &len);
     if (rv != 0)
         return rv;
+    rq->refused = true;
+    metrics_refusal(b->metrics, code);
     if (later)
         return s_later(b, rq, data, len, NULL, 0, false);
     rq->answer = RQ_ANSWERED;

@@ -15,6 +15,7 @@
 #include "dispatch.h"
 #include "dxtime.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -66,6 +67,22 @@ static bool s_take(broker_t *b, request_t *rq)
     return stop;
 }
 
+/* After a round: its commit and the writer's gauges, for the metrics. */
+static void s_metrics(broker_t *b, uint64_t commits_before)
+{
+    if (!b->metrics)
+        return;
+    batch_stats_t bs = batch_stats(b->batch);
+    if (bs.commits != commits_before)
+        metrics_commit(b->metrics, bs.last_commit_ops, bs.last_commit_us, dx_now_ms());
+    metrics_gauges_t g = { .open_transfers = sessions_count(b->sessions),
+                           .subscriptions = feed_subs_count(b->feed_subs),
+                           .audit_size = audit_state(b->audit).size };
+    if (store_usage(b->store, &g.store_bytes, &g.map_bytes) != 0)
+        g.store_bytes = g.map_bytes = 0;
+    metrics_gauges(b->metrics, &g);
+}
+
 /* One round: what is ready, one commit. Returns true when told to stop. */
 static bool s_round(broker_t *b, int timeout_ms)
 {
@@ -82,7 +99,9 @@ static bool s_round(broker_t *b, int timeout_ms)
         bytes += rq->frame_len;
         stop |= s_take(b, rq);
     }
+    uint64_t commits = batch_stats(b->batch).commits;
     batch_commit(b->batch, dx_now_ms());
+    s_metrics(b, commits);
     return stop;
 }
 

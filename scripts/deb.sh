@@ -23,7 +23,7 @@ Version: $version
 Architecture: $arch
 Maintainer: dx developers <dx@localhost>
 Installed-Size: $size
-Depends: libc6, libzmq5, libprotobuf-c1, liblmdb0, libssl3, libyaml-0-2, adduser
+Depends: libc6, libzmq5, libprotobuf-c1, liblmdb0, libssl3, libyaml-0-2, libmicrohttpd12, adduser
 Section: net
 Priority: optional
 Description: inter-agency data exchange: broker, agent, auditor and admin tools

@@ -6,10 +6,11 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
-  liblmdb-dev libssl-dev libyaml-dev
+  liblmdb-dev libssl-dev libyaml-dev libmicrohttpd-dev
   lmdb-utils procps redis-server redis-tools iproute2
   python3 python3-zmq python3-cryptography
   clang libclang-rt-14-dev
+  man-db systemd prometheus
 )
 if [ "${DX_DEPS_EXTRA:-}" != "" ]; then
   # shellcheck disable=SC2206
