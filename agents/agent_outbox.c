@@ -413,6 +413,11 @@ static void s_orphans(outbox_t *ob)
     char data[DX_PATH_MAX], manifest[DX_PATH_MAX];
     while (d && (e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' && strstr(e->d_name, ".manifest.tmp-")) {
+            s_path(manifest, ob->pending, e->d_name, "");
+            unlink(manifest); /* a manifest being saved when the agent stopped */
+            continue;
+        }
         if (len <= 9 || strcmp(e->d_name + len - 9, ".manifest") != 0 || e->d_name[0] == '.')
             continue;
         char file[NAME_MAX_LEN + 1];

@@ -78,8 +78,13 @@ int dx_fsync_parent(const char *path)
 
 int dx_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
+    /* a hidden name beside it (.NAME.tmp-PID): whoever scans the directory
+     * (an outbox, an inbox) skips it, also when a crash leaves it behind */
     char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path + 1) : 0;
+    if (snprintf(tmp, sizeof tmp, "%.*s.%s.tmp-%ld", dirlen, path, path + dirlen, (long)getpid()) >=
+        (int)sizeof tmp)
         return DX_ERR_INVALID;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)

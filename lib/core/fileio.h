@@ -10,7 +10,8 @@
 int dx_read_small_file(const char *path, size_t max, char **data, size_t *len);
 
 /* Writes path so that a crash leaves the old file or the whole new one: a
- * temporary file beside it, fsync, rename, fsync of the directory.
+ * hidden temporary file beside it (.NAME.tmp-PID), fsync, rename, fsync of
+ * the directory.
  * DX_ERR_FULL when the disk is full, DX_ERR_IO otherwise (errno kept). */
 int dx_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 /* fsync of the directory that holds path (a rename or unlink in it). */

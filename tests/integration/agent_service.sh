@@ -128,6 +128,19 @@ else
   check "removed before it was published: no receipt" 1 test -e "$BIG/sent/big.bin.receipt"
 fi
 
+# what a crash can leave in .pending: a claimed file, a manifest half saved
+# (a hidden temporary file); on restart the file goes once, the rest is
+# cleaned up and never published
+stop_agent health
+mkdir -p "$BIG/.pending"
+echo "a,b" > "$BIG/.pending/planted.csv"
+echo "half a manifest" > "$BIG/.pending/.planted.csv.manifest.tmp-12345"
+run_agent health "$T/health/agent.yaml"
+if wait_until 20 test -f "$BIG/sent/planted.csv.receipt"; then pass "after a crash: the claimed file is published"; else fail "after a crash: the claimed file is published" "$(tail -2 "$T/health.log")"; fi
+check "after a crash: the half-saved manifest is gone, not published" 0 test -z "$(find "$BIG" -name '*tmp*')"
+check "after a crash: one version" 0 agent health info health/big/planted
+check_grep "after a crash: version 1 of 1" "$T/out" "^version: +1 \(of 1\)$"
+
 # ---- 3. subscriptions, inboxes, delivery receipts ----
 config statistics "$T/statistics/agent.yaml" <<EOF
 subscriptions:
