@@ -28,6 +28,13 @@ int audit_read_head(const source_t *src, const char *path, head_t *h, char err[D
 }
 
 /* An integrity failure says so loudly; anything else is one plain line. */
+/* A signed note, ending in a new line whatever it holds. */
+static void s_note(FILE *out, const char *text)
+{
+    size_t n = strlen(text);
+    fprintf(out, "%s%s", text, n && text[n - 1] == '\n' ? "" : "\n");
+}
+
 static int s_result(int rv, const char *err)
 {
     if (rv == DX_ERR_INTEGRITY)
@@ -56,7 +63,7 @@ int audit_query_cmd(source_t *src, const audit_opts_t *o)
 {
     char err[DX_ERRMSG];
     page_t p;
-    uint64_t after = 0, printed = 0;
+    uint64_t after = 0, printed = 0, shown_size = 0;
     int rv = 0;
     dx_audit_print_header(stdout, o->format);
     for (;;) {
@@ -79,11 +86,20 @@ int audit_query_cmd(source_t *src, const audit_opts_t *o)
                 proof.hashes = (const dx_hash_t *)p.proofs[i].data;
                 proof.n = p.proofs[i].len / DX_HASH_LEN;
                 proof.tree_size = p.head.cp.size;
+                proof.leaf = p.records[i].data;
+                proof.leaf_len = p.records[i].len;
+                proof.head = p.head.text;
                 pp = &proof;
             }
             dx_audit_print(stdout, o->format, r, pp);
             printed++;
             wire_free(&r);
+        }
+        /* the head each page's proofs were checked against, once each */
+        if (o->with_proofs && o->format != DX_AUDIT_JSON && p.n && p.head.cp.size != shown_size) {
+            fprintf(stderr, "%s: the proofs above were checked against this signed head:\n", audit_prog);
+            s_note(stderr, p.head.text);
+            shown_size = p.head.cp.size;
         }
         after = p.next_after;
         source_page_free(&p);
@@ -263,15 +279,18 @@ int audit_prove_cmd(source_t *src, const audit_opts_t *o)
     }
     if (rv == 0) {
         dx_audit_proof_t proof = { (const dx_hash_t *)p.proofs[0].data,
-                                   p.proofs[0].len / DX_HASH_LEN, p.head.cp.size };
+                                   p.proofs[0].len / DX_HASH_LEN, p.head.cp.size,
+                                   p.records[0].data, p.records[0].len, p.head.text };
         char t[DX_TIME_TEXT];
         dx_time_format(p.head.cp.time_ms, t);
         dx_audit_print_header(stdout, o->format);
         dx_audit_print(stdout, o->format, r, &proof);
         if (o->format != DX_AUDIT_JSON)
             printf("record %llu is in the log of %llu records signed by %s at %s: inclusion proof "
-                   "of %zu hashes verified\n", (unsigned long long)seq,
+                   "of %zu hashes verified, against this signed head:\n", (unsigned long long)seq,
                    (unsigned long long)p.head.cp.size, p.head.cp.origin, t, proof.n);
+        if (o->format != DX_AUDIT_JSON)
+            s_note(stdout, p.head.text);
     }
     wire_free(&r);
     source_page_free(&p);
@@ -330,5 +349,18 @@ int audit_consistency_cmd(source_t *src, const audit_opts_t *o)
     printf("consistent: the log of %llu records (signed at %s) extends the log of %llu records "
            "(signed at %s); proof of %zu hashes verified\n", (unsigned long long)new_head.cp.size, t1,
            (unsigned long long)old, t0, n);
+    if (o->show_proof) { /* RFC 9162 §2.1.4: the hashes, in order, then both heads */
+        for (size_t i = 0; i < n; i++) {
+            char hex[65];
+            dx_hex_encode(proof[i], DX_HASH_LEN, hex);
+            printf("proof %zu %s\n", i, hex);
+        }
+        if (old > 0) {
+            printf("old head:\n");
+            s_note(stdout, old_head.text);
+        }
+        printf("new head:\n");
+        s_note(stdout, new_head.text);
+    }
     return 0;
 }

@@ -10,6 +10,7 @@ typedef struct {
     uint64_t limit;
     bool with_proofs;
     bool vkey;
+    bool show_proof;             /* consistency --proof */
     uint64_t size;              /* --size N */
     const char *since_head;     /* --since-head FILE */
     const char *old_head;       /* --old-head FILE */

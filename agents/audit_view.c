@@ -5,6 +5,7 @@
 #include "names.h"
 #include "utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int dx_audit_format_parse(const char *text)
@@ -126,6 +127,16 @@ void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r, const dx_au
                 fprintf(out, "%s\"%s\"", i ? "," : "", hex);
             }
             fputc(']', out);
+            char *b64 = malloc((proof->leaf_len + 2) / 3 * 4 + 1);
+            if (b64 && proof->leaf) {
+                dx_base64_encode(proof->leaf, proof->leaf_len, b64);
+                fprintf(out, ",\"leaf\":\"%s\"", b64);
+            }
+            free(b64);
+            if (proof->head) {
+                fputs(",\"head\":", out);
+                s_json_string(out, proof->head);
+            }
         }
         fputs("}\n", out);
     } else if (format == DX_AUDIT_CSV) {

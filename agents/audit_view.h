@@ -25,9 +25,13 @@ typedef struct {
     const dx_hash_t *hashes;
     size_t n;
     uint64_t tree_size;
+    const uint8_t *leaf;         /* the record's stored bytes: its leaf is SHA-256(0x00 || leaf) */
+    size_t leaf_len;
+    const char *head;            /* the signed head (a signed note) it was checked against */
 } dx_audit_proof_t;
 
-/* proof: NULL, or the record's inclusion proof (JSON shows it). */
+/* proof: NULL, or the record's inclusion proof (JSON shows it, with the
+ * leaf's bytes in base64 and the signed head). */
 void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r, const dx_audit_proof_t *proof);
 
 #endif

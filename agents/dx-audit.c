@@ -37,7 +37,8 @@ static int s_usage(FILE *out, int status)
             "  verify [--since-head FILE]     recompute the log and check every signed head\n"
             "  verify --file FILE             check an export (needs only --broker-pub)\n"
             "  prove SEQ [--size N]           inclusion proof of record SEQ\n"
-            "  consistency [OLD [NEW]] [--old-head FILE]   the log of NEW extends that of OLD\n"
+            "  consistency [OLD [NEW]] [--old-head FILE] [--proof]   the log of NEW extends that of OLD\n"
+            "                                 (--proof: print the proof's hashes and both heads)\n"
             "  head [--vkey]                  the current signed head (save it: head > FILE)\n"
             "  heads                          the history of signed heads\n"
             "  export [--since T] [--until T] records with proofs, to stdout\n"
@@ -80,6 +81,7 @@ int main(int argc, char **argv)
         { "rule", required_argument, NULL, 'R' },      { "version", required_argument, NULL, 'V' },
         { "format", required_argument, NULL, 'F' },    { "limit", required_argument, NULL, 'L' },
         { "with-proofs", no_argument, NULL, 'w' },     { "vkey", no_argument, NULL, 'k' },
+        { "proof", no_argument, NULL, 'p' },
         { "size", required_argument, NULL, 'z' },      { "since-head", required_argument, NULL, 'H' },
         { "old-head", required_argument, NULL, 'O' },  { "file", required_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
@@ -144,6 +146,7 @@ int main(int argc, char **argv)
             break;
         case 'w': o.with_proofs = true; break;
         case 'k': o.vkey = true; break;
+        case 'p': o.show_proof = true; break;
         case 'z':
             if (s_number(optarg, &o.size) != 0 || o.size == 0)
                 return s_bad("--size: a positive number of records");

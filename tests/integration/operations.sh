@@ -111,3 +111,19 @@ check "status needs the role admin" 3 admin status health
 check "status is recorded" 0 "$BIN/dx-audit" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/auditor.key" query --action status --format csv
 check_grep "status records, the refusal too" "$T/out" "status,health,status,.*,deny"
 check_grep "status records, allowed" "$T/out" "status,office,status,.*,allow"
+
+# the auditor's formats, checked by a verifier written apart from dx
+# (tests/differential/audit_verify.py): leaf bytes, RFC 9162 inclusion
+# proofs, and the signed heads as golang.org/x/mod/sumdb/note reads them
+A() { "$BIN/dx-audit" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/auditor.key" "$@"; }
+check "query --with-proofs, json" 0 A query --with-proofs --format json
+cp "$T/out" "$T/proofs.json"
+check "an independent verifier accepts every record" 0 sh -c "/usr/bin/python3 tests/differential/audit_verify.py '$T/keys/broker.pub' < '$T/proofs.json'"
+check_grep "it verified them" "$T/out" "^[1-9][0-9]* records verified$"
+sed 's/"leaf":"\(.\)/"leaf":"A\1/' "$T/proofs.json" > "$T/bad.json"
+check "and refuses a leaf that was changed" 1 sh -c "/usr/bin/python3 tests/differential/audit_verify.py '$T/keys/broker.pub' < '$T/bad.json'"
+check "prove prints the head it checked against" 0 A prove 2
+check_grep "the head, signed" "$T/out" "^— dx/broker "
+check "consistency --proof prints the proof" 0 A consistency 1 --proof
+check_grep "the proof's hashes" "$T/out" "^proof 0 [0-9a-f]{64}$"
+check_grep "and both heads" "$T/out" "^old head:$"
