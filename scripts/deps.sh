@@ -10,7 +10,7 @@ packages=(
   lmdb-utils procps redis-server redis-tools iproute2
   python3 python3-zmq python3-cryptography
   clang libclang-rt-14-dev
-  man-db systemd prometheus
+  man-db systemd prometheus golang-go golang-golang-x-mod-dev
 )
 if [ "${DX_DEPS_EXTRA:-}" != "" ]; then
   # shellcheck disable=SC2206

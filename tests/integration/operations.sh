@@ -127,3 +127,13 @@ check_grep "the head, signed" "$T/out" "^— dx/broker "
 check "consistency --proof prints the proof" 0 A consistency 1 --proof
 check_grep "the proof's hashes" "$T/out" "^proof 0 [0-9a-f]{64}$"
 check_grep "and both heads" "$T/out" "^old head:$"
+# and with Go's own packages (golang.org/x/mod/sumdb/note and tlog)
+if command -v go >/dev/null && [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb/note ]; then
+  check "head --vkey" 0 A head --vkey
+  cp "$T/out" "$T/vkey"
+  check "Go's note.Open and tlog.CheckRecord accept every record" 0 sh -c \
+    "cd tests/differential/goverify && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE='$T/gocache' go run main.go \"\$(cat '$T/vkey')\" < '$T/proofs.json'"
+  check_grep "Go verified them" "$T/out" "records verified with Go's note and tlog"
+else
+  echo "# skipped the Go check: golang-go and golang-golang-x-mod-dev not installed"
+fi
