@@ -137,3 +137,25 @@ if command -v go >/dev/null && [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb
 else
   echo "# skipped the Go check: golang-go and golang-golang-x-mod-dev not installed"
 fi
+
+# systemd's readiness protocol (Type=notify), without systemd: a datagram
+# socket in NOTIFY_SOCKET receives READY=1 once the broker listens, and
+# STOPPING=1 when it stops
+/usr/bin/python3 - "$T/notify.sock" > "$T/notify.out" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+for _ in range(2):
+    print(s.recv(256).decode(), flush=True)
+PY
+LISTENER=$!
+wait_until 10 test -S "$T/notify.sock"
+NOTIFY_SOCKET=$T/notify.sock "$BIN/dx-broker" --config "$T/broker.yaml" --data "$T/data-notify" >"$T/n.log" 2>&1 &
+pid=$!
+wait_until 10 grep -q "READY=1" "$T/notify.out"
+check_grep "systemd is told READY=1" "$T/notify.out" "^READY=1$"
+check_grep "once it listens" "$T/n.log" "listening endpoint="
+kill -TERM $pid; wait $pid
+wait $LISTENER
+check_grep "and STOPPING=1 when it stops" "$T/notify.out" "^STOPPING=1$"
