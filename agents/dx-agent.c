@@ -314,28 +314,38 @@ static int s_deliveries(const opts_t *o, const agent_t *a)
         fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", s_prog, o->args[1]);
         return 2;
     }
-    int rv = dx_deliveries(a->c, name, version, &reply, err);
-    if (rv != 0)
-        return s_fail(rv, err);
+    /* paged by the broker: every page, the header once */
     printf("%-40s %8s %-16s %-14s %-24s %-9s %s\n", "DATASET", "VERSION", "MEMBER", "PURPOSE",
            "FETCHED", "VIEW", "DELIVERY RECEIPT");
-    for (size_t i = 0; i < reply->deliveries->n_deliveries; i++) {
-        const Dx__Delivery *d = reply->deliveries->deliveries[i];
-        char fetched[DX_TIME_TEXT], received[DX_TIME_TEXT + 32] = "not received";
-        dx_time_format(d->fetched_ms, fetched);
-        if (d->receipt_ms) {
-            char t[DX_TIME_TEXT];
-            dx_time_format(d->receipt_ms, t);
-            snprintf(received, sizeof received, "%s (record %llu)", t,
-                     (unsigned long long)d->receipt_seq);
+    Dx__Reply *prev = NULL;
+    int rv = 0;
+    for (int page = 0; page < 1000000; page++) {
+        const Dx__Deliveries *last = prev ? prev->deliveries : NULL;
+        const Dx__Delivery *after = last && last->n_deliveries ? last->deliveries[last->n_deliveries - 1] : NULL;
+        if ((rv = dx_deliveries(a->c, name, version, after, &reply, err)) != 0)
+            break;
+        wire_reply_free(&prev);
+        for (size_t i = 0; i < reply->deliveries->n_deliveries; i++) {
+            const Dx__Delivery *d = reply->deliveries->deliveries[i];
+            char fetched[DX_TIME_TEXT], received[DX_TIME_TEXT + 32] = "not received";
+            dx_time_format(d->fetched_ms, fetched);
+            if (d->receipt_ms) {
+                char t[DX_TIME_TEXT];
+                dx_time_format(d->receipt_ms, t);
+                snprintf(received, sizeof received, "%s (record %llu)", t,
+                         (unsigned long long)d->receipt_seq);
+            }
+            printf("%-40s %8llu %-16s %-14s %-24s %-9s %s\n", d->dataset, (unsigned long long)d->version,
+                   d->member, d->purpose, fetched, d->filtered ? "filtered" : "whole", received);
         }
-        printf("%-40s %8llu %-16s %-14s %-24s %-9s %s\n", d->dataset, (unsigned long long)d->version,
-               d->member, d->purpose, fetched, d->filtered ? "filtered" : "whole", received);
+        bool more = reply->deliveries->more && reply->deliveries->n_deliveries;
+        prev = reply;
+        reply = NULL;
+        if (!more)
+            break;
     }
-    if (reply->deliveries->more)
-        printf("(only the first %zu are shown)\n", reply->deliveries->n_deliveries);
-    wire_reply_free(&reply);
-    return 0;
+    wire_reply_free(&prev);
+    return rv ? s_fail(rv, err) : 0;
 }
 
 /* The commands: name, handler, and how many arguments follow the name. */

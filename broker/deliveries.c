@@ -168,7 +168,7 @@ typedef struct {
     store_txn_t *t;
     const char *member;
     Dx__Delivery **rows;
-    size_t n;
+    size_t n, limit;
     bool more;
     uint64_t version;         /* the last version looked up, and whether */
     bool mine;                /* the member published it */
@@ -214,7 +214,7 @@ static int s_collect(void *arg, store_val_t val)
         wire_free(&d);
         return 0;
     }
-    if (c->n == DELIVERIES_MAX) {
+    if (c->n == c->limit) {
         c->more = true;
         wire_free(&d);
         return 1;
@@ -228,7 +228,8 @@ int deliveries_query(broker_t *b, request_t *rq)
     const Dx__DeliveriesRequest *q = rq->req->deliveries;
     audit_fields_t f = { .event = DX_EV_DELIVERIES, .action = "list", .dataset = q->dataset,
                          .version = q->version, .rule_id = dx_pseudo_rule(DX_PSEUDO_OWNER) };
-    collect_t c = { .member = rq->member_id };
+    collect_t c = { .member = rq->member_id,
+                    .limit = q->limit && q->limit < DELIVERIES_MAX ? q->limit : DELIVERIES_MAX };
     char reason[DX_NAME_MAX + 200];
     int rv;
     if ((rv = batch_txn(b->batch, &c.t)) != 0)
@@ -246,13 +247,16 @@ int deliveries_query(broker_t *b, request_t *rq)
     }
     if (!(c.rows = calloc(DELIVERIES_MAX, sizeof *c.rows)))
         return DX_ERR_NOMEM;
-    rv = store_deliveries_each(c.t, q->dataset, q->version, s_collect, &c);
-    if (rv == 0)
+    bool paged = q->after_member[0] && q->after_sha256.len == DX_SHA256_LEN;
+    rv = store_deliveries_after(c.t, q->dataset, q->version, q->after_version,
+                                paged ? q->after_member : NULL, paged ? q->after_sha256.data : NULL,
+                                s_collect, &c);
+    if (rv >= 0) /* > 0: the walk was stopped, a full page or c.rv */
         rv = c.rv;
     if (rv != 0)
         goto out;
-    snprintf(reason, sizeof reason, "%zu deliveries of versions %s published%s", c.n,
-             rq->member_id, c.more ? " (first page)" : "");
+    snprintf(reason, sizeof reason, "%zu deliveries of versions %s published%s%s", c.n,
+             rq->member_id, paged ? ", a page after the first" : "", c.more ? "; more to read" : "");
     f.allow = true;
     f.reason = reason;
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0)

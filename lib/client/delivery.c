@@ -46,13 +46,18 @@ int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset
     return 0;
 }
 
-int dx_deliveries(dx_client_t *c, const char *dataset, uint64_t version, Dx__Reply **reply,
-                  char err[DX_ERRMSG])
+int dx_deliveries(dx_client_t *c, const char *dataset, uint64_t version, const Dx__Delivery *after,
+                  Dx__Reply **reply, char err[DX_ERRMSG])
 {
     Dx__Request req = DX__REQUEST__INIT;
     Dx__DeliveriesRequest q = DX__DELIVERIES_REQUEST__INIT;
     q.dataset = (char *)dataset;
     q.version = version;
+    if (after) {
+        q.after_version = after->version;
+        q.after_member = after->member;
+        q.after_sha256 = after->sha256;
+    }
     req.body_case = DX__REQUEST__BODY_DELIVERIES;
     req.deliveries = &q;
     int rv = dx_client_call(c, &req, reply, err);

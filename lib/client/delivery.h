@@ -20,9 +20,10 @@ int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset
                      const uint8_t sha[DX_SHA256_LEN], const char *purpose, uint64_t *audit_seq,
                      char err[DX_ERRMSG]);
 
-/* Asks who received name@version (0: every version the member published);
- * *reply is the caller's to free (wire_reply_free). */
-int dx_deliveries(dx_client_t *c, const char *dataset, uint64_t version, Dx__Reply **reply,
-                  char err[DX_ERRMSG]);
+/* Asks who received name@version (0: every version the member published),
+ * one page after the row `after` (NULL: from the start); *reply is the
+ * caller's to free (wire_reply_free). */
+int dx_deliveries(dx_client_t *c, const char *dataset, uint64_t version, const Dx__Delivery *after,
+                  Dx__Reply **reply, char err[DX_ERRMSG]);
 
 #endif

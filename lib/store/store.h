@@ -139,6 +139,11 @@ int store_delivery_get(store_txn_t *t, const char *name, uint64_t version, const
 typedef int (*store_delivery_fn)(void *arg, store_val_t val);
 int store_deliveries_each(store_txn_t *t, const char *name, uint64_t version,
                           store_delivery_fn fn, void *arg);
+/* The same, starting after the row (after_version, after_member, after_sha)
+ * (after_member NULL: from the start). */
+int store_deliveries_after(store_txn_t *t, const char *name, uint64_t version, uint64_t after_version,
+                           const char *after_member, const uint8_t after_sha[32],
+                           store_delivery_fn fn, void *arg);
 
 /* The bytes the store's pages take (up to the last page used, freed pages
  * inside included) and the map size, the most it may take. */

@@ -159,27 +159,33 @@ int store_delivery_get(store_txn_t *t, const char *name, uint64_t version, const
     return store_raw_get(t, t->s->deliveries, key, klen, out);
 }
 
-int store_deliveries_each(store_txn_t *t, const char *name, uint64_t version,
-                          store_delivery_fn fn, void *arg)
+int store_deliveries_after(store_txn_t *t, const char *name, uint64_t version, uint64_t after_version,
+                           const char *after_member, const uint8_t after_sha[32],
+                           store_delivery_fn fn, void *arg)
 {
-    uint8_t key[DX_NAME_MAX + 9];
-    size_t n = strlen(name), plen;
+    uint8_t key[STORE_DELIVERY_KEY_MAX], from[STORE_DELIVERY_KEY_MAX];
+    size_t n = strlen(name), plen, flen = 0;
     MDB_cursor *c;
+    int rv = 0;
     if (!t->s->has_feed)
         return 0;
     if (n > DX_NAME_MAX)
         return DX_ERR_INVALID;
     /* one version: its key prefix; every version: the name and its NUL */
     plen = version ? s_version_key(key, name, version) : (memcpy(key, name, n + 1), n + 1);
+    if (after_member && (rv = s_delivery_key(from, name, after_version, after_member, after_sha,
+                                             &flen)) != 0)
+        return rv;
     int rc = mdb_cursor_open(t->txn, t->s->deliveries, &c);
     if (rc != 0)
         return store_rc(t->s, rc);
-    MDB_val k = { plen, key }, v;
-    int rv = 0;
+    MDB_val k = after_member ? (MDB_val){ flen, from } : (MDB_val){ plen, key }, v;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (k.mv_size < plen || memcmp(k.mv_data, key, plen) != 0)
             break;
+        if (after_member && k.mv_size == flen && memcmp(k.mv_data, from, flen) == 0)
+            continue; /* the cursor's own row */
         store_val_t val = { v.mv_data, v.mv_size };
         if ((rv = fn(arg, val)) != 0)
             break;
@@ -188,4 +194,10 @@ int store_deliveries_each(store_txn_t *t, const char *name, uint64_t version,
     if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND)
         rv = store_rc(t->s, rc);
     return rv;
+}
+
+int store_deliveries_each(store_txn_t *t, const char *name, uint64_t version,
+                          store_delivery_fn fn, void *arg)
+{
+    return store_deliveries_after(t, name, version, 0, NULL, NULL, fn, arg);
 }

@@ -266,6 +266,9 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
     case DX__REQUEST__BODY_DELIVERIES:
         if (!dx_dataset_name_valid(r->deliveries->dataset))
             FAIL("deliveries: invalid dataset name");
+        if ((r->deliveries->after_member[0] && !dx_id_valid(r->deliveries->after_member)) ||
+            (r->deliveries->after_sha256.len && r->deliveries->after_sha256.len != DX_SHA256_LEN))
+            FAIL("deliveries: invalid cursor");
         return 0;
     case DX__REQUEST__BODY_STATUS:
     case DX__REQUEST__BODY_AUDIT_READ:

@@ -756,6 +756,55 @@ def a_subscriptions_are_bounded(ctx):
     return None
 
 
+def deliveries_page(conn, dataset, after=None, limit=0):
+    """One page of deliveries: ([(version, member, sha)], more) or (error, None)."""
+    cur = b""
+    if after:
+        cur = f_int(3, after[0]) + f_bytes(4, after[1]) + f_bytes(5, after[2])
+    r = conn.call(REQ["deliveries"], msg(f_bytes(1, dataset), cur, f_int(6, limit)))
+    if error_of(r):
+        return error_of(r), None
+    d = parse(one(r, REPLY["deliveries"], b""))
+    rows = [(one(x, 2, 0), text(x, 3), one(x, 5, b"")) for x in (parse(y) for y in d.get(1, []))]
+    return rows, bool(one(d, 2, 0))
+
+
+def a_deliveries_pages_show_only_the_publishers_rows(ctx):
+    """Who received a dataset is the publisher's to ask: its pages, put
+    together, are every delivery once and in order; another member paging
+    the same name, or starting from a cursor it made up, sees nothing."""
+    name = unique("health/vaccination/fanout")
+    h, s = ctx.conn("health"), ctx.conn("statistics")
+    for _ in range(5):
+        if error_of(publish(h, name, b"national_id,region\n1,north\n", "restricted")):
+            return "publish refused"
+    for v in range(1, 6):
+        _, _, err = fetch(s, name, "statistics", version=v)
+        if err:
+            return f"fetch of version {v} failed: {err}"
+    whole, more = deliveries_page(h, name)
+    if more is None or more or len(whole) != 5:
+        return f"one page: {whole!r} (more {more})"
+    got, after = [], None
+    for _ in range(10):
+        page, more = deliveries_page(h, name, after, 2)
+        if more is None:
+            return f"a page was refused: {page}"
+        if len(page) > 2:
+            return f"a page of limit 2 held {len(page)} rows"
+        got += page
+        if not more:
+            break
+        after = page[-1]
+    if got != whole:
+        return f"the pages hold {got!r}, not {whole!r}"
+    for who, cur in (("statistics", None), ("statistics", whole[0]), ("education", whole[1])):
+        page, more = deliveries_page(ctx.conn(who), name, cur, 2)
+        if more is None or page:
+            return f"{who} paging the deliveries of health's dataset got {page!r}"
+    return None
+
+
 ATTACKS = [
     a_csv_bare_cr,
     a_csv_tab_separated,
@@ -788,6 +837,7 @@ ATTACKS = [
     a_feed_and_notify_reveal_no_hidden_name,
     a_forged_delivery_receipts,
     a_subscriptions_are_bounded,
+    a_deliveries_pages_show_only_the_publishers_rows,
 ]
 
 

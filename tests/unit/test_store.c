@@ -232,6 +232,18 @@ TEST(feed_and_deliveries)
     n = 0; /* every version of x/y, not x/yy */
     CHECK_EQ(store_deliveries_each(t, "x/y", 0, s_delivery_count, &n), 0);
     CHECK_EQ(n, 3);
+    n = 0; /* pages: after a row, the rows that follow it */
+    CHECK_EQ(store_deliveries_after(t, "x/y", 0, 1, "m1", sha1, s_delivery_count, &n), 0);
+    CHECK_EQ(n, 2);
+    n = 0;
+    CHECK_EQ(store_deliveries_after(t, "x/y", 0, 1, "m2", sha2, s_delivery_count, &n), 0);
+    CHECK_EQ(n, 1);
+    n = 0;
+    CHECK_EQ(store_deliveries_after(t, "x/y", 1, 1, "m1", sha1, s_delivery_count, &n), 0);
+    CHECK_EQ(n, 1);
+    n = 0; /* past the last row */
+    CHECK_EQ(store_deliveries_after(t, "x/y", 0, 2, "m1", sha1, s_delivery_count, &n), 0);
+    CHECK_EQ(n, 0);
     store_abort(&t);
     store_close(&s);
 }
