@@ -20,7 +20,13 @@ end=$(date +%s.%N)
 peak=$(awk '/VmHWM/ {print $2}' /proc/$BROKER_PID/status)
 echo "# $SIZE_MIB MiB: publish $(echo "$mid - $start" | bc) s, fetch $(echo "$end - $mid" | bc) s; broker VmHWM ${base} kB at start, ${peak} kB after"
 # bounded memory: far below the dataset's size (a fixed bound, not a time)
-[ "$peak" -lt $((64 * 1024)) ] && pass "broker peak RSS under 64 MiB (${peak} kB)" || fail "broker peak RSS under 64 MiB" "${peak} kB"
+# Under AddressSanitizer every allocation carries redzones and shadow
+# memory, and the peak follows how many chunks are in flight when the
+# machine is busy: 55-67 MiB was seen there for the 54 MiB of the plain
+# build, so the instrumented broker gets a looser bound.
+limit=64
+ldd "$BIN/dx-broker" 2>/dev/null | grep -q libasan && limit=96
+[ "$peak" -lt $((limit * 1024)) ] && pass "broker peak RSS under $limit MiB (${peak} kB)" || fail "broker peak RSS under $limit MiB" "${peak} kB"
 check "the log verifies" 0 audit auditor verify
 
 # progress: a bar with rate and time left on a terminal, nothing otherwise
