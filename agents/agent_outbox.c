@@ -405,6 +405,24 @@ static void s_free_list(char **names, size_t n)
     free(names);
 }
 
+/* Hidden temporary files (.NAME.tmp-PID) a killed agent left in dir: no
+ * write of this process is under way when a run starts. */
+static void s_stale_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[DX_PATH_MAX];
+    while (d && (e = readdir(d)) != NULL) {
+        const char *t = e->d_name[0] == '.' ? strstr(e->d_name, ".tmp-") : NULL;
+        if (t && t[5] && strspn(t + 5, "0123456789") == strlen(t + 5)) {
+            s_path(path, dir, e->d_name, "");
+            unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
 /* Manifests whose file is gone: a crash after the move to sent/. */
 static void s_orphans(outbox_t *ob)
 {
@@ -413,11 +431,6 @@ static void s_orphans(outbox_t *ob)
     char data[DX_PATH_MAX], manifest[DX_PATH_MAX];
     while (d && (e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' && strstr(e->d_name, ".manifest.tmp-")) {
-            s_path(manifest, ob->pending, e->d_name, "");
-            unlink(manifest); /* a manifest being saved when the agent stopped */
-            continue;
-        }
         if (len <= 9 || strcmp(e->d_name + len - 9, ".manifest") != 0 || e->d_name[0] == '.')
             continue;
         char file[NAME_MAX_LEN + 1];
@@ -446,6 +459,9 @@ int agent_outbox_run(agent_link_t *l, const agent_outbox_t *o, size_t *published
         dx_error("outbox %s: cannot create its directories: %s", o->dir, strerror(errno));
         return DX_ERR_IO;
     }
+    s_stale_temps(ob.pending); /* a manifest being saved when the agent stopped */
+    s_stale_temps(ob.sent);    /* a receipt being written */
+    s_stale_temps(ob.failed);
     s_orphans(&ob);
     /* first what was claimed before, then what is new */
     for (int pass = 0; pass < 2; pass++) {

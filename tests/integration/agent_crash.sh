@@ -55,7 +55,8 @@ sleep 1
 check "nothing left in the outbox" 0 test -z "$(find "$OB" -maxdepth 1 -type f)"
 check "nothing left pending" 0 test -z "$(find "$OB/.pending" -type f)"
 check "nothing failed" 0 test -z "$(find "$OB/failed" -type f)"
-n=$(find "$OB/sent" -type f ! -name '*.receipt' | wc -l)
+check "no temporary file left behind" 0 test -z "$(find "$OB" -name '.*.tmp-*')"
+n=$(find "$OB/sent" -type f ! -name '*.receipt' ! -name '.*' | wc -l)
 if [ "$n" = "$N" ]; then pass "sent/ holds the $N files"; else fail "sent/ holds the $N files" "$n"; fi
 versions=$(sed -n 's/^version: //p' "$OB"/sent/*.receipt | sort -n | uniq | wc -l)
 if [ "$versions" = "$N" ]; then pass "$N receipts, $N different versions"; else fail "$N receipts, $N different versions" "$versions different"; fi
