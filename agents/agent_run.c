@@ -13,11 +13,11 @@
 #include "dxtime.h"
 #include "fileio.h"
 #include "log.h"
+#include "signals.h"
 #include "wire.h"
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,29 +31,6 @@
 #define FEED_POLL_MS 30000      /* the feed is read this often, notified or not */
 #define RESCAN_MS 5000          /* outboxes are rescanned this often, inotify or not */
 #define FEED_PAGES 10           /* pages per subscription per turn */
-
-static volatile sig_atomic_t s_stop, s_reload;
-
-static void s_on_signal(int sig)
-{
-    if (sig == SIGHUP)
-        s_reload = 1;
-    else
-        s_stop = 1;
-}
-
-static int s_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
-        sigaction(SIGHUP, &sa, NULL) != 0)
-        return DX_ERR_INTERNAL;
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
 
 typedef struct {
     agent_config_t *cfg;
@@ -144,7 +121,7 @@ static void s_turn(run_t *r, int64_t now)
     if (r->scan || now >= r->scan_at) {
         r->scan = false;
         r->scan_at = now + RESCAN_MS;
-        for (size_t i = 0; i < r->cfg->noutboxes && !s_stop; i++) {
+        for (size_t i = 0; i < r->cfg->noutboxes && !dx_signal_stop; i++) {
             size_t n = 0;
             if ((rv = agent_outbox_run(&r->link, &r->cfg->outboxes[i], &n)) != 0) {
                 snprintf(err, DX_ERRMSG, "%s", dx_strerror(rv));
@@ -160,7 +137,7 @@ static void s_turn(run_t *r, int64_t now)
     if (r->read || now >= r->feed_at) {
         r->read = false;
         r->feed_at = now + FEED_POLL_MS;
-        for (size_t i = 0; i < r->cfg->nsubs && !s_stop; i++) {
+        for (size_t i = 0; i < r->cfg->nsubs && !dx_signal_stop; i++) {
             size_t n = 0;
             bool more = false;
             if ((rv = agent_inbox_run(&r->link, &r->cfg->subs[i], FEED_PAGES, &n, &more)) != 0) {
@@ -267,24 +244,24 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
         rv = DX_ERR_IO;
         goto wipe;
     }
-    if ((rv = s_signals()) != 0) {
+    if ((rv = dx_signals_install()) != 0) {
         snprintf(err, sizeof err, "cannot set up signals");
         goto wipe;
     }
-    r.link = (agent_link_t){ .me = &me, .broker = &broker, .stop = &s_stop };
+    r.link = (agent_link_t){ .me = &me, .broker = &broker, .stop = &dx_signal_stop };
     snprintf(r.link.state, sizeof r.link.state, "%s", conn->state);
     s_watch_dirs(&r);
     dx_info("dx-agent running as %s: broker %s, %zu outboxes, %zu subscriptions, state %s", me.pub.id,
             conn->broker, r.cfg->noutboxes, r.cfg->nsubs, conn->state);
-    while (!s_stop) {
-        if (s_reload) {
-            s_reload = 0;
+    while (!dx_signal_stop) {
+        if (dx_signal_reload) {
+            dx_signal_reload = 0;
             s_reload_config(&r);
         }
         int64_t now = dx_mono_ms();
         if (now >= r.retry_at)
             s_turn(&r, now);
-        if (!s_stop)
+        if (!dx_signal_stop)
             s_wait(&r, dx_mono_ms());
     }
     dx_info("dx-agent stopped");

@@ -44,7 +44,6 @@ typedef struct feed_sub {
     size_t npatterns;
     int64_t expires_ms;
     unsigned pending;              /* notifications since its last feed request */
-    uint64_t notified;             /* the last seq it was told about */
 } feed_sub_t;
 
 struct feed_subs {
@@ -191,7 +190,6 @@ static void s_notify(void *arg, int status)
         reply.notify = &notify;
         broker_send_to(b, s->identity, s->identity_len, &reply);
         s->pending++;
-        s->notified = c->seq;
     }
 out:
     free(c);

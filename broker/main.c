@@ -8,22 +8,12 @@
 #include "err.h"
 #include "log.h"
 #include "notify.h"
+#include "signals.h"
 #include "version.h"
 
 #include <malloc.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-
-static volatile sig_atomic_t s_stop, s_reload;
-
-static void s_on_signal(int sig)
-{
-    if (sig == SIGHUP)
-        s_reload = 1;
-    else
-        s_stop = 1;
-}
 
 int main(int argc, char **argv)
 {
@@ -49,14 +39,10 @@ int main(int argc, char **argv)
     if (b.cfg.check_config)
         return broker_check_config(&b.cfg, stdout);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    if (dx_signals_install() != 0) {
+        fprintf(stderr, "dx-broker: cannot set up signal handlers\n");
+        return 1;
+    }
 
     rv = broker_start(&b, err);
     if (rv != 0) {
@@ -65,7 +51,7 @@ int main(int argc, char **argv)
         return rv == DX_ERR_USAGE ? 2 : 1;
     }
     broker_notify("READY=1"); /* systemd, Type=notify: it listens */
-    rv = intake_run(&b, &s_stop, &s_reload);
+    rv = intake_run(&b, &dx_signal_stop, &dx_signal_reload);
     broker_notify("STOPPING=1");
     dx_info("stopping");
     broker_stop(&b);

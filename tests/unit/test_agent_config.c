@@ -83,10 +83,11 @@ TEST(too_many_patterns)
     static agent_config_t cfg;
     char text[4096] = "subscriptions:\n", err[DX_ERRMSG];
     for (int s = 0; s < 2; s++) {
-        strcat(text, "  - purpose: p\n    inbox: /i\n    datasets: [");
+        snprintf(text + strlen(text), sizeof text - strlen(text),
+                 "  - purpose: p\n    inbox: /i\n    datasets: [");
         for (int i = 0; i < 9; i++)
             snprintf(text + strlen(text), sizeof text - strlen(text), "%sa/p%d", i ? ", " : "", i);
-        strcat(text, "]\n");
+        snprintf(text + strlen(text), sizeof text - strlen(text), "]\n");
     }
     CHECK_EQ(s_load(text, &cfg, err), DX_ERR_USAGE);
     CHECK(strstr(err, "at most 16 patterns") != NULL);
