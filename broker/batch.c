@@ -23,7 +23,15 @@ struct batch {
     deferred_t *items;
     size_t n, cap;
     batch_stats_t stats;
+    int (*before)(void *arg);  /* what must be durable before the commit */
+    void *before_arg;
 };
+
+void batch_before_commit(batch_t *b, int (*fn)(void *arg), void *arg)
+{
+    b->before = fn;
+    b->before_arg = arg;
+}
 
 int batch_new(store_t *s, audit_t *a, batch_t **out)
 {
@@ -117,7 +125,8 @@ int batch_commit(batch_t *b, int64_t now_ms)
     int status = 0;
     store_abort(&b->child); /* an op left open is a bug; never commit it */
     if (b->parent) {
-        if ((status = audit_sign_head(b->audit, b->parent, now_ms)) == 0) {
+        if ((status = audit_sign_head(b->audit, b->parent, now_ms)) == 0 &&
+            (!b->before || (status = b->before(b->before_arg)) == 0)) {
             int64_t t0 = dx_mono_us();
             status = store_commit(&b->parent);
             b->stats.last_commit_us = dx_mono_us() - t0;

@@ -34,6 +34,10 @@ int batch_defer(batch_t *b, batch_done_fn fn, void *arg);
 /* Commits the turn's writes (signing the audit head first) and runs the
  * deferred callbacks. Returns the commit status. */
 int batch_commit(batch_t *b, int64_t now_ms);
+/* fn runs before each commit; an error from it undoes the turn (the
+ * vault's new content keys are synced there, before anything refers to
+ * them). */
+void batch_before_commit(batch_t *b, int (*fn)(void *arg), void *arg);
 /* Ops in the current turn. */
 size_t batch_pending(const batch_t *b);
 

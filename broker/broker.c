@@ -6,10 +6,12 @@
 #include "encode.h"
 #include "jobs.h"
 #include "log.h"
+#include "master_key.h"
 #include "metrics.h"
 #include "policy_load.h"
 #include "version.h"
 #include "publish_check.h"
+#include "vault.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -128,6 +130,37 @@ int broker_system_record(broker_t *b, dx_event_t event, const char *reason)
     return batch_op_end(b->batch, rv);
 }
 
+static int s_master_key(const broker_config_t *cfg, const dx_keypair_t *key,
+                        uint8_t master[DX_MASTER_KEY_LEN], char err[DX_ERRMSG]);
+
+/* The master key loads and, when the data directory has content keys
+ * already, is the one they were sealed under. */
+static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *key, FILE *out)
+{
+    uint8_t master[DX_MASTER_KEY_LEN];
+    char err[DX_ERRMSG], id[DX_MASTER_ID_TEXT], kid[DX_MASTER_ID_LEN];
+    vault_t *v = NULL;
+    if (s_master_key(cfg, key, master, err) != 0) {
+        fprintf(out, "master key: %s\n", err);
+        return 1;
+    }
+    dx_master_key_id(master, (uint8_t *)kid);
+    dx_master_id_text((uint8_t *)kid, id);
+    int rv = vault_open(cfg->data_dir, master, NULL, true, NULL, &v, err);
+    dx_wipe(master, sizeof master);
+    if (rv != 0 && rv != DX_ERR_NOT_FOUND) {
+        fprintf(out, "master key: %s\n", err);
+        return 1;
+    }
+    fprintf(out, "master key: %s %s%s\n", id,
+            cfg->master_key_path ? "from " : "derived from the broker key",
+            cfg->master_key_path ? cfg->master_key_path : "");
+    if (v)
+        fprintf(out, "content keys: %u in %s/%s\n", vault_count(v), cfg->data_dir, VAULT_FILE);
+    vault_close(&v);
+    return 0;
+}
+
 int broker_check_config(const broker_config_t *cfg, FILE *out)
 {
     char err[DX_ERRMSG], hex[65];
@@ -143,6 +176,7 @@ int broker_check_config(const broker_config_t *cfg, FILE *out)
         status = 1;
     } else {
         fprintf(out, "key: %s, broker id %s\n", cfg->key_path, key.pub.id);
+        status |= s_check_master_key(cfg, &key, out);
         dx_keypair_wipe(&key);
     }
     if (dx_policy_load(cfg->policy_dir, &p, &diag) != 0) {
@@ -163,19 +197,102 @@ int broker_check_config(const broker_config_t *cfg, FILE *out)
 
 /* ---- start and stop ---- */
 
+/* The master key: from its file, or derived from the broker's key. */
+static int s_master_key(const broker_config_t *cfg, const dx_keypair_t *key,
+                        uint8_t master[DX_MASTER_KEY_LEN], char err[DX_ERRMSG])
+{
+    if (cfg->master_key_path)
+        return dx_master_key_read(cfg->master_key_path, master, err);
+    int rv = dx_master_key_derive(key, master);
+    if (rv != 0)
+        snprintf(err, DX_ERRMSG, "cannot derive the master key from %s", cfg->key_path);
+    return rv;
+}
+
+typedef struct {
+    vault_t *vault;
+    uint64_t rows, missing;
+} marking_t;
+
+static int s_mark_slot(void *arg, uint32_t slot, uint64_t blob)
+{
+    (void)blob;
+    marking_t *m = arg;
+    m->rows++;
+    if (vault_mark(m->vault, slot) != 0)
+        m->missing++;
+    return 0;
+}
+
+static int s_sync_vault(void *arg) { return vault_sync(arg); }
+
+/* The content keys: the vault opened under the master key, its slots
+ * checked against the store's rows, and those a crash left unreferenced
+ * (a publish not committed, an erasure not finished) overwritten. */
+static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
+{
+    uint8_t master[DX_MASTER_KEY_LEN];
+    bool created = false;
+    char id[DX_MASTER_ID_TEXT];
+    int rv = s_master_key(&b->cfg, &b->key, master, err);
+    if (rv != 0)
+        return rv;
+    rv = vault_open(b->cfg.data_dir, master, b->cfg.master_key_path, false, &created, &b->vault, err);
+    dx_wipe(master, sizeof master);
+    if (rv != 0)
+        return rv;
+    marking_t m = { b->vault, 0, 0 };
+    if ((rv = store_keyslots_each(t, s_mark_slot, &m)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot read the store's key slots: %s", dx_strerror(rv));
+        return rv;
+    }
+    if (created && m.rows > 0) {
+        snprintf(err, DX_ERRMSG, "%s/%s is missing, and %llu stored versions need their content "
+                 "keys from it: restore it with the data it was backed up with",
+                 b->cfg.data_dir, VAULT_FILE, (unsigned long long)m.rows);
+        return DX_ERR_NOT_FOUND;
+    }
+    if (m.missing)
+        dx_warn("%llu stored version(s) have no content key in %s (a backup copied while they "
+                "were erased?): they cannot be read", (unsigned long long)m.missing, VAULT_FILE);
+    uint64_t reaped = 0;
+    if ((rv = vault_reap(b->vault, &reaped)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot write %s/%s: %s", b->cfg.data_dir, VAULT_FILE, dx_strerror(rv));
+        return rv;
+    }
+    vault_master_id(b->vault, id);
+    dx_info("content keys: %u in use, %llu left by a crash overwritten; master key %s (%s%s)",
+            vault_count(b->vault), (unsigned long long)reaped, id,
+            b->cfg.master_key_path ? "from " : "derived from the broker key",
+            b->cfg.master_key_path ? b->cfg.master_key_path : "");
+    return 0;
+}
+
 static int s_open_store(broker_t *b, char err[DX_ERRMSG])
 {
     store_txn_t *t = NULL;
     int rv;
     if ((rv = store_open(b->cfg.data_dir, b->cfg.map_size, false, &b->store, err)) != 0)
         return rv;
+    if (!(b->plain = malloc(DX_CHUNK_SIZE))) {
+        snprintf(err, DX_ERRMSG, "out of memory");
+        return DX_ERR_NOMEM;
+    }
     /* Staged chunks of publishes a crash interrupted are not visible;
-     * collect them before anything else. */
+     * collect them (and their keys' rows) before anything else. */
     uint64_t collected = 0;
     if ((rv = store_begin(b->store, NULL, true, &t)) != 0 ||
         (rv = store_staging_collect(t, &collected)) != 0 ||
-        (rv = store_blob_max(t, &b->next_blob)) != 0 || (rv = store_commit(&t)) != 0) {
+        (rv = store_blob_max(t, &b->next_blob)) != 0) {
         store_abort(&t);
+        snprintf(err, DX_ERRMSG, "cannot prepare the store: %s", dx_strerror(rv));
+        return rv;
+    }
+    if ((rv = s_open_vault(b, t, err)) != 0) {
+        store_abort(&t);
+        return rv;
+    }
+    if ((rv = store_commit(&t)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot prepare the store: %s", dx_strerror(rv));
         return rv;
     }
@@ -291,7 +408,9 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     }
     if ((rv = audit_open(b->store, b->signer, b->origin, &b->audit, err)) != 0)
         return rv;
-    if ((rv = batch_new(b->store, b->audit, &b->batch)) != 0 ||
+    if ((rv = batch_new(b->store, b->audit, &b->batch)) == 0)
+        batch_before_commit(b->batch, s_sync_vault, b->vault);
+    if (rv != 0 ||
         (rv = sessions_new(SESSIONS_MAX, (size_t)b->cfg.member_transfers, &b->sessions)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
         return rv;
@@ -360,6 +479,8 @@ void broker_stop(broker_t *b)
     batch_destroy(&b->batch);
     audit_destroy(&b->audit);
     store_close(&b->store);
+    vault_close(&b->vault);
+    free(b->plain);
     broker_policy_release(b, &b->current);
     b->policy = NULL;
     free(b->discard);

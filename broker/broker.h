@@ -32,6 +32,7 @@
 
 #include "audit.h"
 #include "batch.h"
+#include "content.h"
 #include "dx.pb-c.h"
 #include "diag.h"
 #include "events.h"
@@ -50,6 +51,7 @@
 typedef struct jobs jobs_t;
 typedef struct hash_lanes hash_lanes_t;
 typedef struct feed_subs feed_subs_t;
+typedef struct vault vault_t;
 
 /* The policy set in force, shared by intake (ZAP, the keys a check uses)
  * and the writer (decisions, reloads): immutable once loaded, freed when
@@ -124,6 +126,8 @@ typedef struct broker {
     void *inbox;                 /* PULL: requests, from intake and the jobs */
     void *outbox;                /* PUSH: replies, to intake */
     store_t *store;
+    vault_t *vault;              /* content keys (lib/store/vault.h) */
+    uint8_t *plain;              /* one opened chunk (DX_CHUNK_SIZE), the writer's */
     audit_t *audit;
     batch_t *batch;
     sessions_t *sessions;
@@ -133,6 +137,7 @@ typedef struct broker {
     int64_t policy_loaded_ms;    /* when the set in force was loaded */
     dx_policy_t *policy;         /* the writer's view of current->policy */
     uint64_t next_blob;
+    int64_t next_sweep_ms;       /* retention.c: when the sweep runs next */
     uint64_t *discard;           /* staged blobs to delete next round */
     size_t ndiscard, discard_cap;
     /* shared */

@@ -17,13 +17,23 @@
 
 #define LIST_MAX 1000         /* entries per page */
 
-/* The hash and size of a version go only to its publisher: to anyone else
+/* The hash and size of a version (and who erased it, and why) go only to
+ * its publisher: to anyone else
  * a hash is a way to confirm guesses about content it may not see (a
  * member that may only list, or only read a filtered view). */
 static void s_info_from_entry(const Dx__CatalogEntry *e, uint64_t versions, const char *member,
-                              Dx__DatasetInfo *info)
+                              Dx__DatasetInfo *info, Dx__Erasure *erased)
 {
     dx__dataset_info__init(info);
+    if (e->erased) {
+        dx__erasure__init(erased);
+        erased->time_ms = e->erased->time_ms;
+        if (strcmp(e->publisher, member) == 0) {
+            erased->by = e->erased->by;
+            erased->reason = e->erased->reason;
+        }
+        info->erased = erased;
+    }
     info->dataset = e->dataset;
     info->version = e->version;
     info->versions = versions;
@@ -102,6 +112,7 @@ int catalog_list(broker_t *b, request_t *rq)
     list_t l = { .b = b, .rq = rq, .pattern = lr->pattern,
                  .limit = lr->limit && lr->limit < LIST_MAX ? lr->limit : LIST_MAX };
     Dx__DatasetInfo *infos = NULL, **ptrs = NULL;
+    Dx__Erasure *erasures = NULL;
     char (*ranges)[DX_NAME_MAX + 1] = NULL;
     store_txn_t *t;
     char reason[DX_NAME_MAX * 2 + 200];
@@ -118,10 +129,11 @@ int catalog_list(broker_t *b, request_t *rq)
             goto out;
     }
     rv = DX_ERR_NOMEM;
-    if (!(infos = calloc(l.n ? l.n : 1, sizeof *infos)) || !(ptrs = calloc(l.n ? l.n : 1, sizeof *ptrs)))
+    if (!(infos = calloc(l.n ? l.n : 1, sizeof *infos)) || !(ptrs = calloc(l.n ? l.n : 1, sizeof *ptrs)) ||
+        !(erasures = calloc(l.n ? l.n : 1, sizeof *erasures)))
         goto out;
     for (size_t i = 0; i < l.n; i++) {
-        s_info_from_entry(l.entries[i], l.entries[i]->version, rq->member_id, &infos[i]);
+        s_info_from_entry(l.entries[i], l.entries[i]->version, rq->member_id, &infos[i], &erasures[i]);
         ptrs[i] = &infos[i];
     }
     /* A full page continues after its last entry: the cursor is always a
@@ -149,6 +161,7 @@ out:
     free(l.entries);
     free(ranges);
     free(infos);
+    free(erasures);
     free(ptrs);
     return rv;
 }
@@ -243,7 +256,8 @@ int catalog_info(broker_t *b, request_t *rq)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__DatasetInfo info;
-    s_info_from_entry(e, latest, rq->member_id, &info);
+    Dx__Erasure erased;
+    s_info_from_entry(e, latest, rq->member_id, &info, &erased);
     reply.body_case = DX__REPLY__BODY_INFO;
     reply.info = &info;
     rv = broker_reply_later(b, rq, &reply, NULL, 0);

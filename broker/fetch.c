@@ -16,6 +16,7 @@
  * auditor can tie view and source together. A dataset that cannot be
  * filtered is refused rather than sent whole. */
 #include "broker.h"
+#include "dxtime.h"
 #include "log.h"
 #include "signed.h"
 #include "wire.h"
@@ -89,6 +90,18 @@ int fetch_begin(broker_t *b, request_t *rq)
     if ((rv = dx_sha256(e->manifest.data, e->manifest.len, manifest_sha)) != 0)
         goto out;
     f.manifest_sha256 = manifest_sha;
+    if (e->erased) {
+        /* decided first, so only a member who may read it learns this */
+        char when[DX_TIME_TEXT];
+        dx_time_format(e->erased->time_ms, when);
+        snprintf(reason, sizeof reason, "%s@%llu was erased at %s by %s (%s): its content is gone; "
+                 "its catalog entry and audit records remain", e->dataset,
+                 (unsigned long long)e->version, when, e->erased->by, e->erased->reason);
+        f.reason = reason;
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_ERASED);
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_ERASED);
+        goto out;
+    }
     int format = d.field_mode == DX_FIELDS_ALL ? DX_FORMAT_NONE : dx_format_of(e->content_type, why);
     if (d.field_mode != DX_FIELDS_ALL && format == DX_FORMAT_NONE) {
         snprintf(reason, sizeof reason,
@@ -117,6 +130,17 @@ int fetch_begin(broker_t *b, request_t *rq)
         snprintf(reason, sizeof reason, "%s%s", d.reason, fields);
         f.reason = reason;
     }
+    if ((rv = content_key_open(b, e, &s->key)) != 0) {
+        dx_error("the content key of %s@%llu does not open: %s (the data directory is damaged "
+                 "or was tampered with)", e->dataset, (unsigned long long)e->version, dx_strerror(rv));
+        snprintf(reason, sizeof reason, "the stored content key of this version %s: nothing released",
+                 rv == DX_ERR_NOT_FOUND ? "is missing" : "fails its integrity check");
+        f.reason = reason;
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
+        f.decision = "error";
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+        goto out;
+    }
     s->entry = e;
     e = NULL;
     session_t *added = s;
@@ -137,7 +161,9 @@ int fetch_begin(broker_t *b, request_t *rq)
     Dx__FetchReady ready = DX__FETCH_READY__INIT;
     Dx__CatalogEntry view_entry;
     uint64_t blob = added->entry->blob;
-    added->entry->blob = 0; /* storage detail: not for the consumer */
+    uint32_t key_slot = added->entry->key_slot;
+    added->entry->blob = 0; /* storage details: not for the consumer */
+    added->entry->key_slot = 0;
     ready.session = added->id;
     ready.filtered = added->filter != NULL;
     if (ready.filtered) {
@@ -156,6 +182,7 @@ int fetch_begin(broker_t *b, request_t *rq)
     reply.fetch_ready = &ready;
     rv = broker_reply_witnessed(b, rq, &reply, s_fetch_after, added->id);
     added->entry->blob = blob;
+    added->entry->key_slot = key_slot;
     if (rv != 0)
         sessions_remove(b->sessions, added->id);
     else
@@ -226,6 +253,44 @@ static int s_filter_failed(broker_t *b, request_t *rq, session_t *s)
     return rv;
 }
 
+/* A stored chunk, opened: DX_ERR_INTEGRITY when it fails its check (the
+ * data directory was damaged or tampered with), DX_ERR_STORAGE when it is
+ * missing. */
+static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, const uint8_t **data,
+                   size_t *len)
+{
+    int rv = content_get(b, t, &s->key, s->entry->blob, index, s->entry->chunks, b->plain, data, len);
+    if (rv != 0)
+        dx_error("content of %s@%llu chunk %u %s: %s", s->entry->dataset,
+                 (unsigned long long)s->entry->version, index,
+                 rv == DX_ERR_INTEGRITY ? "fails its integrity check (damaged or tampered with)"
+                                        : "cannot be read", dx_strerror(rv));
+    return rv == DX_ERR_INTEGRITY ? rv : rv ? DX_ERR_STORAGE : 0;
+}
+
+/* A stored chunk that does not open: recorded, and the transfer ends with
+ * an integrity error (the consumer exits 4). */
+static int s_damaged(broker_t *b, request_t *rq, session_t *s, uint32_t index)
+{
+    char reason[200];
+    snprintf(reason, sizeof reason, "stored chunk %u of this version fails its integrity check: "
+             "the transfer stopped, nothing more released", index);
+    audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
+                         .version = s->entry->version, .sha256 = s->entry->sha256.data,
+                         .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
+                         .decision = "error", .rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY),
+                         .reason = reason };
+    s->finished = true;
+    int rv = broker_audit(b, rq, &f, NULL);
+    if (rv == 0)
+        rv = broker_error_later(b, rq, DX__ERROR_CODE__ERR_INTEGRITY, f.rule_id,
+                                "the broker's stored copy of %s@%llu is damaged (chunk %u fails its "
+                                "integrity check): nothing more is sent; tell the broker's operator",
+                                s->entry->dataset, (unsigned long long)s->entry->version, index);
+    sessions_remove(b->sessions, s->id);
+    return rv;
+}
+
 /* Reads stored chunks through the filter until a message's worth of view
  * is ready or the content ends. *stopped says the filter refused the data. */
 static int s_fill_view(broker_t *b, session_t *s, bool *stopped)
@@ -235,17 +300,15 @@ static int s_fill_view(broker_t *b, session_t *s, bool *stopped)
     int rv = 0;
     while (rv == 0 && s->view_out.len < DX_CHUNK_SIZE && !s->source_done) {
         if (s->next_chunk < chunks) {
-            store_val_t v;
+            const uint8_t *data;
+            size_t len;
             if (!t && (rv = store_begin(b->store, NULL, false, &t)) != 0)
                 break;
-            if ((rv = store_content_get(t, s->entry->blob, s->next_chunk, &v)) != 0) {
-                dx_error("content of %s@%llu chunk %u missing: %s", s->entry->dataset,
-                         (unsigned long long)s->entry->version, s->next_chunk, dx_strerror(rv));
-                rv = DX_ERR_STORAGE;
+            if ((rv = s_chunk(b, t, s, s->next_chunk, &data, &len)) != 0)
                 break;
-            }
-            rv = dx_filter_push(s->filter, v.data, v.len, &s->view_out);
-            store_release(b->store, v.data, v.len);
+            rv = dx_filter_push(s->filter, data, len, &s->view_out);
+            if (data != b->plain)
+                store_release(b->store, data, len);
             s->next_chunk++;
         }
         if (rv == 0 && s->next_chunk >= chunks && (rv = dx_filter_finish(s->filter, &s->view_out)) == 0)
@@ -261,6 +324,8 @@ static int s_more_view(broker_t *b, request_t *rq, session_t *s)
 {
     bool stopped = false;
     int rv = s_fill_view(b, s, &stopped);
+    if (rv == DX_ERR_INTEGRITY)
+        return s_damaged(b, rq, s, s->next_chunk);
     if (rv != 0 || stopped)
         return rv ? rv : s_filter_failed(b, rq, s);
     size_t n = s->view_out.len < DX_CHUNK_SIZE ? s->view_out.len : DX_CHUNK_SIZE;
@@ -327,27 +392,27 @@ int fetch_more(broker_t *b, request_t *rq)
     uint32_t chunks = s->entry->chunks, index = s->next_chunk;
     bool last = chunks == 0 || index + 1 >= chunks;
     store_txn_t *t = NULL;
-    store_val_t v = { NULL, 0 };
+    const uint8_t *chunk = NULL;
+    size_t len = 0;
     int rv;
     if ((rv = store_begin(b->store, NULL, false, &t)) != 0)
         return rv;
-    if (chunks > 0 && (rv = store_content_get(t, s->entry->blob, index, &v)) != 0) {
-        dx_error("content of %s@%llu chunk %u missing: %s", s->entry->dataset,
-                 (unsigned long long)s->entry->version, index, dx_strerror(rv));
+    if (chunks > 0 && (rv = s_chunk(b, t, s, index, &chunk, &len)) != 0) {
         store_abort(&t);
-        return DX_ERR_STORAGE;
+        return rv == DX_ERR_INTEGRITY ? s_damaged(b, rq, s, index) : rv;
     }
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__FetchData data = DX__FETCH_DATA__INIT;
     data.session = s->id;
     data.index = index;
     data.last = last;
-    data.data.data = (uint8_t *)v.data;
-    data.data.len = v.len;
+    data.data.data = (uint8_t *)chunk;
+    data.data.len = len;
     reply.body_case = DX__REPLY__BODY_FETCH_DATA;
     reply.fetch_data = &data;
     broker_reply(b, rq, &reply);
-    store_release(b->store, v.data, v.len);
+    if (chunk && chunk != b->plain)
+        store_release(b->store, chunk, len);
     store_abort(&t);
     s->next_chunk++;
     if (last) {

@@ -41,6 +41,11 @@ static const option_t s_options[] = {
       "directory of *.yaml policy files" },
     { "key", OPT_TEXT, AT(key_path), 0, 0, NULL, true, "FILE",
       "the broker's secret key file (mode 0600)" },
+    { "master-key", OPT_TEXT, AT(master_key_path), 0, 0, NULL, false, "FILE",
+      "the master key wrapping every content key (mode 0600; make one\n"
+      "with dx-admin master-key new FILE); default: derived from --key" },
+    { "retention-every", OPT_SECONDS, AT(retention_every_ms), 1, 86400, "60", false, "S",
+      "how often versions past their namespace's retention are erased" },
     { "map-size", OPT_SIZE, AT(map_size), 1 << 20, UINT64_MAX, "64G", false, "BYTES",
       "LMDB map size, the most the store can hold" },
     { "max-dataset", OPT_SIZE, AT(max_dataset), 1, UINT64_MAX, "16G", false, "BYTES",

@@ -15,6 +15,8 @@ typedef struct {
     const char *data_dir;
     const char *policy_dir;
     const char *key_path;
+    const char *master_key_path; /* NULL: derived from the broker key */
+    int64_t retention_every_ms;  /* the retention sweep's period */
     uint64_t map_size;
     int64_t skew_ms;             /* manifest creation time window, each way */
     uint64_t max_dataset;        /* bytes */

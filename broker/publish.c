@@ -94,6 +94,7 @@ typedef struct {
     bool staged;
     const char *rule_id;
     const char *reason;
+    content_key_t *key;          /* the staged chunks' key; NULL: none yet */
 } commit_t;
 
 /* Makes a publish visible: last chunk, catalog entry, nonce, audit record,
@@ -118,14 +119,23 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
         return rv;
     version++;
     uint32_t chunks = s_chunks(m->size);
-    if (last && m->size > 0 && (rv = store_content_put(t, c->blob, chunks - 1, last, last_len)) != 0)
-        return rv;
+    uint8_t *entry = NULL, nonce_val[64 + DX_NAME_MAX];
+    size_t entry_len = 0, nonce_len = 0;
+    Dx__Signed signed_receipt = DX__SIGNED__INIT;
+    content_key_t fresh = { 0 }, *key = c->key && c->key->slot ? c->key : &fresh;
+    if (last && m->size > 0) {
+        if (key == &fresh && (rv = content_key_new(b, t, c->blob, &fresh)) != 0)
+            goto out;
+        rv = content_put(t, key, c->blob, chunks - 1, chunks, last, last_len);
+        if (rv != 0)
+            goto out;
+    }
     f.version = version;
     f.allow = true;
     f.rule_id = c->rule_id;
     f.reason = c->reason;
     if ((rv = broker_audit(b, rq, &f, &seq)) != 0)
-        return rv;
+        goto out;
 
     Dx__Receipt receipt = DX__RECEIPT__INIT;
     receipt.dataset = m->dataset;
@@ -137,9 +147,8 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     receipt.publisher = m->publisher;
     receipt.manifest_sha256.data = (uint8_t *)c->manifest_sha;
     receipt.manifest_sha256.len = DX_SHA256_LEN;
-    Dx__Signed signed_receipt;
     if ((rv = dx_signed_make(&receipt.base, DX_CTX_RECEIPT, b->signer, &signed_receipt)) != 0)
-        return rv;
+        goto out;
 
     Dx__CatalogEntry e = DX__CATALOG_ENTRY__INIT;
     e.dataset = m->dataset;
@@ -159,8 +168,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     e.content_type = m->content_type;
     e.classification = m->classification;
     e.published_ms = rq->now_ms;
-    uint8_t *entry = NULL, nonce_val[64 + DX_NAME_MAX];
-    size_t entry_len = 0, nonce_len = 0;
+    e.key_slot = key->slot;
     if ((rv = wire_pack(&e.base, &entry, &entry_len)) != 0)
         goto out;
     s_nonce_value(c->manifest_sha, m->dataset, version, nonce_val, &nonce_len);
@@ -183,6 +191,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
 out:
     free(entry);
     dx_signed_clear(&signed_receipt);
+    content_key_wipe(&fresh);
     return rv;
 }
 
@@ -285,7 +294,7 @@ int publish_begin(broker_t *b, request_t *rq)
     }
 
     commit_t c = { pb->manifest.data, pb->manifest.len, pb->signature.data, manifest_sha, m,
-                   b->next_blob++, false, d.rule_id, d.reason };
+                   b->next_blob++, false, d.rule_id, d.reason, NULL };
     if (pb->has_inline) {
         if (!pp->inline_matches) {
             f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
@@ -396,10 +405,12 @@ int publish_chunk(broker_t *b, request_t *rq)
     if ((rv = batch_txn(b->batch, &t)) != 0)
         return rv;
     if (!last) {
-        if (!s->staged && (rv = store_staging_put(t, s->blob, rq->now_ms)) != 0)
+        if (!s->staged && ((rv = content_key_new(b, t, s->blob, &s->key)) != 0 ||
+                           (rv = store_staging_put(t, s->blob, rq->now_ms, s->key.slot)) != 0))
             return rv;
         s->staged = true;
-        if ((rv = store_content_put(t, s->blob, pc->index, pc->data.data, pc->data.len)) != 0)
+        if ((rv = content_put(t, &s->key, s->blob, pc->index, s_chunks(s->m->size), pc->data.data,
+                              pc->data.len)) != 0)
             return rv;
         /* A chunk's ack is credit, not a receipt: it leaves now, so that
          * the publisher's window does not wait on the disk. Only the
@@ -423,7 +434,7 @@ int publish_chunk(broker_t *b, request_t *rq)
                        "the content does not match the manifest's sha256");
     s->busy = true; /* a retry of its manifest meanwhile is a replay */
     commit_t c = { s->manifest, s->manifest_len, s->signature, s->manifest_sha256, s->m,
-                   s->blob, s->staged, s->rule_id, s->reason };
+                   s->blob, s->staged, s->rule_id, s->reason, &s->key };
     bool made = false;
     rv = s_commit(b, rq, &c, pc->data.data, pc->data.len, s_final_after, s->id, &made);
     if (rv != 0 || !made)
@@ -458,13 +469,19 @@ void publish_collect(broker_t *b)
         return;
     batch_op_begin(b->batch);
     store_txn_t *t;
-    int rv = batch_txn(b->batch, &t);
+    uint32_t *slots = calloc(b->ndiscard, sizeof *slots);
+    size_t nslots = 0;
+    int rv = slots ? batch_txn(b->batch, &t) : DX_ERR_NOMEM;
     for (size_t i = 0; rv == 0 && i < b->ndiscard; i++) {
-        if ((rv = store_content_delete(t, b->discard[i])) == 0)
-            rv = store_staging_delete(t, b->discard[i]);
+        uint32_t slot = 0;
+        if ((rv = store_staging_drop(t, b->discard[i], &slot)) == 0 && slot)
+            slots[nslots++] = slot;
     }
+    if (rv == 0)
+        rv = content_keys_destroy_after(b, slots, nslots);
     if (batch_op_end(b->batch, rv) == 0)
         b->ndiscard = 0;
     else
         dx_warn("could not discard staged content: %s", dx_strerror(rv));
+    free(slots);
 }

@@ -38,6 +38,7 @@ void session_free(session_t *s)
     for (size_t i = 0; i < s->nfields; i++)
         free(s->fields[i]);
     free(s->fields);
+    content_key_wipe(&s->key);
     free(s);
 }
 

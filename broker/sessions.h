@@ -8,6 +8,7 @@
 #ifndef DX_BROKER_SESSIONS_H
 #define DX_BROKER_SESSIONS_H
 
+#include "content.h"
 #include "crypto.h"
 #include "dx.pb-c.h"
 #include "filter.h"
@@ -35,6 +36,8 @@ typedef struct session {
     uint32_t next_index;
     uint64_t received;
     bool staged;                 /* chunks are in the store's staging area */
+    content_key_t key;           /* publish: from the first staged chunk;
+                                  * fetch: the version's, while it streams */
     char reason[256];            /* the decision's reason, for the audit */
 
     /* fetch */

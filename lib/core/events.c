@@ -14,6 +14,8 @@ static const char *const s_events[DX_EV_COUNT] = {
     [DX_EV_DELIVERY] = "delivery",
     [DX_EV_DELIVERIES] = "deliveries",
     [DX_EV_STATUS] = "status",
+    [DX_EV_ERASE] = "erase",
+    [DX_EV_MASTER_KEY] = "master_key",
 };
 
 static const char *const s_pseudo[DX_PSEUDO_COUNT] = {
@@ -27,6 +29,9 @@ static const char *const s_pseudo[DX_PSEUDO_COUNT] = {
     [DX_PSEUDO_TRANSFER] = "transfer",
     [DX_PSEUDO_PER_DATASET] = "per-dataset",
     [DX_PSEUDO_ROLE_AUDITOR] = "role-auditor",
+    [DX_PSEUDO_ERASED] = "erased",
+    [DX_PSEUDO_ROLE_ADMIN] = "role-admin",
+    [DX_PSEUDO_RETENTION] = "retention",
 };
 
 const char *dx_event_name(dx_event_t ev)

@@ -21,6 +21,8 @@ typedef enum {
     DX_EV_DELIVERY,             /* a consumer's signed delivery receipt */
     DX_EV_DELIVERIES,           /* a publisher asking who received its data */
     DX_EV_STATUS,               /* an operator asking for the broker's health */
+    DX_EV_ERASE,                /* a version's content destroyed (admin, or retention) */
+    DX_EV_MASTER_KEY,           /* the master key rotated */
     DX_EV_COUNT
 } dx_event_t;
 
@@ -35,6 +37,9 @@ typedef enum {
     DX_PSEUDO_TRANSFER,         /* another member's transfer id */
     DX_PSEUDO_PER_DATASET,      /* list: each entry decided on its own */
     DX_PSEUDO_ROLE_AUDITOR,     /* an auditor's request, allowed by the role */
+    DX_PSEUDO_ERASED,           /* the version's content was erased */
+    DX_PSEUDO_ROLE_ADMIN,       /* an admin's request, allowed by the role */
+    DX_PSEUDO_RETENTION,        /* a namespace's retention period ended */
     DX_PSEUDO_COUNT
 } dx_pseudo_t;
 

@@ -4,7 +4,9 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +230,67 @@ int dx_verify(const uint8_t pub[DX_ED25519_LEN], const char *context,
 }
 
 void dx_wipe(void *buf, size_t len) { OPENSSL_cleanse(buf, len); }
+
+/* EVP's lengths are ints: content passes in chunks far below INT_MAX. */
+#define AEAD_MAX ((size_t)1 << 30)
+
+int dx_aead_seal(const uint8_t key[DX_AEAD_KEY_LEN], const uint8_t nonce[DX_AEAD_NONCE_LEN],
+                 const void *aad, size_t aad_len, const void *in, size_t len, uint8_t *out,
+                 uint8_t tag[DX_AEAD_TAG_LEN])
+{
+    if (len > AEAD_MAX || aad_len > AEAD_MAX)
+        return DX_ERR_INVALID;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n = 0, rv = DX_ERR_CRYPTO;
+    if (ctx && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) == 1 &&
+        (aad_len == 0 || EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1) &&
+        (len == 0 || EVP_EncryptUpdate(ctx, out, &n, in, (int)len) == 1) &&
+        EVP_EncryptFinal_ex(ctx, out + len, &n) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, DX_AEAD_TAG_LEN, tag) == 1)
+        rv = 0;
+    EVP_CIPHER_CTX_free(ctx);
+    return rv;
+}
+
+int dx_aead_open(const uint8_t key[DX_AEAD_KEY_LEN], const uint8_t nonce[DX_AEAD_NONCE_LEN],
+                 const void *aad, size_t aad_len, const void *in, size_t len,
+                 const uint8_t tag[DX_AEAD_TAG_LEN], uint8_t *out)
+{
+    if (len > AEAD_MAX || aad_len > AEAD_MAX)
+        return DX_ERR_INVALID;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    uint8_t t[DX_AEAD_TAG_LEN];
+    memcpy(t, tag, sizeof t);
+    int n = 0, rv = DX_ERR_CRYPTO;
+    if (ctx && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) == 1 &&
+        (aad_len == 0 || EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1) &&
+        (len == 0 || EVP_DecryptUpdate(ctx, out, &n, in, (int)len) == 1) &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, DX_AEAD_TAG_LEN, t) == 1)
+        rv = EVP_DecryptFinal_ex(ctx, out + len, &n) == 1 ? 0 : DX_ERR_INTEGRITY;
+    EVP_CIPHER_CTX_free(ctx);
+    if (rv != 0 && len > 0)
+        OPENSSL_cleanse(out, len);
+    return rv;
+}
+
+int dx_hkdf_sha256(const void *ikm, size_t ikm_len, const char *salt, const char *info,
+                   uint8_t *out, size_t out_len)
+{
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    OSSL_PARAM params[5], *p = params;
+    int rv = DX_ERR_CRYPTO;
+    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, strlen(salt));
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, strlen(info));
+    *p = OSSL_PARAM_construct_end();
+    if (ctx && EVP_KDF_derive(ctx, out, out_len, params) == 1)
+        rv = 0;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return rv;
+}
 
 int dx_equal(const void *a, const void *b, size_t len)
 {

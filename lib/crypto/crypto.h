@@ -1,5 +1,5 @@
-/* crypto: SHA-256, Ed25519 and randomness. The only module that calls
- * OpenSSL.
+/* crypto: SHA-256, Ed25519, AES-256-GCM, HKDF and randomness. The only
+ * module that calls OpenSSL.
  *
  * Every signature dx makes is over a context string, a NUL byte and the
  * message, so that a signature made for one purpose (a manifest) can never
@@ -31,6 +31,24 @@ int dx_sha256_final(dx_sha256_t *ctx, uint8_t out[DX_SHA256_LEN]);
 void dx_sha256_destroy(dx_sha256_t **ctx_p);
 
 int dx_random(void *buf, size_t len);
+
+/* AES-256-GCM (content at rest, content keys under the master key): out
+ * gets len bytes of ciphertext, tag 16 bytes; the nonce must never repeat
+ * under one key (callers draw it at random). */
+#define DX_AEAD_KEY_LEN 32
+#define DX_AEAD_NONCE_LEN 12
+#define DX_AEAD_TAG_LEN 16
+int dx_aead_seal(const uint8_t key[DX_AEAD_KEY_LEN], const uint8_t nonce[DX_AEAD_NONCE_LEN],
+                 const void *aad, size_t aad_len, const void *in, size_t len, uint8_t *out,
+                 uint8_t tag[DX_AEAD_TAG_LEN]);
+/* DX_ERR_INTEGRITY when the tag does not match key, nonce, aad and in
+ * (out is then wiped). */
+int dx_aead_open(const uint8_t key[DX_AEAD_KEY_LEN], const uint8_t nonce[DX_AEAD_NONCE_LEN],
+                 const void *aad, size_t aad_len, const void *in, size_t len,
+                 const uint8_t tag[DX_AEAD_TAG_LEN], uint8_t *out);
+/* HKDF-SHA256 (RFC 5869). */
+int dx_hkdf_sha256(const void *ikm, size_t ikm_len, const char *salt, const char *info,
+                   uint8_t *out, size_t out_len);
 
 /* A new Ed25519 pair; secret is the 32-byte seed. */
 int dx_ed25519_keygen(uint8_t secret[DX_ED25519_LEN], uint8_t pub[DX_ED25519_LEN]);

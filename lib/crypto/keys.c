@@ -63,7 +63,7 @@ out:
 
 void dx_keypair_wipe(dx_keypair_t *k) { dx_wipe(k, sizeof *k); }
 
-static int s_write_file(const char *path, mode_t mode, const char *text, char err[DX_ERRMSG])
+int dx_keyfile_write(const char *path, mode_t mode, const char *text, char err[DX_ERRMSG])
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0) {
@@ -111,7 +111,7 @@ int dx_keys_write(const char *dir, const dx_keypair_t *k, char err[DX_ERRMSG])
              "id: %s\nsign_key: \"%s\"\ntransport_key: \"%s\"\n"
              "sign_secret: \"%s\"\ntransport_secret: \"%s\"\n",
              k->pub.id, k->pub.id, k->pub.id, sign, curve, sign_s, curve_s);
-    rv = s_write_file(key_path, 0600, text, err);
+    rv = dx_keyfile_write(key_path, 0600, text, err);
     dx_wipe(text, sizeof text);
     dx_wipe(sign_s, sizeof sign_s);
     dx_wipe(curve_s, sizeof curve_s);
@@ -120,7 +120,7 @@ int dx_keys_write(const char *dir, const dx_keypair_t *k, char err[DX_ERRMSG])
     snprintf(text, sizeof text,
              "# dx public keys of member %s\nid: %s\nsign_key: \"%s\"\ntransport_key: \"%s\"\n",
              k->pub.id, k->pub.id, sign, curve);
-    if ((rv = s_write_file(pub_path, 0644, text, err)) != 0)
+    if ((rv = dx_keyfile_write(pub_path, 0644, text, err)) != 0)
         unlink(key_path);
     return rv;
 }
@@ -196,7 +196,7 @@ static int s_parse(const char *path, char *text, dx_keypair_t *out, int *seen, c
 }
 
 /* Reads a whole small key file; secret files must be private. */
-static int s_read(const char *path, bool secret, char buf[DX_KEYFILE_MAX + 1], char err[DX_ERRMSG])
+int dx_keyfile_read(const char *path, bool secret, char buf[DX_KEYFILE_MAX + 1], char err[DX_ERRMSG])
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
@@ -246,7 +246,7 @@ int dx_keys_read_secret(const char *path, dx_keypair_t *out, char err[DX_ERRMSG]
     uint8_t check[32];
     char z85_sec[41], z85_pub[41];
     memset(out, 0, sizeof *out);
-    if ((rv = s_read(path, true, buf, err)) != 0)
+    if ((rv = dx_keyfile_read(path, true, buf, err)) != 0)
         goto out;
     if ((rv = s_parse(path, buf, out, &seen, err)) != 0)
         goto out;
@@ -284,7 +284,7 @@ int dx_keys_read_public(const char *path, dx_pubkeys_t *out, char err[DX_ERRMSG]
     dx_keypair_t k;
     int seen = 0, rv;
     memset(&k, 0, sizeof k);
-    if ((rv = s_read(path, false, buf, err)) != 0)
+    if ((rv = dx_keyfile_read(path, false, buf, err)) != 0)
         goto out;
     if ((rv = s_parse(path, buf, &k, &seen, err)) != 0)
         goto out;

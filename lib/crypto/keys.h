@@ -21,7 +21,9 @@
 #include "err.h"
 #include "names.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define DX_KEYFILE_MAX 4096
 #define DX_SIGN_TEXT 64    /* "ed25519:" + 44 base64 + NUL, with room */
@@ -47,6 +49,12 @@ int dx_keys_write(const char *dir, const dx_keypair_t *k, char err[DX_ERRMSG]);
 int dx_keys_read_secret(const char *path, dx_keypair_t *out, char err[DX_ERRMSG]);
 /* Reads a .pub file, or the public half of a .key file. */
 int dx_keys_read_public(const char *path, dx_pubkeys_t *out, char err[DX_ERRMSG]);
+
+/* A whole small key file into buf (NUL-terminated); secret: refused when
+ * group or others may read it. */
+int dx_keyfile_read(const char *path, bool secret, char buf[DX_KEYFILE_MAX + 1], char err[DX_ERRMSG]);
+/* Creates path (never overwrites) with mode, text and fsync. */
+int dx_keyfile_write(const char *path, mode_t mode, const char *text, char err[DX_ERRMSG]);
 
 /* "ed25519:BASE64" and "curve:Z85" text forms. */
 int dx_sign_key_parse(const char *text, uint8_t out[DX_ED25519_LEN]);

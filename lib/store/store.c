@@ -148,15 +148,19 @@ int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
         }
         const uint8_t *sch = sv.mv_data;
         uint32_t version = (uint32_t)sch[0] << 24 | (uint32_t)sch[1] << 16 | (uint32_t)sch[2] << 8 | sch[3];
-        if (version != STORE_SCHEMA_VERSION && version != 2) {
-            snprintf(err, DX_ERRMSG, "%s has store schema %u; this dx reads schemas 2 and %d", dir,
+        if (version > STORE_SCHEMA_VERSION || version < 2) {
+            snprintf(err, DX_ERRMSG, "%s has store schema %u; this dx reads schemas 2 to %d", dir,
                      version, STORE_SCHEMA_VERSION);
             rc = -1;
             goto fail_msg;
         }
         schema = version;
     }
-    if ((rc = store_feed_open(s, txn, schema, readonly)) != 0) {
+    uint8_t sch_now[4] = { 0, 0, 0, STORE_SCHEMA_VERSION };
+    MDB_val sch_k = { 6, "schema" }, sch_v = { 4, sch_now };
+    if ((rc = store_feed_open(s, txn, schema, readonly)) != 0 ||
+        (rc = store_keys_open(s, txn, schema, readonly)) != 0 ||
+        (!readonly && schema < STORE_SCHEMA_VERSION && (rc = mdb_put(txn, s->meta, &sch_k, &sch_v, 0)) != 0)) {
         snprintf(err, DX_ERRMSG, "cannot bring the store in %s to schema %d: %s", dir,
                  STORE_SCHEMA_VERSION, rc < 0 ? "a catalog entry is corrupt" : mdb_strerror(rc));
         goto fail_msg;
@@ -251,7 +255,7 @@ int store_meta_put(store_txn_t *t, const char *key, const void *data, size_t len
 }
 
 /* name '\0' version: the versions of a name sort together, in order. */
-static size_t s_catalog_key(uint8_t key[256], const char *name, uint64_t version)
+size_t store_catalog_key(uint8_t key[256], const char *name, uint64_t version)
 {
     size_t n = strlen(name);
     memcpy(key, name, n + 1);
@@ -264,7 +268,7 @@ int store_catalog_put(store_txn_t *t, const char *name, uint64_t version, const 
     uint8_t key[256];
     if (strlen(name) > 240)
         return DX_ERR_INVALID;
-    size_t klen = s_catalog_key(key, name, version);
+    size_t klen = store_catalog_key(key, name, version);
     return store_raw_put(t, t->s->catalog, key, klen, data, len, MDB_NOOVERWRITE);
 }
 
@@ -273,7 +277,7 @@ int store_catalog_get(store_txn_t *t, const char *name, uint64_t version, store_
     uint8_t key[256];
     if (strlen(name) > 240)
         return DX_ERR_INVALID;
-    size_t klen = s_catalog_key(key, name, version);
+    size_t klen = store_catalog_key(key, name, version);
     return store_raw_get(t, t->s->catalog, key, klen, out);
 }
 
@@ -283,7 +287,7 @@ int store_catalog_latest(store_txn_t *t, const char *name, uint64_t *version)
     MDB_cursor *c;
     if (strlen(name) > 240)
         return DX_ERR_INVALID;
-    size_t n = strlen(name), klen = s_catalog_key(key, name, UINT64_MAX);
+    size_t n = strlen(name), klen = store_catalog_key(key, name, UINT64_MAX);
     int rc = mdb_cursor_open(t->txn, t->s->catalog, &c);
     if (rc != 0)
         return store_rc(t->s, rc);
@@ -439,12 +443,14 @@ int store_blob_max(store_txn_t *t, uint64_t *blob)
     return 0;
 }
 
-int store_staging_put(store_txn_t *t, uint64_t blob, int64_t created_ms)
+int store_staging_put(store_txn_t *t, uint64_t blob, int64_t created_ms, uint32_t slot)
 {
-    uint8_t key[8], val[8];
+    uint8_t key[8], val[12];
     store_be64(key, blob);
     store_be64(val, (uint64_t)created_ms);
-    return store_raw_put(t, t->s->staging, key, 8, val, 8, 0);
+    for (int i = 0; i < 4; i++)
+        val[8 + i] = (uint8_t)(slot >> (24 - 8 * i));
+    return store_raw_put(t, t->s->staging, key, 8, val, 12, 0);
 }
 
 int store_staging_delete(store_txn_t *t, uint64_t blob)
@@ -456,11 +462,34 @@ int store_staging_delete(store_txn_t *t, uint64_t blob)
     return rc == MDB_NOTFOUND ? 0 : store_rc(t->s, rc);
 }
 
+int store_staging_drop(store_txn_t *t, uint64_t blob, uint32_t *slot)
+{
+    uint8_t key[8];
+    store_val_t v;
+    *slot = 0;
+    store_be64(key, blob);
+    int rv = store_raw_get(t, t->s->staging, key, 8, &v);
+    if (rv == DX_ERR_NOT_FOUND)
+        return 0;
+    if (rv != 0)
+        return rv;
+    if (v.len == 12) {
+        const uint8_t *p = v.data + 8;
+        *slot = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        if ((rv = store_keyslot_delete(t, *slot)) != 0)
+            return rv;
+    }
+    if ((rv = store_content_delete(t, blob)) == 0)
+        rv = store_staging_delete(t, blob);
+    return rv;
+}
+
 int store_staging_collect(store_txn_t *t, uint64_t *count)
 {
     *count = 0;
     for (;;) {
         uint64_t blob;
+        uint32_t slot;
         int rv = s_last_key64(t, t->s->staging, &blob);
         if (rv != 0)
             return rv;
@@ -470,7 +499,8 @@ int store_staging_collect(store_txn_t *t, uint64_t *count)
             return store_rc(t->s, rc);
         if (st.ms_entries == 0)
             return 0;
-        if ((rv = store_content_delete(t, blob)) != 0 || (rv = store_staging_delete(t, blob)) != 0)
+        /* the key slot itself is zeroed when the vault opens */
+        if ((rv = store_staging_drop(t, blob, &slot)) != 0)
             return rv;
         (*count)++;
     }

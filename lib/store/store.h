@@ -7,9 +7,10 @@
  *            below needs STORE_SCHEMA_VERSION bumped.
  *   catalog  name '\0' version(u64 BE) -> CatalogEntry (protobuf)
  *   content  blob(u64 BE) index(u32 BE) -> chunk bytes (<= DX_CHUNK_SIZE)
- *   staging  blob(u64 BE) -> created ms (i64 BE): chunks of a publish not yet
- *            committed; removed in the transaction that commits the catalog
- *            entry, and collected at start after a crash
+ *   staging  blob(u64 BE) -> created ms (i64 BE) key slot (u32 BE): chunks
+ *            of a publish not yet committed; removed in the transaction that
+ *            commits the catalog entry, and collected at start after a crash
+ *            (with their key slot's row)
  *   nonces   publisher '\0' nonce(16) -> manifest SHA-256(32) name '\0'
  *            version(u64 BE)
  *   audit    seq(u64 BE) -> AuditRecord (protobuf), never updated or deleted
@@ -24,6 +25,10 @@
  *            in '/' ("health/", "health/vaccination/")
  *   feed, deliveries: see store_feed.c (schema 3; a schema-2 store is
  *            brought to 3 when first opened for writing)
+ *   keyslots slot(u32 BE) -> blob(u64 BE): the content key slots in use
+ *            (vault.h), written with the catalog entry or staging row that
+ *            needs the key (schema 4; store_keys.c). Content chunks are then
+ *            stored sealed: broker/content.c
  *
  * Durability: every write transaction commits with LMDB's default fsync, so
  * a commit that returned 0 survives a crash. Callers batch work into one
@@ -42,7 +47,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_DEFAULT_MAP_SIZE (64ULL << 30)
 
 typedef struct store store_t;
@@ -67,6 +72,9 @@ int store_meta_get(store_txn_t *t, const char *key, store_val_t *out);
 int store_meta_put(store_txn_t *t, const char *key, const void *data, size_t len);
 
 int store_catalog_put(store_txn_t *t, const char *name, uint64_t version, const void *data, size_t len);
+/* Overwrites an existing entry (an erasure marks it). */
+int store_catalog_replace(store_txn_t *t, const char *name, uint64_t version, const void *data,
+                          size_t len);
 int store_catalog_get(store_txn_t *t, const char *name, uint64_t version, store_val_t *out);
 /* The highest version of name; DX_ERR_NOT_FOUND if none. */
 int store_catalog_latest(store_txn_t *t, const char *name, uint64_t *version);
@@ -78,16 +86,33 @@ typedef int (*store_catalog_fn)(void *arg, const char *name, uint64_t version, s
 int store_catalog_each_latest(store_txn_t *t, const char *prefix, const char *after,
                               store_catalog_fn fn, void *arg);
 
+/* Every version of every dataset after (after_name, after_version) in key
+ * order ("" and 0: from the start), until fn returns non-zero. */
+int store_catalog_each(store_txn_t *t, const char *after_name, uint64_t after_version,
+                       store_catalog_fn fn, void *arg);
+
 int store_content_put(store_txn_t *t, uint64_t blob, uint32_t index, const void *data, size_t len);
 int store_content_get(store_txn_t *t, uint64_t blob, uint32_t index, store_val_t *out);
+/* Room for a chunk of len bytes, to be written before the transaction
+ * does anything else (the content is sealed straight into the map). */
+int store_content_reserve(store_txn_t *t, uint64_t blob, uint32_t index, size_t len, uint8_t **out);
 int store_content_delete(store_txn_t *t, uint64_t blob);
 /* The highest blob id in use (content or staging), 0 if none. */
 int store_blob_max(store_txn_t *t, uint64_t *blob);
 
-int store_staging_put(store_txn_t *t, uint64_t blob, int64_t created_ms);
+int store_staging_put(store_txn_t *t, uint64_t blob, int64_t created_ms, uint32_t slot);
 int store_staging_delete(store_txn_t *t, uint64_t blob);
-/* Deletes every staged blob and its chunks; *count says how many. */
+/* Deletes a staged blob's chunks, its row and its key slot's row; *slot
+ * says which slot that was (0: none, or not staged). */
+int store_staging_drop(store_txn_t *t, uint64_t blob, uint32_t *slot);
+/* store_staging_drop for every staged blob; *count says how many. */
 int store_staging_collect(store_txn_t *t, uint64_t *count);
+
+/* Content key slots in use (schema 4). */
+int store_keyslot_put(store_txn_t *t, uint32_t slot, uint64_t blob);
+int store_keyslot_delete(store_txn_t *t, uint32_t slot);
+typedef int (*store_keyslot_fn)(void *arg, uint32_t slot, uint64_t blob);
+int store_keyslots_each(store_txn_t *t, store_keyslot_fn fn, void *arg);
 
 int store_nonce_get(store_txn_t *t, const char *publisher, const uint8_t nonce[16], store_val_t *out);
 int store_nonce_put(store_txn_t *t, const char *publisher, const uint8_t nonce[16],

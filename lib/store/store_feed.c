@@ -52,11 +52,7 @@ int store_feed_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly)
     s->has_feed = true;
     if (schema >= 3)
         return 0;
-    if ((rc = s_fill_feed(s, txn)) != 0)
-        return rc;
-    uint8_t v[4] = { 0, 0, 0, STORE_SCHEMA_VERSION };
-    MDB_val sk = { 6, "schema" }, sv = { 4, v };
-    return mdb_put(txn, s->meta, &sk, &sv, 0);
+    return s_fill_feed(s, txn);
 }
 
 static size_t s_version_key(uint8_t *key, const char *name, uint64_t version)

@@ -80,6 +80,48 @@ TEST(catalog_latest_of_each)
     store_close(&s);
 }
 
+static int s_slot_rows(void *arg, uint32_t slot, uint64_t blob)
+{
+    uint64_t *rows = arg;
+    rows[0]++;
+    rows[1] = slot;
+    (void)blob;
+    return 0;
+}
+
+static int s_walk(void *arg, const char *name, uint64_t version, store_val_t val)
+{
+    char *out = arg;
+    size_t n = strlen(out);
+    snprintf(out + n, 200 - n, "%s@%llu=%.*s ", name, (unsigned long long)version, (int)val.len,
+             (const char *)val.data);
+    return 0;
+}
+
+TEST(catalog_walk_and_replace)
+{
+    store_t *s = s_open(64 << 20);
+    store_txn_t *t = NULL;
+    char out[200] = "";
+    CHECK_EQ(store_begin(s, NULL, true, &t), 0);
+    CHECK_EQ(store_catalog_put(t, "a/x", 1, "1", 1), 0);
+    CHECK_EQ(store_catalog_put(t, "a/x", 2, "2", 1), 0);
+    CHECK_EQ(store_catalog_put(t, "b", 1, "3", 1), 0);
+    CHECK_EQ(store_catalog_replace(t, "a/x", 2, "E", 1), 0);
+    CHECK_EQ(store_catalog_replace(t, "a/x", 3, "E", 1), DX_ERR_NOT_FOUND);
+    CHECK_EQ(store_catalog_each(t, "", 0, s_walk, out), 0);
+    size_t len = strlen(out); /* after what earlier tests stored */
+    CHECK(len >= 22 && strcmp(out + len - 22, "a/x@1=1 a/x@2=E b@1=3 ") == 0);
+    out[0] = '\0';
+    CHECK_EQ(store_catalog_each(t, "a/x", 1, s_walk, out), 0);
+    CHECK_STR(out, "a/x@2=E b@1=3 ");
+    out[0] = '\0';
+    CHECK_EQ(store_catalog_each(t, "a/x", 2, s_walk, out), 0);
+    CHECK_STR(out, "b@1=3 ");
+    store_abort(&t);
+    store_close(&s);
+}
+
 TEST(content_and_staging)
 {
     store_t *s = s_open(64 << 20);
@@ -90,13 +132,23 @@ TEST(content_and_staging)
     CHECK_EQ(store_content_put(t, 7, 0, "aaa", 3), 0);
     CHECK_EQ(store_content_put(t, 7, 1, "bbb", 3), 0);
     CHECK_EQ(store_content_put(t, 8, 0, "ccc", 3), 0);
-    CHECK_EQ(store_staging_put(t, 9, 1), 0);
+    CHECK_EQ(store_staging_put(t, 9, 1, 5), 0);
+    CHECK_EQ(store_keyslot_put(t, 5, 9), 0);
+    CHECK_EQ(store_keyslot_put(t, 6, 8), 0);
     CHECK_EQ(store_content_put(t, 9, 0, "ddd", 3), 0);
     CHECK_EQ(store_blob_max(t, &blob), 0);
     CHECK_EQ(blob, 9u);
     CHECK_EQ(store_staging_collect(t, &n), 0);
     CHECK_EQ(n, 1u);
     CHECK_EQ(store_content_get(t, 9, 0, &v), DX_ERR_NOT_FOUND);
+    uint64_t rows[2] = { 0, 0 };
+    CHECK_EQ(store_keyslots_each(t, s_slot_rows, rows), 0);
+    CHECK(rows[0] == 1 && rows[1] == 6); /* the staged blob's row went with it */
+    uint8_t *room = NULL;
+    CHECK_EQ(store_content_reserve(t, 10, 0, 4, &room), 0);
+    memcpy(room, "eeee", 4);
+    CHECK_EQ(store_content_get(t, 10, 0, &v), 0);
+    CHECK(v.len == 4 && memcmp(v.data, "eeee", 4) == 0);
     CHECK_EQ(store_content_delete(t, 7), 0);
     CHECK_EQ(store_content_get(t, 7, 1, &v), DX_ERR_NOT_FOUND);
     CHECK_EQ(store_content_get(t, 8, 0, &v), 0);
@@ -316,6 +368,7 @@ int main(void)
     RUN(catalog_versions);
     RUN(catalog_latest_of_each);
     RUN(content_and_staging);
+    RUN(catalog_walk_and_replace);
     RUN(audit_append_only);
     RUN(nested_abort_keeps_parent);
     RUN(map_full_is_an_error);

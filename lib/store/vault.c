@@ -1,0 +1,474 @@
+/* vault: content key slots, wrapped under the master key (vault.h). */
+#include "vault.h"
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC "dx-content-keys"   /* with its NUL: 16 bytes */
+#define SLOT_MAGIC "DXK1"
+#define VAULT_MAX_SLOTS (1u << 26) /* 6 GiB of slots: far past any catalog */
+
+enum { FREE = 0, LIVE = 1, MARKED = 2 };
+
+struct vault {
+    int fd;
+    char path[4096];
+    uint8_t master[DX_MASTER_KEY_LEN];
+    uint8_t id[DX_MASTER_ID_LEN];
+    uint8_t *state;          /* per slot; [0] is the header */
+    uint32_t nslots;         /* slots in the file, the header included */
+    uint32_t cap;
+    uint32_t hint;           /* no free slot below it */
+    uint32_t live;
+    bool dirty, readonly;
+};
+
+static void s_put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static void s_put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t s_get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static bool s_empty(const uint8_t *p)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < VAULT_SLOT; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+static void s_aad(uint32_t slot, uint64_t blob, uint8_t aad[29])
+{
+    memcpy(aad, "dx-content-key-v1", 17);
+    s_put32(aad + 17, slot);
+    s_put64(aad + 21, blob);
+}
+
+static void s_header(const uint8_t id[DX_MASTER_ID_LEN], uint8_t h[VAULT_SLOT])
+{
+    memset(h, 0, VAULT_SLOT);
+    memcpy(h, MAGIC, sizeof MAGIC);
+    s_put32(h + 16, 1);
+    s_put32(h + 20, VAULT_SLOT);
+    memcpy(h + 24, id, DX_MASTER_ID_LEN);
+}
+
+/* Seals key for (slot, blob) under master into a slot's bytes. */
+static int s_seal(const uint8_t master[DX_MASTER_KEY_LEN], uint32_t slot, uint64_t blob,
+                  const uint8_t key[VAULT_KEY_LEN], uint8_t out[VAULT_SLOT])
+{
+    uint8_t aad[29];
+    memset(out, 0, VAULT_SLOT);
+    memcpy(out, SLOT_MAGIC, 4);
+    s_put64(out + 8, blob);
+    s_aad(slot, blob, aad);
+    int rv = dx_random(out + 16, DX_AEAD_NONCE_LEN);
+    if (rv == 0)
+        rv = dx_aead_seal(master, out + 16, aad, sizeof aad, key, VAULT_KEY_LEN, out + 28, out + 60);
+    return rv;
+}
+
+static int s_unseal(const uint8_t master[DX_MASTER_KEY_LEN], uint32_t slot, const uint8_t in[VAULT_SLOT],
+                    uint64_t *blob, uint8_t key[VAULT_KEY_LEN])
+{
+    uint8_t aad[29];
+    if (memcmp(in, SLOT_MAGIC, 4) != 0)
+        return DX_ERR_INTEGRITY;
+    *blob = s_get64(in + 8);
+    s_aad(slot, *blob, aad);
+    return dx_aead_open(master, in + 16, aad, sizeof aad, in + 28, VAULT_KEY_LEN, in + 60, key);
+}
+
+static int s_pwrite(vault_t *v, uint32_t slot, const uint8_t *data)
+{
+    ssize_t n = pwrite(v->fd, data, VAULT_SLOT, (off_t)slot * VAULT_SLOT);
+    if (n != VAULT_SLOT)
+        return n < 0 && (errno == ENOSPC || errno == EDQUOT) ? DX_ERR_FULL : DX_ERR_IO;
+    v->dirty = true;
+    return 0;
+}
+
+static int s_grow(vault_t *v, uint32_t need)
+{
+    if (need <= v->cap)
+        return 0;
+    if (need > VAULT_MAX_SLOTS)
+        return DX_ERR_FULL;
+    uint32_t cap = v->cap ? v->cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *s = realloc(v->state, cap);
+    if (!s)
+        return DX_ERR_NOMEM;
+    memset(s + v->cap, FREE, cap - v->cap);
+    v->state = s;
+    v->cap = cap;
+    return 0;
+}
+
+/* Reads the whole file into the slot states; *id gets the header's id. */
+static int s_load(vault_t *v, uint8_t id[DX_MASTER_ID_LEN], char err[DX_ERRMSG])
+{
+    struct stat st;
+    uint8_t buf[VAULT_SLOT * 256];
+    if (fstat(v->fd, &st) != 0 || st.st_size % VAULT_SLOT != 0 || st.st_size < VAULT_SLOT ||
+        (uint64_t)st.st_size / VAULT_SLOT > VAULT_MAX_SLOTS) {
+        snprintf(err, DX_ERRMSG, "%s is damaged (its size is not a whole number of key slots)", v->path);
+        return DX_ERR_INTEGRITY;
+    }
+    uint32_t n = (uint32_t)(st.st_size / VAULT_SLOT);
+    int rv = s_grow(v, n);
+    if (rv != 0)
+        return rv;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t want = n - i < 256 ? n - i : 256;
+        if (pread(v->fd, buf, (size_t)want * VAULT_SLOT, (off_t)i * VAULT_SLOT) !=
+            (ssize_t)want * VAULT_SLOT) {
+            snprintf(err, DX_ERRMSG, "cannot read %s: %s", v->path, strerror(errno));
+            return DX_ERR_IO;
+        }
+        for (uint32_t j = 0; j < want; j++, i++) {
+            const uint8_t *p = buf + (size_t)j * VAULT_SLOT;
+            if (i == 0) {
+                uint8_t h[VAULT_SLOT];
+                s_header(p + 24, h);
+                if (memcmp(p, h, VAULT_SLOT) != 0) {
+                    snprintf(err, DX_ERRMSG, "%s is not a dx content key file, or is damaged", v->path);
+                    return DX_ERR_INTEGRITY;
+                }
+                memcpy(id, p + 24, DX_MASTER_ID_LEN);
+            } else if (!s_empty(p)) {
+                v->state[i] = LIVE;
+                v->live++;
+            }
+        }
+    }
+    v->nslots = n;
+    v->hint = 1;
+    return 0;
+}
+
+static int s_create(const char *path, const uint8_t id[DX_MASTER_ID_LEN], char err[DX_ERRMSG])
+{
+    uint8_t h[VAULT_SLOT];
+    s_header(id, h);
+    int rv = dx_write_atomic(path, h, sizeof h, 0600);
+    if (rv != 0)
+        snprintf(err, DX_ERRMSG, "cannot create %s: %s", path, dx_strerror(rv));
+    return rv;
+}
+
+/* A rotation a crash interrupted: finished when the content keys are
+ * already under the new key, undone otherwise. */
+static int s_recover(vault_t *v, const char *master_path, const uint8_t file_id[DX_MASTER_ID_LEN],
+                     char err[DX_ERRMSG])
+{
+    char tmp[4200], newkey[4200];
+    snprintf(tmp, sizeof tmp, "%s.new", v->path);
+    if (unlink(tmp) == 0)
+        dx_fsync_parent(tmp);
+    if (memcmp(file_id, v->id, DX_MASTER_ID_LEN) == 0) {
+        if (master_path) {
+            snprintf(newkey, sizeof newkey, "%s.new", master_path);
+            if (unlink(newkey) == 0)
+                dx_fsync_parent(newkey);
+        }
+        return 0;
+    }
+    char want[DX_MASTER_ID_TEXT], have[DX_MASTER_ID_TEXT];
+    dx_master_id_text(file_id, want);
+    dx_master_id_text(v->id, have);
+    if (master_path) {
+        uint8_t k[DX_MASTER_KEY_LEN], kid[DX_MASTER_ID_LEN];
+        char kerr[DX_ERRMSG];
+        snprintf(newkey, sizeof newkey, "%s.new", master_path);
+        if (access(newkey, F_OK) == 0 && dx_master_key_read(newkey, k, kerr) == 0) {
+            dx_master_key_id(k, kid);
+            if (memcmp(kid, file_id, DX_MASTER_ID_LEN) == 0) {
+                if (rename(newkey, master_path) != 0 || dx_fsync_parent(master_path) != 0) {
+                    snprintf(err, DX_ERRMSG, "cannot finish the master key's rotation: rename %s: %s",
+                             newkey, strerror(errno));
+                    dx_wipe(k, sizeof k);
+                    return DX_ERR_IO;
+                }
+                memcpy(v->master, k, sizeof k);
+                memcpy(v->id, kid, sizeof kid);
+                dx_wipe(k, sizeof k);
+                return 0;
+            }
+            dx_wipe(k, sizeof k);
+        }
+    }
+    snprintf(err, DX_ERRMSG, "wrong master key: %s was sealed under master key %s, this is %s%s%s",
+             v->path, want, have, master_path ? " from " : " (derived from the broker key)",
+             master_path ? master_path : "");
+    return DX_ERR_PERM;
+}
+
+int vault_open(const char *dir, const uint8_t master[DX_MASTER_KEY_LEN], const char *master_path,
+               bool readonly, bool *created, vault_t **out, char err[DX_ERRMSG])
+{
+    vault_t *v = calloc(1, sizeof *v);
+    uint8_t file_id[DX_MASTER_ID_LEN];
+    int rv = DX_ERR_NOMEM;
+    *out = NULL;
+    if (created)
+        *created = false;
+    if (!v) {
+        snprintf(err, DX_ERRMSG, "out of memory");
+        return rv;
+    }
+    v->fd = -1;
+    v->readonly = readonly;
+    memcpy(v->master, master, DX_MASTER_KEY_LEN);
+    dx_master_key_id(master, v->id);
+    if ((size_t)snprintf(v->path, sizeof v->path, "%s/%s", dir, VAULT_FILE) >= sizeof v->path) {
+        snprintf(err, DX_ERRMSG, "data directory path too long");
+        rv = DX_ERR_INVALID;
+        goto fail;
+    }
+    if (!readonly && access(v->path, F_OK) != 0 && errno == ENOENT) {
+        if ((rv = s_create(v->path, v->id, err)) != 0)
+            goto fail;
+        if (created)
+            *created = true;
+    }
+    if ((v->fd = open(v->path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+        snprintf(err, DX_ERRMSG, "cannot open %s: %s", v->path, strerror(errno));
+        rv = errno == ENOENT ? DX_ERR_NOT_FOUND : DX_ERR_IO;
+        goto fail;
+    }
+    if ((rv = s_load(v, file_id, err)) != 0)
+        goto fail;
+    if (readonly && memcmp(file_id, v->id, DX_MASTER_ID_LEN) != 0) {
+        rv = s_recover(v, NULL, file_id, err);
+        goto fail;
+    }
+    if (!readonly && (rv = s_recover(v, master_path, file_id, err)) != 0)
+        goto fail;
+    *out = v;
+    return 0;
+fail:
+    vault_close(&v);
+    return rv;
+}
+
+void vault_close(vault_t **v_p)
+{
+    vault_t *v = *v_p;
+    if (!v)
+        return;
+    if (v->fd >= 0)
+        close(v->fd);
+    dx_wipe(v->master, sizeof v->master);
+    free(v->state);
+    free(v);
+    *v_p = NULL;
+}
+
+int vault_mark(vault_t *v, uint32_t slot)
+{
+    if (slot == 0 || slot >= v->nslots || v->state[slot] == FREE)
+        return DX_ERR_NOT_FOUND;
+    v->state[slot] = MARKED;
+    return 0;
+}
+
+int vault_reap(vault_t *v, uint64_t *reaped)
+{
+    static const uint8_t zero[VAULT_SLOT];
+    *reaped = 0;
+    for (uint32_t i = 1; i < v->nslots; i++) {
+        if (v->state[i] == LIVE) {
+            int rv = s_pwrite(v, i, zero);
+            if (rv != 0)
+                return rv;
+            v->state[i] = FREE;
+            v->live--;
+            (*reaped)++;
+        }
+        if (v->state[i] == MARKED)
+            v->state[i] = LIVE;
+    }
+    return vault_sync(v);
+}
+
+int vault_create(vault_t *v, uint64_t blob, uint32_t *slot, uint8_t key[VAULT_KEY_LEN])
+{
+    uint8_t bytes[VAULT_SLOT];
+    uint32_t i = v->hint ? v->hint : 1;
+    int rv;
+    if (v->readonly)
+        return DX_ERR_INVALID;
+    while (i < v->nslots && v->state[i] != FREE)
+        i++;
+    if ((rv = s_grow(v, i + 1)) != 0 || (rv = dx_random(key, VAULT_KEY_LEN)) != 0 ||
+        (rv = s_seal(v->master, i, blob, key, bytes)) != 0 || (rv = s_pwrite(v, i, bytes)) != 0) {
+        dx_wipe(key, VAULT_KEY_LEN);
+        return rv;
+    }
+    v->state[i] = LIVE;
+    v->live++;
+    if (i >= v->nslots)
+        v->nslots = i + 1;
+    v->hint = i + 1;
+    *slot = i;
+    return 0;
+}
+
+int vault_sync(vault_t *v)
+{
+    if (!v->dirty)
+        return 0;
+    if (fdatasync(v->fd) != 0)
+        return DX_ERR_IO;
+    v->dirty = false;
+    return 0;
+}
+
+int vault_key(vault_t *v, uint32_t slot, uint64_t blob, uint8_t key[VAULT_KEY_LEN])
+{
+    uint8_t bytes[VAULT_SLOT];
+    uint64_t owner = 0;
+    if (slot == 0)
+        return DX_ERR_INVALID;
+    ssize_t n = pread(v->fd, bytes, sizeof bytes, (off_t)slot * VAULT_SLOT);
+    if (n == 0 || (n == VAULT_SLOT && s_empty(bytes)))
+        return DX_ERR_NOT_FOUND;
+    if (n != VAULT_SLOT)
+        return DX_ERR_IO;
+    int rv = s_unseal(v->master, slot, bytes, &owner, key);
+    if (rv == 0 && owner != blob) {
+        dx_wipe(key, VAULT_KEY_LEN);
+        rv = DX_ERR_INTEGRITY;
+    }
+    return rv;
+}
+
+int vault_wipe(vault_t *v, uint32_t slot)
+{
+    static const uint8_t zero[VAULT_SLOT];
+    if (slot == 0 || slot >= v->nslots)
+        return DX_ERR_INVALID;
+    int rv = s_pwrite(v, slot, zero);
+    if (rv != 0)
+        return rv;
+    if (v->state[slot] != FREE)
+        v->live--;
+    v->state[slot] = FREE;
+    if (slot < v->hint)
+        v->hint = slot;
+    return 0;
+}
+
+/* The new file: every live key rewrapped under next, synced. */
+static int s_rewrap(vault_t *v, const uint8_t next[DX_MASTER_KEY_LEN], const char *tmp,
+                    uint32_t *count, char err[DX_ERRMSG])
+{
+    uint8_t nid[DX_MASTER_ID_LEN], in[VAULT_SLOT], outb[VAULT_SLOT], key[VAULT_KEY_LEN];
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600), rv = 0;
+    if (fd < 0) {
+        snprintf(err, DX_ERRMSG, "cannot create %s: %s", tmp, strerror(errno));
+        return DX_ERR_IO;
+    }
+    dx_master_key_id(next, nid);
+    s_header(nid, outb);
+    *count = 0;
+    for (uint32_t i = 0; rv == 0 && i < v->nslots; i++) {
+        if (i > 0) {
+            memset(outb, 0, sizeof outb);
+            if (v->state[i] != FREE) {
+                uint64_t blob = 0;
+                if (pread(v->fd, in, sizeof in, (off_t)i * VAULT_SLOT) != VAULT_SLOT)
+                    rv = DX_ERR_IO;
+                else if ((rv = s_unseal(v->master, i, in, &blob, key)) == 0 &&
+                         (rv = s_seal(next, i, blob, key, outb)) == 0)
+                    (*count)++;
+                dx_wipe(key, sizeof key);
+                if (rv != 0) {
+                    snprintf(err, DX_ERRMSG, "content key slot %u does not open (%s): nothing "
+                             "rotated", i, dx_strerror(rv));
+                    break;
+                }
+            }
+        }
+        if (pwrite(fd, outb, sizeof outb, (off_t)i * VAULT_SLOT) != VAULT_SLOT) {
+            snprintf(err, DX_ERRMSG, "cannot write %s: %s", tmp, strerror(errno));
+            rv = errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
+        }
+    }
+    if (rv == 0 && fsync(fd) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot sync %s: %s", tmp, strerror(errno));
+        rv = DX_ERR_IO;
+    }
+    close(fd);
+    return rv;
+}
+
+int vault_rotate(vault_t *v, const uint8_t next[DX_MASTER_KEY_LEN], const char *master_path,
+                 uint32_t *count, char err[DX_ERRMSG])
+{
+    char tmp[4200], newkey[4200];
+    int rv, fd;
+    snprintf(tmp, sizeof tmp, "%s.new", v->path);
+    snprintf(newkey, sizeof newkey, "%s.new", master_path);
+    if (v->readonly)
+        return DX_ERR_INVALID;
+    /* 1: the new key is durable before anything is sealed under it */
+    if ((rv = dx_master_key_write(newkey, next, true, err)) != 0)
+        return rv;
+    /* 2, 3: the content keys under it, in one rename */
+    if ((rv = s_rewrap(v, next, tmp, count, err)) == 0 && rename(tmp, v->path) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot replace %s: %s", v->path, strerror(errno));
+        rv = DX_ERR_IO;
+    }
+    if (rv != 0) {
+        unlink(tmp);
+        unlink(newkey);
+        return rv;
+    }
+    dx_fsync_parent(v->path);
+    if ((fd = open(v->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+        /* the new pair is on disk; a restart takes it up */
+        snprintf(err, DX_ERRMSG, "cannot reopen %s: %s (restart the broker)", v->path, strerror(errno));
+        return DX_ERR_IO;
+    }
+    close(v->fd);
+    v->fd = fd;
+    memcpy(v->master, next, DX_MASTER_KEY_LEN);
+    dx_master_key_id(next, v->id);
+    /* 4: the key file follows; until then vault_open finishes it */
+    if (rename(newkey, master_path) != 0 || dx_fsync_parent(master_path) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot replace %s: %s (a restart finishes the rotation)",
+                 master_path, strerror(errno));
+        return DX_ERR_IO;
+    }
+    return 0;
+}
+
+void vault_master_id(const vault_t *v, char out[DX_MASTER_ID_TEXT])
+{
+    dx_master_id_text(v->id, out);
+}
+
+uint32_t vault_count(const vault_t *v) { return v->live; }

@@ -1,0 +1,75 @@
+/* vault: the content keys of a data directory, one fixed slot each in
+ * DIR/content.keys, wrapped under the master key (master_key.h).
+ *
+ * Why not in LMDB: LMDB copies a page on every write and keeps freed pages,
+ * so a key deleted from a database may survive in data.mdb for as long as
+ * its page is not reused. Here a destroyed key is overwritten in place with
+ * zeros and synced, so after an erase no copy of it is left in any file
+ * (and content sealed under it is noise, wherever LMDB left its pages).
+ *
+ * Layout, 96-byte slots; slot 0 is the header:
+ *   header  "dx-content-keys\0" (16), version u32 BE = 1, slot size u32 BE,
+ *           the master key's id (8), zeros
+ *   slot i  "DXK1", 4 zero bytes, blob u64 BE, nonce (12), the content key
+ *           sealed with AES-256-GCM under the master key (32), tag (16),
+ *           zeros; the AAD is "dx-content-key-v1", slot u32 BE, blob u64 BE,
+ *           so a slot copied over another, or given to another blob, fails
+ *   an empty slot is all zeros
+ *
+ * The store's keyslots table says which slots are in use (slot -> blob);
+ * a slot written for a publish that never committed is zeroed at the next
+ * open (vault_reap). Slots are created, read and destroyed on one thread
+ * (the broker's writer). */
+#ifndef DX_VAULT_H
+#define DX_VAULT_H
+
+#include "crypto.h"
+#include "err.h"
+#include "master_key.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VAULT_FILE "content.keys"
+#define VAULT_SLOT 96
+#define VAULT_KEY_LEN DX_AEAD_KEY_LEN
+
+typedef struct vault vault_t;
+
+/* Opens DIR/content.keys under master (created empty when missing, unless
+ * readonly; *created says so). master_path (NULL when the key is derived)
+ * is the master key's file: a rotation that a crash interrupted is
+ * finished or undone here (master_path.new). A file sealed under another
+ * master key is DX_ERR_PERM with a one-line err. */
+int vault_open(const char *dir, const uint8_t master[DX_MASTER_KEY_LEN], const char *master_path,
+               bool readonly, bool *created, vault_t **out, char err[DX_ERRMSG]);
+void vault_close(vault_t **v_p);
+
+/* At open, before anything is created: slot is in use (the store says so).
+ * DX_ERR_NOT_FOUND when the file holds no key there. */
+int vault_mark(vault_t *v, uint32_t slot);
+/* Zeros every key that was not marked (publishes a crash interrupted). */
+int vault_reap(vault_t *v, uint64_t *reaped);
+
+/* A new random content key for blob in a free slot, written but not yet
+ * synced: vault_sync before the commit that refers to it. */
+int vault_create(vault_t *v, uint64_t blob, uint32_t *slot, uint8_t key[VAULT_KEY_LEN]);
+int vault_sync(vault_t *v);
+/* The key in slot, checked to be blob's: DX_ERR_NOT_FOUND when the slot is
+ * empty (destroyed), DX_ERR_INTEGRITY when it does not open. */
+int vault_key(vault_t *v, uint32_t slot, uint64_t blob, uint8_t key[VAULT_KEY_LEN]);
+/* Overwrites slot with zeros and frees it; durable after vault_sync. */
+int vault_wipe(vault_t *v, uint32_t slot);
+
+/* Rewraps every key under new_master and makes it the key in master_path,
+ * crash-safe: master_path.new, then a new content.keys beside the old one,
+ * renamed over it, then master_path.new renamed over master_path (a crash
+ * anywhere leaves the old pair or the new one, which vault_open finishes). */
+int vault_rotate(vault_t *v, const uint8_t new_master[DX_MASTER_KEY_LEN], const char *master_path,
+                 uint32_t *count, char err[DX_ERRMSG]);
+
+void vault_master_id(const vault_t *v, char out[DX_MASTER_ID_TEXT]);
+/* Keys in use. */
+uint32_t vault_count(const vault_t *v);
+
+#endif
