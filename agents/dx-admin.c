@@ -12,8 +12,10 @@
 #include "encode.h"
 #include "err.h"
 #include "keys.h"
+#include "master_key.h"
 #include "policy.h"
 #include "store.h"
+#include "transfer.h"
 #include "policy_load.h"
 #include "policy_test.h"
 #include "version.h"
@@ -41,6 +43,14 @@ static int s_usage(FILE *out, int status)
             "                (the broker's health; role admin; exit 0 when healthy)\n"
             "       dx-admin backup --data DIR --out DIR2\n"
             "                (a consistent, compacted copy of a store, also of a running broker's)\n"
+            "       dx-admin erase NAME[@VERSION] --reason TEXT [--broker E] [--broker-pub F] [--key K]\n"
+            "                (destroys a version's content, every version's without @VERSION;\n"
+            "                the catalog entry and the audit log keep its hashes; role admin)\n"
+            "       dx-admin master-key new FILE\n"
+            "                (a new random master key for dx-broker --master-key, mode 0600)\n"
+            "       dx-admin master-key rotate [--broker E] [--broker-pub F] [--key K]\n"
+            "                (the broker rewraps every content key under a new master key and\n"
+            "                replaces its --master-key file; role admin)\n"
             "       dx-admin --version\n");
     return status;
 }
@@ -403,6 +413,94 @@ static int s_reload(int argc, char **argv)
     return status;
 }
 
+static int s_erase(int argc, char **argv)
+{
+    static const struct option opts[] = { DX_CLI_OPTIONS, { "reason", required_argument, NULL, 'R' },
+                                          { NULL, 0, NULL, 0 } };
+    dx_cli_conn_t conn;
+    const char *why = NULL;
+    char name[DX_NAME_MAX + 1];
+    uint64_t version = 0;
+    memset(&conn, 0, sizeof conn);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'R')
+            why = optarg;
+        else if (dx_cli_option(&conn, c, optarg, s_prog) <= 0)
+            return s_usage(stderr, 2);
+    }
+    if (optind + 1 != argc || !why)
+        return s_usage(stderr, 2);
+    if (dx_parse_ref(argv[optind], name, &version) != 0) {
+        fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", s_prog, argv[optind]);
+        return 2;
+    }
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__EraseRequest er = DX__ERASE_REQUEST__INIT;
+    Dx__Reply *reply = NULL;
+    er.dataset = name;
+    er.version = version;
+    er.reason = (char *)why;
+    req.body_case = DX__REQUEST__BODY_ERASE;
+    req.erase = &er;
+    int rv = s_ask(&conn, &req, DX__REPLY__BODY_ERASED, &reply);
+    if (rv != 0)
+        return rv;
+    for (size_t i = 0; i < reply->erased->n_versions; i++)
+        printf("erased %s@%llu (audit record %llu)\n", name,
+               (unsigned long long)reply->erased->versions[i],
+               (unsigned long long)reply->erased->audit_seqs[i]);
+    wire_reply_free(&reply);
+    return 0;
+}
+
+static int s_master_new(int argc, char **argv)
+{
+    if (argc != 2)
+        return s_usage(stderr, 2);
+    uint8_t key[DX_MASTER_KEY_LEN], id[DX_MASTER_ID_LEN];
+    char err[DX_ERRMSG], text[DX_MASTER_ID_TEXT];
+    int rv = dx_random(key, sizeof key);
+    if (rv == 0)
+        rv = dx_master_key_write(argv[1], key, false, err);
+    else
+        snprintf(err, sizeof err, "no randomness");
+    dx_master_key_id(key, id);
+    dx_wipe(key, sizeof key);
+    if (rv != 0) {
+        fprintf(stderr, "%s: %s\n", s_prog, err);
+        return rv == DX_ERR_EXISTS ? 1 : dx_exit_code(rv);
+    }
+    dx_master_id_text(id, text);
+    printf("wrote %s (master key %s, mode 0600): keep it apart from the data directory and "
+           "its backups\n", argv[1], text);
+    return 0;
+}
+
+static int s_master_rotate(int argc, char **argv)
+{
+    dx_cli_conn_t conn;
+    int first = dx_cli_parse(argc, argv, s_prog, &conn);
+    if (first < 0)
+        return 2;
+    if (first != argc)
+        return s_usage(stderr, 2);
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__RotateMasterKeyRequest rr = DX__ROTATE_MASTER_KEY_REQUEST__INIT;
+    Dx__Reply *reply = NULL;
+    req.body_case = DX__REQUEST__BODY_ROTATE_MASTER_KEY;
+    req.rotate_master_key = &rr;
+    int rv = s_ask(&conn, &req, DX__REPLY__BODY_MASTER_KEY_ROTATED, &reply);
+    if (rv != 0)
+        return rv;
+    printf("master key rotated: %s -> %s, %u content keys rewrapped\n",
+           reply->master_key_rotated->old_id, reply->master_key_rotated->new_id,
+           reply->master_key_rotated->keys);
+    wire_reply_free(&reply);
+    return 0;
+}
+
 /* The commands: the words that name one, and its handler, which gets the
  * arguments from its last word on. */
 static const struct {
@@ -413,6 +511,9 @@ static const struct {
     { "backup", NULL, s_backup },
     { "status", NULL, s_status },
     { "reload", NULL, s_reload },
+    { "erase", NULL, s_erase },
+    { "master-key", "new", s_master_new },
+    { "master-key", "rotate", s_master_rotate },
     { "policy", "check", s_check },
     { "policy", "explain", s_explain },
     { "policy", "test", s_test },

@@ -229,6 +229,12 @@ static void s_print_info(const Dx__DatasetInfo *d)
            d->dataset, (unsigned long long)d->version, (unsigned long long)d->versions,
            d->publisher, size, hex, d->content_type,
            dx_class_name((dx_class_t)d->classification), t);
+    if (d->erased) {
+        dx_time_format(d->erased->time_ms, t);
+        printf("erased:         %s%s%s%s%s (the content is gone; its hashes and the audit log "
+               "remain)\n", t, d->erased->by[0] ? " by " : "", d->erased->by,
+               d->erased->reason[0] ? ": " : "", d->erased->reason);
+    }
 }
 
 static int s_list(const opts_t *o, const agent_t *a)
@@ -266,8 +272,9 @@ static int s_list(const opts_t *o, const agent_t *a)
             if (d->sha256.len == DX_SHA256_LEN)
                 snprintf(size, sizeof size, "%llu", (unsigned long long)d->size);
             dx_time_format(d->published_ms, t);
-            printf("%-40s %8llu %12s %-12s %-14s %s\n", d->dataset, (unsigned long long)d->version,
-                   size, dx_class_name((dx_class_t)d->classification), d->publisher, t);
+            printf("%-40s %8llu %12s %-12s %-14s %s%s\n", d->dataset, (unsigned long long)d->version,
+                   size, dx_class_name((dx_class_t)d->classification), d->publisher, t,
+                   d->erased ? " (erased)" : "");
         }
         bool done = reply->list->next_after[0] == '\0';
         snprintf(after, sizeof after, "%s", reply->list->next_after);

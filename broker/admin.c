@@ -3,6 +3,7 @@
 #include "broker.h"
 #include "dxtime.h"
 #include "log.h"
+#include "vault.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -66,5 +67,52 @@ int admin_status(broker_t *b, request_t *rq)
         return rv;
     reply.body_case = DX__REPLY__BODY_STATUS;
     reply.status = &st;
+    return broker_reply_later(b, rq, &reply, NULL, 0);
+}
+
+/* A new master key, made here so that it never crosses the network: every
+ * content key is rewrapped under it (vault_rotate: crash-safe, on this
+ * thread, so no publish or erasure runs meanwhile), and it replaces the
+ * file named by --master-key. */
+int admin_rotate_master_key(broker_t *b, request_t *rq)
+{
+    audit_fields_t f = { .event = DX_EV_MASTER_KEY, .action = "rotate",
+                         .rule_id = dx_pseudo_rule(DX_PSEUDO_ROLE_ADMIN) };
+    char reason[DX_ERRMSG + 200], old_id[DX_MASTER_ID_TEXT], new_id[DX_MASTER_ID_TEXT];
+    char err[DX_ERRMSG] = "";
+    uint8_t next[DX_MASTER_KEY_LEN];
+    uint32_t count = 0;
+    if (!b->cfg.master_key_path) {
+        f.reason = "rotation refused: this broker derives its master key from its own key file "
+                   "(no --master-key), so there is no key file to replace";
+        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_UNSUPPORTED);
+    }
+    vault_master_id(b->vault, old_id);
+    int rv = dx_random(next, sizeof next);
+    if (rv == 0)
+        rv = vault_rotate(b->vault, next, b->cfg.master_key_path, &count, err);
+    dx_wipe(next, sizeof next);
+    vault_master_id(b->vault, new_id);
+    if (rv != 0) {
+        snprintf(reason, sizeof reason, "master key rotation failed: %s", err[0] ? err : dx_strerror(rv));
+        dx_error("%s", reason);
+        f.reason = reason;
+        f.decision = "error";
+        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_STORAGE);
+    }
+    snprintf(reason, sizeof reason, "master key rotated: %s -> %s, %u content keys rewrapped, %s "
+             "replaced", old_id, new_id, count, b->cfg.master_key_path);
+    dx_info("%s by=%s", reason, rq->member_id);
+    f.decision = "ok";
+    f.reason = reason;
+    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+        return rv;
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__MasterKeyRotated res = DX__MASTER_KEY_ROTATED__INIT;
+    res.old_id = old_id;
+    res.new_id = new_id;
+    res.keys = count;
+    reply.body_case = DX__REPLY__BODY_MASTER_KEY_ROTATED;
+    reply.master_key_rotated = &res;
     return broker_reply_later(b, rq, &reply, NULL, 0);
 }

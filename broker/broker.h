@@ -137,7 +137,10 @@ typedef struct broker {
     int64_t policy_loaded_ms;    /* when the set in force was loaded */
     dx_policy_t *policy;         /* the writer's view of current->policy */
     uint64_t next_blob;
-    int64_t next_sweep_ms;       /* retention.c: when the sweep runs next */
+    int64_t next_sweep_ms;       /* retention.c: when the next pass starts */
+    bool sweep_active;           /* a pass is under way, from the cursor: */
+    char sweep_name[DX_NAME_MAX + 1];
+    uint64_t sweep_version;
     uint64_t *discard;           /* staged blobs to delete next round */
     size_t ndiscard, discard_cap;
     /* shared */
@@ -251,6 +254,35 @@ int admin_status(broker_t *b, request_t *rq);
 int feed_request(broker_t *b, request_t *rq);
 int delivery_receipt(broker_t *b, request_t *rq);
 int deliveries_query(broker_t *b, request_t *rq);
+
+/* ---- erase.c, retention.c ---- */
+
+/* Who erases, and why: a member (rule_id "role-admin") or the broker
+ * itself (rule_id "retention"). */
+typedef struct {
+    int64_t now_ms;
+    const char *by;
+    const char *reason;
+    const char *rule_id;
+} eraser_t;
+
+/* The key slots of the versions erased in the current request: they are
+ * destroyed once it commits (content_keys_destroy_after). */
+typedef struct {
+    uint32_t *slots;
+    size_t n, cap;
+} erase_slots_t;
+
+/* Erases e (not yet erased) in the current request's transaction: chunks,
+ * key slot row, the entry marked, the audit record (rq NULL: the broker's
+ * own). e is left as it was. */
+int erase_version(broker_t *b, const request_t *rq, Dx__CatalogEntry *e, const eraser_t *who,
+                  erase_slots_t *slots, uint64_t *seq);
+int erase_request(broker_t *b, request_t *rq);
+int admin_rotate_master_key(broker_t *b, request_t *rq);
+/* Erases what the namespaces' retention periods say is due, in bounded
+ * steps (writer thread, between rounds). */
+void retention_sweep(broker_t *b, int64_t now_ms);
 
 /* ---- feed.c ---- */
 

@@ -36,6 +36,10 @@ static const command_t s_commands[] = {
     { DX__REQUEST__BODY_FEED, "feed", DX_EV_FEED, "list", 0, SMALL, NULL, NULL, feed_request },
     { DX__REQUEST__BODY_DELIVERY_RECEIPT, "delivery receipt", DX_EV_DELIVERY, "receive", 0, SMALL,
       NULL, NULL, delivery_receipt },
+    { DX__REQUEST__BODY_ERASE, "erase", DX_EV_ERASE, "erase", DX_ROLE_ADMIN, SMALL, NULL, NULL,
+      erase_request },
+    { DX__REQUEST__BODY_ROTATE_MASTER_KEY, "rotate master key", DX_EV_MASTER_KEY, "rotate",
+      DX_ROLE_ADMIN, SMALL, NULL, NULL, admin_rotate_master_key },
     { DX__REQUEST__BODY_STATUS, "status", DX_EV_STATUS, "status", DX_ROLE_ADMIN, SMALL, NULL, NULL,
       admin_status },
     { DX__REQUEST__BODY_DELIVERIES, "deliveries", DX_EV_DELIVERIES, "list", 0, SMALL, NULL, NULL,
@@ -78,6 +82,7 @@ static const char *s_dataset(const Dx__Request *req)
     case DX__REQUEST__BODY_LIST: return req->list->pattern;
     case DX__REQUEST__BODY_AUDIT_QUERY: return req->audit_query->dataset;
     case DX__REQUEST__BODY_DELIVERIES: return req->deliveries->dataset;
+    case DX__REQUEST__BODY_ERASE: return req->erase->dataset;
     default: return "";
     }
 }

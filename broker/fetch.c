@@ -264,7 +264,10 @@ static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, co
         dx_error("content of %s@%llu chunk %u %s: %s", s->entry->dataset,
                  (unsigned long long)s->entry->version, index,
                  rv == DX_ERR_INTEGRITY ? "fails its integrity check (damaged or tampered with)"
-                                        : "cannot be read", dx_strerror(rv));
+                 : rv == DX_ERR_NOT_FOUND ? "is missing" : "cannot be read", dx_strerror(rv));
+    /* a sealed version missing a chunk was tampered with, like a changed one */
+    if (rv == DX_ERR_NOT_FOUND && s->key.slot)
+        rv = DX_ERR_INTEGRITY;
     return rv == DX_ERR_INTEGRITY ? rv : rv ? DX_ERR_STORAGE : 0;
 }
 
@@ -272,22 +275,30 @@ static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, co
  * an integrity error (the consumer exits 4). */
 static int s_damaged(broker_t *b, request_t *rq, session_t *s, uint32_t index)
 {
-    char reason[200];
+    char reason[200], msg[300];
     snprintf(reason, sizeof reason, "stored chunk %u of this version fails its integrity check: "
              "the transfer stopped, nothing more released", index);
+    snprintf(msg, sizeof msg, "the broker's stored copy of %s@%llu is damaged (chunk %u fails its "
+             "integrity check): nothing more is sent; tell the broker's operator",
+             s->entry->dataset, (unsigned long long)s->entry->version, index);
     audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
                          .version = s->entry->version, .sha256 = s->entry->sha256.data,
                          .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
                          .decision = "error", .rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY),
                          .reason = reason };
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__Error error = DX__ERROR__INIT;
+    error.code = DX__ERROR_CODE__ERR_INTEGRITY;
+    error.message = msg;
+    error.rule_id = (char *)f.rule_id;
+    reply.error = &error;
+    /* credit still arriving is dropped until the refusal has left */
     s->finished = true;
     int rv = broker_audit(b, rq, &f, NULL);
     if (rv == 0)
-        rv = broker_error_later(b, rq, DX__ERROR_CODE__ERR_INTEGRITY, f.rule_id,
-                                "the broker's stored copy of %s@%llu is damaged (chunk %u fails its "
-                                "integrity check): nothing more is sent; tell the broker's operator",
-                                s->entry->dataset, (unsigned long long)s->entry->version, index);
-    sessions_remove(b->sessions, s->id);
+        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
+    if (rv != 0)
+        sessions_remove(b->sessions, s->id);
     return rv;
 }
 

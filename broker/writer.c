@@ -10,7 +10,8 @@
  *
  * It also runs what is the store's to do between requests: deleting the
  * staged chunks of transfers that ended, expiring idle transfers, reloading
- * the policy on SIGHUP, and the stop record. */
+ * the policy on SIGHUP, the retention sweep (retention.c, in steps between
+ * rounds) and the stop record. */
 #include "broker.h"
 #include "dispatch.h"
 #include "dxtime.h"
@@ -109,7 +110,8 @@ static void *s_thread(void *arg)
 {
     broker_t *b = arg;
     int64_t next_expiry = dx_mono_ms() + 1000;
-    while (!s_round(b, 500)) {
+    while (!s_round(b, b->sweep_active ? 0 : 500)) {
+        retention_sweep(b, dx_now_ms());
         if (dx_mono_ms() >= next_expiry) {
             sessions_expire(b->sessions, dx_now_ms() - b->cfg.session_idle_ms, s_expired, b);
             next_expiry = dx_mono_ms() + 1000;

@@ -307,6 +307,7 @@ int dx_client_reply_error(const Dx__Reply *reply, char err[DX_ERRMSG])
     case DX__ERROR_CODE__ERR_INTEGRITY: return DX_ERR_INTEGRITY;
     case DX__ERROR_CODE__ERR_REPLAY: return DX_ERR_REPLAY;
     case DX__ERROR_CODE__ERR_NOT_FOUND: return DX_ERR_NOT_FOUND;
+    case DX__ERROR_CODE__ERR_ERASED: return DX_ERR_NOT_FOUND; /* the content no longer exists */
     case DX__ERROR_CODE__ERR_STORAGE: return DX_ERR_STORAGE;
     case DX__ERROR_CODE__ERR_BUSY: return DX_ERR_BUSY;
     case DX__ERROR_CODE__ERR_UNSUPPORTED: return DX_ERR_UNSUPPORTED;

@@ -133,3 +133,27 @@ void dx_time_format(int64_t ms, char out[DX_TIME_TEXT])
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
              tm.tm_sec, frac);
 }
+
+int dx_duration_parse(const char *text, int64_t *ms_out)
+{
+    static const struct { char unit; int64_t ms; } units[] = {
+        { 's', 1000 }, { 'm', 60 * 1000 }, { 'h', 3600 * 1000 }, { 'd', 86400 * 1000 } };
+    size_t n = strlen(text);
+    if (n < 2 || n > 12 || text[0] < '1' || text[0] > '9')
+        return DX_ERR_INVALID;
+    int64_t v = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return DX_ERR_INVALID;
+        v = v * 10 + (text[i] - '0');
+    }
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (text[n - 1] == units[i].unit) {
+            if (v > DX_DURATION_MAX_MS / units[i].ms)
+                return DX_ERR_INVALID;
+            *ms_out = v * units[i].ms;
+            return 0;
+        }
+    }
+    return DX_ERR_INVALID;
+}

@@ -16,6 +16,12 @@ int64_t dx_mono_us(void);
  * DX_ERR_INVALID on anything else, including out-of-range fields. */
 int dx_time_parse(const char *text, int64_t *ms_out);
 
+/* A period: whole seconds, minutes, hours or days ("90s", "15m", "36h",
+ * "365d"), 1 second to 100 years. DX_ERR_INVALID on anything else (a bare
+ * number, another unit, a sign, a leading zero, spaces). */
+#define DX_DURATION_MAX_MS (36500LL * 86400 * 1000)
+int dx_duration_parse(const char *text, int64_t *ms_out);
+
 /* Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out. */
 void dx_time_format(int64_t ms, char out[DX_TIME_TEXT]);
 

@@ -59,6 +59,8 @@ typedef struct {
     char *match;                    /* a glob */
     char owner[DX_ID_MAX + 1];
     dx_class_t classification;      /* the highest allowed in it */
+    int64_t retention_ms;           /* versions older are erased; 0: kept */
+    char retention[16];             /* as written ("365d"), "" when none */
     dx_cglob_t cmatch;              /* compiled match */
 } dx_namespace_t;
 

@@ -355,14 +355,32 @@ static bool s_ns_class(loader_t *L, const yt_node_t *v, void *obj)
     return s_class(L, v, "classification", &((dx_namespace_t *)obj)->classification);
 }
 
+/* retention: how long a version's content is kept after it is published;
+ * the broker erases it then (the audit log is never touched). */
+static bool s_ns_retention(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_namespace_t *ns = obj;
+    const char *s = s_scalar(L, v, "retention");
+    if (!s)
+        return false;
+    if (dx_duration_parse(s, &ns->retention_ms) != 0) {
+        policy_schema_err(L, v, "retention '%.40s' is not a period: a whole number of s, m, h or d "
+                          "(\"365d\"), at most 100 years", s);
+        return false;
+    }
+    snprintf(ns->retention, sizeof ns->retention, "%s", s);
+    return true;
+}
+
 static const schema_key_t s_namespace_keys[] = {
     { "match", true, s_ns_match },
     { "owner", true, s_ns_owner },
     { "classification", false, s_ns_class },
+    { "retention", false, s_ns_retention },
 };
 
 static const schema_t s_namespace_schema = { "a dataset namespace", "dataset namespace",
-                                             "match:, owner:, classification:", s_namespace_keys,
+                                             "match:, owner:, classification:, retention:", s_namespace_keys,
                                              sizeof s_namespace_keys / sizeof s_namespace_keys[0] };
 
 static void s_namespace(loader_t *L, const yt_node_t *n)

@@ -270,6 +270,12 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
             (r->deliveries->after_sha256.len && r->deliveries->after_sha256.len != DX_SHA256_LEN))
             FAIL("deliveries: invalid cursor");
         return 0;
+    case DX__REQUEST__BODY_ERASE:
+        /* the reason's words are the handler's to refuse, on the record */
+        if (!dx_dataset_name_valid(r->erase->dataset) || strlen(r->erase->reason) > 4096)
+            FAIL("erase: invalid dataset name, or a reason over 4096 bytes");
+        return 0;
+    case DX__REQUEST__BODY_ROTATE_MASTER_KEY:
     case DX__REQUEST__BODY_STATUS:
     case DX__REQUEST__BODY_AUDIT_READ:
     case DX__REQUEST__BODY_RELOAD:
@@ -279,6 +285,16 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
     default:
         FAIL("unknown request type");
     }
+}
+
+/* What a member prints of a dataset: a hash of the right size, and an
+ * erasure's words printable (they reach a terminal). */
+static bool s_info_ok(const Dx__DatasetInfo *d)
+{
+    if (d->sha256.len != 0 && d->sha256.len != DX_SHA256_LEN)
+        return false;
+    return !d->erased || ((!d->erased->by[0] || dx_id_valid(d->erased->by)) &&
+                          s_printable(d->erased->reason, 4096));
 }
 
 static int s_check_entry(const Dx__CatalogEntry *e, char err[DX_ERRMSG])
@@ -316,7 +332,7 @@ static int s_check_delivery(const void *msg, char err[DX_ERRMSG])
 static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
 {
     if (r->error && (r->error->code < DX__ERROR_CODE__ERR_NONE ||
-                     r->error->code > DX__ERROR_CODE__ERR_UNSUPPORTED ||
+                     r->error->code > DX__ERROR_CODE__ERR_ERASED ||
                      !s_printable(r->error->message, 1024)))
         FAIL("reply: malformed error");
     switch (r->body_case) {
@@ -363,14 +379,14 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
     case DX__REPLY__BODY_AUDIT_HEADS:
         return 0;
     case DX__REPLY__BODY_INFO:
-        if (r->info->sha256.len != 0 && r->info->sha256.len != DX_SHA256_LEN)
+        if (!s_info_ok(r->info))
             FAIL("reply: malformed dataset info");
         return 0;
     case DX__REPLY__BODY_LIST:
         if (r->list->next_after[0] && !dx_dataset_name_valid(r->list->next_after))
             FAIL("reply: malformed list cursor");
         for (size_t i = 0; i < r->list->n_datasets; i++)
-            if (r->list->datasets[i]->sha256.len != 0 && r->list->datasets[i]->sha256.len != DX_SHA256_LEN)
+            if (!s_info_ok(r->list->datasets[i]))
                 FAIL("reply: malformed dataset info");
         return 0;
     case DX__REPLY__BODY_PUBLISH_READY:
@@ -383,6 +399,15 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
             strpbrk(r->status->version, "\"\\") || strpbrk(r->status->endpoint, "\"\\") ||
             (r->status->policy_sha256.len && r->status->policy_sha256.len != DX_SHA256_LEN))
             FAIL("reply: malformed status");
+        return 0;
+    case DX__REPLY__BODY_ERASED:
+        if (r->erased->n_versions != r->erased->n_audit_seqs)
+            FAIL("reply: malformed erasure");
+        return 0;
+    case DX__REPLY__BODY_MASTER_KEY_ROTATED:
+        if (!s_printable(r->master_key_rotated->old_id, 32) ||
+            !s_printable(r->master_key_rotated->new_id, 32))
+            FAIL("reply: malformed rotation");
         return 0;
     case DX__REPLY__BODY_CHUNK_ACK:
     case DX__REPLY__BODY_NOTIFY:

@@ -101,6 +101,14 @@ audit() {
     --timeout 10 "$@"
 }
 
+# admin WHO COMMAND...: dx-admin's broker commands (erase, status, ...).
+admin() {
+  local who=$1
+  shift
+  "$BIN/dx-admin" "$@" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/$who.key" \
+    --timeout 10
+}
+
 # sample_csv FILE: the vaccination data of the example.
 sample_csv() {
   printf 'national_id,name,region,vaccinated\n' > "$1"

@@ -8,10 +8,18 @@
  *   dx-tamper DIR truncate N     remove the last N records
  *   dx-tamper DIR insert SEQ     insert a copy of record SEQ before it,
  *                                moving the records from SEQ on up by one
+ *
+ * and on stored content (the content database, chunks in key order from 0):
+ *
+ *   dx-tamper DIR chunk-flip N      flip one byte in the middle of chunk N
+ *   dx-tamper DIR chunk-swap N M    exchange the stored bytes of chunks N and M
+ *   dx-tamper DIR chunk-drop N      delete chunk N
  */
 #include "dx.pb-c.h"
 
+#include <errno.h>
 #include <lmdb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +30,53 @@ static void s_key(uint8_t k[8], uint64_t seq)
         k[i] = (uint8_t)(seq >> (56 - 8 * i));
 }
 
+/* The key of the nth content record into k (12 bytes). */
+static int s_nth(MDB_txn *txn, MDB_dbi dbi, uint64_t n, uint8_t k[12])
+{
+    MDB_cursor *cur;
+    MDB_val key, val;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    for (uint64_t i = 0; rc == 0 && i <= n; i++)
+        rc = mdb_cursor_get(cur, &key, &val, i ? MDB_NEXT : MDB_FIRST);
+    if (rc == 0 && key.mv_size == 12)
+        memcpy(k, key.mv_data, 12);
+    mdb_cursor_close(cur);
+    return rc;
+}
+
+static int s_chunks(MDB_txn *txn, MDB_dbi dbi, const char *what, uint64_t a, uint64_t b)
+{
+    uint8_t ka[12], kb[12];
+    MDB_val key = { 12, ka }, val, key2 = { 12, kb }, val2;
+    int rc = s_nth(txn, dbi, a, ka);
+    if (rc != 0)
+        return rc;
+    if (strcmp(what, "drop") == 0)
+        return mdb_del(txn, dbi, &key, NULL);
+    if ((rc = mdb_get(txn, dbi, &key, &val)) != 0)
+        return rc;
+    uint8_t *va = malloc(val.mv_size);
+    memcpy(va, val.mv_data, val.mv_size);
+    MDB_val na = { val.mv_size, va };
+    if (strcmp(what, "flip") == 0) {
+        va[val.mv_size / 2] ^= 0x01;
+        rc = mdb_put(txn, dbi, &key, &na, 0);
+    } else if (strcmp(what, "swap") == 0) {
+        if ((rc = s_nth(txn, dbi, b, kb)) == 0 && (rc = mdb_get(txn, dbi, &key2, &val2)) == 0) {
+            uint8_t *vb = malloc(val2.mv_size);
+            memcpy(vb, val2.mv_data, val2.mv_size);
+            MDB_val nb = { val2.mv_size, vb };
+            if ((rc = mdb_put(txn, dbi, &key, &nb, 0)) == 0)
+                rc = mdb_put(txn, dbi, &key2, &na, 0);
+            free(vb);
+        }
+    } else {
+        rc = EINVAL;
+    }
+    free(va);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4)
@@ -29,8 +84,9 @@ int main(int argc, char **argv)
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) || mdb_env_open(env, argv[1], 0, 0600) ||
-        mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, "audit", 0, &dbi)) {
+    bool chunks = strncmp(argv[2], "chunk-", 6) == 0;
+    if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 16) || mdb_env_open(env, argv[1], 0, 0600) ||
+        mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, chunks ? "content" : "audit", 0, &dbi)) {
         fprintf(stderr, "dx-tamper: cannot open %s\n", argv[1]);
         return 1;
     }
@@ -39,7 +95,9 @@ int main(int argc, char **argv)
     MDB_val key = { 8, ka }, val, key2 = { 8, kb }, val2;
     s_key(ka, a);
     int rc = 0;
-    if (strcmp(argv[2], "edit") == 0) {
+    if (chunks) {
+        rc = s_chunks(txn, dbi, argv[2] + 6, a, b);
+    } else if (strcmp(argv[2], "edit") == 0) {
         if ((rc = mdb_get(txn, dbi, &key, &val)) == 0) {
             Dx__AuditRecord *r = dx__audit_record__unpack(NULL, val.mv_size, val.mv_data);
             if (!r)

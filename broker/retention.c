@@ -1,0 +1,132 @@
+/* retention: the broker erases versions whose namespace's retention period
+ * (policy `retention: 365d`) has passed since they were published.
+ *
+ * Every --retention-every the writer starts a pass over the catalog; each
+ * step looks at a bounded number of versions, erases what is due (at most
+ * STEP_ERASE, in one transaction: each version wholly, with its audit
+ * record, as the broker itself under the pseudo-rule "retention"), commits,
+ * and leaves a cursor for the next step, so requests are served between
+ * steps and a sweep over 100,000 versions is a few hundred short steps.
+ * The audit log is never touched: only content goes. The period that
+ * applies is the one of the version's namespace (the most specific match)
+ * in the policy set in force when the step runs. */
+#include "broker.h"
+#include "dxtime.h"
+#include "log.h"
+#include "wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STEP_LOOK 20000   /* versions looked at in one step */
+#define STEP_ERASE 1000   /* versions erased in one step (one transaction) */
+
+typedef struct {
+    broker_t *b;
+    int64_t now_ms;
+    size_t looked;
+    Dx__CatalogEntry *due[STEP_ERASE];
+    const dx_namespace_t *ns[STEP_ERASE];
+    size_t n;
+    bool stopped;            /* a bound was reached before the catalog's end */
+    int rv;
+} step_t;
+
+static int s_each(void *arg, const char *name, uint64_t version, store_val_t val)
+{
+    step_t *st = arg;
+    broker_t *b = st->b;
+    if (st->looked >= STEP_LOOK || st->n >= STEP_ERASE) {
+        st->stopped = true;
+        return 1;
+    }
+    st->looked++;
+    snprintf(b->sweep_name, sizeof b->sweep_name, "%s", name);
+    b->sweep_version = version;
+    const dx_namespace_t *ns = dx_policy_namespace(b->policy, name);
+    if (!ns || ns->retention_ms == 0)
+        return 0;
+    char err[DX_ERRMSG];
+    Dx__CatalogEntry *e = NULL;
+    if (wire_catalog_decode(val.data, val.len, &e, err) != 0) {
+        dx_error("retention: catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
+        return 0;
+    }
+    if (e->erased || e->published_ms > st->now_ms - ns->retention_ms) {
+        wire_free(&e);
+        return 0;
+    }
+    st->ns[st->n] = ns;
+    st->due[st->n++] = e;
+    return 0;
+}
+
+/* One step: look, erase what is due, commit. */
+static void s_step(broker_t *b, int64_t now_ms)
+{
+    step_t *st = calloc(1, sizeof *st);
+    erase_slots_t slots = { 0 };
+    char reason[300], when[DX_TIME_TEXT];
+    store_txn_t *t;
+    if (!st) {
+        dx_warn("retention: out of memory; the sweep is retried at its next period");
+        b->sweep_active = false;
+        return;
+    }
+    st->b = b;
+    st->now_ms = now_ms;
+    batch_op_begin(b->batch);
+    int rv = batch_txn(b->batch, &t);
+    if (rv == 0)
+        rv = store_catalog_each(t, b->sweep_name, b->sweep_version, s_each, st);
+    rv = rv < 0 ? rv : 0;
+    for (size_t i = 0; rv == 0 && i < st->n; i++) {
+        dx_time_format(st->due[i]->published_ms, when);
+        snprintf(reason, sizeof reason, "retention: namespace %s keeps versions %s; published at %s",
+                 st->ns[i]->match, st->ns[i]->retention, when);
+        eraser_t who = { now_ms, "broker", reason, dx_pseudo_rule(DX_PSEUDO_RETENTION) };
+        rv = erase_version(b, NULL, st->due[i], &who, &slots, NULL);
+    }
+    if (rv == 0)
+        rv = content_keys_destroy_after(b, slots.slots, slots.n);
+    rv = batch_op_end(b->batch, rv);
+    if (rv == 0)
+        rv = batch_commit(b->batch, dx_now_ms());
+    if (rv != 0) {
+        dx_error("retention: a step failed (%s); nothing of it was erased, the sweep is retried "
+                 "at its next period", dx_strerror(rv));
+        b->sweep_active = false;
+    } else {
+        if (st->n)
+            dx_info("retention: erased %zu version(s)", st->n);
+        b->sweep_active = st->stopped;
+    }
+    for (size_t i = 0; i < st->n; i++)
+        wire_free(&st->due[i]);
+    free(slots.slots);
+    free(st);
+}
+
+static bool s_any_retention(const dx_policy_t *p)
+{
+    for (size_t i = 0; i < p->nnamespaces; i++)
+        if (p->namespaces[i].retention_ms)
+            return true;
+    return false;
+}
+
+void retention_sweep(broker_t *b, int64_t now_ms)
+{
+    if (!b->sweep_active) {
+        if (now_ms < b->next_sweep_ms)
+            return;
+        b->next_sweep_ms = now_ms + b->cfg.retention_every_ms;
+        if (!s_any_retention(b->policy))
+            return;
+        b->sweep_active = true;
+        b->sweep_name[0] = '\0';
+        b->sweep_version = 0;
+    }
+    s_step(b, now_ms);
+}
