@@ -150,6 +150,10 @@ static int s_check(int argc, char **argv)
     dx_hex_encode(p->sha256, DX_SHA256_LEN, hex);
     printf("%s: OK: %zu members, %zu namespaces, %zu rules, %zu warning(s); sha256 %s\n", dir,
            p->nmembers, p->nnamespaces, p->nrules, diag.warnings, hex);
+    for (size_t i = 0; i < p->nnamespaces; i++)
+        if (p->namespaces[i].retention[0])
+            printf("retention: %s keeps versions %s, then the broker erases their content\n",
+                   p->namespaces[i].match, p->namespaces[i].retention);
     dx_diag_free(&diag);
     dx_policy_free(&p);
     return 0;
@@ -277,8 +281,12 @@ static int s_explain(int argc, char **argv)
            cls ? "" : ns ? " (the namespace's ceiling; --classification to change)" : " (default)",
            at);
     if (ns)
-        printf("namespace: %s, owner %s, at most %s\n", ns->match, ns->owner,
-               dx_class_name(ns->classification));
+        printf("namespace: %s, owner %s, at most %s\nretention: %s%s\n", ns->match, ns->owner,
+               dx_class_name(ns->classification), ns->retention[0] ? ns->retention : "none",
+               ns->retention[0] ? " after publishing, then the broker erases the content"
+                                : " (versions are kept until erased)");
+    else
+        printf("retention: none (no namespace governs %s)\n", req.dataset);
     explain_t e = { &d, 0 };
     printf("rules that match or nearly match:\n");
     dx_policy_explain(p, &req, s_explain_rule, &e);

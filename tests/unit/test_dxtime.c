@@ -40,10 +40,25 @@ TEST(format_round_trip)
     CHECK_EQ(ms, 1767225600250LL);
 }
 
+TEST(durations)
+{
+    int64_t ms = 0;
+    CHECK(dx_duration_parse("365d", &ms) == 0 && ms == 365LL * 86400 * 1000);
+    CHECK(dx_duration_parse("90s", &ms) == 0 && ms == 90000);
+    CHECK(dx_duration_parse("15m", &ms) == 0 && ms == 900000);
+    CHECK(dx_duration_parse("36h", &ms) == 0 && ms == 36LL * 3600 * 1000);
+    CHECK(dx_duration_parse("36500d", &ms) == 0 && ms == DX_DURATION_MAX_MS);
+    const char *bad[] = { "", "d", "365", "0d", "01d", "-1d", "+1d", "1y", "1w", "1.5d", " 1d",
+                          "1d ", "1 d", "36501d", "99999999999d", "1D" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(dx_duration_parse(bad[i], &ms) != 0);
+}
+
 int main(void)
 {
     RUN(parse_rfc3339);
     RUN(parse_rejects);
     RUN(format_round_trip);
+    RUN(durations);
     return TEST_EXIT();
 }
