@@ -94,9 +94,11 @@ int fetch_begin(broker_t *b, request_t *rq)
         /* decided first, so only a member who may read it learns this */
         char when[DX_TIME_TEXT];
         dx_time_format(e->erased->time_ms, when);
-        snprintf(reason, sizeof reason, "%s@%llu was erased at %s by %s (%s): its content is gone; "
+        bool own = strcmp(e->publisher, rq->member_id) == 0; /* who and why: as info says */
+        snprintf(reason, sizeof reason, "%s@%llu was erased at %s%s%s%s%s%s: its content is gone; "
                  "its catalog entry and audit records remain", e->dataset,
-                 (unsigned long long)e->version, when, e->erased->by, e->erased->reason);
+                 (unsigned long long)e->version, when, own ? " by " : "", own ? e->erased->by : "",
+                 own ? " (" : "", own ? e->erased->reason : "", own ? ")" : "");
         f.reason = reason;
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_ERASED);
         rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_ERASED);

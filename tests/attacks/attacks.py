@@ -805,6 +805,74 @@ def a_deliveries_pages_show_only_the_publishers_rows(ctx):
     return None
 
 
+# ---- erasure ----
+
+def erase(conn, name, version=0, reason="attack test"):
+    return conn.call(REQ["erase"], msg(f_bytes(1, name), f_int(2, version) if version else b"",
+                                       f_bytes(3, reason)))
+
+
+def a_erasure_is_for_admins_and_probes_nothing(ctx):
+    hidden, shown = unique("health/probe/ehidden"), unique("health/probe/eopen")
+    absent = unique("health/probe/eabsent")
+    content = b"a,b\n" + os.urandom(8).hex().encode() + b",1\n"
+    h, s, o = ctx.conn("health"), ctx.conn("statistics"), ctx.conn("office")
+    if error_of(publish(h, hidden, content, "restricted")) or error_of(publish(h, shown, content, "internal")):
+        return "publish refused"
+    # nobody but an admin erases, nor rotates the master key
+    for who, conn in (("health", h), ("statistics", s)):
+        err = error_of(erase(conn, shown))
+        if not err or err[0] != ERR["DENIED"]:
+            return f"{who}'s erase was answered {err}"
+        err = error_of(conn.call(REQ["rotate_master_key"], b""))
+        if not err or err[0] != ERR["DENIED"]:
+            return f"{who}'s master key rotation was answered {err}"
+    _, data, err = fetch(s, shown, "research")
+    if err or b"".join(one(d, 3, b"") for d in data) != content:
+        return f"after refused erasures the version does not fetch whole: {err}"
+    # hostile reasons: refused on the record, nothing erased
+    for reason in ("", "two\nlines", "\x1b[31mred", "x" * 501):
+        err = error_of(erase(o, shown, 1, reason))
+        if not err or err[0] != ERR["BAD_REQUEST"]:
+            return f"a reason {reason[:10]!r} was answered {err}"
+    err = error_of(erase(o, shown, 1, "y" * 5000))
+    if not err:
+        return "an oversized reason was accepted"
+    for name in (hidden, shown):
+        r = erase(o, name, 1, "SECRET-REASON-of-a-court-order")
+        if error_of(r):
+            return f"the admin's erase of {name} was refused: {error_of(r)}"
+    # a member that may not read a name learns nothing from its erasure
+    answers = {}
+    for label, name in (("erased hidden", hidden), ("absent", absent)):
+        _, _, err = fetch(s, name, "research")
+        answers["fetch " + label] = norm(err, hidden, absent)
+        info = s.call(REQ["info"], msg(f_bytes(1, name)))
+        answers["info " + label] = norm(error_of(info), hidden, absent)
+    for kind in ("fetch", "info"):
+        got = {k: v for k, v in answers.items() if k.startswith(kind)}
+        if len(set(got.values())) != 1 or None in got.values():
+            return f"{kind} answers differ after an erasure: {got}"
+    # a reader is told it was erased, and not by whom or why
+    s.raw_replies.clear()
+    _, data, err = fetch(s, shown, "research")
+    if not err or err[0] != ERR["ERASED"] or data:
+        return f"the fetch of an erased version was answered {err} with {len(data or b'')} bytes"
+    info = s.call(REQ["info"], msg(f_bytes(1, shown)))
+    raw = b"".join(s.raw_replies)
+    if b"SECRET-REASON" in raw or b"office" in raw or hashlib.sha256(content).digest() in raw:
+        return "the erasure's reason, its author or the content's hash reached a consumer"
+    if content in raw:
+        return "the content reached a consumer after its erasure"
+    # the second erasure of the same version is refused, and recorded
+    if not error_of(erase(o, shown, 1, "again")):
+        return "a second erasure was accepted"
+    recs = [r for r in ctx.records("--dataset", shown) if r.get("event") == "erase"]
+    if sorted(r.get("decision") for r in recs).count("ok") != 1 or len(recs) < 4:
+        return f"the erasure records of {shown}: {recs}"
+    return None
+
+
 ATTACKS = [
     a_csv_bare_cr,
     a_csv_tab_separated,
@@ -838,6 +906,7 @@ ATTACKS = [
     a_forged_delivery_receipts,
     a_subscriptions_are_bounded,
     a_deliveries_pages_show_only_the_publishers_rows,
+    a_erasure_is_for_admins_and_probes_nothing,
 ]
 
 

@@ -188,3 +188,43 @@ check "again: every version already erased" 1 admin office erase health/vaccinat
 check_grep "says so" "$T/err" "every version of health/vaccination/big is already erased"
 check "the log verifies" 0 audit auditor verify
 stop_broker
+
+# ---- the master key's rotation, while the broker runs ----
+cp "$T/master.key" "$T/master.old"
+start_broker --master-key "$T/master.key" || exit 1
+check "rotation without the admin role: exit 3" 3 admin health master-key rotate
+"$TOOLS/dx-load" publish 4 3 2048 2 --broker "$EP" --broker-pub "$T/keys/broker.pub" \
+  --key "$T/keys/health.key" > "$T/load.out" 2>&1 &
+LOAD=$!
+sleep 1
+check "rotate while publishes go on" 0 admin office master-key rotate
+check_grep "it says from which key to which, and how many it rewrapped" "$T/out" \
+  "master key rotated: [0-9a-f]{16} -> [0-9a-f]{16}, [0-9]+ content keys rewrapped"
+wait $LOAD
+check_grep "the load ran meanwhile" "$T/load.out" "^[1-9]"
+check "the key file now holds another key" 1 cmp -s "$T/master.key" "$T/master.old"
+check "still mode 0600" 0 test "$(stat -c %a "$T/master.key")" = 600
+check "no temporary file is left" 0 test -z "$(ls -A "$T" | grep -F 'master.key.' ; ls "$T/data" | grep -F '.new')"
+check "what was there before still fetches" 0 agent health fetch health/vaccination/small --purpose operations -o "$T/s3.csv"
+check "the same bytes" 0 cmp "$T/small.csv" "$T/s3.csv"
+check "the log records the rotation" 0 audit auditor query --action rotate --format csv
+check_grep "by office, with both key ids" "$T/out" "master_key,office,rotate.*[0-9a-f]{16} -> [0-9a-f]{16}"
+stop_broker
+check "every version opens under the new key, none lost" 0 "$TOOLS/dx-check-erasure" "$T/data" --master-key "$T/master.key"
+check "the old key no longer opens the store" 1 "$TOOLS/dx-check-erasure" "$T/data" --master-key "$T/master.old"
+check "a broker given the old key refuses to start" 1 "$BIN/dx-broker" --listen tcp://127.0.0.1:0 \
+  --data "$T/data" --policies "$T/policies" --key "$T/keys/broker.key" --master-key "$T/master.old"
+check_grep "as the wrong master key" "$T/err" "wrong master key"
+start_broker --master-key "$T/master.key" || exit 1
+check "it restarts with the new one" 0 agent health fetch health/vaccination/small --purpose operations -o "$T/s4.csv"
+stop_broker
+mkdir -p "$T/d2"
+"$BIN/dx-broker" --listen tcp://127.0.0.1:0 --data "$T/d2" --policies "$T/policies" --key "$T/keys/broker.key" \
+  > "$T/d2.log" 2>&1 &
+D2=$!
+wait_until 10 grep -q "listening endpoint" "$T/d2.log"
+EP2=$(sed -n 's/.*listening endpoint=\([^ ]*\).*/\1/p' "$T/d2.log")
+check "rotation of a derived master key: refused, saying why" 1 "$BIN/dx-admin" master-key rotate --broker "$EP2" \
+  --broker-pub "$T/keys/broker.pub" --key "$T/keys/office.key" --timeout 10
+check_grep "no key file to replace" "$T/err" "derives its master key"
+kill -TERM $D2; wait $D2
