@@ -15,6 +15,9 @@
 #   (h) the agent services (scripts/bench_agents.sh): outbox to inbox
 #       latency of a filtered 1 KiB view, delivered versions/s to 50
 #       subscribers
+#   (i) privacy (scripts/bench_privacy.sh): 256 MiB ingest and fetch with
+#       encryption at rest as a ratio of the build before it, erasure of
+#       1 GiB, master key rotation and a retention sweep of 100,000 versions
 # plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
 # records, default 1M and 10M). The broker's peak RSS is the highest of
 # every broker the bench starts.
@@ -185,6 +188,8 @@ fi
 rm -f "$D/dd"
 echo "(h) agent services..." >&2
 scripts/bench_agents.sh "$BIN" "$out" "$RUNS"
+echo "(i) encryption at rest, erasure, rotation, retention..." >&2
+scripts/bench_privacy.sh "$BIN" "$T" "$out" "$RUNS"
 echo "policy and audit benchmarks..." >&2
 "$B/bench_policy" "$out" >/dev/null
 "$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null
