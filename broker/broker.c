@@ -130,22 +130,32 @@ int broker_system_record(broker_t *b, dx_event_t event, const char *reason)
     return batch_op_end(b->batch, rv);
 }
 
+/* The master key: from its file, or derived from the broker's key. */
 static int s_master_key(const broker_config_t *cfg, const dx_keypair_t *key,
-                        uint8_t master[DX_MASTER_KEY_LEN], char err[DX_ERRMSG]);
+                        uint8_t master[DX_MASTER_KEY_LEN], char err[DX_ERRMSG])
+{
+    if (cfg->master_key_path)
+        return dx_master_key_read(cfg->master_key_path, master, err);
+    int rv = dx_master_key_derive(key, master);
+    if (rv != 0)
+        snprintf(err, DX_ERRMSG, "cannot derive the master key from %s", cfg->key_path);
+    return rv;
+}
 
 /* The master key loads and, when the data directory has content keys
  * already, is the one they were sealed under. */
 static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *key, FILE *out)
 {
     uint8_t master[DX_MASTER_KEY_LEN];
-    char err[DX_ERRMSG], id[DX_MASTER_ID_TEXT], kid[DX_MASTER_ID_LEN];
+    char err[DX_ERRMSG], id[DX_MASTER_ID_TEXT];
+    uint8_t kid[DX_MASTER_ID_LEN];
     vault_t *v = NULL;
     if (s_master_key(cfg, key, master, err) != 0) {
         fprintf(out, "master key: %s\n", err);
         return 1;
     }
-    dx_master_key_id(master, (uint8_t *)kid);
-    dx_master_id_text((uint8_t *)kid, id);
+    dx_master_key_id(master, kid);
+    dx_master_id_text(kid, id);
     int rv = vault_open(cfg->data_dir, master, NULL, true, NULL, &v, err);
     dx_wipe(master, sizeof master);
     if (rv != 0 && rv != DX_ERR_NOT_FOUND) {
@@ -197,17 +207,6 @@ int broker_check_config(const broker_config_t *cfg, FILE *out)
 
 /* ---- start and stop ---- */
 
-/* The master key: from its file, or derived from the broker's key. */
-static int s_master_key(const broker_config_t *cfg, const dx_keypair_t *key,
-                        uint8_t master[DX_MASTER_KEY_LEN], char err[DX_ERRMSG])
-{
-    if (cfg->master_key_path)
-        return dx_master_key_read(cfg->master_key_path, master, err);
-    int rv = dx_master_key_derive(key, master);
-    if (rv != 0)
-        snprintf(err, DX_ERRMSG, "cannot derive the master key from %s", cfg->key_path);
-    return rv;
-}
 
 typedef struct {
     vault_t *vault;
