@@ -130,18 +130,6 @@ int broker_system_record(broker_t *b, dx_event_t event, const char *reason)
     return batch_op_end(b->batch, rv);
 }
 
-/* The master key: from its file, or derived from the broker's key. */
-static int s_master_key(const broker_config_t *cfg, const dx_keypair_t *key,
-                        uint8_t master[DX_MASTER_KEY_LEN], char err[DX_ERRMSG])
-{
-    if (cfg->master_key_path)
-        return dx_master_key_read(cfg->master_key_path, master, err);
-    int rv = dx_master_key_derive(key, master);
-    if (rv != 0)
-        snprintf(err, DX_ERRMSG, "cannot derive the master key from %s", cfg->key_path);
-    return rv;
-}
-
 /* The master key loads and, when the data directory has content keys
  * already, is the one they were sealed under. */
 static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *key, FILE *out)
@@ -150,13 +138,13 @@ static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *ke
     char err[DX_ERRMSG], id[DX_MASTER_ID_TEXT];
     uint8_t kid[DX_MASTER_ID_LEN];
     vault_t *v = NULL;
-    if (s_master_key(cfg, key, master, err) != 0) {
+    if (dx_master_key_load(cfg->master_key_path, key, master, err) != 0) {
         fprintf(out, "master key: %s\n", err);
         return 1;
     }
     dx_master_key_id(master, kid);
     dx_master_id_text(kid, id);
-    int rv = vault_open(cfg->data_dir, master, NULL, true, NULL, &v, err);
+    int rv = vault_open(cfg->data_dir, master, cfg->master_key_path, true, NULL, &v, err);
     dx_wipe(master, sizeof master);
     if (rv != 0 && rv != DX_ERR_NOT_FOUND) {
         fprintf(out, "master key: %s\n", err);
@@ -233,7 +221,7 @@ static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
     uint8_t master[DX_MASTER_KEY_LEN];
     bool created = false;
     char id[DX_MASTER_ID_TEXT];
-    int rv = s_master_key(&b->cfg, &b->key, master, err);
+    int rv = dx_master_key_load(b->cfg.master_key_path, &b->key, master, err);
     if (rv != 0)
         return rv;
     rv = vault_open(b->cfg.data_dir, master, b->cfg.master_key_path, false, &created, &b->vault, err);

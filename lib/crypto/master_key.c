@@ -73,6 +73,30 @@ int dx_master_key_derive(const dx_keypair_t *broker, uint8_t key[DX_MASTER_KEY_L
     return rv;
 }
 
+int dx_master_key_load(const char *path, const dx_keypair_t *broker, uint8_t key[DX_MASTER_KEY_LEN],
+                       char err[DX_ERRMSG])
+{
+    if (path)
+        return dx_master_key_read(path, key, err);
+    int rv = dx_master_key_derive(broker, key);
+    if (rv != 0)
+        snprintf(err, DX_ERRMSG, "cannot derive the master key from the broker key of %s", broker->pub.id);
+    return rv;
+}
+
+int dx_master_key_from_files(const char *master_path, const char *key_path,
+                             uint8_t key[DX_MASTER_KEY_LEN], char err[DX_ERRMSG])
+{
+    if (master_path)
+        return dx_master_key_read(master_path, key, err);
+    dx_keypair_t k;
+    int rv = dx_keys_read_secret(key_path, &k, err);
+    if (rv == 0)
+        rv = dx_master_key_load(NULL, &k, key, err);
+    dx_keypair_wipe(&k);
+    return rv;
+}
+
 void dx_master_key_id(const uint8_t key[DX_MASTER_KEY_LEN], uint8_t id[DX_MASTER_ID_LEN])
 {
     static const char label[] = "dx-master-key-id-v1";

@@ -34,6 +34,14 @@ int dx_master_key_read(const char *path, uint8_t key[DX_MASTER_KEY_LEN], char er
 int dx_master_key_write(const char *path, const uint8_t key[DX_MASTER_KEY_LEN], bool replace,
                         char err[DX_ERRMSG]);
 int dx_master_key_derive(const dx_keypair_t *broker, uint8_t key[DX_MASTER_KEY_LEN]);
+/* The broker's master key as it uses it: read from path, or (path NULL)
+ * derived from the broker's key pair. */
+int dx_master_key_load(const char *path, const dx_keypair_t *broker, uint8_t key[DX_MASTER_KEY_LEN],
+                       char err[DX_ERRMSG]);
+/* The same from files alone (tools): master_path, or the key file at
+ * key_path when master_path is NULL. */
+int dx_master_key_from_files(const char *master_path, const char *key_path,
+                             uint8_t key[DX_MASTER_KEY_LEN], char err[DX_ERRMSG]);
 void dx_master_key_id(const uint8_t key[DX_MASTER_KEY_LEN], uint8_t id[DX_MASTER_ID_LEN]);
 void dx_master_id_text(const uint8_t id[DX_MASTER_ID_LEN], char out[DX_MASTER_ID_TEXT]);
 

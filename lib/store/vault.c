@@ -179,16 +179,18 @@ static int s_create(const char *path, const uint8_t id[DX_MASTER_ID_LEN], char e
 }
 
 /* A rotation a crash interrupted: finished when the content keys are
- * already under the new key, undone otherwise. */
+ * already under the new key, undone otherwise. Read-only, nothing on disk
+ * changes: the new key is taken as it is, and the broker's next start
+ * finishes the rotation (so --check-config does not stop that start). */
 static int s_recover(vault_t *v, const char *master_path, const uint8_t file_id[DX_MASTER_ID_LEN],
-                     char err[DX_ERRMSG])
+                     bool readonly, char err[DX_ERRMSG])
 {
     char tmp[4200], newkey[4200];
     snprintf(tmp, sizeof tmp, "%s.new", v->path);
-    if (unlink(tmp) == 0)
+    if (!readonly && unlink(tmp) == 0)
         dx_fsync_parent(tmp);
     if (memcmp(file_id, v->id, DX_MASTER_ID_LEN) == 0) {
-        if (master_path) {
+        if (master_path && !readonly) {
             snprintf(newkey, sizeof newkey, "%s.new", master_path);
             if (unlink(newkey) == 0)
                 dx_fsync_parent(newkey);
@@ -205,7 +207,7 @@ static int s_recover(vault_t *v, const char *master_path, const uint8_t file_id[
         if (access(newkey, F_OK) == 0 && dx_master_key_read(newkey, k, kerr) == 0) {
             dx_master_key_id(k, kid);
             if (memcmp(kid, file_id, DX_MASTER_ID_LEN) == 0) {
-                if (rename(newkey, master_path) != 0 || dx_fsync_parent(master_path) != 0) {
+                if (!readonly && (rename(newkey, master_path) != 0 || dx_fsync_parent(master_path) != 0)) {
                     snprintf(err, DX_ERRMSG, "cannot finish the master key's rotation: rename %s: %s",
                              newkey, strerror(errno));
                     dx_wipe(k, sizeof k);
@@ -260,11 +262,7 @@ int vault_open(const char *dir, const uint8_t master[DX_MASTER_KEY_LEN], const c
     }
     if ((rv = s_load(v, file_id, err)) != 0)
         goto fail;
-    if (readonly && memcmp(file_id, v->id, DX_MASTER_ID_LEN) != 0) {
-        rv = s_recover(v, NULL, file_id, err);
-        goto fail;
-    }
-    if (!readonly && (rv = s_recover(v, master_path, file_id, err)) != 0)
+    if ((rv = s_recover(v, master_path, file_id, readonly, err)) != 0)
         goto fail;
     *out = v;
     return 0;

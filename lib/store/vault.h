@@ -39,7 +39,8 @@ typedef struct vault vault_t;
 /* Opens DIR/content.keys under master (created empty when missing, unless
  * readonly; *created says so). master_path (NULL when the key is derived)
  * is the master key's file: a rotation that a crash interrupted is
- * finished or undone here (master_path.new). A file sealed under another
+ * finished or undone here (master_path.new; read-only, its new key is used
+ * and nothing on disk changes). A file sealed under another
  * master key is DX_ERR_PERM with a one-line err. */
 int vault_open(const char *dir, const uint8_t master[DX_MASTER_KEY_LEN], const char *master_path,
                bool readonly, bool *created, vault_t **out, char err[DX_ERRMSG]);

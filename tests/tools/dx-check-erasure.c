@@ -18,6 +18,7 @@
 #include "vault.h"
 #include "wire.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,15 +141,9 @@ int main(int argc, char **argv)
     memset(&b, 0, sizeof b);
     if (argc != 4)
         return 2;
-    if (strcmp(argv[2], "--master-key") == 0) {
-        if (dx_master_key_read(argv[3], master, err) != 0)
-            return fprintf(stderr, "%s\n", err), 1;
-    } else {
-        dx_keypair_t k;
-        if (dx_keys_read_secret(argv[3], &k, err) != 0 || dx_master_key_derive(&k, master) != 0)
-            return fprintf(stderr, "%s\n", err), 1;
-        dx_keypair_wipe(&k);
-    }
+    bool file = strcmp(argv[2], "--master-key") == 0;
+    if (dx_master_key_from_files(file ? argv[3] : NULL, file ? NULL : argv[3], master, err) != 0)
+        return fprintf(stderr, "%s\n", err), 1;
     if (store_open(argv[1], 0, true, &b.store, err) != 0 ||
         vault_open(argv[1], master, NULL, true, NULL, &b.vault, err) != 0)
         return fprintf(stderr, "%s\n", err), 1;

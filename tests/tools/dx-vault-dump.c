@@ -15,6 +15,7 @@
 #include "vault.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,15 +26,9 @@ int main(int argc, char **argv)
     char err[DX_ERRMSG], path[4200], hex[2 * VAULT_SLOT + 1];
     if (argc != 4)
         return 2;
-    if (strcmp(argv[2], "--master-key") == 0) {
-        if (dx_master_key_read(argv[3], master, err) != 0)
-            return fprintf(stderr, "%s\n", err), 1;
-    } else {
-        dx_keypair_t k;
-        if (dx_keys_read_secret(argv[3], &k, err) != 0 || dx_master_key_derive(&k, master) != 0)
-            return fprintf(stderr, "%s\n", err), 1;
-        dx_keypair_wipe(&k);
-    }
+    bool file = strcmp(argv[2], "--master-key") == 0;
+    if (dx_master_key_from_files(file ? argv[3] : NULL, file ? NULL : argv[3], master, err) != 0)
+        return fprintf(stderr, "%s\n", err), 1;
     vault_t *v = NULL;
     if (vault_open(argv[1], master, NULL, true, NULL, &v, err) != 0)
         return fprintf(stderr, "%s\n", err), 1;

@@ -205,6 +205,11 @@ TEST(rotation_and_its_crash_points)
     vault_close(&v);
     CHECK_EQ(rename(s_master, newkey), 0);          /* as if step 4 never ran: */
     CHECK_EQ(dx_master_key_write(s_master, m2, false, err), 0); /* the old key is still there */
+    /* a read-only look (--check-config) takes the new key and changes nothing */
+    CHECK_EQ(vault_open(s_path, m2, s_master, true, NULL, &v, err), 0);
+    CHECK_EQ(vault_key(v, slot, 5, got), 0);
+    vault_close(&v);
+    CHECK(access(newkey, F_OK) == 0);
     CHECK_EQ(vault_open(s_path, m2, s_master, false, NULL, &v, err), 0);
     CHECK(access(newkey, F_OK) != 0);
     CHECK_EQ(dx_master_key_read(s_master, onfile, err), 0);
