@@ -20,6 +20,9 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
+
+#define AGENT_SAID_MAX 64
 
 typedef struct {
     dx_client_t *c;                     /* NULL while there is no connection */
@@ -27,7 +30,13 @@ typedef struct {
     const dx_pubkeys_t *broker;
     char state[DX_PATH_MAX];            /* the service's own directory */
     volatile sig_atomic_t *stop;        /* SIGTERM: finish the transfer, then stop */
+    struct { dev_t dev; ino_t ino; } said[AGENT_SAID_MAX]; /* refused entries, said once */
+    unsigned nsaid;
 } agent_link_t;
+
+/* Whether the entry (dev, ino) was not refused before in this run: a
+ * refusal that is left in place is logged once, not at every scan. */
+bool agent_say_once(agent_link_t *l, dev_t dev, ino_t ino);
 
 /* Whether rv means "the broker cannot be talked to now": keep everything
  * and try again later (as opposed to a refusal, which is final). */

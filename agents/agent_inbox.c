@@ -4,14 +4,21 @@
  * audit log sequence number, saved (fsynced) after every version that is
  * in place, so an agent that was stopped catches up on every version it
  * missed, in order, and one killed mid-way fetches at most the version it
- * was on again. A version is fetched into INBOX/.dx-partial-*, verified as
- * `fetch` does (publisher's signature and hash, or the broker's signed
- * view), fsynced and renamed to INBOX/NAME@VERSION (a directory per name
+ * was on again. A version is fetched into INBOX/.dx-partial/ (what a
+ * killed agent left there is removed at the next run), verified as `fetch`
+ * does (publisher's signature and hash, or the broker's signed view),
+ * fsynced and renamed to INBOX/NAME@VERSION (a directory per name
  * segment); then the delivery receipt is signed and sent, and
  * NAME@VERSION.receipt written. A version whose file is there already is
  * not fetched again; its receipt is sent if it was not. A version the
  * member may list but not read (or not whole, in a format that cannot be
- * filtered) is skipped with a line saying why. */
+ * filtered) is skipped with a line saying why.
+ *
+ * Others may write into an inbox (the department's programs take files out
+ * of it): every step goes relative to directories held open, no link is
+ * followed, a name segment's directory must be the agent's own, and a
+ * NAME@VERSION that is not a regular file with one link is left alone and
+ * the version skipped, with a line. */
 #include "agent.h"
 #include "delivery.h"
 #include "dxtime.h"
@@ -33,11 +40,17 @@
 
 #define FEED_PAGE 100
 
-static void s_cursor_path(const agent_link_t *l, const agent_sub_t *s, char out[DX_PATH_MAX])
+/* The directories one run works in, held open. */
+typedef struct {
+    agent_link_t *l;
+    const agent_sub_t *s;
+    int inbox, stage, cursors;
+} run_dirs_t;
+
+static void s_cursor_name(const agent_sub_t *s, char out[32])
 {
     dx_sha256_t *h = NULL;
     uint8_t sha[DX_SHA256_LEN] = { 0 };
-    char hex[17];
     if (dx_sha256_new(&h) == 0) {
         dx_sha256_update(h, s->purpose, strlen(s->purpose) + 1);
         dx_sha256_update(h, s->inbox, strlen(s->inbox) + 1);
@@ -46,42 +59,56 @@ static void s_cursor_path(const agent_link_t *l, const agent_sub_t *s, char out[
         dx_sha256_final(h, sha);
     }
     dx_sha256_destroy(&h);
-    dx_hex_encode(sha, 8, hex);
-    snprintf(out, DX_PATH_MAX, "%s/cursors/%s", l->state, hex);
+    dx_hex_encode(sha, 8, out);
 }
 
-static uint64_t s_cursor_read(const char *path)
+static uint64_t s_cursor_read(int dir, const char *name)
 {
     char *data = NULL;
     size_t len = 0;
     uint64_t v = 0;
-    if (dx_read_small_file(path, 64, &data, &len) == 0)
+    if (dx_read_small_file_at(dir, name, 64, &data, &len) == 0)
         v = strtoull(data, NULL, 10);
     free(data);
     return v;
 }
 
-static int s_cursor_save(const char *path, uint64_t seq)
+static int s_cursor_save(int dir, const char *name, uint64_t seq)
 {
     char text[32];
     int n = snprintf(text, sizeof text, "%" PRIu64 "\n", seq);
-    return dx_write_atomic(path, text, (size_t)n, 0600);
+    return dx_write_atomic_at(dir, name, text, (size_t)n, 0600);
 }
 
-/* INBOX/NAME@VERSION, making the directories of NAME's segments. */
-static int s_target(const agent_sub_t *s, const char *name, uint64_t version, char out[DX_PATH_MAX])
+/* The directory that holds NAME@VERSION (one per name segment, each the
+ * agent's own), opened into *fd; its last segment goes into leaf. */
+static int s_target_dir(const run_dirs_t *r, const char *name, int *fd, char leaf[DX_NAME_MAX + 1])
 {
-    snprintf(out, DX_PATH_MAX, "%s/%s@%" PRIu64, s->inbox, name, version);
-    char dir[DX_PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", out);
-    *strrchr(dir, '/') = '\0';
-    return dx_mkdirs(dir, 0750);
+    char seg[DX_NAME_MAX + 1];
+    int dir = dup(r->inbox), rv = dir >= 0 ? 0 : DX_ERR_IO;
+    const char *p = name, *slash;
+    while (rv == 0 && (slash = strchr(p, '/')) != NULL) {
+        int next = -1;
+        snprintf(seg, sizeof seg, "%.*s", (int)(slash - p), p);
+        rv = dx_subdir_open(dir, seg, 0750, &next);
+        close(dir);
+        dir = next;
+        p = slash + 1;
+    }
+    if (rv != 0) {
+        if (dir >= 0)
+            close(dir);
+        return rv;
+    }
+    snprintf(leaf, DX_NAME_MAX + 1, "%s", p);
+    *fd = dir;
+    return 0;
 }
 
-static int s_write_receipt(const char *target, const dx_fetch_result_t *res, const char *purpose,
-                           uint64_t seq)
+static int s_write_receipt(int dir, const char *target, const dx_fetch_result_t *res,
+                           const char *purpose, uint64_t seq)
 {
-    char path[DX_PATH_MAX + 16], text[2048], hex[65], t[DX_TIME_TEXT];
+    char name[DX_NAME_MAX + 48], text[2048], hex[65], t[DX_TIME_TEXT];
     dx_hex_encode(res->sha256, DX_SHA256_LEN, hex);
     dx_time_format(dx_now_ms(), t);
     int n = snprintf(text, sizeof text,
@@ -91,27 +118,33 @@ static int s_write_receipt(const char *target, const dx_fetch_result_t *res, con
                      res->dataset, res->version, res->publisher, res->size, hex,
                      res->filtered ? "yes" : "no", res->rule_id, res->filtered ? res->fields : "all",
                      purpose, t, seq);
-    snprintf(path, sizeof path, "%s.receipt", target);
-    return dx_write_atomic(path, text, (size_t)n, 0640);
+    snprintf(name, sizeof name, "%s.receipt", target);
+    return dx_write_atomic_at(dir, name, text, (size_t)n, 0640);
 }
 
 /* A file already in place without its receipt: hash it, say so. */
-static int s_confirm(agent_link_t *l, const agent_sub_t *s, const char *target, const char *name,
+static int s_confirm(const run_dirs_t *d, int dir, const char *target, const char *name,
                      uint64_t version)
 {
+    agent_link_t *l = d->l;
+    const agent_sub_t *s = d->s;
     char err[DX_ERRMSG];
     dx_fetch_result_t *res = calloc(1, sizeof *res);
     uint64_t seq = 0;
-    int fd = open(target, O_RDONLY | O_CLOEXEC);
-    int rv = !res ? DX_ERR_NOMEM : fd < 0 ? DX_ERR_IO : dx_hash_fd(fd, res->sha256, &res->size, err);
+    int fd = -1;
+    int rv = !res ? DX_ERR_NOMEM : dx_file_open_at(dir, target, &fd);
+    if (rv == 0)
+        rv = dx_hash_fd(fd, res->sha256, &res->size, err);
     if (fd >= 0)
         close(fd);
     if (rv == 0) {
         snprintf(res->dataset, sizeof res->dataset, "%s", name);
         res->version = version;
+        /* what was delivered before: its receipt names the same purpose and
+         * kind of content; a view's is only known to the broker's row */
         rv = dx_delivery_send(l->c, l->me, name, version, res->sha256, s->purpose, &seq, err);
         if (rv == 0)
-            rv = s_write_receipt(target, res, s->purpose, seq);
+            rv = s_write_receipt(dir, target, res, s->purpose, seq);
         else
             dx_warn("inbox %s: %s@%" PRIu64 ": delivery receipt not accepted: %s", s->inbox, name,
                     version, err);
@@ -120,26 +153,107 @@ static int s_confirm(agent_link_t *l, const agent_sub_t *s, const char *target, 
     return rv;
 }
 
-/* One version into the inbox. 0 when it is done or skipped for good. */
-static int s_deliver(agent_link_t *l, const agent_sub_t *s, const char *name, uint64_t version)
+/* Copies all of from into to (a target directory on another file system
+ * than the inbox, a mount point). */
+static int s_copy(int from, int to)
 {
-    char target[DX_PATH_MAX], receipt[DX_PATH_MAX + 16], tmp[DX_PATH_MAX], err[DX_ERRMSG] = "";
+    char buf[64 * 1024];
+    off_t off = 0;
+    for (;;) {
+        ssize_t n = pread(from, buf, sizeof buf, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return DX_ERR_IO;
+        if (n == 0)
+            return fsync(to) == 0 ? 0 : errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
+        for (ssize_t w = 0; w < n;) {
+            ssize_t k = write(to, buf + w, (size_t)(n - w));
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0)
+                return errno == ENOSPC || errno == EDQUOT ? DX_ERR_FULL : DX_ERR_IO;
+            w += k;
+        }
+        off += n;
+    }
+}
+
+/* Moves the staged file into place as dir/target: a rename, or across file
+ * systems a copy beside the target renamed over it. A rename replaces
+ * whatever took the name meanwhile, a link included, and never follows it. */
+static int s_put_in_place(int stage, const char *tmp, int staged_fd, int dir, const char *target,
+                          char err[DX_ERRMSG])
+{
+    char tmp2[64];
+    int fd = -1, rv = 0;
+    if (renameat(stage, tmp, dir, target) == 0)
+        goto synced;
+    if (errno != EXDEV) {
+        snprintf(err, DX_ERRMSG, "cannot move it into place: %s", strerror(errno));
+        return DX_ERR_IO;
+    }
+    if ((rv = dx_temp_create_at(dir, "fetch", 0600, tmp2, sizeof tmp2, &fd)) == 0 &&
+        (rv = s_copy(staged_fd, fd)) == 0 && renameat(dir, tmp2, dir, target) != 0)
+        rv = DX_ERR_IO;
+    if (fd >= 0 && close(fd) != 0 && rv == 0)
+        rv = DX_ERR_IO;
+    if (rv != 0) {
+        snprintf(err, DX_ERRMSG, "cannot write it into place: %s", strerror(errno));
+        if (fd >= 0)
+            unlinkat(dir, tmp2, 0);
+        return rv;
+    }
+    unlinkat(stage, tmp, 0);
+synced:
+    if (fsync(dir) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot move it into place: %s", strerror(errno));
+        return DX_ERR_IO;
+    }
+    return 0;
+}
+
+/* One version into the inbox. 0 when it is done or skipped for good. */
+static int s_deliver(const run_dirs_t *d, const char *name, uint64_t version)
+{
+    agent_link_t *l = d->l;
+    const agent_sub_t *s = d->s;
+    char leaf[DX_NAME_MAX + 1], target[DX_NAME_MAX + 32], receipt[DX_NAME_MAX + 48],
+         tmp[64], err[DX_ERRMSG] = "";
     struct stat st;
-    int rv;
-    if ((rv = s_target(s, name, version, target)) != 0) {
+    int dir = -1, fd = -1, rv;
+    if (!dx_dataset_name_valid(name)) {
+        dx_warn("inbox %s: the feed named '%s', which is not a dataset name: skipped", s->inbox, name);
+        return 0;
+    }
+    if ((rv = s_target_dir(d, name, &dir, leaf)) != 0) {
+        if (rv == DX_ERR_INVALID) {
+            dx_error("inbox %s: a directory on the way to %s is a link, not a directory, or not "
+                     "this user's: %s@%" PRIu64 " skipped, nothing written", s->inbox, name, name,
+                     version);
+            return 0;
+        }
         dx_error("inbox %s: cannot create the directory for %s: %s", s->inbox, name, strerror(errno));
         return rv;
     }
+    snprintf(target, sizeof target, "%s@%" PRIu64, leaf, version);
     snprintf(receipt, sizeof receipt, "%s.receipt", target);
-    if (stat(target, &st) == 0)
-        return stat(receipt, &st) == 0 ? 0 : s_confirm(l, s, target, name, version);
-    /* beside the target: the rename stays on one file system */
-    snprintf(tmp, sizeof tmp, "%s", target);
-    snprintf(strrchr(tmp, '/'), sizeof tmp - (size_t)(strrchr(tmp, '/') - tmp), "/.dx-partial-XXXXXX");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
+    if (fstatat(dir, target, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+            if (agent_say_once(l, st.st_dev, st.st_ino))
+                dx_error("inbox %s: %s@%" PRIu64 " is there but is not a regular file with a single "
+                         "link: left as it is, the version is not delivered", s->inbox, name, version);
+            rv = 0;
+        } else {
+            rv = dx_exists_at(dir, receipt) ? 0 : s_confirm(d, dir, target, name, version);
+        }
+        close(dir);
+        return rv;
+    }
+    if ((rv = dx_temp_create_at(d->stage, "fetch", 0600, tmp, sizeof tmp, &fd)) != 0) {
         dx_error("inbox %s: cannot write in it: %s", s->inbox, strerror(errno));
-        return errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
+        close(dir);
+        return rv;
     }
     dx_fetch_result_t *res = calloc(1, sizeof *res);
     uint64_t seq = 0;
@@ -150,16 +264,15 @@ static int s_deliver(agent_link_t *l, const agent_sub_t *s, const char *name, ui
         rv = errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
         snprintf(err, sizeof err, "cannot write it: %s", strerror(errno));
     }
+    if (rv == 0)
+        rv = s_put_in_place(d->stage, tmp, fd, dir, target, err);
     if (close(fd) != 0 && rv == 0) {
         rv = errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
         snprintf(err, sizeof err, "cannot write it: %s", strerror(errno));
     }
-    if (rv == 0 && (rename(tmp, target) != 0 || dx_fsync_parent(target) != 0)) {
-        rv = DX_ERR_IO;
-        snprintf(err, sizeof err, "cannot move it into place: %s", strerror(errno));
-    }
     if (rv != 0) {
-        unlink(tmp);
+        unlinkat(d->stage, tmp, 0);
+        close(dir);
         if (rv == DX_ERR_DENIED || rv == DX_ERR_NOT_FOUND) {
             dx_warn("inbox %s: %s@%" PRIu64 " skipped: %s", s->inbox, name, version, err);
             rv = 0;
@@ -179,30 +292,61 @@ static int s_deliver(agent_link_t *l, const agent_sub_t *s, const char *name, ui
     if ((rv = dx_delivery_send(l->c, l->me, name, version, res->sha256, s->purpose, &seq, err)) != 0)
         dx_warn("inbox %s: %s@%" PRIu64 " is in place, but its delivery receipt was not accepted: %s",
                 s->inbox, name, version, err);
-    else if ((rv = s_write_receipt(target, res, s->purpose, seq)) != 0)
+    else if ((rv = s_write_receipt(dir, target, res, s->purpose, seq)) != 0)
         dx_error("inbox %s: cannot write the receipt of %s@%" PRIu64 ": %s", s->inbox, name, version,
                  strerror(errno));
     else
         dx_info("inbox %s: %s@%" PRIu64 " delivered (%s%" PRIu64 " bytes, delivery receipt in audit "
                 "record %" PRIu64 ")", s->inbox, name, version, res->filtered ? "filtered view, " : "",
                 res->size, seq);
+    close(dir);
     free(res);
     /* a receipt the broker refuses (not retriable) does not hold the feed up */
     return rv != 0 && agent_retry_later(rv) ? rv : 0;
 }
 
+static void s_close_dirs(run_dirs_t *d)
+{
+    int *fds[] = { &d->inbox, &d->stage, &d->cursors };
+    for (size_t i = 0; i < 3; i++)
+        if (*fds[i] >= 0) {
+            close(*fds[i]);
+            *fds[i] = -1;
+        }
+}
+
+static int s_open_dirs(run_dirs_t *d)
+{
+    int state = -1;
+    int rv = dx_dir_open(d->l->state, 0700, &state);
+    if (rv == 0 && (rv = dx_subdir_open(state, "cursors", 0700, &d->cursors)) == DX_ERR_INVALID)
+        dx_error("state %s: cursors is a link, not a directory, or not this user's", d->l->state);
+    if (state >= 0)
+        close(state);
+    if (rv == 0 && (rv = dx_dir_open(d->s->inbox, 0750, &d->inbox)) == 0 &&
+        (rv = dx_subdir_open(d->inbox, ".dx-partial", 0700, &d->stage)) == DX_ERR_INVALID)
+        dx_error("inbox %s: .dx-partial is a link, not a directory, or not this user's: nothing is "
+                 "delivered until it is removed", d->s->inbox);
+    if (rv != 0 && rv != DX_ERR_INVALID)
+        dx_error("inbox %s: cannot create it or the state directory: %s", d->s->inbox, strerror(errno));
+    if (rv != 0)
+        s_close_dirs(d);
+    return rv == DX_ERR_INVALID ? DX_ERR_IO : rv;
+}
+
 int agent_inbox_run(agent_link_t *l, const agent_sub_t *s, int pages, size_t *delivered, bool *more)
 {
-    char cursor_path[DX_PATH_MAX], dir[DX_PATH_MAX + 16], err[DX_ERRMSG];
-    snprintf(dir, sizeof dir, "%s/cursors", l->state);
+    run_dirs_t d = { .l = l, .s = s, .inbox = -1, .stage = -1, .cursors = -1 };
+    char cursor_name[32], err[DX_ERRMSG];
+    int rv;
     *delivered = 0;
     *more = false;
-    if (dx_mkdirs(dir, 0700) != 0 || dx_mkdirs(s->inbox, 0750) != 0) {
-        dx_error("inbox %s: cannot create it or the state directory: %s", s->inbox, strerror(errno));
-        return DX_ERR_IO;
-    }
-    s_cursor_path(l, s, cursor_path);
-    uint64_t cursor = s_cursor_read(cursor_path);
+    if ((rv = s_open_dirs(&d)) != 0)
+        return rv;
+    dx_remove_stale_temps(d.stage);   /* a fetch a killed agent did not finish */
+    dx_remove_stale_temps(d.cursors); /* a cursor being saved when it was killed */
+    s_cursor_name(s, cursor_name);
+    uint64_t cursor = s_cursor_read(d.cursors, cursor_name);
     char *patterns[AGENT_PATTERNS_MAX];
     for (size_t i = 0; i < s->npatterns; i++)
         patterns[i] = (char *)s->patterns[i];
@@ -216,41 +360,45 @@ int agent_inbox_run(agent_link_t *l, const agent_sub_t *s, int pages, size_t *de
         fr.limit = FEED_PAGE;
         req.body_case = DX__REQUEST__BODY_FEED;
         req.feed = &fr;
-        int rv = dx_client_call(l->c, &req, &reply, err);
+        rv = dx_client_call(l->c, &req, &reply, err);
         if (rv == 0 && reply->body_case != DX__REPLY__BODY_FEED)
             rv = DX_ERR_PROTOCOL;
         if (rv != 0) {
             dx_warn("inbox %s: cannot read the feed: %s", s->inbox, err);
             wire_reply_free(&reply);
-            return agent_retry_later(rv) ? rv : DX_ERR_PROTOCOL;
+            rv = agent_retry_later(rv) ? rv : DX_ERR_PROTOCOL;
+            goto out;
         }
         const Dx__FeedReply *f = reply->feed;
         for (size_t i = 0; i < f->n_entries && !*l->stop; i++) {
             const Dx__FeedEntry *e = f->entries[i];
             if (e->seq <= cursor)
                 continue; /* not past the cursor: a broker bug, never twice */
-            if ((rv = s_deliver(l, s, e->dataset, e->version)) != 0) {
+            if ((rv = s_deliver(&d, e->dataset, e->version)) != 0) {
                 wire_reply_free(&reply);
-                return rv;
+                goto out;
             }
             (*delivered)++;
             cursor = e->seq;
-            if ((rv = s_cursor_save(cursor_path, cursor)) != 0) {
-                dx_error("inbox %s: cannot save the cursor in %s: %s", s->inbox, cursor_path,
-                         strerror(errno));
+            if ((rv = s_cursor_save(d.cursors, cursor_name, cursor)) != 0) {
+                dx_error("inbox %s: cannot save the cursor in %s/cursors/%s: %s", s->inbox, l->state,
+                         cursor_name, strerror(errno));
                 wire_reply_free(&reply);
-                return rv;
+                goto out;
             }
         }
         bool all = !*l->stop;
         if (all && f->next_after > cursor) {
             cursor = f->next_after;
-            s_cursor_save(cursor_path, cursor);
+            s_cursor_save(d.cursors, cursor_name, cursor);
         }
         *more = f->more;
         wire_reply_free(&reply);
         if (!*more)
             break;
     }
-    return 0;
+    rv = 0;
+out:
+    s_close_dirs(&d);
+    return rv;
 }

@@ -26,27 +26,38 @@ const char *dx_witness_default_dir(char buf[4096])
     return buf;
 }
 
-/* STATE_DIR/heads/<first 8 bytes of SHA-256(broker sign key), hex> */
-static int s_path(const char *dir, const dx_pubkeys_t *broker, char path[4200], char err[DX_ERRMSG])
+/* STATE_DIR/heads/<first 8 bytes of SHA-256(broker sign key), hex>: the
+ * heads directory held open in *heads (never through a link), what a
+ * killed process left in it removed, the file's name in name. */
+static int s_open(const char *dir, const dx_pubkeys_t *broker, int *heads, char name[17],
+                  char err[DX_ERRMSG])
 {
     uint8_t h[DX_SHA256_LEN];
-    char hex[17], heads[4120];
+    int state = -1;
     dx_sha256(broker->sign, DX_ED25519_LEN, h);
-    dx_hex_encode(h, 8, hex);
-    snprintf(heads, sizeof heads, "%s/heads", dir);
-    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (mkdir(heads, 0700) != 0 && errno != EEXIST)) {
-        snprintf(err, DX_ERRMSG, "cannot create the state directory %s: %s", heads, strerror(errno));
+    dx_hex_encode(h, 8, name);
+    int rv = dx_dir_open(dir, 0700, &state);
+    if (rv == 0)
+        rv = dx_subdir_open(state, "heads", 0700, heads);
+    if (state >= 0)
+        close(state);
+    if (rv != 0) {
+        snprintf(err, DX_ERRMSG, "cannot open the state directory %s/heads: %s", dir,
+                 rv == DX_ERR_INVALID ? "it is a link, not a directory, or not this user's"
+                                      : strerror(errno));
         return DX_ERR_IO;
     }
-    snprintf(path, 4200, "%s/%s", heads, hex);
+    dx_remove_stale_temps(*heads);
     return 0;
 }
 
-static int s_save(const char *path, const uint8_t *text, size_t len, char err[DX_ERRMSG])
+static int s_save(int heads, const char *dir, const char *name, const uint8_t *text, size_t len,
+                  char err[DX_ERRMSG])
 {
-    int rv = dx_write_atomic(path, text, len, 0600);
+    int rv = dx_write_atomic_at(heads, name, text, len, 0600);
     if (rv != 0)
-        snprintf(err, DX_ERRMSG, "cannot save the broker's head in %s: %s", path, strerror(errno));
+        snprintf(err, DX_ERRMSG, "cannot save the broker's head in %s/heads/%s: %s", dir, name,
+                 strerror(errno));
     return rv;
 }
 
@@ -83,27 +94,28 @@ static int s_consistent(dx_client_t *c, const dx_checkpoint_t *older, const dx_c
 int dx_witness(dx_client_t *c, const dx_pubkeys_t *broker, const char *state_dir, const uint8_t *head,
                size_t len, char err[DX_ERRMSG])
 {
-    char path[4200], why[DX_ERRMSG], *saved_text = NULL;
+    char name[17], why[DX_ERRMSG], *saved_text = NULL;
     size_t saved_len = 0;
     dx_checkpoint_t now, seen;
-    int rv;
+    int heads = -1, rv;
     if (len == 0 || dx_checkpoint_open((const char *)head, len, broker->sign, &now, why) != 0) {
         snprintf(err, DX_ERRMSG, "the broker's reply carries no valid signed head of its audit log%s%s",
                  len ? ": " : "", len ? why : "");
         return DX_ERR_INTEGRITY;
     }
-    if ((rv = s_path(state_dir, broker, path, err)) != 0)
+    if ((rv = s_open(state_dir, broker, &heads, name, err)) != 0)
         return rv;
-    rv = dx_read_small_file(path, DX_CHECKPOINT_MAX, &saved_text, &saved_len);
-    if (rv == DX_ERR_NOT_FOUND)
-        return s_save(path, head, len, err); /* the first head this agent sees */
-    if (rv != 0 || dx_checkpoint_open(saved_text, saved_len, broker->sign, &seen, why) != 0) {
-        free(saved_text);
-        snprintf(err, DX_ERRMSG, "the saved head %s cannot be read or does not verify; remove it "
-                 "to start witnessing afresh", path);
-        return DX_ERR_IO;
+    rv = dx_read_small_file_at(heads, name, DX_CHECKPOINT_MAX, &saved_text, &saved_len);
+    if (rv == DX_ERR_NOT_FOUND) {
+        rv = s_save(heads, state_dir, name, head, len, err); /* the first head this agent sees */
+        goto out;
     }
-    free(saved_text);
+    if (rv != 0 || dx_checkpoint_open(saved_text, saved_len, broker->sign, &seen, why) != 0) {
+        snprintf(err, DX_ERRMSG, "the saved head %s/heads/%s cannot be read or does not verify; "
+                 "remove it to start witnessing afresh", state_dir, name);
+        rv = DX_ERR_IO;
+        goto out;
+    }
     bool extends = now.size >= seen.size;
     if (now.size == seen.size)
         rv = dx_equal(now.root, seen.root, DX_HASH_LEN) ? 0 : DX_ERR_INTEGRITY;
@@ -114,12 +126,15 @@ int dx_witness(dx_client_t *c, const dx_pubkeys_t *broker, const char *state_dir
         dx_time_format(seen.time_ms, t);
         snprintf(err, DX_ERRMSG,
                  "the broker showed an audit log of %llu records that is not consistent with the "
-                 "log of %llu records it signed at %s (saved in %s): a split view or a rewritten "
-                 "history; refusing", (unsigned long long)now.size, (unsigned long long)seen.size,
-                 t, path);
-        return rv;
+                 "log of %llu records it signed at %s (saved in %s/heads/%s): a split view or a "
+                 "rewritten history; refusing", (unsigned long long)now.size,
+                 (unsigned long long)seen.size, t, state_dir, name);
+        goto out;
     }
-    if (rv != 0)
-        return rv;
-    return extends && now.size > seen.size ? s_save(path, head, len, err) : 0;
+    if (rv == 0 && extends && now.size > seen.size)
+        rv = s_save(heads, state_dir, name, head, len, err);
+out:
+    free(saved_text);
+    close(heads);
+    return rv;
 }

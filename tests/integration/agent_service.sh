@@ -228,7 +228,7 @@ run_agent statistics "$T/statistics/agent.yaml"
 if wait_until 20 grep -q "cannot create it" "$T/statistics.log"; then pass "unwritable inbox: one clear line"; else fail "unwritable inbox: one clear line" "$(tail -3 "$T/statistics.log")"; fi
 rm -f "$T/statistics/inbox"
 if wait_until 90 test -f "$IN/$TODAY@106.receipt"; then pass "unwritable inbox: delivered once it can be written"; else fail "unwritable inbox: delivered once it can be written" "$(tail -3 "$T/statistics.log")"; fi
-check "unwritable inbox: nothing half-written" 0 test -z "$(find "$T/statistics/inbox" -name '.dx-partial-*')"
+check "unwritable inbox: nothing half-written" 0 test -z "$(find "$T/statistics/inbox" -name '.*.tmp-*')"
 
 # ---- 8b. a full disk under the inbox ----
 if mount -t tmpfs -o size=1m tmpfs "$T/statistics/inbox/health" 2>/dev/null; then
@@ -237,7 +237,7 @@ if mount -t tmpfs -o size=1m tmpfs "$T/statistics/inbox/health" 2>/dev/null; the
   : > "$T/statistics.log"
   sample_csv "$T/w9.csv"; mv "$T/w9.csv" "$OB/week7.csv"
   if wait_until 30 grep -qE "@107 not delivered yet|cannot write in it|cannot create the directory" "$T/statistics.log"; then pass "full disk: one clear line"; else fail "full disk: one clear line" "$(tail -2 "$T/statistics.log")"; fi
-  check "full disk: nothing half-written" 0 test -z "$(find "$T/statistics/inbox" -name '.dx-partial-*')"
+  check "full disk: nothing half-written" 0 test -z "$(find "$T/statistics/inbox" -name '.*.tmp-*')"
   check "full disk: not claimed as delivered" 1 test -e "$IN/$TODAY@107.receipt"
   rm -f "$MOUNTED/fill"
   if wait_until 90 test -f "$IN/$TODAY@107.receipt"; then pass "full disk: delivered once there is room"; else fail "full disk: delivered once there is room" "$(tail -2 "$T/statistics.log")"; fi
