@@ -65,6 +65,7 @@ bool agent_retry_later(int rv)
     case DX_ERR_IO:
     case DX_ERR_NOMEM:
     case DX_ERR_INTERNAL:
+    case DX_ERR_TRANSFER_GONE:          /* started again from the beginning */
         return true;
     default:
         return false;
@@ -375,7 +376,10 @@ static int s_send(outbox_t *ob, const char *file)
     }
     wire_free(&ms);
     free(r);
-    if (rv != 0 && agent_retry_later(rv)) /* kept pending: the same manifest goes again */
+    if (rv == DX_ERR_TRANSFER_GONE) /* kept pending: the same manifest goes again */
+        dx_info("outbox %s: %s: the broker no longer knows its transfer (it restarted, or the "
+                "transfer timed out there): it is started again from the beginning", ob->o->dir, file);
+    else if (rv != 0 && agent_retry_later(rv))
         dx_debug("outbox %s: %s kept for later: %s", ob->o->dir, file, err);
     return rv;
 }

@@ -73,8 +73,8 @@ int broker_no_transfer(broker_t *b, request_t *rq, uint64_t id, dx_event_t event
                              .reason = "named a transfer that belongs to another member: refused" };
         rv = broker_audit(b, rq, &f, NULL);
     }
-    broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
-                 "no such %s in progress (it may have timed out): start again",
+    broker_error(b, rq, DX__ERROR_CODE__ERR_TRANSFER_GONE, NULL,
+                 "no such %s in progress (it timed out, or the broker restarted): start it again",
                  event == DX_EV_READ ? "fetch" : "publish");
     return rv;
 }

@@ -312,6 +312,7 @@ int dx_client_reply_error(const Dx__Reply *reply, char err[DX_ERRMSG])
     case DX__ERROR_CODE__ERR_BUSY: return DX_ERR_BUSY;
     case DX__ERROR_CODE__ERR_UNSUPPORTED: return DX_ERR_UNSUPPORTED;
     case DX__ERROR_CODE__ERR_BAD_REQUEST: return DX_ERR_PROTOCOL;
+    case DX__ERROR_CODE__ERR_TRANSFER_GONE: return DX_ERR_TRANSFER_GONE;
     default: return DX_ERR_INTERNAL;
     }
 }

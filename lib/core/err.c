@@ -27,6 +27,7 @@ const char *dx_strerror(int err)
     case DX_ERR_POLICY: return "policy set does not load";
     case DX_ERR_UNSUPPORTED: return "not supported";
     case DX_ERR_INTERNAL: return "internal error";
+    case DX_ERR_TRANSFER_GONE: return "the broker no longer knows the transfer";
     }
     return "unknown error";
 }
@@ -41,7 +42,8 @@ int dx_exit_code(int err)
     case DX_ERR_REPLAY: return 4;
     case DX_ERR_TIMEOUT:
     case DX_ERR_UNREACHABLE:
-    case DX_ERR_HANDSHAKE: return 5;
+    case DX_ERR_HANDSHAKE:
+    case DX_ERR_TRANSFER_GONE: return 5;
     default: return 1;
     }
 }

@@ -118,7 +118,7 @@ REPLY = dict(id=1, error=2, checkpoint=3, publish_ready=10, chunk_ack=11, receip
              fetch_data=14, list=15, info=16, audit=17, feed=22, notify=23, delivery_ack=24,
              deliveries=25, status=26, erased=27, master_key_rotated=28)
 ERR = dict(BAD_REQUEST=1, DENIED=2, INTEGRITY=3, REPLAY=4, NOT_FOUND=5, STORAGE=6, BUSY=7, INTERNAL=8,
-           UNSUPPORTED=9, ERASED=10)
+           UNSUPPORTED=9, ERASED=10, TRANSFER_GONE=11)
 CLASS = dict(public=1, internal=2, restricted=3, secret=4)
 CTX_MANIFEST, CTX_RECEIPT, CTX_VIEW = b"dx-manifest-v1", b"dx-receipt-v1", b"dx-view-v1"
 CTX_DELIVERY = b"dx-delivery-v1"
