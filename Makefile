@@ -171,10 +171,13 @@ $(BUILD)/bin/dx-%: $(BUILD)/obj/agents/dx-%.o $(LIBDX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
+# test_broker_start makes the broker's own allocations fail one by one.
+$(BUILD)/tests/test_broker_start: WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBBROKER) $(LIBAUDIT) $(LIBAGENT) $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $(WRAP) $^ $(LDLIBS) -o $@
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBBROKER) $(LIBDX)
 	@mkdir -p $(dir $@)

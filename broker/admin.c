@@ -51,7 +51,7 @@ int admin_status(broker_t *b, request_t *rq)
     st.endpoint = b->endpoint;
     st.policy_sha256.data = b->policy->sha256;
     st.policy_sha256.len = DX_SHA256_LEN;
-    st.policy_loaded_ms = b->policy_loaded_ms;
+    st.policy_loaded_ms = b->current->loaded_ms; /* the writer swaps it: ours to read */
     st.members = (uint32_t)b->policy->nmembers;
     st.open_transfers = (uint32_t)sessions_count(b->sessions);
     st.store_bytes = used;

@@ -82,8 +82,10 @@ int audit_open(store_t *s, const dx_signer_t *signer, const char *origin, audit_
     store_txn_t *t = NULL;
     audit_t *a = calloc(1, sizeof *a);
     int rv;
-    if (!a)
+    if (!a) {
+        snprintf(err, DX_ERRMSG, "cannot open the audit log: out of memory");
         return DX_ERR_NOMEM;
+    }
     a->signer = signer;
     snprintf(a->origin, sizeof a->origin, "%s", origin);
     snprintf(err, DX_ERRMSG, "cannot read the audit log");

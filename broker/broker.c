@@ -41,6 +41,7 @@ static held_policy_t *s_held(dx_policy_t *p)
     held_policy_t *hp = calloc(1, sizeof *hp);
     if (hp) {
         hp->policy = p;
+        hp->loaded_ms = dx_now_ms();
         hp->refs = 1;
     }
     return hp;
@@ -82,7 +83,6 @@ static int s_swap_policy(broker_t *b, dx_policy_t *p)
     old = b->current;
     b->current = hp;
     b->policy = p;
-    b->policy_loaded_ms = dx_now_ms();
     pthread_mutex_unlock(&b->policy_lock);
     broker_policy_release(b, &old);
     return 0;
@@ -387,7 +387,11 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     s_log_diag(&diag);
     dx_diag_free(&diag);
     b->started_ms = dx_now_ms();
-    if ((rv = s_swap_policy(b, p)) != 0 || (rv = s_open_store(b, err)) != 0)
+    if ((rv = s_swap_policy(b, p)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot hold the policy set: %s", dx_strerror(rv));
+        return rv;
+    }
+    if ((rv = s_open_store(b, err)) != 0)
         return rv;
     if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot load the broker's signing key");
@@ -413,11 +417,14 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     char reason[400], hex[65];
     dx_hex_encode(b->policy->sha256, DX_SHA256_LEN, hex);
     snprintf(reason, sizeof reason, "dx-broker %s started, listening on %s", dx_version(), b->endpoint);
-    broker_system_record(b, DX_EV_BROKER_START, reason);
+    /* the log must say the broker started, under which policy set, before
+     * anything it does: a start that cannot record that does not start */
+    rv = broker_system_record(b, DX_EV_BROKER_START, reason);
     snprintf(reason, sizeof reason, "policy set loaded: %zu members, %zu namespaces, %zu rules",
              b->policy->nmembers, b->policy->nnamespaces, b->policy->nrules);
-    broker_system_record(b, DX_EV_POLICY_LOAD, reason);
-    if ((rv = batch_commit(b->batch, dx_now_ms())) != 0) {
+    if (rv == 0)
+        rv = broker_system_record(b, DX_EV_POLICY_LOAD, reason);
+    if (rv != 0 || (rv = batch_commit(b->batch, dx_now_ms())) != 0) {
         snprintf(err, DX_ERRMSG, "cannot write the audit log: %s", dx_strerror(rv));
         return rv;
     }

@@ -58,6 +58,7 @@ typedef struct vault vault_t;
  * the last holder lets go. */
 typedef struct held_policy {
     dx_policy_t *policy;
+    int64_t loaded_ms;           /* when it was loaded; set before it is shared */
     int refs;                    /* under broker_t.policy_lock */
 } held_policy_t;
 
@@ -134,7 +135,6 @@ typedef struct broker {
     feed_subs_t *feed_subs;      /* feed.c: the connections watching the feed */
     int64_t started_ms;
     struct metrics *metrics;     /* metrics.c, NULL when off */
-    int64_t policy_loaded_ms;    /* when the set in force was loaded */
     dx_policy_t *policy;         /* the writer's view of current->policy */
     uint64_t next_blob;
     int64_t next_sweep_ms;       /* retention.c: when the next pass starts */
@@ -329,7 +329,8 @@ void intake_flush(broker_t *b);
 
 /* ---- writer.c ---- */
 int writer_start(broker_t *b);
-/* Hands rq to the writer (intake thread). */
+/* Hands rq to the writer (intake thread), or returns DX_ERR_BUSY (its
+ * queue is full) or DX_ERR_INTERNAL and leaves rq the caller's. */
 int writer_submit(broker_t *b, void *push, request_t *rq);
 /* Tells the writer to stop after what it has and waits for it. */
 void writer_stop(broker_t *b);

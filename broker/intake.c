@@ -124,11 +124,12 @@ static void s_replies(broker_t *b)
     }
 }
 
-static void s_refuse_frame(broker_t *b, const zmq_msg_t *id, uint64_t req_id, const char *msg)
+static void s_refuse_frame(broker_t *b, const zmq_msg_t *id, uint64_t req_id, Dx__ErrorCode code,
+                           const char *msg)
 {
     uint8_t *data = NULL;
     size_t len = 0;
-    if (broker_pack_error(req_id, DX__ERROR_CODE__ERR_BAD_REQUEST, msg, &data, &len) != 0)
+    if (broker_pack_error(req_id, code, msg, &data, &len) != 0)
         return;
     if (zmq_send(b->router, zmq_msg_data((zmq_msg_t *)id), zmq_msg_size((zmq_msg_t *)id),
                  ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
@@ -150,27 +151,27 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
     }
     if (extra) {
         dx_warn("malformed request from member=%s: more than one frame", user);
-        s_refuse_frame(b, id, 0, "a request is exactly one frame");
+        s_refuse_frame(b, id, 0, DX__ERROR_CODE__ERR_BAD_REQUEST, "a request is exactly one frame");
         return;
     }
     Dx__Request *req = NULL;
     if (wire_request_decode(zmq_msg_data(body), zmq_msg_size(body), &req, err) != 0) {
         dx_warn("malformed request from member=%s: %s", user, err);
-        s_refuse_frame(b, id, 0, err);
+        s_refuse_frame(b, id, 0, DX__ERROR_CODE__ERR_BAD_REQUEST, err);
         return;
     }
     const command_t *cmd = dispatch_command(req->body_case);
     if (!cmd || zmq_msg_size(body) > cmd->max_frame) {
         dx_warn("malformed request from member=%s: %s", user,
                 cmd ? "frame too large for its type" : "unknown request type");
-        s_refuse_frame(b, id, req->id, cmd ? "this request is larger than its type allows"
+        s_refuse_frame(b, id, req->id, DX__ERROR_CODE__ERR_BAD_REQUEST, cmd ? "this request is larger than its type allows"
                                            : "unknown request type");
         wire_request_free(&req);
         return;
     }
     request_t *rq = calloc(1, sizeof *rq);
     if (!rq) {
-        s_refuse_frame(b, id, req->id, "the broker is out of memory; try again");
+        s_refuse_frame(b, id, req->id, DX__ERROR_CODE__ERR_BUSY, "the broker is out of memory; try again");
         wire_request_free(&req);
         return;
     }
@@ -185,13 +186,23 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
     rq->received_us = dx_mono_us();
     metrics_bytes(b->metrics, true, rq->frame_len);
     const dx_member_t *m = cmd->check ? dx_policy_member(policy, user) : NULL;
+    int rv;
     if (m) {
         /* the checks use the key the member has now; the writer checks
          * again if it changes before the request is decided */
         memcpy(rq->check.sign_key, m->sign_key, DX_ED25519_LEN);
-        jobs_submit(b->jobs, rq, cmd->lane ? cmd->lane(rq) : 0);
+        rv = jobs_submit(b->jobs, rq, cmd->lane ? cmd->lane(rq) : 0);
     } else {
-        writer_submit(b, b->to_writer, rq);
+        rv = writer_submit(b, b->to_writer, rq);
+    }
+    if (rv != 0) {
+        /* a full queue: the request is answered, never dropped */
+        dx_warn("request refused member=%s type=%s: the broker's queues are full (%s)", user,
+                cmd->name, dx_strerror(rv));
+        metrics_refusal(b->metrics, DX__ERROR_CODE__ERR_BUSY);
+        s_refuse_frame(b, id, req->id, DX__ERROR_CODE__ERR_BUSY,
+                       "the broker has more requests queued than it takes; try again shortly");
+        request_free(&rq);
     }
 }
 
@@ -234,7 +245,11 @@ static void s_reload(broker_t *b)
         return;
     }
     rq->kind = RQ_RELOAD;
-    writer_submit(b, b->to_writer, rq);
+    if (writer_submit(b, b->to_writer, rq) != 0) {
+        dx_error("SIGHUP: the writer's queue is full; the policy set was not reloaded: send "
+                 "SIGHUP again");
+        request_free(&rq);
+    }
 }
 
 /* The router's monitor: connections accepted and closed. */

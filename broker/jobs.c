@@ -13,6 +13,10 @@
 typedef struct {
     struct jobs *j;
     int index;
+    void *in, *out;     /* made and connected before the thread starts (a
+                           socket may move to another thread across the
+                           barrier pthread_create is): a submit never
+                           finds a lane not yet listening */
 } lane_t;
 
 struct jobs {
@@ -35,30 +39,32 @@ static void s_set(void *sock, int option, int value)
         dx_warn("jobs: zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
 }
 
-static int s_send_ptr(void *sock, request_t *rq)
+static int s_send_ptr(void *sock, request_t *rq, int flags)
 {
     int rc;
-    while ((rc = zmq_send(sock, &rq, sizeof rq, 0)) < 0 && errno == EINTR)
+    while ((rc = zmq_send(sock, &rq, sizeof rq, flags)) < 0 && errno == EINTR)
         ;
-    return rc == (int)sizeof rq ? 0 : DX_ERR_INTERNAL;
+    return rc == (int)sizeof rq ? 0 : errno == EAGAIN ? DX_ERR_BUSY : DX_ERR_INTERNAL;
+}
+
+/* The lane's two sockets, connected. */
+static int s_lane_sockets(jobs_t *j, lane_t *l)
+{
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "inproc://dx-lane-%d", l->index);
+    if (!(l->in = zmq_socket(j->zctx, ZMQ_PULL)) || !(l->out = zmq_socket(j->zctx, ZMQ_PUSH)))
+        return DX_ERR_INTERNAL;
+    s_set(l->out, ZMQ_LINGER, -1);
+    s_set(l->out, ZMQ_SNDHWM, LANE_HWM);
+    if (zmq_connect(l->in, endpoint) != 0 || zmq_connect(l->out, j->next) != 0)
+        return DX_ERR_INTERNAL;
+    return 0;
 }
 
 static void *s_thread(void *arg)
 {
     lane_t *me = arg;
-    char endpoint[64];
-    snprintf(endpoint, sizeof endpoint, "inproc://dx-lane-%d", me->index);
-    void *in = zmq_socket(me->j->zctx, ZMQ_PULL), *out = zmq_socket(me->j->zctx, ZMQ_PUSH);
-    if (!in || !out || zmq_connect(in, endpoint) != 0 || zmq_connect(out, me->j->next) != 0) {
-        dx_error("a job thread cannot connect: %s", zmq_strerror(errno));
-        if (in)
-            zmq_close(in);
-        if (out)
-            zmq_close(out);
-        return NULL;
-    }
-    s_set(out, ZMQ_LINGER, -1);
-    s_set(out, ZMQ_SNDHWM, LANE_HWM);
+    void *in = me->in, *out = me->out;
     for (;;) {
         request_t *rq = NULL;
         int rc = zmq_recv(in, &rq, sizeof rq, 0);
@@ -67,13 +73,14 @@ static void *s_thread(void *arg)
         if (rc != sizeof rq || !rq)
             break; /* a stop */
         me->j->run(me->j->ctx, rq, me->index);
-        if (s_send_ptr(out, rq) != 0) {
+        if (s_send_ptr(out, rq, 0) != 0) {
             dx_error("a job thread cannot pass a request on: %s", zmq_strerror(errno));
             request_free(&rq);
         }
     }
     zmq_close(in);
     zmq_close(out);
+    me->in = me->out = NULL;
     return NULL;
 }
 
@@ -104,8 +111,14 @@ int jobs_new(void *zctx, int n, const char *next, job_fn run, void *ctx, jobs_t 
         s_set(j->in[i], ZMQ_LINGER, 0);
         s_set(j->in[i], ZMQ_SNDHWM, LANE_HWM);
         j->lanes[i] = (lane_t){ .j = j, .index = i };
-        if (pthread_create(&j->threads[i], NULL, s_thread, &j->lanes[i]) != 0)
+        if (s_lane_sockets(j, &j->lanes[i]) != 0 ||
+            pthread_create(&j->threads[i], NULL, s_thread, &j->lanes[i]) != 0) {
+            if (j->lanes[i].in)
+                zmq_close(j->lanes[i].in);
+            if (j->lanes[i].out)
+                zmq_close(j->lanes[i].out);
             goto fail;
+        }
         j->n++;
     }
     *out = j;
@@ -124,7 +137,7 @@ void jobs_destroy(jobs_t **j_p)
     /* A stop goes behind what each lane has queued: the lane runs those
      * and passes them on, so that none is lost in a socket. */
     for (int i = 0; i < j->n; i++)
-        s_send_ptr(j->in[i], stop);
+        s_send_ptr(j->in[i], stop, 0);
     for (int i = 0; i < j->n; i++)
         pthread_join(j->threads[i], NULL);
     for (int i = 0; j->in && i < j->cap; i++)
@@ -145,16 +158,8 @@ int jobs_submit(jobs_t *j, request_t *rq, uint64_t key)
 {
     if (j->n == 0) {
         j->run(j->ctx, rq, 0);
-        if (s_send_ptr(j->inline_out, rq) != 0) {
-            request_free(&rq);
-            return DX_ERR_INTERNAL;
-        }
-        return 0;
+        return s_send_ptr(j->inline_out, rq, ZMQ_DONTWAIT);
     }
     unsigned i = key ? (unsigned)(key % (uint64_t)j->n) : j->turn++ % (unsigned)j->n;
-    if (s_send_ptr(j->in[i], rq) != 0) {
-        request_free(&rq);
-        return DX_ERR_INTERNAL;
-    }
-    return 0;
+    return s_send_ptr(j->in[i], rq, ZMQ_DONTWAIT);
 }

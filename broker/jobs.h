@@ -21,7 +21,9 @@ typedef void (*job_fn)(void *ctx, request_t *rq, int lane);
 int jobs_new(void *zctx, int n, const char *next, job_fn run, void *ctx, jobs_t **out);
 /* Stops and joins the threads; requests still queued are freed. */
 void jobs_destroy(jobs_t **j_p);
-/* Takes ownership of rq. */
+/* Takes ownership of rq, or returns DX_ERR_BUSY (the lane's queue is
+ * full: intake never waits) or DX_ERR_INTERNAL, leaving rq the caller's
+ * to answer and free. */
 int jobs_submit(jobs_t *j, request_t *rq, uint64_t key);
 /* Lanes (1 when n = 0: the submitting thread's). */
 int jobs_lanes(const jobs_t *j);

@@ -251,7 +251,7 @@ char *metrics_render(metrics_t *m, size_t *len)
     int64_t loaded = 0;
     if (hp) {
         dx_hex_encode(hp->policy->sha256, DX_SHA256_LEN, hex);
-        loaded = m->b->policy_loaded_ms;
+        loaded = hp->loaded_ms;
         broker_policy_release(m->b, &hp);
     }
     s_head(&t, "dx_policy_info", "gauge", "The policy set in force (its SHA-256 as a label).");

@@ -148,13 +148,10 @@ int writer_submit(broker_t *b, void *push, request_t *rq)
 {
     (void)b;
     int rc;
-    while ((rc = zmq_send(push, &rq, sizeof rq, 0)) < 0 && errno == EINTR)
+    while ((rc = zmq_send(push, &rq, sizeof rq, ZMQ_DONTWAIT)) < 0 && errno == EINTR)
         ;
-    if (rc != (int)sizeof rq) {
-        dx_error("cannot pass a request to the writer: %s", zmq_strerror(errno));
-        request_free(&rq);
-        return DX_ERR_INTERNAL;
-    }
+    if (rc != (int)sizeof rq)
+        return errno == EAGAIN ? DX_ERR_BUSY : DX_ERR_INTERNAL;
     return 0;
 }
 

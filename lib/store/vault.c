@@ -138,8 +138,10 @@ static int s_load(vault_t *v, uint8_t id[DX_MASTER_ID_LEN], char err[DX_ERRMSG])
     }
     uint32_t n = (uint32_t)(st.st_size / VAULT_SLOT);
     int rv = s_grow(v, n);
-    if (rv != 0)
+    if (rv != 0) {
+        snprintf(err, DX_ERRMSG, "cannot load %s: %s", v->path, dx_strerror(rv));
         return rv;
+    }
     for (uint32_t i = 0; i < n;) {
         uint32_t want = n - i < 256 ? n - i : 256;
         if (pread(v->fd, buf, (size_t)want * VAULT_SLOT, (off_t)i * VAULT_SLOT) !=
