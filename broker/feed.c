@@ -37,6 +37,7 @@
 #define FEED_NOTIFY_MAX 4
 
 typedef struct feed_sub {
+    uint64_t id;                   /* names it to its request's commit */
     uint8_t identity[BROKER_IDENTITY_MAX];
     size_t identity_len;
     char member[DX_ID_MAX + 1];
@@ -49,6 +50,7 @@ typedef struct feed_sub {
 struct feed_subs {
     feed_sub_t *subs;
     size_t n, cap;
+    uint64_t next_id;
 };
 
 void feed_subs_destroy(feed_subs_t **fs_p)
@@ -97,9 +99,11 @@ static void s_touch(feed_subs_t *fs, const request_t *rq)
             fs->subs[i].pending = 0;
 }
 
-/* Subscribes (or renews) rq's connection; *added says it is new. A member
- * over its bound, or a full table, is refused with DX_ERR_BUSY. */
-static int s_watch(feed_subs_t *fs, const request_t *rq, const Dx__FeedRequest *fr, bool *added)
+/* Subscribes (or renews) rq's connection; *added says it is new (and *id
+ * names it). A member over its bound, or a full table, is refused with
+ * DX_ERR_BUSY. */
+static int s_watch(feed_subs_t *fs, const request_t *rq, const Dx__FeedRequest *fr, bool *added,
+                   uint64_t *id)
 {
     size_t mine = 0;
     feed_sub_t *s = NULL;
@@ -126,6 +130,7 @@ static int s_watch(feed_subs_t *fs, const request_t *rq, const Dx__FeedRequest *
         }
         s = &fs->subs[fs->n];
         memset(s, 0, sizeof *s);
+        s->id = ++fs->next_id;
         memcpy(s->identity, rq->identity, rq->identity_len);
         s->identity_len = rq->identity_len;
         snprintf(s->member, sizeof s->member, "%s", rq->member_id);
@@ -145,7 +150,23 @@ static int s_watch(feed_subs_t *fs, const request_t *rq, const Dx__FeedRequest *
     s->npatterns = fr->n_patterns;
     s->expires_ms = rq->now_ms + FEED_LEASE_S * 1000;
     s->pending = 0;
+    *id = s->id;
     return 0;
+}
+
+/* After the commit of the request that made subscription `id`: when the
+ * request was undone (its record or its reply could not be stored), so is
+ * the subscription; the member was told it failed. */
+static void s_watch_after(broker_t *b, uint64_t id, int status)
+{
+    feed_subs_t *fs = b->feed_subs;
+    if (status == 0 || !fs)
+        return;
+    for (size_t i = 0; i < fs->n; i++)
+        if (fs->subs[i].id == id) {
+            s_drop(fs, i);
+            return;
+        }
 }
 
 /* Whether member may list name at classification under the policy now. */
@@ -272,6 +293,7 @@ int feed_request(broker_t *b, request_t *rq)
     uint64_t size = audit_state(b->audit).size;
     char reason[DX_NAME_MAX + 200];
     bool added = false;
+    uint64_t sub_id = 0;
     int rv = DX_ERR_NOMEM;
     if (!(p.entries = calloc(p.limit, sizeof *p.entries)) || !(p.ptrs = calloc(p.limit, sizeof *p.ptrs)) ||
         !(p.names = calloc(p.limit, sizeof *p.names)))
@@ -287,7 +309,7 @@ int feed_request(broker_t *b, request_t *rq)
             rv = DX_ERR_NOMEM;
             goto out;
         }
-        if ((rv = s_watch(b->feed_subs, rq, fr, &added)) == DX_ERR_BUSY) {
+        if ((rv = s_watch(b->feed_subs, rq, fr, &added, &sub_id)) == DX_ERR_BUSY) {
             audit_fields_t f = { .event = DX_EV_FEED, .action = "list",
                                  .dataset = fr->n_patterns ? fr->patterns[0] : "**",
                                  .rule_id = dx_pseudo_rule(DX_PSEUDO_LIMIT),
@@ -313,7 +335,7 @@ int feed_request(broker_t *b, request_t *rq)
                              .dataset = fr->n_patterns ? fr->patterns[0] : "**", .allow = true,
                              .rule_id = dx_pseudo_rule(DX_PSEUDO_PER_DATASET), .reason = reason };
         if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
-            goto out;
+            goto undo;
     }
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__FeedReply feed = DX__FEED_REPLY__INIT;
@@ -324,7 +346,10 @@ int feed_request(broker_t *b, request_t *rq)
     feed.lease_s = fr->watch ? FEED_LEASE_S : 0;
     reply.body_case = DX__REPLY__BODY_FEED;
     reply.feed = &feed;
-    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    rv = broker_reply_later(b, rq, &reply, added ? s_watch_after : NULL, sub_id);
+undo:
+    if (rv != 0 && added)
+        s_watch_after(b, sub_id, rv);
 out:
     free(p.entries);
     free(p.ptrs);
