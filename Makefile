@@ -77,12 +77,15 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# The threaded tests under ThreadSanitizer (the plain make test builds them).
+TSAN_TESTS := test_jobs test_pipeline
+TSAN_MAKE = $(MAKE) --no-print-directory SANITIZE=thread BUILD=build-tsan tsan-build
 # The fuzz build: clang, coverage for libFuzzer, ASan and UBSan.
 FUZZ_MAKE = $(MAKE) --no-print-directory CC=clang BUILD=build-fuzz \
             SANITIZE=fuzzer-no-link,address,undefined fuzz-build
 FUZZ_TIME ?= 300
 
-.PHONY: all deps test check demo bench fuzz tests-build bench-build fuzz-build install uninstall deb clean
+.PHONY: all deps test check demo bench fuzz tests-build bench-build fuzz-build tsan-build install uninstall deb clean
 .SECONDARY:
 
 all: $(PROGRAMS)
@@ -94,6 +97,7 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory all tests-build
 	@$(FUZZ_MAKE)
+	@$(if $(SANITIZE),,$(TSAN_MAKE))
 	@BUILD=$(BUILD) tests/run.sh
 
 check: tests-build
@@ -121,6 +125,8 @@ fuzz: deps
 	  $(BUILD)/tests/tools/dx-filter 20000
 
 fuzz-build: $(FUZZ_BIN)
+
+tsan-build: $(TSAN_TESTS:%=$(BUILD)/tests/%)
 
 $(BUILD)/gen/dx.pb-c.c $(BUILD)/gen/dx.pb-c.h: proto/dx.proto
 	@mkdir -p $(BUILD)/gen
@@ -208,6 +214,6 @@ deb: deps
 	@BUILD=$(BUILD) scripts/deb.sh
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-tsan
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

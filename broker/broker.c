@@ -9,6 +9,7 @@
 #include "master_key.h"
 #include "metrics.h"
 #include "policy_load.h"
+#include "tsan.h"
 #include "version.h"
 #include "publish_check.h"
 #include "vault.h"
@@ -458,7 +459,7 @@ void broker_stop(broker_t *b)
     /* anything still queued for the writer or on its way out */
     request_t *rq;
     while (b->inbox && zmq_recv(b->inbox, &rq, sizeof rq, ZMQ_DONTWAIT) == sizeof rq)
-        if (rq != &b->stop_request)
+        if (rq && (DX_HANDOFF_RECV(rq), rq != &b->stop_request))
             request_free(&rq);
     void *socks[] = { b->router, b->zap, b->to_writer, b->from_writer, b->inbox, b->outbox,
                       b->router_events };

@@ -277,7 +277,8 @@ static void s_router_events(broker_t *b)
 
 int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload)
 {
-    while (!*stop) {
+    /* set by signal handlers, or by another thread in the tests */
+    while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
         zmq_pollitem_t items[4] = { { b->from_writer, 0, ZMQ_POLLIN, 0 },
                                     { b->zap, 0, ZMQ_POLLIN, 0 },
                                     { b->router, 0, ZMQ_POLLIN, 0 },
@@ -304,8 +305,8 @@ int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *
             for (int i = 0; i < RECEIVE_MAX && s_receive(b, hp->policy); i++)
                 ;
         broker_policy_release(b, &hp);
-        if (*reload) {
-            *reload = 0;
+        if (__atomic_load_n(reload, __ATOMIC_RELAXED)) {
+            __atomic_store_n(reload, 0, __ATOMIC_RELAXED);
             s_reload(b);
         }
     }

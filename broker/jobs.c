@@ -1,6 +1,7 @@
 /* jobs: threads that run one function over requests (see jobs.h). */
 #include "jobs.h"
 #include "log.h"
+#include "tsan.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -42,6 +43,8 @@ static void s_set(void *sock, int option, int value)
 static int s_send_ptr(void *sock, request_t *rq, int flags)
 {
     int rc;
+    if (rq)
+        DX_HANDOFF_SEND(rq);
     while ((rc = zmq_send(sock, &rq, sizeof rq, flags)) < 0 && errno == EINTR)
         ;
     return rc == (int)sizeof rq ? 0 : errno == EAGAIN ? DX_ERR_BUSY : DX_ERR_INTERNAL;
@@ -72,6 +75,7 @@ static void *s_thread(void *arg)
             continue;
         if (rc != sizeof rq || !rq)
             break; /* a stop */
+        DX_HANDOFF_RECV(rq);
         me->j->run(me->j->ctx, rq, me->index);
         if (s_send_ptr(out, rq, 0) != 0) {
             dx_error("a job thread cannot pass a request on: %s", zmq_strerror(errno));

@@ -350,8 +350,10 @@ int metrics_start(broker_t *b, const char *listen, metrics_t **out, char err[DX_
     if (rv != 0)
         return rv;
     metrics_t *m = calloc(1, sizeof *m);
-    if (!m)
+    if (!m) {
+        snprintf(err, DX_ERRMSG, "cannot serve metrics: out of memory");
         return DX_ERR_NOMEM;
+    }
     m->b = b;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
                      (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);

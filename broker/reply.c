@@ -5,6 +5,7 @@
 #include "dxtime.h"
 #include "log.h"
 #include "metrics.h"
+#include "tsan.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -35,6 +36,7 @@ Dx__ErrorCode broker_code(int err)
 static void s_free_data(void *data, void *hint)
 {
     (void)hint;
+    DX_HANDOFF_RECV(data); /* freed by libzmq's I/O thread, written by the writer */
     free(data);
 }
 
@@ -45,6 +47,7 @@ static void s_send_packed(broker_t *b, const uint8_t *identity, size_t idlen, ui
                           size_t len)
 {
     zmq_msg_t body;
+    DX_HANDOFF_SEND(data);
     if (zmq_msg_init_data(&body, data, len, s_free_data, NULL) != 0) {
         free(data);
         dx_error("reply dropped: %s", zmq_strerror(errno));

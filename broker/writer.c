@@ -17,6 +17,7 @@
 #include "dxtime.h"
 #include "log.h"
 #include "metrics.h"
+#include "tsan.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -97,6 +98,7 @@ static bool s_round(broker_t *b, int timeout_ms)
         request_t *rq = NULL;
         if (zmq_recv(b->inbox, &rq, sizeof rq, ZMQ_DONTWAIT) != sizeof rq || !rq)
             break;
+        DX_HANDOFF_RECV(rq);
         bytes += rq->frame_len;
         stop |= s_take(b, rq);
     }
@@ -148,6 +150,7 @@ int writer_submit(broker_t *b, void *push, request_t *rq)
 {
     (void)b;
     int rc;
+    DX_HANDOFF_SEND(rq);
     while ((rc = zmq_send(push, &rq, sizeof rq, ZMQ_DONTWAIT)) < 0 && errno == EINTR)
         ;
     if (rc != (int)sizeof rq)
@@ -161,6 +164,7 @@ void writer_stop(broker_t *b)
         return;
     request_t *stop = &b->stop_request;
     stop->kind = RQ_STOP;
+    DX_HANDOFF_SEND(stop);
     int rc;
     while ((rc = zmq_send(b->to_writer, &stop, sizeof stop, 0)) < 0 && errno == EINTR)
         ;

@@ -59,6 +59,15 @@ for s in tests/integration/*.sh; do
   run "integration/$(basename "$s" .sh)" bash "$s"
 done
 
+# the threaded unit tests under ThreadSanitizer (the plain make test builds
+# them in build-tsan); a report fails the test (exit 66)
+if [ "$BUILD" = build ] && [ -d build-tsan/tests ]; then
+  for t in build-tsan/tests/test_*; do
+    [ -x "$t" ] && TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp exitcode=66 halt_on_error=0" \
+      run "tsan/$(basename "$t")" "$t"
+  done
+fi
+
 # libFuzzer targets (make test builds them in build-fuzz), briefly: make
 # fuzz runs them for longer.
 if [ -d build-fuzz/fuzz ] && [ -z "${DX_NO_FUZZ:-}" ]; then

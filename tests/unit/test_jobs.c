@@ -1,6 +1,7 @@
 /* jobs: requests with one key run in order on one lane; every request is
  * passed on exactly once; with no threads the submitter runs them. */
 #include "jobs.h"
+#include "tsan.h"
 #include "test.h"
 
 #include <pthread.h>
@@ -59,6 +60,7 @@ static void s_run_all(int threads)
         request_t *rq = NULL;
         if (zmq_recv(next, &rq, sizeof rq, 0) != sizeof rq)
             break;
+        DX_HANDOFF_RECV(rq);
         int key = (int)rq->now_ms, lane = (int)rq->answer;
         CHECK(lane >= 1 && lane <= (threads ? threads : 1));
         if (key && lane_of_key[key] && lane_of_key[key] != lane)
@@ -122,6 +124,7 @@ TEST(a_full_lane_says_busy_and_gives_the_request_back)
         request_t *rq = NULL;
         if (zmq_recv(next, &rq, sizeof rq, 0) != sizeof rq)
             break;
+        DX_HANDOFF_RECV(rq);
         request_free(&rq);
     }
     CHECK_EQ(got, accepted);

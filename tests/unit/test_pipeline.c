@@ -9,20 +9,27 @@
 #include "crypto.h"
 #include "dxtime.h"
 #include "log.h"
+#include "metrics.h"
 #include "signed.h"
 #include "test.h"
 #include "transfer.h"
 #include "wire.h"
 #include "witness.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static char s_dir[] = "/tmp/dx-test-pipeline-XXXXXX";
+static char s_metrics[64];
+static int s_metrics_port;
 static dx_keypair_t s_broker_key, s_health, s_stats, s_auditor;
 static broker_t s_b;
 static volatile sig_atomic_t s_stop, s_reload;
@@ -47,6 +54,41 @@ static void s_member(char *out, size_t cap, const dx_keypair_t *k, const char *r
     size_t n = strlen(out);
     snprintf(out + n, cap - n, "  - id: %s\n    roles: [%s]\n    sign_key: \"%s\"\n"
              "    transport_key: \"%s\"\n", k->pub.id, roles, sign, curve);
+}
+
+static int s_free_port(void)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+/* GET /metrics; whether the answer held the policy's load time. */
+static bool s_scrape(void)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)s_metrics_port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    char buf[65536];
+    size_t got = 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        write(fd, "GET /metrics HTTP/1.0\r\n\r\n", 26) != 26) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    ssize_t n;
+    while (got + 1 < sizeof buf && (n = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)n;
+    buf[got] = '\0';
+    close(fd);
+    return strstr(buf, "dx_policy_loaded_timestamp_seconds ") != NULL;
 }
 
 static void *s_run_intake(void *arg)
@@ -86,6 +128,9 @@ static int s_start(void)
     s_b.cfg.policy_dir = policies;
     s_b.cfg.key_path = key;
     s_b.cfg.workers = 2;
+    s_metrics_port = s_free_port();
+    snprintf(s_metrics, sizeof s_metrics, "127.0.0.1:%d", s_metrics_port);
+    s_b.cfg.metrics_listen = s_metrics;
     if (broker_start(&s_b, err) != 0) {
         printf("# broker_start: %s\n", err);
         return 1;
@@ -213,6 +258,61 @@ TEST(the_client_waits_are_bounded)
     dx_keypair_wipe(&stranger);
 }
 
+static int s_scraping;
+
+/* When the set in force was loaded, as the broker holds it. */
+static int64_t s_policy_loaded(void)
+{
+    held_policy_t *hp = broker_policy_hold(&s_b);
+    int64_t t = hp->loaded_ms;
+    broker_policy_release(&s_b, &hp);
+    return t;
+}
+
+static void *s_scraper(void *arg)
+{
+    int *ok = arg;
+    /* over HTTP now and then, as Prometheus does; in between as fast as
+     * the text can be made, so that reads meet the writer's swaps */
+    for (int i = 0; __atomic_load_n(&s_scraping, __ATOMIC_RELAXED); i++) {
+        size_t len = 0;
+        char *text = i % 64 ? metrics_render(s_b.metrics, &len) : NULL;
+        *ok += i % 64 ? (text != NULL) : s_scrape() ? 1 : -1000000;
+        free(text);
+    }
+    return NULL;
+}
+
+static void s_wake(int sig) { (void)sig; }
+
+/* The metrics thread reads what a reload changes (the policy set and when
+ * it was loaded) while the writer swaps it: run under ThreadSanitizer in
+ * make test, a read outside the policy hold is reported. */
+TEST(metrics_scraped_while_the_policy_is_reloaded)
+{
+    pthread_t t;
+    int ok = 0;
+    struct sigaction sa = { .sa_handler = s_wake }; /* no SA_RESTART: intake's poll wakes */
+    sigaction(SIGUSR1, &sa, NULL);
+    __atomic_store_n(&s_scraping, 1, __ATOMIC_RELAXED);
+    CHECK_EQ(pthread_create(&t, NULL, s_scraper, &ok), 0);
+    int64_t before = s_policy_loaded();
+    int reloads = 0;
+    for (int i = 0; i < 300; i++) {
+        int64_t was = s_policy_loaded();
+        __atomic_store_n(&s_reload, 1, __ATOMIC_RELAXED);
+        pthread_kill(s_intake, SIGUSR1);
+        for (int w = 0; w < 200 && s_policy_loaded() == was; w++)
+            usleep(1000);
+        reloads += s_policy_loaded() != was;
+    }
+    printf("# %d reloads while the metrics were read\n", reloads);
+    __atomic_store_n(&s_scraping, 0, __ATOMIC_RELAXED);
+    pthread_join(t, NULL);
+    CHECK(ok > 0);
+    CHECK(s_policy_loaded() > before); /* it was reloaded meanwhile */
+}
+
 int main(void)
 {
     dx_log_set_level(DX_LOG_ERROR);
@@ -223,7 +323,8 @@ int main(void)
     RUN(dispatch_refuses_and_records_a_missing_role);
     RUN(receipts_carry_a_head_the_witness_keeps);
     RUN(the_client_waits_are_bounded);
-    s_stop = 1;
+    RUN(metrics_scraped_while_the_policy_is_reloaded);
+    __atomic_store_n(&s_stop, 1, __ATOMIC_RELAXED);
     pthread_join(s_intake, NULL);
     broker_stop(&s_b);
     dx_keypair_wipe(&s_broker_key);
