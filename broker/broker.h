@@ -97,6 +97,8 @@ typedef struct request {
     uint8_t identity[BROKER_IDENTITY_MAX];
     size_t identity_len;
     char member_id[DX_ID_MAX + 1];
+    uint8_t transport_key[32];   /* the CURVE key the connection was opened with */
+    bool has_transport_key;
     const dx_member_t *member;   /* in the current policy; set by dispatch */
     Dx__Request *req;            /* owned */
     const struct command *cmd;

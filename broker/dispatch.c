@@ -104,6 +104,12 @@ static int s_admit(broker_t *b, request_t *rq)
         const char *why = !rq->member ? "is no longer a member"
                           : rq->member->revoked ? "is revoked" : "has expired keys";
         snprintf(reason, sizeof reason, "member '%s' %s", rq->member_id, why);
+    } else if (rq->kind == RQ_MEMBER &&
+               (!rq->has_transport_key ||
+                !dx_equal(rq->transport_key, rq->member->transport_key, 32))) {
+        /* the connection outlived its key: replaced by a reload since */
+        snprintf(reason, sizeof reason, "the transport key this connection was opened with is no "
+                 "longer member '%s''s: reconnect with its current key", rq->member_id);
     } else if (c->role && !(rq->member->roles & c->role)) {
         snprintf(reason, sizeof reason, "member '%s' does not have the role %s", rq->member_id,
                  s_role_name(c->role));

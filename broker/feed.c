@@ -41,6 +41,7 @@ typedef struct feed_sub {
     uint8_t identity[BROKER_IDENTITY_MAX];
     size_t identity_len;
     char member[DX_ID_MAX + 1];
+    uint8_t key[32];               /* the connection's transport key */
     char (*patterns)[DX_NAME_MAX + 1];
     size_t npatterns;
     int64_t expires_ms;
@@ -134,6 +135,7 @@ static int s_watch(feed_subs_t *fs, const request_t *rq, const Dx__FeedRequest *
         memcpy(s->identity, rq->identity, rq->identity_len);
         s->identity_len = rq->identity_len;
         snprintf(s->member, sizeof s->member, "%s", rq->member_id);
+        memcpy(s->key, rq->transport_key, sizeof s->key);
         fs->n++;
         *added = true;
     }
@@ -169,12 +171,13 @@ static void s_watch_after(broker_t *b, uint64_t id, int status)
         }
 }
 
-/* Whether member may list name at classification under the policy now. */
-static bool s_may_list(const broker_t *b, const char *member, const char *name, int classification,
-                       int64_t now_ms)
+/* Whether member may list name at classification under the policy now
+ * (and, for a subscription, whether key is still its transport key). */
+static bool s_may_list(const broker_t *b, const char *member, const uint8_t *key, const char *name,
+                       int classification, int64_t now_ms)
 {
     const dx_member_t *m = dx_policy_member(b->policy, member);
-    if (!dx_member_current(m, now_ms))
+    if (!dx_member_current(m, now_ms) || (key && !dx_equal(key, m->transport_key, 32)))
         return false;
     dx_decision_t d;
     dx_request_t req = { .member = member, .action = DX_ACT_LIST, .dataset = name,
@@ -202,7 +205,7 @@ static void s_notify(void *arg, int status)
     for (size_t i = 0; i < fs->n; i++) {
         feed_sub_t *s = &fs->subs[i];
         if (s->pending >= FEED_NOTIFY_MAX || !s_matches(s->patterns, s->npatterns, c->name) ||
-            !s_may_list(b, s->member, c->name, c->classification, now_ms))
+            !s_may_list(b, s->member, s->key, c->name, c->classification, now_ms))
             continue;
         Dx__Reply reply = DX__REPLY__INIT;
         Dx__Notify notify = DX__NOTIFY__INIT;
@@ -271,7 +274,7 @@ static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t versio
         dx_error("catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
         return 0;
     }
-    bool ok = s_may_list(p->b, p->rq->member_id, name, e->classification, p->rq->now_ms);
+    bool ok = s_may_list(p->b, p->rq->member_id, NULL, name, e->classification, p->rq->now_ms);
     wire_free(&e);
     if (!ok)
         return 0;

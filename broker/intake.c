@@ -3,7 +3,10 @@
  * The ROUTER socket is a CURVE server. libzmq asks our ZAP handler (a REP
  * socket on inproc://zeromq.zap.01, polled here) about every handshake: a
  * client key that belongs to a current member is admitted, and its member
- * id becomes the User-Id of every message on that connection.
+ * id becomes the User-Id of every message on that connection; the key
+ * itself rides along as the connection's X-Transport-Key property, so that
+ * dispatch can refuse a connection whose key the member no longer has (a
+ * key replaced by a reload) as it refuses a revoked member.
  *
  * Each turn: put the writer's replies on the socket, answer pending
  * handshakes, then take requests: one frame each, within its command's
@@ -30,15 +33,30 @@
 
 /* ---- ZAP ---- */
 
+#define KEY_PROPERTY "X-Transport-Key"
+
 static void s_zap_reply(void *zap, zmq_msg_t *request_id, const char *code, const char *text,
-                        const char *user_id)
+                        const char *user_id, const uint8_t *key)
 {
+    /* metadata (ZMTP properties): name length, name, value length (4 bytes,
+     * network order), value */
+    uint8_t meta[1 + sizeof KEY_PROPERTY - 1 + 4 + 40];
+    size_t mlen = 0;
+    char z85[41];
+    if (key && dx_z85_encode32(key, z85) == 0) {
+        meta[0] = sizeof KEY_PROPERTY - 1;
+        memcpy(meta + 1, KEY_PROPERTY, sizeof KEY_PROPERTY - 1);
+        mlen = 1 + sizeof KEY_PROPERTY - 1;
+        meta[mlen++] = 0, meta[mlen++] = 0, meta[mlen++] = 0, meta[mlen++] = 40;
+        memcpy(meta + mlen, z85, 40);
+        mlen += 40;
+    }
     zmq_send(zap, "1.0", 3, ZMQ_SNDMORE);
     zmq_send(zap, zmq_msg_data(request_id), zmq_msg_size(request_id), ZMQ_SNDMORE);
     zmq_send(zap, code, strlen(code), ZMQ_SNDMORE);
     zmq_send(zap, text, strlen(text), ZMQ_SNDMORE);
     zmq_send(zap, user_id, strlen(user_id), ZMQ_SNDMORE);
-    zmq_send(zap, "", 0, 0);
+    zmq_send(zap, meta, mlen, 0);
 }
 
 static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
@@ -72,7 +90,7 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
         zmq_msg_size(&frames[6]) == 32)
         m = dx_policy_member_by_transport(policy, zmq_msg_data(&frames[6]));
     if (m && dx_member_current(m, dx_now_ms())) {
-        s_zap_reply(b->zap, &frames[1], "200", "OK", m->id);
+        s_zap_reply(b->zap, &frames[1], "200", "OK", m->id, zmq_msg_data(&frames[6]));
         metrics_handshake(b->metrics, true);
         dx_debug("handshake admitted member=%s address=%s", m->id, address);
     } else {
@@ -81,7 +99,7 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
             memcpy(key, "curve:", 6);
             dx_z85_encode32(zmq_msg_data(&frames[6]), key + 6);
         }
-        s_zap_reply(b->zap, &frames[1], "400", "not a current member key", "");
+        s_zap_reply(b->zap, &frames[1], "400", "not a current member key", "", NULL);
         metrics_handshake(b->metrics, false);
         dx_warn("handshake refused address=%s key=%s: %s", address, key,
                 m ? (m->revoked ? "member revoked" : "member keys expired") : "not a member key");
@@ -179,6 +197,8 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
     rq->identity_len = zmq_msg_size(id) < BROKER_IDENTITY_MAX ? zmq_msg_size(id) : BROKER_IDENTITY_MAX;
     memcpy(rq->identity, zmq_msg_data(id), rq->identity_len);
     snprintf(rq->member_id, sizeof rq->member_id, "%s", user);
+    const char *key = zmq_msg_gets(body, KEY_PROPERTY);
+    rq->has_transport_key = key && dx_z85_decode32(key, rq->transport_key) == 0;
     rq->req = req;
     rq->cmd = cmd;
     rq->now_ms = dx_now_ms();

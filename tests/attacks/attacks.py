@@ -23,6 +23,8 @@ import tempfile
 import time
 import traceback
 
+import zmq
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hostile import (CTX_DELIVERY, CTX_VIEW, ERR, REPLY, REQ, Conn, Member, error_of, f_bytes, f_int, f_lying,  # noqa: E402
                      fetch, key, msg, one, parse, publish, text, varint)
@@ -35,6 +37,13 @@ EXTRA_RULES = """
     members: [statistics]
     datasets: ["health/probe/**"]
     purposes: [research]
+
+  - id: rotated-lists
+    effect: allow
+    actions: [list]
+    members: [rotated]
+    datasets: ["health/vaccination/**"]
+    max_classification: restricted
 
   - id: health-reads-open
     effect: allow
@@ -812,6 +821,70 @@ def erase(conn, name, version=0, reason="attack test"):
                                        f_bytes(3, reason)))
 
 
+def reload_policies(ctx):
+    r = ctx.conn("office").call(REQ["reload"], b"")
+    if error_of(r) or not one(parse(one(r, REPLY["reload"], b"")), 1, 0):
+        raise RuntimeError(f"the office's reload failed: {error_of(r)}")
+
+
+def a_replaced_transport_key_is_refused_on_open_connections(ctx):
+    """The office replaces a member's transport_key and reloads: a
+    connection opened with the old key can do nothing more (as after a
+    revocation), its subscription is told nothing, a new connection with
+    the old key is refused, and one with the new key works."""
+    path = os.path.join(os.environ["DX_POLICIES"], "members.yaml")
+    listing = msg(f_bytes(1, "health/vaccination/**"))
+    old = ctx.conn("rotated")
+    if error_of(old.call(REQ["list"], listing)):
+        return "the member could not list before the rotation"
+    if not isinstance(feed_page(old, 1 << 62, ["health/vaccination/**"], watch=True)[0], list):
+        return "the member could not subscribe before the rotation"
+    public, secret = zmq.curve_keypair()
+    before = open(path).read()
+    after = re.sub(r'(- id: rotated\n(?:    .*\n)*?    transport_key: )"curve:[^"]*"',
+                   lambda m: m.group(1) + '"curve:' + public.decode() + '"', before)
+    if after == before:
+        return "could not rewrite the member's key in members.yaml"
+    try:
+        with open(path, "w") as f:
+            f.write(after)
+        reload_policies(ctx)
+        old.notified.clear()
+        asks = {"list": (REQ["list"], listing),
+                "info": (REQ["info"], msg(f_bytes(1, "health/vaccination/x"))),
+                "fetch": (REQ["fetch_begin"], msg(f_bytes(1, "health/vaccination/x"), f_bytes(3, "statistics"))),
+                "feed": (REQ["feed"], msg(f_int(1, 0))),
+                "audit heads": (REQ["audit_heads"], b"")}
+        for what, (num, body) in asks.items():
+            e = error_of(old.call(num, body))
+            if not e or e[0] != ERR["DENIED"] or "transport key" not in e[1]:
+                return f"{what} on a connection opened with the replaced key was answered {e}"
+        name = unique("health/vaccination/rotation")
+        if error_of(publish(ctx.conn("health"), name, b"region\nnorth\n", "restricted")):
+            return "the publish after the rotation was refused"
+        old.drain(1.0)
+        if old.notified:
+            return f"the old key's subscription was notified of {old.notified}"
+        new = Conn(ctx.ep, ctx.member("rotated").with_transport_key(public, secret))
+        ctx.conns.append(new)
+        if error_of(new.call(REQ["list"], listing)):
+            return f"the new key cannot list: {error_of(new.call(REQ['list'], listing))}"
+        fresh = ctx.conn("rotated", timeout=1.5)
+        try:
+            fresh.call(REQ["list"], listing)
+            return "a new connection with the replaced key was answered"
+        except TimeoutError:
+            pass
+        recs = [r for r in ctx.records("--member", "rotated") if "transport key" in r.get("reason", "")]
+        if len(recs) < len(asks):
+            return f"the refusals were not all recorded: {len(recs)} records"
+    finally:
+        with open(path, "w") as f:
+            f.write(before)
+        reload_policies(ctx)
+    return None
+
+
 def a_erasure_is_for_admins_and_probes_nothing(ctx):
     hidden, shown = unique("health/probe/ehidden"), unique("health/probe/eopen")
     absent = unique("health/probe/eabsent")
@@ -907,6 +980,7 @@ ATTACKS = [
     a_subscriptions_are_bounded,
     a_deliveries_pages_show_only_the_publishers_rows,
     a_erasure_is_for_admins_and_probes_nothing,
+    a_replaced_transport_key_is_refused_on_open_connections,
 ]
 
 

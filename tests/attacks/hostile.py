@@ -115,7 +115,7 @@ REQ = dict(protocol=1, id=2, publish_begin=10, publish_chunk=11, fetch_begin=12,
            audit_heads=21, feed=22, delivery_receipt=23, deliveries=24, status=25, erase=26,
            rotate_master_key=27)
 REPLY = dict(id=1, error=2, checkpoint=3, publish_ready=10, chunk_ack=11, receipt=12, fetch_ready=13,
-             fetch_data=14, list=15, info=16, audit=17, feed=22, notify=23, delivery_ack=24,
+             fetch_data=14, list=15, info=16, audit=17, reload=18, feed=22, notify=23, delivery_ack=24,
              deliveries=25, status=26, erased=27, master_key_rotated=28)
 ERR = dict(BAD_REQUEST=1, DENIED=2, INTEGRITY=3, REPLAY=4, NOT_FOUND=5, STORAGE=6, BUSY=7, INTERNAL=8,
            UNSUPPORTED=9, ERASED=10, TRANSFER_GONE=11)
@@ -146,6 +146,13 @@ class Member:
         self.curve_secret = k["transport_secret"].split(":", 1)[1].encode()
         self.broker_curve = b["transport_key"].split(":", 1)[1].encode()
         self.broker_sign = Ed25519PublicKey.from_public_bytes(base64.b64decode(b["sign_key"].split(":", 1)[1]))
+
+    def with_transport_key(self, public, secret):
+        """The same member holding another CURVE key pair."""
+        m = object.__new__(Member)
+        m.__dict__.update(self.__dict__)
+        m.curve_public, m.curve_secret = public, secret
+        return m
 
     def signature(self, context, data):
         return self.sign.sign(context + b"\0" + data)

@@ -4,6 +4,8 @@
 # attack is one entry of the table in tests/attacks/attacks.py.
 . "$(dirname "$0")/lib.sh"
 setup_exchange
+# a member whose transport key an attack replaces
+{ "$BIN/dx-admin" keygen rotated --out "$T/keys" 2>/dev/null | sed '1a\    roles: [consumer]'; } >> "$T/policies/members.yaml"
 # the extra rules the attacks need (EXTRA_RULES in attacks.py)
 sed -n '/^EXTRA_RULES = """/,/^"""/p' tests/attacks/attacks.py | sed '1d;$d' >> "$T/policies/rules.yaml"
 start_broker || exit 1
