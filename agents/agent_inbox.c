@@ -8,8 +8,9 @@
  * killed agent left there is removed at the next run), verified as `fetch`
  * does (publisher's signature and hash, or the broker's signed view),
  * fsynced and renamed to INBOX/NAME@VERSION (a directory per name
- * segment); then the delivery receipt is signed and sent, and
- * NAME@VERSION.receipt written. A version whose file is there already is
+ * segment), after a hidden note (.NAME@VERSION.fetched) of whether it is
+ * a filtered view; then the delivery receipt is signed and sent, and
+ * NAME@VERSION.receipt written (the note goes). A version whose file is there already is
  * not fetched again; its receipt is sent if it was not. A version the
  * member may list but not read (or not whole, in a format that cannot be
  * filtered) is skipped with a line saying why.
@@ -122,17 +123,37 @@ static int s_write_receipt(int dir, const char *target, const dx_fetch_result_t 
     return dx_write_atomic_at(dir, name, text, (size_t)n, 0640);
 }
 
-/* A file already in place without its receipt: hash it, say so. */
+/* The hidden note beside NAME@VERSION that says, until its receipt is
+ * written, whether what was put there is a filtered view. */
+static void s_note_name(const char *target, char out[DX_NAME_MAX + 48])
+{
+    snprintf(out, DX_NAME_MAX + 48, ".%s.fetched", target);
+}
+
+/* A file already in place without its receipt (the agent stopped between
+ * the two): hash it, and sign for it as its note says it came. */
 static int s_confirm(const run_dirs_t *d, int dir, const char *target, const char *name,
                      uint64_t version)
 {
     agent_link_t *l = d->l;
     const agent_sub_t *s = d->s;
-    char err[DX_ERRMSG];
+    char err[DX_ERRMSG], note[DX_NAME_MAX + 48], *text = NULL;
     dx_fetch_result_t *res = calloc(1, sizeof *res);
     uint64_t seq = 0;
+    size_t len = 0;
     int fd = -1;
-    int rv = !res ? DX_ERR_NOMEM : dx_file_open_at(dir, target, &fd);
+    s_note_name(target, note);
+    if (!res)
+        return DX_ERR_NOMEM;
+    if (dx_read_small_file_at(dir, note, 64, &text, &len) != 0) {
+        dx_warn("inbox %s: %s@%" PRIu64 " is there without a receipt or a note of how it was "
+                "fetched: no delivery receipt is sent for it", s->inbox, name, version);
+        free(res);
+        return 0;
+    }
+    res->filtered = strcmp(text, "filtered: yes\n") == 0;
+    free(text);
+    int rv = dx_file_open_at(dir, target, &fd);
     if (rv == 0)
         rv = dx_hash_fd(fd, res->sha256, &res->size, err);
     if (fd >= 0)
@@ -140,12 +161,11 @@ static int s_confirm(const run_dirs_t *d, int dir, const char *target, const cha
     if (rv == 0) {
         snprintf(res->dataset, sizeof res->dataset, "%s", name);
         res->version = version;
-        /* what was delivered before: its receipt names the same purpose and
-         * kind of content; a view's is only known to the broker's row */
-        rv = dx_delivery_send(l->c, l->me, name, version, res->sha256, s->purpose, &seq, err);
-        if (rv == 0)
-            rv = s_write_receipt(dir, target, res, s->purpose, seq);
-        else
+        rv = dx_delivery_send(l->c, l->me, name, version, res->sha256, res->filtered, s->purpose,
+                              &seq, err);
+        if (rv == 0 && (rv = s_write_receipt(dir, target, res, s->purpose, seq)) == 0)
+            unlinkat(dir, note, 0);
+        else if (rv != 0)
             dx_warn("inbox %s: %s@%" PRIu64 ": delivery receipt not accepted: %s", s->inbox, name,
                     version, err);
     }
@@ -264,6 +284,12 @@ static int s_deliver(const run_dirs_t *d, const char *name, uint64_t version)
         rv = errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
         snprintf(err, sizeof err, "cannot write it: %s", strerror(errno));
     }
+    char note[DX_NAME_MAX + 48];
+    s_note_name(target, note);
+    if (rv == 0 && (rv = dx_write_atomic_at(dir, note, res->filtered ? "filtered: yes\n"
+                                                                      : "filtered: no\n",
+                                            res->filtered ? 14 : 13, 0600)) != 0)
+        snprintf(err, sizeof err, "cannot write in it: %s", strerror(errno));
     if (rv == 0)
         rv = s_put_in_place(d->stage, tmp, fd, dir, target, err);
     if (close(fd) != 0 && rv == 0) {
@@ -289,16 +315,19 @@ static int s_deliver(const run_dirs_t *d, const char *name, uint64_t version)
         free(res);
         return rv;
     }
-    if ((rv = dx_delivery_send(l->c, l->me, name, version, res->sha256, s->purpose, &seq, err)) != 0)
+    if ((rv = dx_delivery_send(l->c, l->me, name, version, res->sha256, res->filtered, s->purpose,
+                               &seq, err)) != 0)
         dx_warn("inbox %s: %s@%" PRIu64 " is in place, but its delivery receipt was not accepted: %s",
                 s->inbox, name, version, err);
     else if ((rv = s_write_receipt(dir, target, res, s->purpose, seq)) != 0)
         dx_error("inbox %s: cannot write the receipt of %s@%" PRIu64 ": %s", s->inbox, name, version,
                  strerror(errno));
-    else
+    else {
+        unlinkat(dir, note, 0);
         dx_info("inbox %s: %s@%" PRIu64 " delivered (%s%" PRIu64 " bytes, delivery receipt in audit "
                 "record %" PRIu64 ")", s->inbox, name, version, res->filtered ? "filtered view, " : "",
                 res->size, seq);
+    }
     close(dir);
     free(res);
     /* a receipt the broker refuses (not retriable) does not hold the feed up */

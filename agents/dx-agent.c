@@ -201,7 +201,8 @@ static int s_fetch(const opts_t *o, const agent_t *a)
     dx_hex_encode(res.sha256, DX_SHA256_LEN, hex);
     /* In place: sign for what arrived. The fetch stands if this fails. */
     uint64_t seq = 0;
-    if (dx_delivery_send(c, a->me, res.dataset, res.version, res.sha256, o->purpose, &seq, err) != 0)
+    if (dx_delivery_send(c, a->me, res.dataset, res.version, res.sha256, res.filtered, o->purpose, &seq,
+                         err) != 0)
         fprintf(stderr, "%s: warning: the delivery receipt was not accepted: %s\n", s_prog, err);
     if (res.filtered)
         printf("fetched %s@%llu to %s: filtered view by rule %s (%s), %llu bytes, sha256 %s, "

@@ -4,9 +4,11 @@
  * A fetch writes a delivery row under (version, member, hash of what was
  * sent): the content's hash when whole (at the start, it is known), the
  * view's when filtered (at the end, once it is). A consumer's receipt must
- * verify with its registered sign_key, name itself, and name a row that
- * exists: a receipt for anything else is refused and recorded, in words
- * that do not tell a never-fetched version from one that does not exist.
+ * verify with its registered sign_key, name itself, name a row that
+ * exists, and say what that row says was sent: the same purpose, and a
+ * filtered view or the content as it was. Evidence says what happened: a
+ * receipt for anything else is refused and recorded, in words that do not
+ * tell a never-fetched version from one that does not exist.
  * Only a version's publisher may ask who received it; anyone else gets the
  * answer a name that does not exist gets. */
 #include "broker.h"
@@ -126,6 +128,13 @@ int delivery_receipt(broker_t *b, request_t *rq)
     }
     if (rv != 0)
         goto out;
+    if (strcmp(r->purpose, d->purpose) != 0 || r->filtered != d->filtered) {
+        snprintf(reason, sizeof reason, "the delivery receipt says %s for purpose '%.64s', but %s "
+                 "was sent %s for purpose '%s'", r->filtered ? "a filtered view" : "the content",
+                 r->purpose, rq->member_id, d->filtered ? "a filtered view" : "the content", d->purpose);
+        rv = s_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY, reason);
+        goto out;
+    }
     if (d->receipt && d->receipt->body.len == sr->body.len &&
         memcmp(d->receipt->body.data, sr->body.data, sr->body.len) == 0) {
         seq = d->receipt_seq; /* the same receipt again: acknowledged once */

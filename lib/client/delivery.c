@@ -7,8 +7,8 @@
 #include <stdio.h>
 
 int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset, uint64_t version,
-                     const uint8_t sha[DX_SHA256_LEN], const char *purpose, uint64_t *audit_seq,
-                     char err[DX_ERRMSG])
+                     const uint8_t sha[DX_SHA256_LEN], bool filtered, const char *purpose,
+                     uint64_t *audit_seq, char err[DX_ERRMSG])
 {
     Dx__DeliveryReceipt r = DX__DELIVERY_RECEIPT__INIT;
     Dx__Signed s = DX__SIGNED__INIT;
@@ -21,6 +21,7 @@ int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset
     r.member = (char *)me->pub.id;
     r.time_ms = dx_now_ms();
     r.purpose = (char *)(purpose ? purpose : "");
+    r.filtered = filtered;
     int rv = dx_signer_new(me->sign_secret, &signer);
     if (rv == 0)
         rv = dx_signed_make(&r.base, DX_CTX_DELIVERY, signer, &s);

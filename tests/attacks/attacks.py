@@ -668,9 +668,9 @@ def a_feed_and_notify_reveal_no_hidden_name(ctx):
     return None
 
 
-def signed_delivery(member, dataset, version, sha, name=None, purpose="statistics", signer=None):
+def signed_delivery(member, dataset, version, sha, name=None, purpose="statistics", signer=None, filtered=True):
     body = msg(f_bytes(1, dataset), f_int(2, version), f_bytes(3, sha), f_bytes(4, name or member.id),
-               f_int(5, int(time.time() * 1000)), f_bytes(6, purpose))
+               f_int(5, int(time.time() * 1000)), f_bytes(6, purpose), f_int(7, 1) if filtered else b"")
     sig = (signer or member).signature(CTX_DELIVERY, body)
     return msg(f_bytes(1, body), f_bytes(2, sig))
 
@@ -681,9 +681,10 @@ def flip_last(data):
 
 def a_forged_delivery_receipts(ctx):
     """A delivery receipt must be signed by the sender's own key, name the
-    sender, and name a hash the broker sent it; anything else is refused and
-    recorded, and a version it never fetched answers like one that does not
-    exist. The true one is taken once."""
+    sender, name a hash the broker sent it, and say what was sent (the
+    purpose of the read, a filtered view or the content); anything else is
+    refused and recorded, and a version it never fetched answers like one
+    that does not exist. The true one is taken once."""
     name = unique("health/vaccination/delivered")
     other, absent = unique("health/vaccination/unfetched"), unique("health/vaccination/absent")
     h, s = ctx.conn("health"), ctx.conn("statistics")
@@ -704,6 +705,9 @@ def a_forged_delivery_receipts(ctx):
         ("a version never fetched", signed_delivery(sm, other, 1, view_sha), ERR["NOT_FOUND"]),
         ("a dataset that does not exist", signed_delivery(sm, absent, 1, view_sha), ERR["NOT_FOUND"]),
         ("a flipped signature", flip_last(signed_delivery(sm, name, 1, view_sha)), ERR["INTEGRITY"]),
+        ("another purpose", signed_delivery(sm, name, 1, view_sha, purpose="marketing"), ERR["INTEGRITY"]),
+        ("no purpose", signed_delivery(sm, name, 1, view_sha, purpose=""), ERR["INTEGRITY"]),
+        ("the content, not a view", signed_delivery(sm, name, 1, view_sha, filtered=False), ERR["INTEGRITY"]),
     ]
     answers = {}
     for label, body, code in cases:
