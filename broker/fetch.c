@@ -255,13 +255,28 @@ static int s_filter_failed(broker_t *b, request_t *rq, session_t *s)
     return rv;
 }
 
+/* Whether the version a transfer sends was erased since it began (its
+ * chunks are then gone, and that is no damage). */
+static bool s_erased_since(store_txn_t *t, const session_t *s)
+{
+    store_val_t v;
+    Dx__CatalogEntry *e = NULL;
+    char err[DX_ERRMSG];
+    bool erased = store_catalog_get(t, s->entry->dataset, s->entry->version, &v) == 0 &&
+                  wire_catalog_decode(v.data, v.len, &e, err) == 0 && e->erased;
+    wire_free(&e);
+    return erased;
+}
+
 /* A stored chunk, opened: DX_ERR_INTEGRITY when it fails its check (the
  * data directory was damaged or tampered with), DX_ERR_STORAGE when it is
- * missing. */
+ * missing, DX_ERR_NOT_FOUND when the version was erased meanwhile. */
 static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, const uint8_t **data,
                    size_t *len)
 {
     int rv = content_get(b, t, &s->key, s->entry->blob, index, s->entry->chunks, b->plain, data, len);
+    if (rv == DX_ERR_NOT_FOUND && s_erased_since(t, s))
+        return rv;
     if (rv != 0)
         dx_error("content of %s@%llu chunk %u %s: %s", s->entry->dataset,
                  (unsigned long long)s->entry->version, index,
@@ -296,6 +311,39 @@ static int s_damaged(broker_t *b, request_t *rq, session_t *s, uint32_t index)
     reply.error = &error;
     /* credit still arriving is dropped until the refusal has left */
     s->finished = true;
+    int rv = broker_audit(b, rq, &f, NULL);
+    if (rv == 0)
+        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
+    if (rv != 0)
+        sessions_remove(b->sessions, s->id);
+    return rv;
+}
+
+/* The version was erased while it was being sent: the consumer is told so,
+ * the log says how far it got (not that anything was damaged), and the
+ * transfer ends. */
+static int s_erased(broker_t *b, request_t *rq, session_t *s, uint32_t index)
+{
+    char reason[200], msg[DX_NAME_MAX + 200];
+    snprintf(reason, sizeof reason, "the version was erased while it was being sent: the transfer "
+             "stopped before stored chunk %u", index);
+    snprintf(msg, sizeof msg, "%s@%llu was erased while it was being sent: nothing more of it is "
+             "sent, and what arrived is incomplete", s->entry->dataset,
+             (unsigned long long)s->entry->version);
+    audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
+                         .version = s->entry->version, .sha256 = s->entry->sha256.data,
+                         .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
+                         .decision = "error", .rule_id = dx_pseudo_rule(DX_PSEUDO_ERASED),
+                         .reason = reason };
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__Error error = DX__ERROR__INIT;
+    error.code = DX__ERROR_CODE__ERR_ERASED;
+    error.message = msg;
+    error.rule_id = (char *)f.rule_id;
+    reply.error = &error;
+    s->finished = true; /* credit still arriving is dropped until the refusal has left */
+    dx_info("read stopped member=%s dataset=%s version=%llu: erased while it was being sent",
+            rq->member_id, s->entry->dataset, (unsigned long long)s->entry->version);
     int rv = broker_audit(b, rq, &f, NULL);
     if (rv == 0)
         rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
@@ -339,6 +387,8 @@ static int s_more_view(broker_t *b, request_t *rq, session_t *s)
     int rv = s_fill_view(b, s, &stopped);
     if (rv == DX_ERR_INTEGRITY)
         return s_damaged(b, rq, s, s->next_chunk);
+    if (rv == DX_ERR_NOT_FOUND)
+        return s_erased(b, rq, s, s->next_chunk);
     if (rv != 0 || stopped)
         return rv ? rv : s_filter_failed(b, rq, s);
     size_t n = s->view_out.len < DX_CHUNK_SIZE ? s->view_out.len : DX_CHUNK_SIZE;
@@ -412,7 +462,8 @@ int fetch_more(broker_t *b, request_t *rq)
         return rv;
     if (chunks > 0 && (rv = s_chunk(b, t, s, index, &chunk, &len)) != 0) {
         store_abort(&t);
-        return rv == DX_ERR_INTEGRITY ? s_damaged(b, rq, s, index) : rv;
+        return rv == DX_ERR_INTEGRITY ? s_damaged(b, rq, s, index)
+               : rv == DX_ERR_NOT_FOUND ? s_erased(b, rq, s, index) : rv;
     }
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__FetchData data = DX__FETCH_DATA__INIT;

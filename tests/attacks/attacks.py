@@ -825,6 +825,47 @@ def erase(conn, name, version=0, reason="attack test"):
                                        f_bytes(3, reason)))
 
 
+def a_erasure_during_a_fetch_is_no_damage(ctx):
+    """A version erased while a consumer is fetching it (whole, or as a
+    filtered view): the consumer is told it was erased, not that the
+    broker's copy is damaged, and the log records no damage."""
+    o = ctx.conn("office")
+    for who, purpose, filtered in (("health", "operations", False), ("statistics", "statistics", True)):
+        name = unique("health/vaccination/erased-midway")
+        path = os.path.join(ctx.tmp, "midway.csv")
+        with open(path, "w") as f:
+            f.write("national_id,region\n")
+            f.writelines(f"{i},north-{i:08d}\n" for i in range(200000))  # about 4 MiB: several chunks
+        p = ctx.run("dx-agent", "health", "publish", name, path, "--classification", "restricted")
+        if p.returncode != 0:
+            return f"the publish failed: {p.stderr.decode(errors='replace')}"
+        c = ctx.conn(who)
+        ready = c.call(REQ["fetch_begin"], msg(f_bytes(1, name), f_bytes(3, purpose)))
+        if error_of(ready):
+            return f"{who} cannot fetch: {error_of(ready)}"
+        session = one(parse(one(ready, REPLY["fetch_ready"], b"")), 1)
+        first = c.call(REQ["fetch_more"], msg(f_int(1, session)))
+        if error_of(first) or one(first, REPLY["fetch_data"]) is None:
+            return f"the first chunk did not come: {error_of(first)}"
+        if error_of(erase(o, name, 1, "erased while someone reads it")):
+            return "the erasure was refused"
+        err = None
+        for _ in range(8):
+            r = c.call(REQ["fetch_more"], msg(f_int(1, session)))
+            err = error_of(r)
+            if err or one(parse(one(r, REPLY["fetch_data"], b"")), 4, 0):
+                break
+        if not err or err[0] != ERR["ERASED"] or "erased while it was being sent" not in err[1]:
+            return f"{'a view' if filtered else 'a whole fetch'} of an erased version was answered {err}"
+        recs = [r for r in ctx.records("--dataset", name) if r.get("event") == "read"]
+        if any(r.get("rule") == "integrity" for r in recs) or not any(r.get("rule") == "erased" for r in recs):
+            return f"the log of {name}: {[(r.get('decision'), r.get('rule')) for r in recs]}"
+    with open(ctx.broker_log) as f:
+        if "fails its integrity check" in f.read():
+            return "the broker logged damage"
+    return None
+
+
 def reload_policies(ctx):
     r = ctx.conn("office").call(REQ["reload"], b"")
     if error_of(r) or not one(parse(one(r, REPLY["reload"], b"")), 1, 0):
@@ -985,6 +1026,7 @@ ATTACKS = [
     a_deliveries_pages_show_only_the_publishers_rows,
     a_erasure_is_for_admins_and_probes_nothing,
     a_replaced_transport_key_is_refused_on_open_connections,
+    a_erasure_during_a_fetch_is_no_damage,
 ]
 
 
