@@ -446,20 +446,26 @@ static int s_erase(int argc, char **argv)
     }
     Dx__Request req = DX__REQUEST__INIT;
     Dx__EraseRequest er = DX__ERASE_REQUEST__INIT;
-    Dx__Reply *reply = NULL;
     er.dataset = name;
     er.version = version;
     er.reason = (char *)why;
     req.body_case = DX__REQUEST__BODY_ERASE;
     req.erase = &er;
-    int rv = s_ask(&conn, &req, DX__REPLY__BODY_ERASED, &reply);
-    if (rv != 0)
-        return rv;
-    for (size_t i = 0; i < reply->erased->n_versions; i++)
-        printf("erased %s@%llu (audit record %llu)\n", name,
-               (unsigned long long)reply->erased->versions[i],
-               (unsigned long long)reply->erased->audit_seqs[i]);
-    wire_reply_free(&reply);
+    /* every version: the broker erases a step of them per request (each
+     * committed on its own), and says where the next one starts */
+    do {
+        Dx__Reply *reply = NULL;
+        int rv = s_ask(&conn, &req, DX__REPLY__BODY_ERASED, &reply);
+        if (rv != 0)
+            return rv;
+        for (size_t i = 0; i < reply->erased->n_versions; i++)
+            printf("erased %s@%llu (audit record %llu)\n", name,
+                   (unsigned long long)reply->erased->versions[i],
+                   (unsigned long long)reply->erased->audit_seqs[i]);
+        fflush(stdout);
+        er.after_version = reply->erased->next_after;
+        wire_reply_free(&reply);
+    } while (er.after_version != 0);
     return 0;
 }
 

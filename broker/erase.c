@@ -23,6 +23,7 @@
 #include <string.h>
 
 #define REASON_MAX 500
+#define ERASE_STEP 1000           /* versions looked at by one request */
 
 int erase_version(broker_t *b, const request_t *rq, Dx__CatalogEntry *e, const eraser_t *who,
                   erase_slots_t *slots, uint64_t *seq)
@@ -90,6 +91,9 @@ typedef struct {
     const char *name;
     Dx__CatalogEntry **entries;
     size_t n, cap;
+    size_t looked;                 /* versions looked at, erased or not */
+    uint64_t last;                 /* the last one */
+    bool more;                     /* stopped at ERASE_STEP */
     size_t erased_before;
     int64_t erased_ms;
     int rv;
@@ -98,9 +102,14 @@ typedef struct {
 static int s_version(void *arg, const char *name, uint64_t version, store_val_t val)
 {
     versions_t *v = arg;
-    (void)version;
     if (strcmp(name, v->name) != 0)
         return 1; /* past the dataset */
+    if (v->looked == ERASE_STEP) {
+        v->more = true;
+        return 1;
+    }
+    v->looked++;
+    v->last = version;
     char err[DX_ERRMSG];
     Dx__CatalogEntry *e = NULL;
     if ((v->rv = wire_catalog_decode(val.data, val.len, &e, err)) != 0)
@@ -152,12 +161,15 @@ int erase_request(broker_t *b, request_t *rq)
             s_version(&v, er->dataset, er->version, val);
         else if (rv != DX_ERR_NOT_FOUND)
             return rv;
-    } else if ((rv = store_catalog_each(t, er->dataset, 0, s_version, &v)) < 0) {
+    } else if ((rv = store_catalog_each(t, er->dataset, er->after_version, s_version, &v)) < 0) {
         goto out;
     }
     if ((rv = v.rv) != 0)
         goto out;
-    if (v.n == 0) {
+    /* nothing to erase is a refusal on the first step; a later step that
+     * finds nothing left (or only versions erased before) just goes on */
+    bool first_step = er->version || er->after_version == 0;
+    if (v.n == 0 && !v.more && first_step) {
         dx_time_format(v.erased_ms, when);
         if (v.erased_before && er->version)
             snprintf(reason, sizeof reason, "erase refused: %s@%llu was already erased at %s",
@@ -176,7 +188,7 @@ int erase_request(broker_t *b, request_t *rq)
         goto out;
     }
     rv = DX_ERR_NOMEM;
-    if (!(seqs = calloc(v.n, sizeof *seqs)) || !(nums = calloc(v.n, sizeof *nums)))
+    if (!(seqs = calloc(v.n ? v.n : 1, sizeof *seqs)) || !(nums = calloc(v.n ? v.n : 1, sizeof *nums)))
         goto out;
     eraser_t who = { rq->now_ms, rq->member_id, er->reason, f.rule_id };
     for (size_t i = 0; i < v.n; i++) {
@@ -192,11 +204,12 @@ int erase_request(broker_t *b, request_t *rq)
     res.n_versions = v.n;
     res.audit_seqs = seqs;
     res.n_audit_seqs = v.n;
+    res.next_after = v.more ? v.last : 0;
     reply.body_case = DX__REPLY__BODY_ERASED;
     reply.erased = &res;
-    if ((rv = broker_reply_later(b, rq, &reply, NULL, 0)) == 0)
-        dx_info("erased member=%s dataset=%s versions=%zu first=%llu", rq->member_id, er->dataset,
-                v.n, (unsigned long long)nums[0]);
+    if ((rv = broker_reply_later(b, rq, &reply, NULL, 0)) == 0 && v.n)
+        dx_info("erased member=%s dataset=%s versions=%zu first=%llu%s", rq->member_id, er->dataset,
+                v.n, (unsigned long long)nums[0], v.more ? " more=yes" : "");
 out:
     for (size_t i = 0; i < v.n; i++)
         wire_free(&v.entries[i]);

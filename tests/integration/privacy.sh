@@ -186,6 +186,15 @@ check "erase NAME: every version not yet erased" 0 admin office erase health/vac
 check "versions 2 and 3" 0 test "$(grep -c '^erased ' "$T/out")" = 2
 check "again: every version already erased" 1 admin office erase health/vaccination/big --reason "mistaken upload"
 check_grep "says so" "$T/err" "every version of health/vaccination/big is already erased"
+# many versions: erased in steps of at most 1,000, each its own commit
+check "2,500 versions of one name" 0 "$TOOLS/dx-load" fill 2500 64 health/vaccination/many \
+  --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/health.key"
+check "erase NAME with 2,500 versions" 0 admin office erase health/vaccination/many --reason "bulk mistake"
+check "every one of them erased, each said" 0 test "$(grep -c '^erased health/vaccination/many@' "$T/out")" = 2500
+steps=$(grep -o 'erased member=office dataset=health/vaccination/many versions=[0-9]*' "$BROKER_LOG" | sed 's/.*=//' | tr '\n' ' ')
+if [ "$steps" = "1000 1000 500 " ]; then pass "in steps of 1,000 versions"; else fail "in steps of 1,000 versions" "steps: $steps"; fi
+check "the last version is erased" 0 agent health info health/vaccination/many@2500
+check_grep "says so" "$T/out" "^erased: "
 check "the log verifies" 0 audit auditor verify
 stop_broker
 

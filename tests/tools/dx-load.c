@@ -14,9 +14,10 @@
  *       each connection in turn publishes a 1 KiB dataset and fetches
  *       DATASET whole: "OPERATIONS ERRORS LOST" (LOST: requests still
  *       unanswered 10 s after the run).
- *   dx-load fill N SIZE --broker ...
+ *   dx-load fill N SIZE [NAME] --broker ...
  *       publishes N datasets of SIZE bytes (in batches, each signed before
- *       its clock starts) over 200 connections: publishes per second.
+ *       its clock starts) over 200 connections: publishes per second. With
+ *       NAME, all of them are versions of NAME.
  *   dx-load ask list|info ARG COUNT --broker ...
  *       COUNT list requests for pattern ARG ("" for all; first page only),
  *       or info requests for dataset ARG, one at a time: p50 and p99 ms.
@@ -70,8 +71,9 @@ typedef struct {
     size_t len;
 } job_t;
 
-/* Pre-signed publishes of SIZE bytes: distinct names, nonces, contents. */
-static job_t *s_jobs(const dx_keypair_t *me, size_t n, size_t size)
+/* Pre-signed publishes of SIZE bytes: distinct names (or all under one
+ * name: that many versions of it), nonces, contents. */
+static job_t *s_jobs(const dx_keypair_t *me, size_t n, size_t size, const char *one_name)
 {
     job_t *jobs = calloc(n, sizeof *jobs);
     uint8_t *data = malloc(size), sha[32], sig[64];
@@ -80,7 +82,10 @@ static job_t *s_jobs(const dx_keypair_t *me, size_t n, size_t size)
     for (size_t i = 0; i < n; i++) {
         memcpy(data, &i, sizeof i < size ? sizeof i : size);
         dx_sha256(data, size, sha);
-        snprintf(name, sizeof name, "health/bench/%llu-%zu", (unsigned long long)tag, i);
+        if (one_name)
+            snprintf(name, sizeof name, "%s", one_name);
+        else
+            snprintf(name, sizeof name, "health/bench/%llu-%zu", (unsigned long long)tag, i);
         dx_manifest_opts_t mo = { .dataset = name, .publisher = me->pub.id,
                                   .content_type = "application/octet-stream", .classification = 2,
                                   .sha256 = sha, .size = size };
@@ -181,7 +186,7 @@ static int s_mixed(int conns, double seconds, const char *dataset, const char *e
                    const dx_keypair_t *me, const dx_pubkeys_t *broker)
 {
     size_t njobs = (size_t)(4000 * seconds) + (size_t)conns + 100, next = 0;
-    job_t *jobs = s_jobs(me, njobs, 1024);
+    job_t *jobs = s_jobs(me, njobs, 1024, NULL);
     void *ctx = zmq_ctx_new();
     void **socks = calloc((size_t)conns, sizeof *socks);
     zmq_pollitem_t *items = calloc((size_t)conns, sizeof *items);
@@ -314,8 +319,8 @@ static double s_publish_all(void **socks, int conns, int inflight, job_t *jobs, 
     return bench_now() - t0;
 }
 
-static int s_fill(size_t n, size_t size, const char *endpoint, const dx_keypair_t *me,
-                  const dx_pubkeys_t *broker)
+static int s_fill(size_t n, size_t size, const char *name, const char *endpoint,
+                  const dx_keypair_t *me, const dx_pubkeys_t *broker)
 {
     enum { CONNS = 200, BATCH = 20000 };
     void *ctx = zmq_ctx_new(), *socks[CONNS];
@@ -325,7 +330,7 @@ static int s_fill(size_t n, size_t size, const char *endpoint, const dx_keypair_
     double spent = 0;
     for (size_t at = 0; at < n; at += BATCH) {
         size_t k = n - at < BATCH ? n - at : BATCH;
-        job_t *jobs = s_jobs(me, k, size);
+        job_t *jobs = s_jobs(me, k, size, name);
         spent += s_publish_all(socks, CONNS, 2, jobs, k, &done, &errors);
         s_jobs_free(jobs, k);
     }
@@ -396,9 +401,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "dx-load: %s\n", err);
         return 1;
     }
-    if (strcmp(argv[optind], "fill") == 0 && optind + 3 == argc)
+    if (strcmp(argv[optind], "fill") == 0 && (optind + 3 == argc || optind + 4 == argc))
         return s_fill(strtoull(argv[optind + 1], NULL, 10), (size_t)atol(argv[optind + 2]),
-                      conn.broker, &me, &broker);
+                      optind + 4 == argc ? argv[optind + 3] : NULL, conn.broker, &me, &broker);
     if (strcmp(argv[optind], "ask") == 0 && optind + 4 == argc && atoi(argv[optind + 3]) > 0)
         return s_ask(argv[optind + 1], argv[optind + 2], atoi(argv[optind + 3]), conn.broker, &me,
                      &broker);
@@ -422,7 +427,7 @@ int main(int argc, char **argv)
     bool latency = strcmp(mode, "latency") == 0;
     int conns = latency ? 8 : (int)param;
     size_t njobs = latency ? (size_t)(param * seconds) + 100 : (size_t)(15000 * seconds) + 1000;
-    job_t *jobs = s_jobs(&me, njobs, size);
+    job_t *jobs = s_jobs(&me, njobs, size, NULL);
     void *ctx = zmq_ctx_new();
     void **socks = calloc((size_t)conns, sizeof *socks);
     zmq_pollitem_t *items = calloc((size_t)conns, sizeof *items);
