@@ -247,8 +247,12 @@ static int s_list(const opts_t *o, const agent_t *a)
         fprintf(stderr, "%s: '%s' is not a valid pattern (like health/**)\n", s_prog, pattern);
         return 2;
     }
-    /* The broker pages the list; this prints every page, header once. */
+    /* The broker pages the list; this prints every page, header once. A
+     * page ends at a name shown (next_after), or where the broker's scan
+     * stopped (an opaque cursor). */
     char after[DX_NAME_MAX + 1] = "";
+    uint8_t cursor[DX_CURSOR_MAX];
+    size_t cursor_len = 0;
     printf("%-40s %8s %12s %-12s %-14s %s\n", "DATASET", "VERSION", "SIZE", "CLASS", "PUBLISHER",
            "PUBLISHED");
     for (;;) {
@@ -257,13 +261,16 @@ static int s_list(const opts_t *o, const agent_t *a)
         Dx__Reply *reply = NULL;
         lr.pattern = (char *)pattern;
         lr.after = after;
+        lr.cursor.data = cursor;
+        lr.cursor.len = cursor_len;
         req.body_case = DX__REQUEST__BODY_LIST;
         req.list = &lr;
         int rv = dx_client_call(c, &req, &reply, err);
         if (rv != 0)
             return s_fail(rv, err);
         if (reply->body_case != DX__REPLY__BODY_LIST ||
-            (reply->list->next_after[0] && strcmp(reply->list->next_after, after) <= 0)) {
+            (reply->list->next_after[0] && strcmp(reply->list->next_after, after) <= 0) ||
+            reply->list->cursor.len > sizeof cursor) {
             wire_reply_free(&reply);
             return s_fail(DX_ERR_PROTOCOL, "unexpected reply from the broker");
         }
@@ -277,8 +284,10 @@ static int s_list(const opts_t *o, const agent_t *a)
                    size, dx_class_name((dx_class_t)d->classification), d->publisher, t,
                    d->erased ? " (erased)" : "");
         }
-        bool done = reply->list->next_after[0] == '\0';
+        bool done = reply->list->next_after[0] == '\0' && reply->list->cursor.len == 0;
         snprintf(after, sizeof after, "%s", reply->list->next_after);
+        cursor_len = reply->list->next_after[0] ? 0 : reply->list->cursor.len;
+        memcpy(cursor, reply->list->cursor.data, cursor_len);
         wire_reply_free(&reply);
         if (done)
             return 0;
@@ -328,9 +337,7 @@ static int s_deliveries(const opts_t *o, const agent_t *a)
     Dx__Reply *prev = NULL;
     int rv = 0;
     for (int page = 0; page < 1000000; page++) {
-        const Dx__Deliveries *last = prev ? prev->deliveries : NULL;
-        const Dx__Delivery *after = last && last->n_deliveries ? last->deliveries[last->n_deliveries - 1] : NULL;
-        if ((rv = dx_deliveries(a->c, name, version, after, &reply, err)) != 0)
+        if ((rv = dx_deliveries(a->c, name, version, prev ? prev->deliveries : NULL, &reply, err)) != 0)
             break;
         wire_reply_free(&prev);
         for (size_t i = 0; i < reply->deliveries->n_deliveries; i++) {
@@ -346,7 +353,8 @@ static int s_deliveries(const opts_t *o, const agent_t *a)
             printf("%-40s %8llu %-16s %-14s %-24s %-9s %s\n", d->dataset, (unsigned long long)d->version,
                    d->member, d->purpose, fetched, d->filtered ? "filtered" : "whole", received);
         }
-        bool more = reply->deliveries->more && reply->deliveries->n_deliveries;
+        bool more = reply->deliveries->more &&
+                    (reply->deliveries->n_deliveries || reply->deliveries->cursor.len);
         prev = reply;
         reply = NULL;
         if (!more)

@@ -1,6 +1,8 @@
 /* broker: setting the stages up, the shared policy set, and shutdown. */
 #include "broker.h"
 #include "checkpoint.h"
+#include "cursor.h"
+#include "fairq.h"
 #include "dispatch.h"
 #include "dxtime.h"
 #include "encode.h"
@@ -376,6 +378,10 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
         snprintf(b->origin, sizeof b->origin, "%s", b->cfg.origin);
     else
         snprintf(b->origin, sizeof b->origin, "dx/%s", b->key.pub.id);
+    if ((rv = cursor_key(b->key.sign_secret, b->cursor_key)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot derive the cursor key: %s", dx_strerror(rv));
+        return rv;
+    }
     rv = dx_policy_load(b->cfg.policy_dir, &p, &diag);
     if (rv != 0) {
         for (size_t i = 0; i < diag.n; i++)
@@ -468,6 +474,7 @@ void broker_stop(broker_t *b)
             zmq_close(socks[i]);
     if (b->zctx)
         zmq_ctx_term(b->zctx);
+    fairq_destroy(&b->waiting);
     publish_lanes_free(&b->lanes);
     sessions_destroy(&b->sessions);
     feed_subs_destroy(&b->feed_subs);
@@ -481,5 +488,6 @@ void broker_stop(broker_t *b)
     free(b->discard);
     dx_signer_destroy(&b->signer);
     dx_keypair_wipe(&b->key);
+    dx_wipe(b->cursor_key, sizeof b->cursor_key);
     pthread_mutex_destroy(&b->policy_lock);
 }

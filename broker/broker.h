@@ -108,6 +108,7 @@ typedef struct request {
     bool refused;                /* answered with an error */
     answer_t answer;
     check_t check;
+    struct request *next;        /* the writer's queue (fairq.c) */
 } request_t;
 
 typedef struct broker {
@@ -115,6 +116,7 @@ typedef struct broker {
     dx_keypair_t key;
     dx_signer_t *signer;         /* key.sign_secret, as a long-lived OpenSSL key */
     char origin[DX_ORIGIN_MAX + 1];
+    uint8_t cursor_key[32];      /* cursor.h: sealed continuation tokens */
     void *zctx;
     /* intake's */
     void *router;
@@ -127,6 +129,7 @@ typedef struct broker {
     pthread_t writer;
     bool writer_running;
     void *inbox;                 /* PULL: requests, from intake and the jobs */
+    struct fairq *waiting;       /* taken off the inbox, waiting their turn */
     void *outbox;                /* PUSH: replies, to intake */
     store_t *store;
     vault_t *vault;              /* content keys (lib/store/vault.h) */

@@ -2,12 +2,15 @@
  *
  * list scans only the name ranges the member's allow rules could cover
  * (dx_policy_prefixes), a page at a time from a cursor, and still decides
- * every name it shows: its cost follows the names its rules could cover
- * (a deny or a classification inside those ranges is still scanned past),
+ * every name it shows: its cost follows the names its rules could cover,
  * not the size of the catalog, and a member with no list rule costs one
- * lookup. The cursor is the last name of a full page, never a name the
- * member was not shown. */
+ * lookup. A request looks at no more than LIST_LOOK_MAX names (a deny or a
+ * classification inside those ranges is scanned past, so the ranges may
+ * hold many the member does not see). The cursor is the last name of a
+ * full page, never a name the member was not shown; a scan that stops at
+ * its bound first answers with a sealed cursor (cursor.h) instead. */
 #include "broker.h"
+#include "cursor.h"
 #include "log.h"
 #include "wire.h"
 
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #define LIST_MAX 1000         /* entries per page */
+#define LIST_LOOK_MAX 4096    /* names looked at per request */
 
 /* The hash and size of a version (and who erased it, and why) go only to
  * its publisher: to anyone else
@@ -54,7 +58,9 @@ typedef struct {
     Dx__CatalogEntry **entries;
     size_t n, limit;
     size_t looked;           /* names decided on */
-    bool more;               /* stopped before the end */
+    bool more;               /* stopped before the end: a full page */
+    bool stopped;            /* stopped at LIST_LOOK_MAX */
+    char last[DX_NAME_MAX + 1]; /* the last name looked at */
 } list_t;
 
 static int s_list_each(void *arg, const char *name, uint64_t version, store_val_t val)
@@ -66,7 +72,12 @@ static int s_list_each(void *arg, const char *name, uint64_t version, store_val_
         l->more = true;
         return 1;
     }
+    if (l->looked == LIST_LOOK_MAX) {
+        l->stopped = true;
+        return 1;
+    }
     l->looked++;
+    snprintf(l->last, sizeof l->last, "%s", name);
     if (l->pattern[0] && !dx_glob_match(l->pattern, name))
         return 0;
     if (wire_catalog_decode(val.data, val.len, &e, err) != 0) {
@@ -121,10 +132,26 @@ int catalog_list(broker_t *b, request_t *rq)
         !(ranges = calloc(DX_PREFIXES_MAX, sizeof *ranges)))
         goto out;
     size_t nranges = s_ranges(b, rq, lr->pattern, ranges);
+    const char *after = lr->after;
+    char from[DX_NAME_MAX + 1];
+    if (lr->cursor.len) {
+        uint8_t pos[CURSOR_POS_MAX];
+        size_t len = 0;
+        if (cursor_open(b->cursor_key, CURSOR_LIST, rq->member_id, lr->cursor.data, lr->cursor.len,
+                        pos, &len) != 0 || len == 0 || len > DX_NAME_MAX) {
+            broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
+                         "list: not a cursor this broker gave you; start from the beginning");
+            rv = 0;
+            goto out;
+        }
+        memcpy(from, pos, len);
+        from[len] = '\0';
+        after = from;
+    }
     if ((rv = batch_txn(b->batch, &t)) != 0)
         goto out;
-    for (size_t i = 0; i < nranges && !l.more; i++) {
-        rv = store_catalog_each_latest(t, ranges[i], lr->after, s_list_each, &l);
+    for (size_t i = 0; i < nranges && !l.more && !l.stopped; i++) {
+        rv = store_catalog_each_latest(t, ranges[i], after, s_list_each, &l);
         if (rv < 0)
             goto out;
     }
@@ -139,9 +166,14 @@ int catalog_list(broker_t *b, request_t *rq)
     /* A full page continues after its last entry: the cursor is always a
      * name the member may list, never one it was not shown. */
     const char *next = l.more ? l.entries[l.n - 1]->dataset : "";
+    uint8_t token[CURSOR_LEN];
+    if (!l.more && l.stopped &&
+        (rv = cursor_seal(b->cursor_key, CURSOR_LIST, rq->member_id, l.last, strlen(l.last), token)) != 0)
+        goto out;
     snprintf(reason, sizeof reason, "%zu datasets%s%s visible to %s, page after '%s' (%zu names "
-             "looked at%s%s)", l.n, lr->pattern[0] ? " matching " : "", lr->pattern, rq->member_id,
-             lr->after, l.looked, next[0] ? "; next page after " : "", next);
+             "looked at%s%s%s)", l.n, lr->pattern[0] ? " matching " : "", lr->pattern, rq->member_id,
+             lr->cursor.len ? "(a cursor)" : lr->after, l.looked, next[0] ? "; next page after " : "",
+             next, !l.more && l.stopped ? "; the scan stopped at its bound, a cursor goes on" : "");
     audit_fields_t f = { .event = DX_EV_LIST, .action = "list",
                          .dataset = lr->pattern[0] ? lr->pattern : "**", .allow = true,
                          .rule_id = dx_pseudo_rule(DX_PSEUDO_PER_DATASET), .reason = reason };
@@ -152,6 +184,10 @@ int catalog_list(broker_t *b, request_t *rq)
     list.datasets = ptrs;
     list.n_datasets = l.n;
     list.next_after = (char *)next;
+    if (!l.more && l.stopped) {
+        list.cursor.data = token;
+        list.cursor.len = sizeof token;
+    }
     reply.body_case = DX__REPLY__BODY_LIST;
     reply.list = &list;
     rv = broker_reply_later(b, rq, &reply, NULL, 0);

@@ -10,8 +10,14 @@
  * receipt for anything else is refused and recorded, in words that do not
  * tell a never-fetched version from one that does not exist.
  * Only a version's publisher may ask who received it; anyone else gets the
- * answer a name that does not exist gets. */
+ * answer a name that does not exist gets. Asking about every version of a
+ * name walks its delivery rows, so it is open only to a member the policy
+ * lets publish that name now (anyone else is answered at once, as for a
+ * name with nothing of theirs: no walk, whatever the store holds; one that
+ * may no longer publish asks version by version), and a request looks at
+ * no more than DELIVERIES_LOOK_MAX rows, going on with a sealed cursor. */
 #include "broker.h"
+#include "cursor.h"
 #include "log.h"
 #include "signed.h"
 #include "wire.h"
@@ -21,6 +27,14 @@
 #include <string.h>
 
 #define DELIVERIES_MAX 1000       /* rows in one reply */
+#define DELIVERIES_LOOK_MAX 4096  /* rows looked at per request */
+
+/* A cursor's position: the last row looked at. */
+typedef struct {
+    uint64_t version;
+    char member[DX_ID_MAX + 1];
+    uint8_t sha[DX_SHA256_LEN];
+} row_pos_t;
 
 static int s_load(store_txn_t *t, const char *name, uint64_t version, const char *member,
                   const uint8_t sha[32], Dx__Delivery **out)
@@ -178,6 +192,9 @@ typedef struct {
     const char *member;
     Dx__Delivery **rows;
     size_t n, limit;
+    size_t looked;
+    bool stopped;             /* at DELIVERIES_LOOK_MAX */
+    row_pos_t last;           /* the last row looked at */
     bool more;
     uint64_t version;         /* the last version looked up, and whether */
     bool mine;                /* the member published it */
@@ -208,10 +225,19 @@ static int s_collect(void *arg, store_val_t val)
     collect_t *c = arg;
     Dx__Delivery *d = NULL;
     char err[DX_ERRMSG];
+    if (c->looked == DELIVERIES_LOOK_MAX) {
+        c->stopped = c->more = true;
+        return 1;
+    }
     if (wire_delivery_decode(val.data, val.len, &d, err) != 0) {
         c->rv = DX_ERR_STORAGE;
         return 1;
     }
+    c->looked++;
+    c->last.version = d->version;
+    snprintf(c->last.member, sizeof c->last.member, "%s", d->member);
+    if (d->sha256.len == DX_SHA256_LEN)
+        memcpy(c->last.sha, d->sha256.data, DX_SHA256_LEN);
     if (d->version != c->version) {
         c->version = d->version;
         if ((c->rv = s_published_by(c->t, d->dataset, d->version, c->member, &c->mine)) != 0) {
@@ -243,29 +269,63 @@ int deliveries_query(broker_t *b, request_t *rq)
     int rv;
     if ((rv = batch_txn(b->batch, &c.t)) != 0)
         return rv;
-    bool mine = false;
+    bool mine = false, paged = q->after_member[0] && q->after_sha256.len == DX_SHA256_LEN;
+    row_pos_t from = { .version = q->after_version };
     if (q->version && (rv = s_published_by(c.t, q->dataset, q->version, rq->member_id, &mine)) != 0)
         return rv;
-    if (q->version && !mine) {
+    if (!q->version) { /* the walk is for those who may publish the name */
+        dx_decision_t d;
+        dx_request_t pr = { .member = rq->member_id, .action = DX_ACT_PUBLISH, .dataset = q->dataset,
+                            .classification = DX_CLASS_PUBLIC, .now_ms = rq->now_ms };
+        dx_policy_decide(b->policy, &pr, &d);
+        mine = d.allow;
+    }
+    if (!mine) {
         f.reason = "not a version the member published, or no such version";
         if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
             return rv;
+        if (!q->version) /* as a name with no version of theirs: an empty last page */
+            goto answer;
         return broker_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
                                   "no dataset %s@%llu that %s published", q->dataset,
                                   (unsigned long long)q->version, rq->member_id);
     }
     if (!(c.rows = calloc(DELIVERIES_MAX, sizeof *c.rows)))
         return DX_ERR_NOMEM;
-    bool paged = q->after_member[0] && q->after_sha256.len == DX_SHA256_LEN;
-    rv = store_deliveries_after(c.t, q->dataset, q->version, q->after_version,
-                                paged ? q->after_member : NULL, paged ? q->after_sha256.data : NULL,
-                                s_collect, &c);
+    if (paged) {
+        snprintf(from.member, sizeof from.member, "%s", q->after_member);
+        memcpy(from.sha, q->after_sha256.data, DX_SHA256_LEN);
+    }
+    if (q->cursor.len) {
+        uint8_t pos[CURSOR_POS_MAX];
+        size_t len = 0;
+        if (cursor_open(b->cursor_key, CURSOR_DELIVERIES, rq->member_id, q->cursor.data, q->cursor.len,
+                        pos, &len) != 0 || len != sizeof from) {
+            broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
+                         "deliveries: not a cursor this broker gave you; start from the beginning");
+            rv = 0;
+            goto out;
+        }
+        memcpy(&from, pos, sizeof from);
+        from.member[DX_ID_MAX] = '\0';
+        paged = true;
+    }
+    rv = store_deliveries_after(c.t, q->dataset, q->version, from.version, paged ? from.member : NULL,
+                                paged ? from.sha : NULL, s_collect, &c);
     if (rv >= 0) /* > 0: the walk was stopped, a full page or c.rv */
         rv = c.rv;
     if (rv != 0)
         goto out;
+answer:;
+    uint8_t token[CURSOR_LEN];
+    if (c.stopped &&
+        (rv = cursor_seal(b->cursor_key, CURSOR_DELIVERIES, rq->member_id, &c.last, sizeof c.last,
+                          token)) != 0)
+        goto out;
     snprintf(reason, sizeof reason, "%zu deliveries of versions %s published%s%s", c.n,
-             rq->member_id, paged ? ", a page after the first" : "", c.more ? "; more to read" : "");
+             rq->member_id, paged ? ", a page after the first" : "",
+             c.stopped ? "; the scan stopped at its bound, a cursor goes on"
+             : c.more ? "; more to read" : "");
     f.allow = true;
     f.reason = reason;
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
@@ -275,6 +335,10 @@ int deliveries_query(broker_t *b, request_t *rq)
     list.deliveries = c.rows;
     list.n_deliveries = c.n;
     list.more = c.more;
+    if (c.stopped) {
+        list.cursor.data = token;
+        list.cursor.len = sizeof token;
+    }
     reply.body_case = DX__REPLY__BODY_DELIVERIES;
     reply.deliveries = &list;
     rv = broker_reply_later(b, rq, &reply, NULL, 0);

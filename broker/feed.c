@@ -2,12 +2,18 @@
  * when new ones are.
  *
  * The feed is the store's feed index (seq of each publish record -> name
- * and version), read a bounded range at a time and shown only as far as
- * the member may list each name under the policy in force, exactly as
- * list would show it. Its cursor is an audit log sequence number: the last
- * entry's seq when a page is full, else how far the broker looked, never
- * past the log's size, which every member sees in the signed heads anyway;
- * so a cursor says nothing about versions the member may not list.
+ * and version), read a bounded range at a time (FEED_SPAN sequence
+ * numbers) and shown only as far as the member may list each name under
+ * the policy in force, exactly as list would show it. Its cost follows the
+ * member's rules, not the store: a member no rule lets list anything is
+ * answered without a look at the index; an entry outside the name ranges
+ * its rules could cover (dx_policy_prefixes), or refused even at the
+ * lowest classification, costs a comparison, and only the rest a catalog
+ * lookup. Its cursor is an audit log sequence number: the last entry's seq
+ * when a page is full, else how far the broker looked (the end of the
+ * span, never past the log's size, which every member sees in the signed
+ * heads anyway); so a cursor says nothing about versions the member may
+ * not list.
  *
  * A feed request with watch set also subscribes its connection: after each
  * commit that made a matching version the member may list, the connection
@@ -30,7 +36,7 @@
 #include <string.h>
 
 #define FEED_PAGE_MAX 1000         /* entries per reply */
-#define FEED_SPAN 65536            /* sequence numbers looked at per request */
+#define FEED_SPAN 4096             /* sequence numbers looked at per request */
 #define FEED_LEASE_S 90
 #define FEED_SUBS_PER_MEMBER 16
 #define FEED_SUBS_MAX 4096
@@ -246,10 +252,20 @@ typedef struct {
     Dx__FeedEntry *entries;
     Dx__FeedEntry **ptrs;
     char (*names)[DX_NAME_MAX + 1];
+    char (*ranges)[DX_NAME_MAX + 1];   /* what the member's rules could let it list */
+    size_t nranges;
     size_t n, limit;
     bool full;
     int rv;
 } page_t;
+
+static bool s_in_ranges(const page_t *p, const char *name)
+{
+    for (size_t i = 0; i < p->nranges; i++)
+        if (strncmp(name, p->ranges[i], strlen(p->ranges[i])) == 0)
+            return true;
+    return false;
+}
 
 static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t version)
 {
@@ -266,7 +282,11 @@ static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t versio
     bool match = p->fr->n_patterns == 0;
     for (size_t i = 0; i < p->fr->n_patterns && !match; i++)
         match = dx_glob_match(p->fr->patterns[i], name);
-    if (!match)
+    if (!match || !s_in_ranges(p, name))
+        return 0;
+    /* refused at the lowest classification: refused at every one, without
+     * a look at the catalog */
+    if (!s_may_list(p->b, p->rq->member_id, NULL, name, DX_CLASS_PUBLIC, p->rq->now_ms))
         return 0;
     if ((p->rv = store_catalog_get(p->t, name, version, &v)) != 0)
         return p->rv == DX_ERR_NOT_FOUND ? (p->rv = 0) : 1;
@@ -299,13 +319,17 @@ int feed_request(broker_t *b, request_t *rq)
     uint64_t sub_id = 0;
     int rv = DX_ERR_NOMEM;
     if (!(p.entries = calloc(p.limit, sizeof *p.entries)) || !(p.ptrs = calloc(p.limit, sizeof *p.ptrs)) ||
-        !(p.names = calloc(p.limit, sizeof *p.names)))
+        !(p.names = calloc(p.limit, sizeof *p.names)) ||
+        !(p.ranges = calloc(DX_PREFIXES_MAX, sizeof *p.ranges)))
         goto out;
+    p.nranges = dx_policy_prefixes(b->policy, rq->member_id, DX_ACT_LIST, p.ranges, DX_PREFIXES_MAX);
     p.until = fr->after > size ? fr->after : fr->after + FEED_SPAN < size ? fr->after + FEED_SPAN : size;
+    if (p.nranges == 0 && p.until < size)
+        p.until = size; /* nothing it could be shown: nothing to look at */
     if ((rv = batch_txn(b->batch, &p.t)) != 0)
         goto out;
-    if (fr->after < size && ((rv = store_feed_each(p.t, fr->after, s_feed_one, &p)) < 0 ||
-                             (rv = p.rv) != 0))
+    if (p.nranges && fr->after < size &&
+        ((rv = store_feed_each(p.t, fr->after, s_feed_one, &p)) < 0 || (rv = p.rv) != 0))
         goto out;
     if (fr->watch) {
         if (!b->feed_subs && !(b->feed_subs = calloc(1, sizeof *b->feed_subs))) {
@@ -357,5 +381,6 @@ out:
     free(p.entries);
     free(p.ptrs);
     free(p.names);
+    free(p.ranges);
     return rv;
 }

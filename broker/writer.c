@@ -1,12 +1,16 @@
 /* writer: the thread that owns every LMDB write transaction.
  *
- * Each round it takes whatever requests are ready (up to a count and a
- * byte budget), runs each through dispatch in a nested transaction of the
- * round's group (batch.h), then signs the audit head and commits the group
- * with fsync; only then do the replies that acknowledge it leave. While it
- * waits for the disk, intake goes on receiving, the job threads go on
- * checking, and both queue what they have in the writer's inbox for the
- * next round: commits never stop the intake.
+ * Each round it moves what is in its inbox to its waiting queue (fairq.h:
+ * one FIFO per member, served in turn), then takes requests in turn (up to
+ * a count, a byte budget and ROUND_BUDGET_US of work), runs each through
+ * dispatch in a nested transaction of the round's group (batch.h), then
+ * signs the audit head and commits the group with fsync; only then do the
+ * replies that acknowledge it leave. So one member's flood of requests
+ * holds another member's publish for one of its requests and one round at
+ * most, not for the whole flood. While it waits for the disk, intake goes
+ * on receiving, the job threads go on checking, and both queue what they
+ * have in the writer's inbox for the next round: commits never stop the
+ * intake.
  *
  * It also runs what is the store's to do between requests: deleting the
  * staged chunks of transfers that ended, expiring idle transfers, reloading
@@ -15,6 +19,7 @@
 #include "broker.h"
 #include "dispatch.h"
 #include "dxtime.h"
+#include "fairq.h"
 #include "log.h"
 #include "metrics.h"
 #include "tsan.h"
@@ -27,7 +32,12 @@
 
 #define GROUP_MAX 256                   /* requests in one commit */
 #define GROUP_BYTES (16u << 20)         /* request bytes in one commit */
+#define ROUND_BUDGET_US 5000            /* work in one round before its commit */
+#define ROUND_SHARED_US 1000            /* the same while several members wait: a
+                                           reply waits for its round's commit, and
+                                           rounds full of others' work would hold it */
 #define INBOX_HWM 4096
+#define WAITING_MAX 16384               /* taken off the inbox, waiting their turn */
 
 static void s_set(void *sock, int option, int value)
 {
@@ -85,20 +95,39 @@ static void s_metrics(broker_t *b, uint64_t commits_before)
     metrics_gauges(b->metrics, &g);
 }
 
-/* One round: what is ready, one commit. Returns true when told to stop. */
-static bool s_round(broker_t *b, int timeout_ms)
+/* Moves what the inbox holds to the waiting queue. A request the queue
+ * cannot hold (out of memory) is run at once: never dropped. */
+static bool s_drain(broker_t *b)
 {
-    zmq_pollitem_t item = { b->inbox, 0, ZMQ_POLLIN, 0 };
     bool stop = false;
-    if (zmq_poll(&item, 1, timeout_ms) < 0 && errno != EINTR)
-        dx_error("writer: poll failed: %s", zmq_strerror(errno));
-    publish_collect(b);
-    size_t bytes = 0;
-    for (int i = 0; i < GROUP_MAX && bytes < GROUP_BYTES; i++) {
+    while (fairq_count(b->waiting) < WAITING_MAX) {
         request_t *rq = NULL;
         if (zmq_recv(b->inbox, &rq, sizeof rq, ZMQ_DONTWAIT) != sizeof rq || !rq)
             break;
         DX_HANDOFF_RECV(rq);
+        if (fairq_push(b->waiting, rq) != 0)
+            stop |= s_take(b, rq);
+    }
+    return stop;
+}
+
+/* One round: requests in turn, one commit. Returns true when told to stop. */
+static bool s_round(broker_t *b, int timeout_ms)
+{
+    zmq_pollitem_t item = { b->inbox, 0, ZMQ_POLLIN, 0 };
+    if (zmq_poll(&item, 1, fairq_count(b->waiting) ? 0 : timeout_ms) < 0 && errno != EINTR)
+        dx_error("writer: poll failed: %s", zmq_strerror(errno));
+    publish_collect(b);
+    bool stop = s_drain(b);
+    size_t bytes = 0;
+    int64_t start = dx_mono_us();
+    int64_t budget = fairq_members(b->waiting) > 1 ? ROUND_SHARED_US : ROUND_BUDGET_US;
+    for (int i = 0; i < GROUP_MAX && bytes < GROUP_BYTES; i++) {
+        if (i > 0 && dx_mono_us() - start > budget)
+            break; /* the rest waits for the next round, after this commit */
+        request_t *rq = fairq_pop(b->waiting);
+        if (!rq)
+            break;
         bytes += rq->frame_len;
         stop |= s_take(b, rq);
     }
@@ -120,9 +149,9 @@ static void *s_thread(void *arg)
         }
     }
     /* Stopping: the job threads were joined before the stop was sent, so
-     * what they passed on is here or on its way; finish it. */
-    int64_t until = dx_mono_ms() + 200;
-    while (dx_mono_ms() < until)
+     * what they passed on is here, waiting, or on its way; finish it. */
+    int64_t until = dx_mono_ms() + 200, give_up = dx_mono_ms() + 10000;
+    while ((dx_mono_ms() < until || fairq_count(b->waiting)) && dx_mono_ms() < give_up)
         s_round(b, 50);
     publish_collect(b);
     audit_want_history(b->audit);
@@ -133,6 +162,8 @@ static void *s_thread(void *arg)
 
 int writer_start(broker_t *b)
 {
+    if (fairq_new(&b->waiting) != 0)
+        return DX_ERR_NOMEM;
     if (!(b->inbox = zmq_socket(b->zctx, ZMQ_PULL)) || !(b->outbox = zmq_socket(b->zctx, ZMQ_PUSH)))
         return DX_ERR_IO;
     s_set(b->inbox, ZMQ_RCVHWM, INBOX_HWM);

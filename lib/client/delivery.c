@@ -47,14 +47,17 @@ int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset
     return 0;
 }
 
-int dx_deliveries(dx_client_t *c, const char *dataset, uint64_t version, const Dx__Delivery *after,
+int dx_deliveries(dx_client_t *c, const char *dataset, uint64_t version, const Dx__Deliveries *prev,
                   Dx__Reply **reply, char err[DX_ERRMSG])
 {
     Dx__Request req = DX__REQUEST__INIT;
     Dx__DeliveriesRequest q = DX__DELIVERIES_REQUEST__INIT;
+    const Dx__Delivery *after = prev && prev->n_deliveries ? prev->deliveries[prev->n_deliveries - 1] : NULL;
     q.dataset = (char *)dataset;
     q.version = version;
-    if (after) {
+    if (prev && prev->cursor.len) {
+        q.cursor = prev->cursor;
+    } else if (after) {
         q.after_version = after->version;
         q.after_member = after->member;
         q.after_sha256 = after->sha256;

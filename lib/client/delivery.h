@@ -23,9 +23,9 @@ int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset
                      uint64_t *audit_seq, char err[DX_ERRMSG]);
 
 /* Asks who received name@version (0: every version the member published),
- * one page after the row `after` (NULL: from the start); *reply is the
- * caller's to free (wire_reply_free). */
-int dx_deliveries(dx_client_t *c, const char *dataset, uint64_t version, const Dx__Delivery *after,
+ * one page after the page prev (NULL: from the start): after its last row,
+ * or from its cursor; *reply is the caller's to free (wire_reply_free). */
+int dx_deliveries(dx_client_t *c, const char *dataset, uint64_t version, const Dx__Deliveries *prev,
                   Dx__Reply **reply, char err[DX_ERRMSG]);
 
 #endif

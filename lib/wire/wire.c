@@ -229,6 +229,8 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
             FAIL("list: invalid pattern");
         if (r->list->after[0] && !dx_dataset_name_valid(r->list->after))
             FAIL("list: the cursor is not a dataset name");
+        if (r->list->cursor.len > DX_CURSOR_MAX || (r->list->cursor.len && r->list->after[0]))
+            FAIL("list: a malformed cursor");
         return 0;
     case DX__REQUEST__BODY_INFO:
         if (!dx_dataset_name_valid(r->info->dataset))
@@ -267,7 +269,8 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
         if (!dx_dataset_name_valid(r->deliveries->dataset))
             FAIL("deliveries: invalid dataset name");
         if ((r->deliveries->after_member[0] && !dx_id_valid(r->deliveries->after_member)) ||
-            (r->deliveries->after_sha256.len && r->deliveries->after_sha256.len != DX_SHA256_LEN))
+            (r->deliveries->after_sha256.len && r->deliveries->after_sha256.len != DX_SHA256_LEN) ||
+            r->deliveries->cursor.len > DX_CURSOR_MAX)
             FAIL("deliveries: invalid cursor");
         return 0;
     case DX__REQUEST__BODY_ERASE:

@@ -20,6 +20,7 @@
 #define DX_MAX_FRAME (DX_CHUNK_SIZE + 65536) /* any frame; the broker's ZMQ_MAXMSGSIZE */
 #define DX_MAX_SMALL_FRAME 65536              /* any request but a publish's */
 #define DX_MAX_MANIFEST 4096
+#define DX_CURSOR_MAX 512                     /* a sealed continuation token */
 #define DX_MAX_CONTENT_TYPE 128
 #define DX_NONCE_LEN 16
 #define DX_MAX_QUERY_PAGE 1000               /* audit records per reply */

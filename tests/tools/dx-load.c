@@ -18,9 +18,16 @@
  *       publishes N datasets of SIZE bytes (in batches, each signed before
  *       its clock starts) over 200 connections: publishes per second. With
  *       NAME, all of them are versions of NAME.
- *   dx-load ask list|info ARG COUNT --broker ...
+ *   dx-load ask list|info|feed ARG COUNT --broker ...
  *       COUNT list requests for pattern ARG ("" for all; first page only),
- *       or info requests for dataset ARG, one at a time: p50 and p99 ms.
+ *       info requests for dataset ARG, or feed requests after seq ARG, one
+ *       at a time: p50 and p99 ms.
+ *   dx-load flood feed|list|audit CONNS INFLIGHT SECONDS --broker ...
+ *       one member's flood: CONNS connections, each keeping INFLIGHT feed
+ *       requests (from the start of the log), list requests (everything,
+ *       first page) or audit queries (for a member that has no record: as
+ *       far as a query may look) in flight, for SECONDS: "ANSWERED/s BUSY"
+ *       (BUSY: answered as over a limit).
  *   dx-load stall DATASET SECONDS [CHUNKS] --broker ...
  *       a consumer that opens a fetch of DATASET, asks for CHUNKS chunks
  *       (default 64) and then reads nothing for SECONDS.
@@ -341,6 +348,62 @@ static int s_fill(size_t n, size_t size, const char *name, const char *endpoint,
     return errors ? 1 : 0;
 }
 
+static void s_flood_one(void *sock, char kind, uint64_t id)
+{
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__FeedRequest fr = DX__FEED_REQUEST__INIT;
+    Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
+    Dx__AuditQuery aq = DX__AUDIT_QUERY__INIT;
+    lr.pattern = "";
+    aq.member = "nobody"; /* matches no record: the query looks as far as it may */
+    if (kind == 'f') {
+        req.body_case = DX__REQUEST__BODY_FEED;
+        req.feed = &fr;
+    } else if (kind == 'a') {
+        req.body_case = DX__REQUEST__BODY_AUDIT_QUERY;
+        req.audit_query = &aq;
+    } else {
+        req.body_case = DX__REQUEST__BODY_LIST;
+        req.list = &lr;
+    }
+    s_send_request(sock, &req, id);
+}
+
+static int s_flood(char kind, int conns, int inflight, double seconds, const char *endpoint,
+                   const dx_keypair_t *me, const dx_pubkeys_t *broker)
+{
+    enum { CONNS_MAX = 64 };
+    void *ctx = zmq_ctx_new(), *socks[CONNS_MAX];
+    zmq_pollitem_t items[CONNS_MAX];
+    char err[DX_ERRMSG];
+    uint64_t id = 1, answered = 0, busy = 0;
+    conns = conns < 1 ? 1 : conns > CONNS_MAX ? CONNS_MAX : conns;
+    for (int i = 0; i < conns; i++) {
+        socks[i] = s_connect(ctx, endpoint, me, broker, 1000);
+        items[i] = (zmq_pollitem_t){ socks[i], 0, ZMQ_POLLIN, 0 };
+        for (int k = 0; k < inflight; k++)
+            s_flood_one(socks[i], kind, id++);
+    }
+    double t0 = bench_now(), end = t0 + seconds;
+    while (bench_now() < end) {
+        if (zmq_poll(items, conns, 100) <= 0)
+            continue;
+        for (int i = 0; i < conns; i++)
+            for (Dx__Reply *r; s_recv_reply(socks[i], &r, err); wire_reply_free(&r)) {
+                answered++;
+                if (r && r->error && r->error->code == DX__ERROR_CODE__ERR_BUSY)
+                    busy++;
+                if (bench_now() < end)
+                    s_flood_one(socks[i], kind, id++);
+            }
+    }
+    printf("%.0f %llu\n", (double)answered / (bench_now() - t0), (unsigned long long)busy);
+    for (int i = 0; i < conns; i++)
+        zmq_close(socks[i]);
+    zmq_ctx_term(ctx);
+    return 0;
+}
+
 static int s_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -358,10 +421,15 @@ static int s_ask(const char *what, const char *arg, int count, const char *endpo
         Dx__Request req = DX__REQUEST__INIT;
         Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
         Dx__InfoRequest ir = DX__INFO_REQUEST__INIT;
+        Dx__FeedRequest fr = DX__FEED_REQUEST__INIT;
         if (what[0] == 'l') {
             lr.pattern = (char *)arg;
             req.body_case = DX__REQUEST__BODY_LIST;
             req.list = &lr;
+        } else if (what[0] == 'f') {
+            fr.after = strtoull(arg, NULL, 10);
+            req.body_case = DX__REQUEST__BODY_FEED;
+            req.feed = &fr;
         } else {
             ir.dataset = (char *)arg;
             req.body_case = DX__REQUEST__BODY_INFO;
@@ -407,6 +475,9 @@ int main(int argc, char **argv)
     if (strcmp(argv[optind], "ask") == 0 && optind + 4 == argc && atoi(argv[optind + 3]) > 0)
         return s_ask(argv[optind + 1], argv[optind + 2], atoi(argv[optind + 3]), conn.broker, &me,
                      &broker);
+    if (strcmp(argv[optind], "flood") == 0 && optind + 5 == argc)
+        return s_flood(argv[optind + 1][0], atoi(argv[optind + 2]),
+                       atoi(argv[optind + 3]), atof(argv[optind + 4]), conn.broker, &me, &broker);
     if (strcmp(argv[optind], "mixed") == 0 || strcmp(argv[optind], "stall") == 0) {
         if (argv[optind][0] == 'm' && optind + 4 == argc)
             return s_mixed(atoi(argv[optind + 1]), atof(argv[optind + 2]), argv[optind + 3],
