@@ -3,6 +3,7 @@
 #include "checkpoint.h"
 #include "cursor.h"
 #include "fairq.h"
+#include "peers.h"
 #include "dispatch.h"
 #include "dxtime.h"
 #include "encode.h"
@@ -25,10 +26,9 @@
 #include <zmq.h>
 
 #define SESSIONS_MAX 256
-/* Per peer queue bounds, in messages: above any credit the broker grants
- * (16 publish chunks, 8 fetch chunks), so a client that keeps to its credit
- * never has a reply dropped; one that asks for more and does not read is
- * held to this many replies (of at most one chunk each). */
+/* libzmq's queue per connection, in frames (a reply is two): what does not
+ * fit waits in peers.c, which holds it until the connection reads and
+ * bounds how much it holds. */
 #define HWM 32
 
 static void s_set(void *sock, int option, int value)
@@ -420,6 +420,10 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     }
     if ((rv = s_open_router(b, err)) != 0)
         return rv;
+    if ((rv = peers_new(&b->peers)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
+        return rv;
+    }
 
     char reason[400], hex[65];
     dx_hex_encode(b->policy->sha256, DX_SHA256_LEN, hex);
@@ -475,6 +479,7 @@ void broker_stop(broker_t *b)
     if (b->zctx)
         zmq_ctx_term(b->zctx);
     fairq_destroy(&b->waiting);
+    peers_destroy(&b->peers);
     publish_lanes_free(&b->lanes);
     sessions_destroy(&b->sessions);
     feed_subs_destroy(&b->feed_subs);

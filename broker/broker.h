@@ -124,6 +124,7 @@ typedef struct broker {
     void *zap;
     void *to_writer;             /* PUSH: requests for the writer */
     void *from_writer;           /* PULL: replies to put on the socket */
+    struct peers *peers;         /* peers.h: requests in flight, replies held, per connection */
     jobs_t *jobs;
     /* the writer's */
     pthread_t writer;
@@ -192,6 +193,15 @@ int broker_add_session(broker_t *b, request_t *rq, session_t *s);
 
 /* ---- reply.c: replies, from the writer thread ---- */
 
+/* What a message from the writer to intake is, for the connection's
+ * in-flight count (peers.h): its second frame. */
+#define REPLY_ANSWER 'A'         /* the first answer to a request */
+#define REPLY_MORE 'M'           /* a notification, or a second answer */
+#define REPLY_NONE 'N'           /* no message: the request ended unanswered by design */
+
+/* A request that ends without a reply (credit past a view's end): intake
+ * is told, so that it no longer counts it in flight. */
+void broker_reply_none(broker_t *b, request_t *rq);
 /* Sends an unsolicited message (id 0) to a connection now. */
 void broker_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, Dx__Reply *reply);
 /* Sends reply now (for replies that acknowledge no write). */

@@ -136,5 +136,7 @@ void dispatch(broker_t *b, request_t *rq)
         broker_error(b, rq, broker_code(status), NULL, "%s",
                      status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
                                            : dx_strerror(status));
+    } else if (rq->answer == RQ_OPEN) {
+        broker_reply_none(b, rq);
     }
 }

@@ -20,6 +20,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "metrics.h"
+#include "peers.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -110,48 +111,52 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
 
 /* ---- replies ---- */
 
-static void s_send(broker_t *b, zmq_msg_t *id, zmq_msg_t *body)
-{
-    if (zmq_msg_send(id, b->router, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_msg_send(body, b->router, ZMQ_DONTWAIT) < 0) {
-        /* EHOSTUNREACH: the peer left. EAGAIN: it stopped reading and its
-         * queue is full; dropping is what keeps its backlog bounded. */
-        if (errno == EAGAIN)
-            dx_warn("reply dropped: peer not reading (queue full)");
-        else
-            dx_debug("reply dropped: %s", zmq_strerror(errno));
-    }
-}
-
-/* Moves replies from the writer's outbox to the socket. */
+/* Moves replies from the writer's outbox to the connections, through the
+ * peers' counts and held queues: [identity][kind][body], or [identity]
+ * [REPLY_NONE] for a request that ended without one. */
 static void s_replies(broker_t *b)
 {
+    peers_flush(b->peers, b->router); /* what waits goes first, in order */
     for (int i = 0; i < REPLIES_MAX; i++) {
-        zmq_msg_t id, body;
+        zmq_msg_t id, kind, body;
         zmq_msg_init(&id);
+        zmq_msg_init(&kind);
         zmq_msg_init(&body);
         if (zmq_msg_recv(&id, b->from_writer, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&id);
+            zmq_msg_close(&kind);
             zmq_msg_close(&body);
-            return;
+            break;
         }
-        if (zmq_msg_more(&id) && zmq_msg_recv(&body, b->from_writer, 0) >= 0)
-            s_send(b, &id, &body);
+        if (zmq_msg_more(&id) && zmq_msg_recv(&kind, b->from_writer, 0) >= 0 && zmq_msg_size(&kind) == 1) {
+            char k = *(const char *)zmq_msg_data(&kind);
+            if (k == REPLY_ANSWER || k == REPLY_NONE)
+                peers_answered(b->peers, zmq_msg_data(&id), zmq_msg_size(&id));
+            if (k != REPLY_NONE && zmq_msg_more(&kind) && zmq_msg_recv(&body, b->from_writer, 0) >= 0)
+                peers_send(b->peers, b->router, zmq_msg_data(&id), zmq_msg_size(&id), &body);
+        }
         zmq_msg_close(&id);
+        zmq_msg_close(&kind);
         zmq_msg_close(&body);
     }
+    metrics_replies(b->metrics, peers_held_bytes(b->peers), peers_dropped(b->peers));
 }
 
+/* An answer from intake itself (a frame it cannot take): not counted in
+ * flight, but held like any reply when the connection's queue is full. */
 static void s_refuse_frame(broker_t *b, const zmq_msg_t *id, uint64_t req_id, Dx__ErrorCode code,
                            const char *msg)
 {
     uint8_t *data = NULL;
     size_t len = 0;
+    zmq_msg_t body;
     if (broker_pack_error(req_id, code, msg, &data, &len) != 0)
         return;
-    if (zmq_send(b->router, zmq_msg_data((zmq_msg_t *)id), zmq_msg_size((zmq_msg_t *)id),
-                 ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
-        zmq_send(b->router, data, len, ZMQ_DONTWAIT);
+    if (zmq_msg_init_size(&body, len) == 0) {
+        memcpy(zmq_msg_data(&body), data, len);
+        peers_send(b->peers, b->router, zmq_msg_data((zmq_msg_t *)id), zmq_msg_size((zmq_msg_t *)id),
+                   &body);
+    }
     free(data);
 }
 
@@ -205,6 +210,18 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
     rq->frame_len = zmq_msg_size(body);
     rq->received_us = dx_mono_us();
     metrics_bytes(b->metrics, true, rq->frame_len);
+    if (!peers_admit(b->peers, zmq_msg_data(id), zmq_msg_size(id))) {
+        /* answered, never dropped: the client learns the limit it hit */
+        dx_debug("request refused member=%s type=%s: %d requests in flight on its connection",
+                 user, cmd->name, PEERS_INFLIGHT_MAX);
+        metrics_refusal(b->metrics, DX__ERROR_CODE__ERR_BUSY);
+        char msg[160];
+        snprintf(msg, sizeof msg, "%d requests are already in flight on this connection, the most "
+                 "the broker takes: wait for their replies before sending more", PEERS_INFLIGHT_MAX);
+        s_refuse_frame(b, id, req->id, DX__ERROR_CODE__ERR_BUSY, msg);
+        request_free(&rq);
+        return;
+    }
     const dx_member_t *m = cmd->check ? dx_policy_member(policy, user) : NULL;
     int rv;
     if (m) {
@@ -220,6 +237,7 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
         dx_warn("request refused member=%s type=%s: the broker's queues are full (%s)", user,
                 cmd->name, dx_strerror(rv));
         metrics_refusal(b->metrics, DX__ERROR_CODE__ERR_BUSY);
+        peers_answered(b->peers, zmq_msg_data(id), zmq_msg_size(id));
         s_refuse_frame(b, id, req->id, DX__ERROR_CODE__ERR_BUSY,
                        "the broker has more requests queued than it takes; try again shortly");
         request_free(&rq);
@@ -303,7 +321,8 @@ int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *
                                     { b->zap, 0, ZMQ_POLLIN, 0 },
                                     { b->router, 0, ZMQ_POLLIN, 0 },
                                     { b->router_events, 0, ZMQ_POLLIN, 0 } };
-        int rc = zmq_poll(items, b->router_events ? 4 : 3, 500);
+        /* replies held for slow connections are tried again soon */
+        int rc = zmq_poll(items, b->router_events ? 4 : 3, peers_held(b->peers) ? 2 : 500);
         if (rc < 0 && errno != EINTR) {
             dx_error("poll failed: %s", zmq_strerror(errno));
             return DX_ERR_IO;
@@ -333,9 +352,15 @@ int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *
     return 0;
 }
 
-/* After the writer has stopped: its last replies go out. */
+/* After the writer has stopped: its last replies go out, and what is held
+ * for slow connections gets a moment (at most half a second) to leave. */
 void intake_flush(broker_t *b)
 {
-    if (b->from_writer && b->router)
-        s_replies(b);
+    if (!b->from_writer || !b->router)
+        return;
+    s_replies(b);
+    for (int i = 0; i < 100 && peers_held(b->peers); i++) {
+        zmq_poll(NULL, 0, 5);
+        peers_flush(b->peers, b->router);
+    }
 }

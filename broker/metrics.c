@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define CMDS_MAX 32
-#define CODES 10                 /* Dx__ErrorCode 0..9 */
+#define CODES 12                 /* Dx__ErrorCode 0..11 */
 
 /* seconds; the last bucket is +Inf */
 static const double s_time_le[] = { 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5 };
@@ -42,10 +42,12 @@ struct metrics {
     atomic_uint_fast64_t group[OPS_BUCKETS + 1], group_count, group_sum;
     atomic_int_fast64_t last_commit_ms;
     atomic_uint_fast64_t open_transfers, subscriptions, store_bytes, map_bytes, audit_size;
+    atomic_uint_fast64_t replies_held, replies_dropped;
 };
 
 static const char *const s_codes[CODES] = { "none", "bad_request", "denied", "integrity", "replay",
-                                            "not_found", "storage", "busy", "internal", "unsupported" };
+                                            "not_found", "storage", "busy", "internal", "unsupported",
+                                            "erased", "transfer_gone" };
 
 void metrics_request(metrics_t *m, size_t cmd, bool refused)
 {
@@ -105,6 +107,14 @@ void metrics_connections(metrics_t *m, int delta)
 {
     if (m)
         atomic_fetch_add(&m->connections, delta);
+}
+
+void metrics_replies(metrics_t *m, uint64_t held_bytes, uint64_t dropped)
+{
+    if (!m)
+        return;
+    atomic_store(&m->replies_held, held_bytes);
+    atomic_store(&m->replies_dropped, dropped);
 }
 
 void metrics_gauges(metrics_t *m, const metrics_gauges_t *g)
@@ -231,6 +241,12 @@ char *metrics_render(metrics_t *m, size_t *len)
     s_put(&t, "dx_handshakes_total{result=\"accepted\"} %llu\ndx_handshakes_total{result=\"refused\"} %llu\n",
           (unsigned long long)atomic_load(&m->handshakes[0]),
           (unsigned long long)atomic_load(&m->handshakes[1]));
+    s_head(&t, "dx_replies_held_bytes", "gauge",
+           "Replies waiting for connections that have not taken them yet.");
+    s_put(&t, "dx_replies_held_bytes %llu\n", (unsigned long long)atomic_load(&m->replies_held));
+    s_head(&t, "dx_replies_dropped_total", "counter",
+           "Replies not delivered: connections that read nothing past the held bound, or are gone.");
+    s_put(&t, "dx_replies_dropped_total %llu\n", (unsigned long long)atomic_load(&m->replies_dropped));
     s_head(&t, "dx_connections", "gauge", "Member connections open now.");
     s_put(&t, "dx_connections %lld\n", (long long)atomic_load(&m->connections));
     s_head(&t, "dx_open_transfers", "gauge", "Publishes and fetches in progress.");

@@ -34,6 +34,9 @@ void metrics_commit(metrics_t *m, size_t ops, int64_t us, int64_t now_ms);
 void metrics_handshake(metrics_t *m, bool accepted);
 void metrics_connections(metrics_t *m, int delta);
 
+/* Intake's: replies held for connections, and those not delivered. */
+void metrics_replies(metrics_t *m, uint64_t held_bytes, uint64_t dropped);
+
 typedef struct {
     uint64_t open_transfers, subscriptions, store_bytes, map_bytes, audit_size;
 } metrics_gauges_t;

@@ -40,13 +40,22 @@ static void s_free_data(void *data, void *hint)
     free(data);
 }
 
-/* Hands [identity][data] to intake, which puts it on the socket; takes
- * data (malloc'd). The writer's outbox has no high-water mark: the writer
- * never waits on intake, which drains it before reading new requests. */
-static void s_send_packed(broker_t *b, const uint8_t *identity, size_t idlen, uint8_t *data,
-                          size_t len)
+/* Hands [identity][kind][data] to intake, which puts it on the socket;
+ * takes data (malloc'd). kind tells intake's in-flight count (peers.h)
+ * whether this answers a request: REPLY_ANSWER (the request's first
+ * answer), REPLY_MORE (a notification, or a second answer: an error after
+ * a chunk's credit), REPLY_NONE (no data: the request ended without a
+ * reply). The writer's outbox has no high-water mark: the writer never
+ * waits on intake, which drains it before reading new requests. */
+static void s_send_packed(broker_t *b, const uint8_t *identity, size_t idlen, char kind,
+                          uint8_t *data, size_t len)
 {
     zmq_msg_t body;
+    if (kind == REPLY_NONE) {
+        if (zmq_send(b->outbox, identity, idlen, ZMQ_SNDMORE) < 0 || zmq_send(b->outbox, &kind, 1, 0) < 0)
+            dx_error("cannot tell intake a request ended: %s", zmq_strerror(errno));
+        return;
+    }
     DX_HANDOFF_SEND(data);
     if (zmq_msg_init_data(&body, data, len, s_free_data, NULL) != 0) {
         free(data);
@@ -54,7 +63,8 @@ static void s_send_packed(broker_t *b, const uint8_t *identity, size_t idlen, ui
         return;
     }
     metrics_bytes(b->metrics, false, len);
-    if (zmq_send(b->outbox, identity, idlen, ZMQ_SNDMORE) < 0 || zmq_msg_send(&body, b->outbox, 0) < 0) {
+    if (zmq_send(b->outbox, identity, idlen, ZMQ_SNDMORE) < 0 ||
+        zmq_send(b->outbox, &kind, 1, ZMQ_SNDMORE) < 0 || zmq_msg_send(&body, b->outbox, 0) < 0) {
         dx_error("reply dropped: %s", zmq_strerror(errno));
         zmq_msg_close(&body);
     }
@@ -77,7 +87,13 @@ void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply)
         dx_error("cannot pack a reply");
         return;
     }
-    s_send_packed(b, rq->identity, rq->identity_len, data, len);
+    s_send_packed(b, rq->identity, rq->identity_len, REPLY_ANSWER, data, len);
+}
+
+void broker_reply_none(broker_t *b, request_t *rq)
+{
+    rq->answer = RQ_ANSWERED;
+    s_send_packed(b, rq->identity, rq->identity_len, REPLY_NONE, NULL, 0);
 }
 
 void broker_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, Dx__Reply *reply)
@@ -89,7 +105,7 @@ void broker_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, D
         dx_error("cannot pack a notification");
         return;
     }
-    s_send_packed(b, identity, identity_len, data, len);
+    s_send_packed(b, identity, identity_len, REPLY_MORE, data, len);
 }
 
 static int s_pack_error(uint64_t id, Dx__ErrorCode code, const char *rule_id, const char *msg,
@@ -153,9 +169,9 @@ static void s_send_witnessed(later_t *l)
     if (wire_pack(&extra.base, &tail, &tail_len) == 0 && (all = realloc(l->data, l->len + tail_len)) != NULL) {
         memcpy(all + l->len, tail, tail_len);
         l->data = NULL;
-        s_send_packed(l->b, l->identity, l->identity_len, all, l->len + tail_len);
+        s_send_packed(l->b, l->identity, l->identity_len, REPLY_ANSWER, all, l->len + tail_len);
     } else {
-        s_send_packed(l->b, l->identity, l->identity_len, l->data, l->len);
+        s_send_packed(l->b, l->identity, l->identity_len, REPLY_ANSWER, l->data, l->len);
         l->data = NULL;
     }
     free(tail);
@@ -174,7 +190,7 @@ static void s_later_done(void *arg, int status)
         s_send_witnessed(l);
     } else if (status == 0) {
         if (l->data) /* NULL: a reply already sent; only a failure answers again */
-            s_send_packed(l->b, l->identity, l->identity_len, l->data, l->len);
+            s_send_packed(l->b, l->identity, l->identity_len, REPLY_ANSWER, l->data, l->len);
         l->data = NULL;
     } else {
         uint8_t *data = NULL;
@@ -182,8 +198,10 @@ static void s_later_done(void *arg, int status)
         const char *msg = status == DX_ERR_FULL
                               ? "the broker's storage is full: nothing was stored; try later"
                               : "the broker could not store the request: nothing was stored";
+        /* the request's answer, or a second one after a chunk's credit */
         if (s_pack_error(l->id, DX__ERROR_CODE__ERR_STORAGE, NULL, msg, &data, &len) == 0)
-            s_send_packed(l->b, l->identity, l->identity_len, data, len);
+            s_send_packed(l->b, l->identity, l->identity_len, l->data ? REPLY_ANSWER : REPLY_MORE,
+                          data, len);
     }
     free(l->data);
     free(l);
@@ -273,7 +291,7 @@ static int s_error(broker_t *b, request_t *rq, bool later, Dx__ErrorCode code, c
     if (later)
         return s_later(b, rq, data, len, NULL, 0, false);
     rq->answer = RQ_ANSWERED;
-    s_send_packed(b, rq->identity, rq->identity_len, data, len);
+    s_send_packed(b, rq->identity, rq->identity_len, REPLY_ANSWER, data, len);
     return 0;
 }
 

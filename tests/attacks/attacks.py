@@ -866,6 +866,53 @@ def a_erasure_during_a_fetch_is_no_damage(ctx):
     return None
 
 
+def a_no_reply_is_dropped_silently(ctx):
+    """Many requests in flight on one connection: every one is answered,
+    with its reply or with a refusal that names the limit, whether the
+    client reads as it goes or reads nothing until it has sent them all."""
+    body = msg(f_bytes(1, "health/vaccination/**"))
+    # 1. a burst of 300 before reading anything
+    c = ctx.conn("statistics", timeout=15)
+    ids = [c.request(REQ["list"], body) for _ in range(300)]
+    got = {}
+    deadline = time.monotonic() + 30
+    while len(got) < len(ids) and time.monotonic() < deadline:
+        try:
+            r = c.recv(max(0.05, deadline - time.monotonic()))
+        except TimeoutError:
+            break
+        if not c._notify(r):
+            got[one(r, REPLY["id"], 0)] = r
+    missing = [i for i in ids if i not in got]
+    if missing:
+        return f"{len(missing)} of {len(ids)} requests sent in a burst got no answer"
+    busy = [error_of(r) for r in got.values() if error_of(r)]
+    if not busy or any(e[0] != ERR["BUSY"] or "in flight" not in e[1] for e in busy):
+        return f"the requests over the limit were answered {busy[:2]}"
+    # 2. 40 in flight at all times, reading as it goes, 600 in all
+    c = ctx.conn("statistics", timeout=15)
+    sent, answered, errors = 0, 0, 0
+    for _ in range(40):
+        c.request(REQ["list"], body)
+        sent += 1
+    deadline = time.monotonic() + 60
+    while answered < sent and time.monotonic() < deadline:
+        try:
+            r = c.recv(5)
+        except TimeoutError:
+            break
+        if c._notify(r):
+            continue
+        answered += 1
+        errors += error_of(r) is not None
+        if sent < 600:
+            c.request(REQ["list"], body)
+            sent += 1
+    if answered != sent:
+        return f"reading as it went, {sent - answered} of {sent} requests got no answer"
+    return None
+
+
 def reload_policies(ctx):
     r = ctx.conn("office").call(REQ["reload"], b"")
     if error_of(r) or not one(parse(one(r, REPLY["reload"], b"")), 1, 0):
@@ -1027,6 +1074,7 @@ ATTACKS = [
     a_erasure_is_for_admins_and_probes_nothing,
     a_replaced_transport_key_is_refused_on_open_connections,
     a_erasure_during_a_fetch_is_no_damage,
+    a_no_reply_is_dropped_silently,
 ]
 
 
