@@ -5,6 +5,10 @@
  * the broker, nor the broker for it); compaction leaves freed pages out, so
  * nothing erased before the copy began is in it.
  *
+ * Both files are created by us, exclusively, never through a link, with
+ * mode 0600 from their first byte (not narrowed afterwards: another local
+ * user could read a copy while it is being written), and fsynced.
+ *
  * The vault's file (content.keys) is copied after the store: a key created
  * meanwhile is one no copied entry needs (zeroed when the copy is opened), a
  * key destroyed meanwhile stays destroyed (that version cannot be read from
@@ -75,16 +79,24 @@ int store_backup(const char *dir, const char *out, uint64_t *bytes, char err[DX_
     int rv = store_open(dir, 0, true, &s, err);
     if (rv != 0)
         return rv;
-    int rc = mdb_env_copy2(s->env, out, MDB_CP_COMPACT);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, DX_ERRMSG, "cannot create %s: %s", path, strerror(errno));
+        store_close(&s);
+        return DX_ERR_IO;
+    }
+    int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
     store_close(&s);
+    if (rc == 0 && (fsync(fd) != 0 || fstat(fd, &st) != 0))
+        rc = errno;
+    if (close(fd) != 0 && rc == 0)
+        rc = errno;
+    if (rc == 0 && dx_fsync_parent(path) != 0)
+        rc = errno;
     if (rc != 0) {
         snprintf(err, DX_ERRMSG, "cannot copy %s to %s: %s", dir, out, mdb_strerror(rc));
         unlink(path);
         return rc == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
-    }
-    if (stat(path, &st) != 0 || chmod(path, 0600) != 0) {
-        snprintf(err, DX_ERRMSG, "cannot read back %s: %s", path, strerror(errno));
-        return DX_ERR_IO;
     }
     *bytes = (uint64_t)st.st_size;
     uint64_t kbytes = 0;

@@ -20,6 +20,7 @@ LOCAL_ATTACKS=(
   inbox_target_is_a_link
   state_heads_is_a_link
   stale_state_temporaries_are_removed
+  backup_is_private_from_its_first_byte
 )
 
 # ---- helpers ----
@@ -230,4 +231,36 @@ EOT
   left=$(find "$d/state" -name "*.tmp-$dead")
   [ -z "$left" ] || { echo "left behind: $left"; return; }
   [ -e "$d/state/heads/.live.tmp-$$" ] || echo "a live process's temporary file was removed"
+}
+
+# ---- what dx writes, and who may read it ----
+
+# A backup into an existing world-readable directory, under umask 000:
+# another local user watching the directory must never find a copy it may
+# read (the mode is looked at the instant each file appears).
+l_backup_is_private_from_its_first_byte() {
+  local d
+  d=$(l_dir backup)
+  "$TOOLS/dx-load" fill 2000 16384 --broker "$EP" --broker-pub "$T/keys/broker.pub" \
+    --key "$T/keys/health.key" >/dev/null 2>&1 || { echo "could not fill the store"; return; }
+  mkdir -p "$d/out" && chmod 755 "$d/out"
+  /usr/bin/python3 - "$d/out" > "$d/modes" <<'PY' &
+import os, sys, time
+seen, end = {}, time.time() + 60
+while time.time() < end and len(seen) < 2:
+    for name in ("data.mdb", "content.keys"):
+        if name not in seen:
+            try:
+                seen[name] = oct(os.stat(os.path.join(sys.argv[1], name)).st_mode & 0o777)
+            except FileNotFoundError:
+                pass
+print(" ".join(f"{k}={v}" for k, v in sorted(seen.items())))
+PY
+  local watcher=$!
+  sleep 0.2
+  (umask 000; "$BIN/dx-admin" backup --data "$T/data" --out "$d/out" >/dev/null 2>"$d/err") ||
+    { kill $watcher 2>/dev/null; echo "the backup failed: $(cat "$d/err")"; return; }
+  wait $watcher
+  [ "$(cat "$d/modes")" = "content.keys=0o600 data.mdb=0o600" ] ||
+    echo "a backup file was readable by others when it appeared: $(cat "$d/modes")"
 }
