@@ -102,7 +102,8 @@ int admin_rotate_master_key(broker_t *b, request_t *rq)
     }
     snprintf(reason, sizeof reason, "master key rotated: %s -> %s, %u content keys rewrapped, %s "
              "replaced", old_id, new_id, count, b->cfg.master_key_path);
-    dx_info("%s by=%s", reason, rq->member_id);
+    dx_log_kv(DX_LOG_INFO, "master-key-rotated", DX_KV("from", old_id), DX_KV("to", new_id),
+              DX_KU("keys", count), DX_KV("by", rq->member_id));
     f.decision = "ok";
     f.reason = reason;
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0)

@@ -113,7 +113,9 @@ int broker_load_policy(broker_t *b, const request_t *rq, dx_diag_t *diag, char r
         dx_hex_encode(p->sha256, DX_SHA256_LEN, hex);
         if ((rv = s_swap_policy(b, p)) != 0)
             return rv;
-        dx_info("%s sha256=%s by=%s", reason, hex, rq ? rq->member_id : "SIGHUP");
+        dx_log_kv(DX_LOG_INFO, "policy-loaded", DX_KV("sha256", hex),
+                  DX_KV("by", rq ? rq->member_id : "SIGHUP"), DX_KU("members", p->nmembers),
+                  DX_KU("namespaces", p->nnamespaces), DX_KU("rules", p->nrules));
     }
     /* The record's sha256 is the set that was tried; its policy_sha256 the
      * set in force afterwards: equal when the load succeeded. */
@@ -444,8 +446,9 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
         return rv;
     if (b->cfg.metrics_listen && (rv = metrics_start(b, b->cfg.metrics_listen, &b->metrics, err)) != 0)
         return rv;
-    dx_info("listening endpoint=%s policy_sha256=%s members=%zu rules=%zu version=%s", b->endpoint,
-            hex, b->policy->nmembers, b->policy->nrules, dx_version());
+    dx_log_kv(DX_LOG_INFO, "listening", DX_KV("endpoint", b->endpoint), DX_KV("policy_sha256", hex),
+              DX_KU("members", b->policy->nmembers), DX_KU("rules", b->policy->nrules),
+              DX_KV("version", dx_version()));
     return 0;
 }
 

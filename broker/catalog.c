@@ -215,8 +215,9 @@ static int s_not_visible(broker_t *b, request_t *rq, audit_fields_t *f, unsigned
     f->reason = reason;
     if (rv != 0)
         return rv;
-    dx_info("refused member=%s event=%s dataset=%s%s reason=%s", rq->member_id,
-            dx_event_name(f->event), f->dataset, version, real_reason);
+    dx_log_kv(DX_LOG_INFO, "refused", DX_KV("member", rq->member_id),
+              DX_KV("request", dx_event_name(f->event)), DX_KV("dataset", f->dataset),
+              DX_KU("version", asked), DX_KV("reason", real_reason));
     return broker_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
                               "no dataset %s%s that %s may %s: it does not exist, or the policy "
                               "does not let you see it", f->dataset, version, rq->member_id,

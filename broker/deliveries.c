@@ -172,8 +172,8 @@ int delivery_receipt(broker_t *b, request_t *rq)
         d->receipt = NULL; /* borrowed from the request */
         if (rv != 0)
             goto out;
-        dx_info("delivered member=%s dataset=%s version=%llu seq=%llu", rq->member_id, r->dataset,
-                (unsigned long long)r->version, (unsigned long long)seq);
+        dx_log_kv(DX_LOG_INFO, "delivered", DX_KV("member", rq->member_id), DX_KV("dataset", r->dataset),
+                  DX_KU("version", r->version), DX_KU("seq", seq));
     }
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__DeliveryAck ack = DX__DELIVERY_ACK__INIT;

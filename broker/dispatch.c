@@ -132,7 +132,8 @@ void dispatch(broker_t *b, request_t *rq)
     status = batch_op_end(b->batch, status);
     metrics_request(b->metrics, dispatch_index(c), rq->refused || status != 0);
     if (status != 0 && rq->answer == RQ_OPEN) {
-        dx_warn("request failed member=%s type=%s: %s", rq->member_id, c->name, dx_strerror(status));
+        dx_log_kv(DX_LOG_WARN, "request-failed", DX_KV("member", rq->member_id), DX_KV("type", c->name),
+                  DX_KV("reason", dx_strerror(status)));
         broker_error(b, rq, broker_code(status), NULL, "%s",
                      status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
                                            : dx_strerror(status));

@@ -208,8 +208,8 @@ int erase_request(broker_t *b, request_t *rq)
     reply.body_case = DX__REPLY__BODY_ERASED;
     reply.erased = &res;
     if ((rv = broker_reply_later(b, rq, &reply, NULL, 0)) == 0 && v.n)
-        dx_info("erased member=%s dataset=%s versions=%zu first=%llu%s", rq->member_id, er->dataset,
-                v.n, (unsigned long long)nums[0], v.more ? " more=yes" : "");
+        dx_log_kv(DX_LOG_INFO, "erased", DX_KV("member", rq->member_id), DX_KV("dataset", er->dataset),
+                  DX_KU("versions", v.n), DX_KU("first", nums[0]), DX_KV("more", v.more ? "yes" : "no"));
 out:
     for (size_t i = 0; i < v.n; i++)
         wire_free(&v.entries[i]);

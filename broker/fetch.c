@@ -188,9 +188,9 @@ int fetch_begin(broker_t *b, request_t *rq)
     if (rv != 0)
         sessions_remove(b->sessions, added->id);
     else
-        dx_info("read member=%s dataset=%s version=%llu purpose=%s rule=%s%s", rq->member_id,
-                fb->dataset, (unsigned long long)f.version, fb->purpose, d.rule_id,
-                ready.filtered ? " filtered" : "");
+        dx_log_kv(DX_LOG_INFO, "read", DX_KV("member", rq->member_id), DX_KV("dataset", fb->dataset),
+                  DX_KU("version", f.version), DX_KV("purpose", fb->purpose), DX_KV("rule", d.rule_id),
+                  DX_KV("view", ready.filtered ? "filtered" : "whole"));
 out:
     session_free(s);
     wire_free(&e);
@@ -246,8 +246,9 @@ static int s_filter_failed(broker_t *b, request_t *rq, session_t *s)
     s->finished = true;
     int rv = broker_audit(b, rq, &f, NULL);
     if (rv == 0) {
-        dx_info("refused member=%s event=read dataset=%s rule=%s reason=%s", rq->member_id,
-                s->entry->dataset, s->rule_id, reason);
+        dx_log_kv(DX_LOG_INFO, "refused", DX_KV("member", rq->member_id), DX_KV("request", "read"),
+                  DX_KV("dataset", s->entry->dataset), DX_KU("version", s->entry->version),
+                  DX_KV("rule", s->rule_id), DX_KV("reason", reason));
         rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
     }
     if (rv != 0)
@@ -342,8 +343,9 @@ static int s_erased(broker_t *b, request_t *rq, session_t *s, uint32_t index)
     error.rule_id = (char *)f.rule_id;
     reply.error = &error;
     s->finished = true; /* credit still arriving is dropped until the refusal has left */
-    dx_info("read stopped member=%s dataset=%s version=%llu: erased while it was being sent",
-            rq->member_id, s->entry->dataset, (unsigned long long)s->entry->version);
+    dx_log_kv(DX_LOG_INFO, "read-stopped", DX_KV("member", rq->member_id),
+              DX_KV("dataset", s->entry->dataset), DX_KU("version", s->entry->version),
+              DX_KV("reason", "erased while it was being sent"));
     int rv = broker_audit(b, rq, &f, NULL);
     if (rv == 0)
         rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);

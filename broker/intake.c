@@ -93,7 +93,7 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
     if (m && dx_member_current(m, dx_now_ms())) {
         s_zap_reply(b->zap, &frames[1], "200", "OK", m->id, zmq_msg_data(&frames[6]));
         metrics_handshake(b->metrics, true);
-        dx_debug("handshake admitted member=%s address=%s", m->id, address);
+        dx_log_kv(DX_LOG_DEBUG, "handshake-admitted", DX_KV("member", m->id), DX_KV("address", address));
     } else {
         char key[48] = "unknown";
         if (zmq_msg_size(&frames[6]) == 32) {
@@ -102,8 +102,9 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
         }
         s_zap_reply(b->zap, &frames[1], "400", "not a current member key", "", NULL);
         metrics_handshake(b->metrics, false);
-        dx_warn("handshake refused address=%s key=%s: %s", address, key,
-                m ? (m->revoked ? "member revoked" : "member keys expired") : "not a member key");
+        dx_log_kv(DX_LOG_WARN, "handshake-refused", DX_KV("address", address), DX_KV("key", key),
+                  DX_KV("reason", m ? (m->revoked ? "member revoked" : "member keys expired")
+                                    : "not a member key"));
     }
     for (int i = 0; i < 7; i++)
         zmq_msg_close(&frames[i]);
@@ -173,20 +174,21 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
         return;
     }
     if (extra) {
-        dx_warn("malformed request from member=%s: more than one frame", user);
+        dx_log_kv(DX_LOG_WARN, "malformed-request", DX_KV("member", user),
+                  DX_KV("reason", "more than one frame"));
         s_refuse_frame(b, id, 0, DX__ERROR_CODE__ERR_BAD_REQUEST, "a request is exactly one frame");
         return;
     }
     Dx__Request *req = NULL;
     if (wire_request_decode(zmq_msg_data(body), zmq_msg_size(body), &req, err) != 0) {
-        dx_warn("malformed request from member=%s: %s", user, err);
+        dx_log_kv(DX_LOG_WARN, "malformed-request", DX_KV("member", user), DX_KV("reason", err));
         s_refuse_frame(b, id, 0, DX__ERROR_CODE__ERR_BAD_REQUEST, err);
         return;
     }
     const command_t *cmd = dispatch_command(req->body_case);
     if (!cmd || zmq_msg_size(body) > cmd->max_frame) {
-        dx_warn("malformed request from member=%s: %s", user,
-                cmd ? "frame too large for its type" : "unknown request type");
+        dx_log_kv(DX_LOG_WARN, "malformed-request", DX_KV("member", user),
+                  DX_KV("reason", cmd ? "frame too large for its type" : "unknown request type"));
         s_refuse_frame(b, id, req->id, DX__ERROR_CODE__ERR_BAD_REQUEST, cmd ? "this request is larger than its type allows"
                                            : "unknown request type");
         wire_request_free(&req);
@@ -212,8 +214,8 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
     metrics_bytes(b->metrics, true, rq->frame_len);
     if (!peers_admit(b->peers, zmq_msg_data(id), zmq_msg_size(id))) {
         /* answered, never dropped: the client learns the limit it hit */
-        dx_debug("request refused member=%s type=%s: %d requests in flight on its connection",
-                 user, cmd->name, PEERS_INFLIGHT_MAX);
+        dx_log_kv(DX_LOG_DEBUG, "request-refused", DX_KV("member", user), DX_KV("type", cmd->name),
+                  DX_KV("reason", "too many requests in flight on its connection"));
         metrics_refusal(b->metrics, DX__ERROR_CODE__ERR_BUSY);
         char msg[160];
         snprintf(msg, sizeof msg, "%d requests are already in flight on this connection, the most "
@@ -234,8 +236,8 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
     }
     if (rv != 0) {
         /* a full queue: the request is answered, never dropped */
-        dx_warn("request refused member=%s type=%s: the broker's queues are full (%s)", user,
-                cmd->name, dx_strerror(rv));
+        dx_log_kv(DX_LOG_WARN, "request-refused", DX_KV("member", user), DX_KV("type", cmd->name),
+                  DX_KV("reason", "the broker's queues are full"));
         metrics_refusal(b->metrics, DX__ERROR_CODE__ERR_BUSY);
         peers_answered(b->peers, zmq_msg_data(id), zmq_msg_size(id));
         s_refuse_frame(b, id, req->id, DX__ERROR_CODE__ERR_BUSY,

@@ -223,6 +223,12 @@ void peers_flush(peers_t *p, void *router)
 {
     if (!p->held)
         return;
+    /* let libzmq take in what the connections have read meanwhile (its
+     * commands are processed on a poll, or at most every millisecond by a
+     * send): else a queue that has room still looks full */
+    int events = 0;
+    size_t elen = sizeof events;
+    zmq_getsockopt(router, ZMQ_EVENTS, &events, &elen);
     for (size_t i = 0; i < BUCKETS; i++)
         for (peer_t *c = p->buckets[i], *next; c; c = next) {
             next = c->next;

@@ -79,8 +79,8 @@ static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__M
     /* after the commit: the first publish may be in this very group */
     rv = broker_reply_witnessed(b, rq, &reply, NULL, 0);
     wire_free(&e);
-    dx_info("publish retried member=%s dataset=%s version=%llu: first receipt returned",
-            rq->member_id, name, (unsigned long long)version);
+    dx_log_kv(DX_LOG_INFO, "publish-retried", DX_KV("member", rq->member_id), DX_KV("dataset", name),
+              DX_KU("version", version), DX_KV("answer", "its first receipt"));
     return rv;
 }
 
@@ -185,9 +185,8 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
         goto out;
     if (made)
         *made = true;
-    dx_info("published member=%s dataset=%s version=%llu size=%llu seq=%llu", rq->member_id,
-            m->dataset, (unsigned long long)version, (unsigned long long)m->size,
-            (unsigned long long)seq);
+    dx_log_kv(DX_LOG_INFO, "published", DX_KV("member", rq->member_id), DX_KV("dataset", m->dataset),
+              DX_KU("version", version), DX_KU("size", m->size), DX_KU("seq", seq));
 out:
     free(entry);
     dx_signed_clear(&signed_receipt);
@@ -444,8 +443,8 @@ int publish_chunk(broker_t *b, request_t *rq)
 
 void publish_expired(broker_t *b, session_t *s)
 {
-    dx_info("publish timed out member=%s dataset=%s after %llu bytes", s->member,
-            s->m ? s->m->dataset : "", (unsigned long long)s->received);
+    dx_log_kv(DX_LOG_INFO, "publish-timed-out", DX_KV("member", s->member),
+              DX_KV("dataset", s->m ? s->m->dataset : ""), DX_KU("received", s->received));
     if (s->staged)
         publish_discard(b, s->blob);
 }

@@ -52,9 +52,10 @@ int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__Error
     int rv = broker_audit(b, rq, f, NULL);
     if (rv != 0)
         return rv;
-    dx_info("refused member=%s event=%s dataset=%s rule=%s reason=%s", rq->member_id,
-            dx_event_name(f->event),
-            f->dataset ? f->dataset : "", f->rule_id ? f->rule_id : "", f->reason ? f->reason : "");
+    dx_log_kv(DX_LOG_INFO, "refused", DX_KV("member", rq->member_id),
+              DX_KV("request", dx_event_name(f->event)), DX_KV("dataset", f->dataset ? f->dataset : ""),
+              DX_KU("version", f->version), DX_KV("rule", f->rule_id ? f->rule_id : ""),
+              DX_KV("reason", f->reason ? f->reason : ""));
     return broker_error_later(b, rq, code, f->rule_id, "%s", f->reason ? f->reason : "refused");
 }
 
@@ -66,8 +67,9 @@ int broker_no_transfer(broker_t *b, request_t *rq, uint64_t id, dx_event_t event
 {
     int rv = 0;
     if (sessions_foreign(b->sessions, id, rq->member_id)) {
-        dx_warn("transfer probe member=%s event=%s: a transfer id of another member", rq->member_id,
-                dx_event_name(event));
+        dx_log_kv(DX_LOG_WARN, "transfer-probe", DX_KV("member", rq->member_id),
+                  DX_KV("request", dx_event_name(event)),
+                  DX_KV("reason", "a transfer id of another member"));
         audit_fields_t f = { .event = event, .action = dx_event_name(event),
                              .rule_id = dx_pseudo_rule(DX_PSEUDO_TRANSFER),
                              .reason = "named a transfer that belongs to another member: refused" };
@@ -84,7 +86,8 @@ int broker_add_session(broker_t *b, request_t *rq, session_t *s)
     int rv = sessions_add(b->sessions, s);
     if (rv != DX_ERR_BUSY)
         return rv;
-    dx_warn("transfer refused member=%s: session limit reached", rq->member_id);
+    dx_log_kv(DX_LOG_WARN, "transfer-refused", DX_KV("member", rq->member_id),
+              DX_KV("reason", "session limit reached"));
     broker_error(b, rq, DX__ERROR_CODE__ERR_BUSY, NULL,
                  "too many transfers in progress; try again shortly");
     return 0;

@@ -50,7 +50,7 @@ static void s_expired(void *arg, session_t *s)
     if (s->kind == SESSION_PUBLISH)
         publish_expired(arg, s);
     else
-        dx_info("fetch timed out member=%s", s->member);
+        dx_log_kv(DX_LOG_INFO, "fetch-timed-out", DX_KV("member", s->member));
 }
 
 static void s_reload(broker_t *b)

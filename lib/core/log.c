@@ -68,26 +68,6 @@ static size_t s_json_text(char *out, size_t cap, size_t n, const char *text, siz
     return n;
 }
 
-/* Whether p opens with a key: [a-z][a-z0-9_]* then '='. */
-static bool s_key_at(const char *p)
-{
-    const char *e = p;
-    if (*e < 'a' || *e > 'z')
-        return false;
-    while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '_')
-        e++;
-    return *e == '=';
-}
-
-/* The space before the next " key=" at or after from, or NULL. */
-static const char *s_next_key(const char *from)
-{
-    for (const char *p = from; (p = strchr(p, ' ')) != NULL; p++)
-        if (s_key_at(p + 1))
-            return p;
-    return NULL;
-}
-
 /* Appends formatted text at *n, never past cap - 1 (out stays terminated). */
 __attribute__((format(printf, 4, 5)))
 static void s_add(char *out, size_t cap, size_t *n, const char *fmt, ...)
@@ -102,43 +82,114 @@ static void s_add(char *out, size_t cap, size_t *n, const char *fmt, ...)
         *n = *n + (size_t)k < cap ? *n + (size_t)k : cap - 1;
 }
 
-/* {"time":...,"level":...,"event":...,"fields":{...}}: the event is the
- * text before the first key=value, the fields each key=value after it (a
- * value runs to the next " key="). A line longer than cap is cut short
- * (and then not valid JSON; cap is four times the longest message). */
-size_t dx_log_json(char *out, size_t cap, const char *stamp, const char *level, const char *text)
+/* A value as text: as it is when it is printable ASCII without a space, a
+ * quote, '=' or a backslash; else quoted, with quotes and backslashes
+ * escaped and other bytes as \xNN. Empty is "". */
+static void s_text_value(char *out, size_t cap, size_t *n, const char *v)
 {
-    const char *fields, *sp = NULL;
-    size_t elen, n = 0;
-    if (s_key_at(text)) {
-        fields = text, elen = 0;
-    } else {
-        sp = s_next_key(text);
-        fields = sp ? sp + 1 : NULL;
-        elen = sp ? (size_t)(sp - text) : strlen(text);
+    bool plain = v[0] != '\0';
+    for (const char *p = v; *p && plain; p++)
+        plain = *p > ' ' && *p < 0x7f && *p != '"' && *p != '=' && *p != '\\';
+    if (plain) {
+        s_add(out, cap, n, "%s", v);
+        return;
     }
+    s_add(out, cap, n, "\"");
+    for (const unsigned char *p = (const unsigned char *)v; *p && *n + 8 < cap; p++) {
+        if (*p == '"' || *p == '\\')
+            s_add(out, cap, n, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7f)
+            s_add(out, cap, n, "\\x%02x", *p);
+        else
+            s_add(out, cap, n, "%c", *p);
+    }
+    s_add(out, cap, n, "\"");
+}
+
+static bool s_key_ok(const char *k)
+{
+    if (!k || *k < 'a' || *k > 'z')
+        return false;
+    for (; *k; k++)
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '_'))
+            return false;
+    return true;
+}
+
+size_t dx_log_text_line(char *out, size_t cap, const char *event, const dx_kv_t *kv, size_t n)
+{
+    size_t len = 0;
     out[0] = '\0';
-    s_add(out, cap, &n, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"", stamp, level);
-    n = s_json_text(out, cap, n, text, elen);
-    s_add(out, cap, &n, "\",\"fields\":{");
-    for (const char *key = fields; key && n + 16 < cap;) {
-        const char *eq = strchr(key, '=');
-        const char *next = s_next_key(eq);
-        const char *end = next ? next : eq + strlen(eq);
-        s_add(out, cap, &n, "%s\"", key == fields ? "" : ",");
-        n = s_json_text(out, cap, n, key, (size_t)(eq - key));
-        s_add(out, cap, &n, "\":\"");
-        n = s_json_text(out, cap, n, eq + 1, (size_t)(end - eq - 1));
-        s_add(out, cap, &n, "\"");
-        key = next ? next + 1 : NULL;
+    s_text_value(out, cap, &len, event);
+    for (size_t i = 0; i < n; i++) {
+        if (!s_key_ok(kv[i].key))
+            continue; /* a key is the program's constant; never anything else */
+        s_add(out, cap, &len, " %s=", kv[i].key);
+        if (kv[i].num)
+            s_add(out, cap, &len, "%llu", (unsigned long long)kv[i].u);
+        else
+            s_text_value(out, cap, &len, kv[i].s ? kv[i].s : "");
     }
-    s_add(out, cap, &n, "}}");
-    return n;
+    return len;
+}
+
+size_t dx_log_json(char *out, size_t cap, const char *stamp, const char *level, const char *event,
+                   const dx_kv_t *kv, size_t n)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    s_add(out, cap, &len, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"", stamp, level);
+    len = s_json_text(out, cap, len, event, strlen(event));
+    s_add(out, cap, &len, "\",\"fields\":{");
+    for (size_t i = 0, shown = 0; i < n && len + 16 < cap; i++) {
+        if (!s_key_ok(kv[i].key))
+            continue;
+        s_add(out, cap, &len, "%s\"%s\":\"", shown++ ? "," : "", kv[i].key);
+        if (kv[i].num)
+            s_add(out, cap, &len, "%llu", (unsigned long long)kv[i].u);
+        else
+            len = s_json_text(out, cap, len, kv[i].s ? kv[i].s : "", kv[i].s ? strlen(kv[i].s) : 0);
+        s_add(out, cap, &len, "\"");
+    }
+    s_add(out, cap, &len, "}}");
+    return len;
+}
+
+static const char *s_names[] = { "debug", "info ", "warn ", "error" };
+
+/* One line on stderr: the event and its fields, in the format in force. */
+static void s_emit(enum dx_log_level level, const char *event, const dx_kv_t *kv, size_t n, bool cut)
+{
+    char stamp[DX_TIME_TEXT], line[8192];
+    dx_time_format(dx_now_ms(), stamp);
+    if (s_effective_format() == DX_LOG_JSON) {
+        char lname[8];
+        snprintf(lname, sizeof lname, "%s", s_names[level]);
+        lname[strcspn(lname, " ")] = '\0';
+        dx_log_json(line, sizeof line, stamp, lname, event, kv, n);
+        fprintf(stderr, "%s\n", line);
+        return;
+    }
+    if (kv) {
+        dx_log_text_line(line, sizeof line, event, kv, n);
+    } else { /* free text: as it is, control characters replaced */
+        snprintf(line, sizeof line, "%s", event);
+        for (char *p = line; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+    }
+    fprintf(stderr, "%s %s %s%s\n", stamp, s_names[level], line, cut ? "..." : "");
+}
+
+void dx_log_fields(enum dx_log_level level, const char *event, const dx_kv_t *kv, size_t n)
+{
+    if ((int)level < s_effective_level())
+        return;
+    s_emit(level, event, kv, n, false);
 }
 
 void dx_log(enum dx_log_level level, const char *fmt, ...)
 {
-    static const char *names[] = { "debug", "info ", "warn ", "error" };
     if ((int)level < s_effective_level())
         return;
     char text[1024];
@@ -148,20 +199,5 @@ void dx_log(enum dx_log_level level, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    if (s_effective_format() == DX_LOG_JSON) {
-        char stamp[DX_TIME_TEXT], line[4 * sizeof text + 256], lname[8];
-        dx_time_format(dx_now_ms(), stamp);
-        snprintf(lname, sizeof lname, "%s", names[level]);
-        lname[strcspn(lname, " ")] = '\0';
-        dx_log_json(line, sizeof line, stamp, lname, text);
-        fprintf(stderr, "%s\n", line);
-        return;
-    }
-    for (char *p = text; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    char stamp[DX_TIME_TEXT];
-    dx_time_format(dx_now_ms(), stamp);
-    fprintf(stderr, "%s %s %s%s\n", stamp, names[level], text,
-            (size_t)n >= sizeof text ? "..." : "");
+    s_emit(level, text, NULL, 0, (size_t)n >= sizeof text);
 }

@@ -438,7 +438,7 @@ def a_other_members_transfer_ids(ctx):
     if error_of(got) or b"national_id" in one(parse(one(got, REPLY["fetch_data"], b"")), 3, b""):
         return f"the owner's transfer was disturbed: {error_of(got)}"
     with open(ctx.broker_log) as f:
-        if "transfer probe member=education" not in f.read():
+        if "transfer-probe member=education" not in f.read():
             return "the probe was not logged"
     recs = [r for r in ctx.records("--member", "education") if r["rule"] == "transfer"]
     if not recs:

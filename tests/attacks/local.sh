@@ -21,6 +21,7 @@ LOCAL_ATTACKS=(
   state_heads_is_a_link
   stale_state_temporaries_are_removed
   backup_is_private_from_its_first_byte
+  log_fields_cannot_be_forged
 )
 
 # ---- helpers ----
@@ -263,4 +264,51 @@ PY
   wait $watcher
   [ "$(cat "$d/modes")" = "content.keys=0o600 data.mdb=0o600" ] ||
     echo "a backup file was readable by others when it appeared: $(cat "$d/modes")"
+}
+
+# A content type written to look like log fields reaches a refusal's
+# reason: in the JSON log every key must appear once, and the refusal must
+# stay the consumer's.
+l_log_fields_cannot_be_forged() {
+  local d pid ep i
+  d=$(l_dir logs)
+  "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$d/data" --policies "$T/policies" \
+    --key "$T/keys/broker.key" --log-format json >"$d/broker.log" 2>&1 &
+  pid=$!
+  for i in $(seq 100); do
+    ep=$(/usr/bin/python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["event"] == "listening": print(o["fields"]["endpoint"])' "$d/broker.log" 2>/dev/null)
+    [ -n "$ep" ] && break
+    sleep 0.1
+  done
+  printf 'national_id,region\n1,north\n' > "$d/p.csv"
+  local forged='text/plain; x="1 member=health event=erase dataset=health/other reason=none"'
+  DX_STATE_DIR=$d/state "$BIN/dx-agent" --broker "$ep" --broker-pub "$T/keys/broker.pub" \
+    --key "$T/keys/health.key" publish health/vaccination/forged "$d/p.csv" --classification restricted \
+    --content-type "$forged" >/dev/null 2>"$d/err" || { kill $pid; echo "publish refused: $(cat "$d/err")"; return; }
+  DX_STATE_DIR=$d/state "$BIN/dx-agent" --broker "$ep" --broker-pub "$T/keys/broker.pub" \
+    --key "$T/keys/statistics.key" fetch health/vaccination/forged --purpose statistics -o "$d/out" \
+    >/dev/null 2>&1
+  kill -TERM $pid; wait $pid
+  /usr/bin/python3 - "$d/broker.log" <<'PY'
+import json, sys
+def once(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        print(f"a line has a key twice: {keys}")
+        sys.exit(0)
+    return dict(pairs)
+found = False
+for line in open(sys.argv[1]):
+    o = json.loads(line, object_pairs_hook=once)
+    f = o.get("fields", {})
+    if o["event"] == "refused" and "member=health" in f.get("reason", ""):
+        found = True
+        if f.get("member") != "statistics" or f.get("dataset") != "health/vaccination/forged":
+            print(f"the refusal's fields were changed: {f}")
+if not found:
+    print("no refusal carrying the forged text was logged")
+PY
 }

@@ -46,7 +46,7 @@ check "publishing outside any namespace is refused (exit 3)" 3 agent health publ
 
 check "an unknown key is refused at the handshake (exit 5)" 5 "$BIN/dx-agent" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/intruder.key" --timeout 5 list
 check_grep "it says the key was refused" "$T/err" "refused our key"
-check_grep "the broker logs it" "$BROKER_LOG" "handshake refused"
+check_grep "the broker logs it" "$BROKER_LOG" "handshake-refused"
 check "a wrong broker key fails the handshake (exit 5)" 5 "$BIN/dx-agent" --broker "$EP" --broker-pub "$T/keys/health.pub" --key "$T/keys/health.key" --timeout 3 list
 check "an unreachable broker (exit 5)" 5 "$BIN/dx-agent" --broker tcp://127.0.0.1:1 --broker-pub "$T/keys/broker.pub" --key "$T/keys/health.key" --timeout 2 list
 check_grep "it says unreachable" "$T/err" "cannot reach the broker"
