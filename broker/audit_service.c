@@ -20,7 +20,7 @@
 #include <string.h>
 
 #define PAGE_BYTES (512 * 1024)
-#define SCAN_MAX 200000     /* records looked at per request */
+#define SCAN_MAX 20000      /* records looked at per request: a few ms of the writer */
 
 typedef struct {
     ProtobufCBinaryData *records;

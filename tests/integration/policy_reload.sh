@@ -67,7 +67,7 @@ for i in $(seq 50); do grep -q "^first:" "$T/held" && break; sleep 0.1; done
 sed -i '/id: statistics/,/transport_key/ s/^\(    roles: .*\)$/\1\n    revoked: true/' "$T/policies/members.yaml"
 check "the edited set is valid" 0 "$BIN/dx-admin" policy check "$T/policies"
 kill -HUP "$BROKER_PID"
-for i in $(seq 50); do [ "$(grep -c 'policy set loaded' "$BROKER_LOG")" -ge 1 ] && break; sleep 0.1; done
+for i in $(seq 50); do [ "$(grep -c 'policy-loaded' "$BROKER_LOG")" -ge 1 ] && break; sleep 0.1; done
 wait $held
 check_grep "before the reload its connection was served" "$T/held" "^first: ok"
 check_grep "after it, its next request on the same connection is refused" "$T/held" "^reply: member 'statistics' is revoked"

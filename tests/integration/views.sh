@@ -70,7 +70,7 @@ steps=$!
 for i in $(seq 50); do grep -q started "$T/steps" && break; sleep 0.1; done
 sed -i '/id: stats-reads-vaccination/,/not_after/ s/purposes: \[statistics\]/purposes: [research]/' "$T/policies/rules.yaml"
 kill -HUP "$BROKER_PID"
-for i in $(seq 50); do grep -q "policy set loaded" "$BROKER_LOG" && break; sleep 0.1; done
+for i in $(seq 50); do grep -q "policy-loaded" "$BROKER_LOG" && break; sleep 0.1; done
 wait $steps
 check_grep "the transfer in flight finished under its rule" "$T/steps" "^done [3-9] "
 check "a new fetch is decided by the new set (exit 3)" 3 agent statistics fetch health/vaccination/big --purpose statistics -o "$T/x"
@@ -89,7 +89,7 @@ cat >> "$T/policies/rules.yaml" <<YAML
 YAML
 sed -i '/id: education-not-health/,/datasets/ s#datasets: \["health/\*\*"\]#datasets: ["health/vaccination/**"]#' "$T/policies/rules.yaml"
 kill -HUP "$BROKER_PID"
-for i in $(seq 50); do [ "$(grep -c 'policy set loaded' "$BROKER_LOG")" -ge 2 ] && break; sleep 0.1; done
+for i in $(seq 50); do [ "$(grep -c 'policy-loaded' "$BROKER_LOG")" -ge 2 ] && break; sleep 0.1; done
 check "before its not_after the rule allows" 0 agent education fetch health/registry/2026 --purpose planning -o "$T/e1"
 sleep 4
 check "after it, the same fetch is refused, without a reload (exit 3)" 3 agent education fetch health/registry/2026 --purpose planning -o "$T/e2"
