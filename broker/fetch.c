@@ -220,40 +220,46 @@ static int s_sign_view(broker_t *b, session_t *s, int64_t now_ms, const uint8_t 
     return dx_signed_make(&vm.base, DX_CTX_VIEW, b->signer, out);
 }
 
+/* A transfer that cannot go on: recorded (decision error, under rule),
+ * the consumer told msg with code, and the session ends once that left;
+ * credit still arriving meanwhile is dropped. */
+static int s_stop(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code, const char *rule,
+                  const char *reason, char *msg)
+{
+    audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
+                         .version = s->entry->version, .sha256 = s->entry->sha256.data,
+                         .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
+                         .decision = "error", .rule_id = rule, .reason = reason };
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__Error error = DX__ERROR__INIT;
+    error.code = code;
+    error.message = msg;
+    error.rule_id = (char *)rule;
+    reply.error = &error;
+    s->finished = true;
+    int rv = broker_audit(b, rq, &f, NULL);
+    if (rv == 0)
+        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
+    if (rv != 0)
+        sessions_remove(b->sessions, s->id);
+    return rv;
+}
+
 /* A filter that stopped: the transfer ends and the audit log says why. The
  * consumer learns the line, not what was wrong with it: the reason may
  * describe the removed fields. */
 static int s_filter_failed(broker_t *b, request_t *rq, session_t *s)
 {
-    char reason[400];
+    char reason[400], msg[300];
     snprintf(reason, sizeof reason, "the view stopped: the dataset cannot be read unambiguously (%s)",
              dx_filter_error(s->filter));
-    audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
-                         .version = s->entry->version, .sha256 = s->entry->sha256.data,
-                         .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
-                         .decision = "error", .rule_id = s->rule_id, .reason = reason };
-    char msg[300];
     snprintf(msg, sizeof msg, "the view stopped at line %llu: the dataset cannot be filtered "
              "exactly, so nothing more of it is released (the audit log says why; the publisher "
              "can fix the data)", (unsigned long long)dx_filter_error_line(s->filter));
-    Dx__Reply reply = DX__REPLY__INIT;
-    Dx__Error error = DX__ERROR__INIT;
-    error.code = DX__ERROR_CODE__ERR_UNSUPPORTED;
-    error.message = msg;
-    error.rule_id = s->rule_id;
-    reply.error = &error;
-    /* credit still arriving is dropped until the refusal has left */
-    s->finished = true;
-    int rv = broker_audit(b, rq, &f, NULL);
-    if (rv == 0) {
-        dx_log_kv(DX_LOG_INFO, "refused", DX_KV("member", rq->member_id), DX_KV("request", "read"),
-                  DX_KV("dataset", s->entry->dataset), DX_KU("version", s->entry->version),
-                  DX_KV("rule", s->rule_id), DX_KV("reason", reason));
-        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
-    }
-    if (rv != 0)
-        sessions_remove(b->sessions, s->id);
-    return rv;
+    dx_log_kv(DX_LOG_INFO, "refused", DX_KV("member", rq->member_id), DX_KV("request", "read"),
+              DX_KV("dataset", s->entry->dataset), DX_KU("version", s->entry->version),
+              DX_KV("rule", s->rule_id), DX_KV("reason", reason));
+    return s_stop(b, rq, s, DX__ERROR_CODE__ERR_UNSUPPORTED, s->rule_id, reason, msg);
 }
 
 /* Whether the version a transfer sends was erased since it began (its
@@ -289,8 +295,8 @@ static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, co
     return rv == DX_ERR_INTEGRITY ? rv : rv ? DX_ERR_STORAGE : 0;
 }
 
-/* A stored chunk that does not open: recorded, and the transfer ends with
- * an integrity error (the consumer exits 4). */
+/* A stored chunk that does not open: the transfer ends with an integrity
+ * error (the consumer exits 4). */
 static int s_damaged(broker_t *b, request_t *rq, session_t *s, uint32_t index)
 {
     char reason[200], msg[300];
@@ -299,30 +305,12 @@ static int s_damaged(broker_t *b, request_t *rq, session_t *s, uint32_t index)
     snprintf(msg, sizeof msg, "the broker's stored copy of %s@%llu is damaged (chunk %u fails its "
              "integrity check): nothing more is sent; tell the broker's operator",
              s->entry->dataset, (unsigned long long)s->entry->version, index);
-    audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
-                         .version = s->entry->version, .sha256 = s->entry->sha256.data,
-                         .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
-                         .decision = "error", .rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY),
-                         .reason = reason };
-    Dx__Reply reply = DX__REPLY__INIT;
-    Dx__Error error = DX__ERROR__INIT;
-    error.code = DX__ERROR_CODE__ERR_INTEGRITY;
-    error.message = msg;
-    error.rule_id = (char *)f.rule_id;
-    reply.error = &error;
-    /* credit still arriving is dropped until the refusal has left */
-    s->finished = true;
-    int rv = broker_audit(b, rq, &f, NULL);
-    if (rv == 0)
-        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
-    if (rv != 0)
-        sessions_remove(b->sessions, s->id);
-    return rv;
+    return s_stop(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, dx_pseudo_rule(DX_PSEUDO_INTEGRITY),
+                  reason, msg);
 }
 
 /* The version was erased while it was being sent: the consumer is told so,
- * the log says how far it got (not that anything was damaged), and the
- * transfer ends. */
+ * and the log says how far it got, not that anything was damaged. */
 static int s_erased(broker_t *b, request_t *rq, session_t *s, uint32_t index)
 {
     char reason[200], msg[DX_NAME_MAX + 200];
@@ -331,27 +319,11 @@ static int s_erased(broker_t *b, request_t *rq, session_t *s, uint32_t index)
     snprintf(msg, sizeof msg, "%s@%llu was erased while it was being sent: nothing more of it is "
              "sent, and what arrived is incomplete", s->entry->dataset,
              (unsigned long long)s->entry->version);
-    audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
-                         .version = s->entry->version, .sha256 = s->entry->sha256.data,
-                         .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
-                         .decision = "error", .rule_id = dx_pseudo_rule(DX_PSEUDO_ERASED),
-                         .reason = reason };
-    Dx__Reply reply = DX__REPLY__INIT;
-    Dx__Error error = DX__ERROR__INIT;
-    error.code = DX__ERROR_CODE__ERR_ERASED;
-    error.message = msg;
-    error.rule_id = (char *)f.rule_id;
-    reply.error = &error;
-    s->finished = true; /* credit still arriving is dropped until the refusal has left */
     dx_log_kv(DX_LOG_INFO, "read-stopped", DX_KV("member", rq->member_id),
               DX_KV("dataset", s->entry->dataset), DX_KU("version", s->entry->version),
               DX_KV("reason", "erased while it was being sent"));
-    int rv = broker_audit(b, rq, &f, NULL);
-    if (rv == 0)
-        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
-    if (rv != 0)
-        sessions_remove(b->sessions, s->id);
-    return rv;
+    return s_stop(b, rq, s, DX__ERROR_CODE__ERR_ERASED, dx_pseudo_rule(DX_PSEUDO_ERASED), reason,
+                  msg);
 }
 
 /* Reads stored chunks through the filter until a message's worth of view

@@ -18,6 +18,9 @@
 #   (i) privacy (scripts/bench_privacy.sh): 256 MiB ingest and fetch with
 #       encryption at rest as a ratio of the build before it, erasure of
 #       1 GiB, master key rotation and a retention sweep of 100,000 versions
+#   (j) one member's flood against another member's publishes
+#       (scripts/bench_flood.sh): publish latency alone and while a member
+#       with no rights floods the feed, or the auditor floods queries
 # plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
 # records, default 1M and 10M). The broker's peak RSS is the highest of
 # every broker the bench starts.
@@ -190,6 +193,8 @@ echo "(h) agent services..." >&2
 scripts/bench_agents.sh "$BIN" "$out" "$RUNS"
 echo "(i) encryption at rest, erasure, rotation, retention..." >&2
 scripts/bench_privacy.sh "$BIN" "$T" "$out" "$RUNS"
+echo "(j) a flood against another member's publishes..." >&2
+scripts/bench_flood.sh "$BIN" "$T" "$out" "$RUNS"
 echo "policy and audit benchmarks..." >&2
 "$B/bench_policy" "$out" >/dev/null
 "$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null
