@@ -6,7 +6,8 @@
  *   intake.c     main thread: the ROUTER socket, ZAP, framing, decoding;
  *                picks the request's command (dispatch.c's table) and sends
  *                it to the job runner when the command has checks, else
- *                straight to the writer
+ *                straight to the writer; peers.c counts each connection's
+ *                requests in flight and holds the replies it cannot take yet
  *   jobs.c       one thread per core: runs a command's checks (for a
  *                publish, publish_check.c: signatures, manifests, hashing)
  *                and passes the request on to the writer
@@ -14,14 +15,16 @@
  *                command's handler (publish.c, fetch.c, catalog.c,
  *                audit_service.c, admin.c), which decides and records
  *   writer.c     the writer thread: the only owner of LMDB write
- *                transactions; every request it takes in one round shares
+ *                transactions; it takes waiting requests in turn by member
+ *                (fairq.c), and every request it takes in one round shares
  *                one commit (batch.c), fsynced while intake goes on
  *   reply.c      replies leave the writer, now or after their commit, and
  *                intake puts them on the socket
  *
  * Invariants:
  *   - every request is attributed to the member id the ZAP handler gave its
- *     connection, re-checked against the current policy on every request;
+ *     connection, re-checked against the current policy on every request,
+ *     with the transport key the connection was opened with;
  *   - a reply that acknowledges a write is sent only after its commit;
  *   - every decision appends an audit record in the same transaction as
  *     what it decided;

@@ -11,8 +11,11 @@
  * Each turn: put the writer's replies on the socket, answer pending
  * handshakes, then take requests: one frame each, within its command's
  * size, decoded, and passed on, to the job threads when its command has
- * checks, else to the writer. A frame that is not a request is answered
- * here; nothing else is. */
+ * checks, else to the writer. Answered here, at once: a frame that is not
+ * a request, a request over its connection's in-flight limit, and one the
+ * stages' full queues cannot take (peers.h); everything else by the
+ * writer. Every answer leaves through peers.c, which holds what a
+ * connection's queue cannot take yet. */
 #include "broker.h"
 #include "dispatch.h"
 #include "dxtime.h"
