@@ -287,7 +287,8 @@ static int s_list(const opts_t *o, const agent_t *a)
         bool done = reply->list->next_after[0] == '\0' && reply->list->cursor.len == 0;
         snprintf(after, sizeof after, "%s", reply->list->next_after);
         cursor_len = reply->list->next_after[0] ? 0 : reply->list->cursor.len;
-        memcpy(cursor, reply->list->cursor.data, cursor_len);
+        if (cursor_len)
+            memcpy(cursor, reply->list->cursor.data, cursor_len);
         wire_reply_free(&reply);
         if (done)
             return 0;

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <zmq.h>
 
-#define PEERS_INFLIGHT_MAX 32
+#define PEERS_INFLIGHT_MAX 24            /* a publisher's window is 16 chunks */
 #define PEERS_HELD_BYTES (40u << 20)      /* one connection's held replies */
 #define PEERS_HELD_TOTAL (256u << 20)     /* every connection's */
 

@@ -57,7 +57,13 @@ else
 fi
 # Full to the last page (small records fail too): a subscription whose
 # request could not be recorded is not kept, however often it is tried.
-for i in $(seq 3000); do agent health list 'health/**' >/dev/null 2>&1 || break; done
+full=
+for i in $(seq 3000); do
+  agent health list 'health/**' >/dev/null 2>"$T/list.err" && continue
+  grep -q "storage is full" "$T/list.err" && full=1
+  break
+done
+[ -n "$full" ] && pass "full to the last page: a list is refused too" || fail "full to the last page: a list is refused too" "$(cat "$T/list.err")"
 subscriptions() {
   /usr/bin/python3 -c 'import sys, urllib.request
 t = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
