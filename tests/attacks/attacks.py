@@ -913,6 +913,26 @@ def a_no_reply_is_dropped_silently(ctx):
     return None
 
 
+def a_forged_cursors(ctx):
+    """A list or deliveries cursor is the broker's sealed token: made up,
+    altered or oversized ones are refused as bad requests, alike, and a
+    well-formed list page still answers after them."""
+    s = ctx.conn("health")
+    for label, cur in (("random", os.urandom(286)), ("short", b"x"), ("zeroed", b"\0" * 286)):
+        e = error_of(s.call(REQ["list"], msg(f_bytes(1, "health/**"), f_bytes(4, cur))))
+        if not e or e[0] != ERR["BAD_REQUEST"]:
+            return f"a {label} list cursor was answered {e}"
+        e = error_of(s.call(REQ["deliveries"], msg(f_bytes(1, "health/vaccination/x"), f_bytes(7, cur))))
+        if not e or e[0] != ERR["BAD_REQUEST"]:
+            return f"a {label} deliveries cursor was answered {e}"
+    e = error_of(s.call(REQ["list"], msg(f_bytes(1, "health/**"), f_bytes(4, os.urandom(4096)))))
+    if not e or e[0] != ERR["BAD_REQUEST"]:
+        return f"an oversized cursor was answered {e}"
+    if error_of(s.call(REQ["list"], msg(f_bytes(1, "health/**")))):
+        return "a list after forged cursors was refused"
+    return None
+
+
 def reload_policies(ctx):
     r = ctx.conn("office").call(REQ["reload"], b"")
     if error_of(r) or not one(parse(one(r, REPLY["reload"], b"")), 1, 0):
@@ -1075,6 +1095,7 @@ ATTACKS = [
     a_replaced_transport_key_is_refused_on_open_connections,
     a_erasure_during_a_fetch_is_no_damage,
     a_no_reply_is_dropped_silently,
+    a_forged_cursors,
 ]
 
 
