@@ -913,6 +913,27 @@ def a_no_reply_is_dropped_silently(ctx):
     return None
 
 
+def a_feed_work_is_bounded(ctx):
+    """A feed request looks at a bounded span of the log (4,096 sequence
+    numbers), whatever the log holds; a member that no rule lets list
+    anything is answered without a look, as far as the log goes."""
+    tools = os.path.join(os.path.dirname(ctx.bin), "tests", "tools")
+    p = subprocess.run([os.path.join(tools, "dx-load"), "fill", "5000", "64", "--broker", ctx.ep,
+                        "--broker-pub", os.path.join(ctx.keys, "broker.pub"),
+                        "--key", os.path.join(ctx.keys, "health.key")], capture_output=True, timeout=120)
+    if p.returncode != 0:
+        return f"could not fill the log: {p.stderr.decode(errors='replace')}"
+    entries, nxt, raw = feed_page(ctx.conn("statistics"), 0)
+    if not isinstance(entries, list):
+        return f"statistics' feed was refused: {entries}"
+    if nxt > 4096 or not one(parse(raw), 3, 0):
+        return f"one feed request looked up to seq {nxt} (more: {one(parse(raw), 3, 0)})"
+    entries, nxt, raw = feed_page(ctx.conn("education"), 0)
+    if entries or nxt < 5000 or one(parse(raw), 3, 0):
+        return f"education (no rights) got {entries[:3]}, next {nxt}, more {one(parse(raw), 3, 0)}"
+    return None
+
+
 def a_forged_cursors(ctx):
     """A list or deliveries cursor is the broker's sealed token: made up,
     altered or oversized ones are refused as bad requests, alike, and a
@@ -1096,6 +1117,7 @@ ATTACKS = [
     a_erasure_during_a_fetch_is_no_damage,
     a_no_reply_is_dropped_silently,
     a_forged_cursors,
+    a_feed_work_is_bounded,
 ]
 
 
