@@ -14,6 +14,7 @@ typedef struct slot {
 struct fairq {
     slot_t **slots;              /* open addressing by member id; never removed */
     size_t cap, used, count;
+    size_t bytes;                /* the waiting requests' frames */
     size_t members;              /* in the ring */
     slot_t *turn_head, *turn_tail;
 };
@@ -117,6 +118,7 @@ int fairq_push(fairq_t *q, request_t *rq)
     if (!s->waiting)
         s_enqueue_turn(q, s);
     q->count++;
+    q->bytes += rq->frame_len;
     return 0;
 }
 
@@ -138,8 +140,10 @@ request_t *fairq_pop(fairq_t *q)
         s_enqueue_turn(q, s); /* its next one waits for everyone else's turn */
     rq->next = NULL;
     q->count--;
+    q->bytes -= rq->frame_len;
     return rq;
 }
 
 size_t fairq_count(const fairq_t *q) { return q ? q->count : 0; }
 size_t fairq_members(const fairq_t *q) { return q ? q->members : 0; }
+size_t fairq_bytes(const fairq_t *q) { return q ? q->bytes : 0; }

@@ -23,7 +23,8 @@ int fairq_push(fairq_t *q, request_t *rq);
 /* The next request in turn, or NULL when none waits. */
 request_t *fairq_pop(fairq_t *q);
 size_t fairq_count(const fairq_t *q);
-/* Members with requests waiting. */
+/* Members with requests waiting, and the bytes of their frames. */
 size_t fairq_members(const fairq_t *q);
+size_t fairq_bytes(const fairq_t *q);
 
 #endif

@@ -6,7 +6,9 @@
  * id becomes the User-Id of every message on that connection; the key
  * itself rides along as the connection's X-Transport-Key property, so that
  * dispatch can refuse a connection whose key the member no longer has (a
- * key replaced by a reload) as it refuses a revoked member.
+ * key replaced by a reload) as it refuses a revoked member. A client may
+ * send properties of its own (ZMQ_METADATA); libzmq keeps ZAP's of a name
+ * before them, and the attack suite checks that a claimed key is ignored.
  *
  * Each turn: put the writer's replies on the socket, answer pending
  * handshakes, then take requests: one frame each, within its command's

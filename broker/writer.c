@@ -37,7 +37,9 @@
                                            reply waits for its round's commit, and
                                            rounds full of others' work would hold it */
 #define INBOX_HWM 4096
-#define WAITING_MAX 16384               /* taken off the inbox, waiting their turn */
+#define WAITING_MAX 16384               /* taken off the inbox, waiting their turn, */
+#define WAITING_BYTES (256u << 20)      /* and their frames: past these the inbox
+                                           fills, and intake answers busy */
 
 static void s_set(void *sock, int option, int value)
 {
@@ -100,7 +102,7 @@ static void s_metrics(broker_t *b, uint64_t commits_before)
 static bool s_drain(broker_t *b)
 {
     bool stop = false;
-    while (fairq_count(b->waiting) < WAITING_MAX) {
+    while (fairq_count(b->waiting) < WAITING_MAX && fairq_bytes(b->waiting) < WAITING_BYTES) {
         request_t *rq = NULL;
         if (zmq_recv(b->inbox, &rq, sizeof rq, ZMQ_DONTWAIT) != sizeof rq || !rq)
             break;

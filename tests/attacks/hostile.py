@@ -171,9 +171,11 @@ class Member:
 class Conn:
     """A CURVE DEALER connection, one frame per request, bounded waits."""
 
-    def __init__(self, endpoint, member, timeout=5.0):
+    def __init__(self, endpoint, member, timeout=5.0, metadata=None):
         self.ctx = zmq.Context.instance()
         self.s = self.ctx.socket(zmq.DEALER)
+        if metadata:  # connection properties of the client's own (ZMTP READY)
+            self.s.setsockopt(zmq.METADATA, metadata)
         self.s.curve_secretkey = member.curve_secret
         self.s.curve_publickey = member.curve_public
         self.s.curve_serverkey = member.broker_curve

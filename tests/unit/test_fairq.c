@@ -25,6 +25,7 @@ TEST(a_flood_waits_its_turn)
     CHECK_EQ(fairq_push(q, s_rq(NULL, 1)), 0);
     CHECK_EQ(fairq_count(q), 1002u);
     CHECK_EQ(fairq_members(q), 3u);
+    CHECK_EQ(fairq_bytes(q), 1000u * 1001u / 2u + 2u);
     /* the flooder's first, then the others': each waits one request of it */
     request_t *rq = fairq_pop(q);
     CHECK(rq && strcmp(rq->member_id, "flooder") == 0 && rq->frame_len == 1);
