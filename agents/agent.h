@@ -54,6 +54,11 @@ int agent_outbox_run(agent_link_t *l, const agent_outbox_t *o, size_t *published
  * an error to try again later. */
 int agent_inbox_run(agent_link_t *l, const agent_sub_t *s, int pages, size_t *delivered, bool *more);
 
+/* dx-agent resync: every subscription's cursor (in STATE/cursors) goes back
+ * to the start, with a mark that makes agent_inbox_run compare each version
+ * it holds with the broker's until it has caught up. *n counts them. */
+int agent_inbox_recheck_all(const char *state, size_t *n, char err[DX_ERRMSG]);
+
 /* ---- agent_run.c ---- */
 
 /* Runs the service until SIGTERM or SIGINT; rereads config on SIGHUP. */

@@ -30,6 +30,7 @@
 #include "witness.h"
 #include "wire.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -46,6 +47,8 @@ typedef struct {
     agent_link_t *l;
     const agent_sub_t *s;
     int inbox, stage, cursors;
+    bool recheck;               /* after dx-agent resync: compare what is held */
+    size_t same, replaced;      /* what the re-check found */
 } run_dirs_t;
 
 static void s_cursor_name(const agent_sub_t *s, char out[32])
@@ -132,7 +135,7 @@ static void s_note_name(const char *target, char out[DX_NAME_MAX + 48])
 
 /* A file already in place without its receipt (the agent stopped between
  * the two): hash it, and sign for it as its note says it came. */
-static int s_confirm(const run_dirs_t *d, int dir, const char *target, const char *name,
+static int s_confirm(run_dirs_t *d, int dir, const char *target, const char *name,
                      uint64_t version)
 {
     agent_link_t *l = d->l;
@@ -233,8 +236,51 @@ synced:
     return 0;
 }
 
+/* A re-check (after a restore): the file held as target is compared with
+ * what the broker sent now. The same bytes: *same, nothing moves. Others:
+ * the held file and its receipt are renamed TARGET.replaced-TIME(.receipt),
+ * never overwritten, and the new one takes the name. */
+static int s_set_aside(run_dirs_t *d, int dir, const char *target, const char *name,
+                       uint64_t version, const dx_fetch_result_t *res, bool *same,
+                       char err[DX_ERRMSG])
+{
+    uint8_t sha[DX_SHA256_LEN];
+    uint64_t size = 0;
+    char aside[DX_NAME_MAX + 96], stamp[DX_TIME_TEXT], from[DX_NAME_MAX + 48], to[DX_NAME_MAX + 112];
+    int fd = -1;
+    int rv = dx_file_open_at(dir, target, &fd);
+    if (rv == 0)
+        rv = dx_hash_fd(fd, sha, &size, err);
+    if (fd >= 0)
+        close(fd);
+    if (rv != 0)
+        return rv;
+    *same = size == res->size && dx_equal(sha, res->sha256, DX_SHA256_LEN);
+    if (*same) {
+        d->same++;
+        return 0;
+    }
+    dx_time_stamp(dx_now_ms(), stamp);
+    snprintf(aside, sizeof aside, "%s.replaced-%s", target, stamp);
+    if (renameat(dir, target, dir, aside) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot set the held file aside: %s", strerror(errno));
+        return DX_ERR_IO;
+    }
+    snprintf(from, sizeof from, "%s.receipt", target);
+    snprintf(to, sizeof to, "%s.receipt", aside);
+    if (renameat(dir, from, dir, to) != 0 && errno != ENOENT) {
+        snprintf(err, DX_ERRMSG, "cannot set the held receipt aside: %s", strerror(errno));
+        return DX_ERR_IO;
+    }
+    d->replaced++;
+    dx_warn("inbox %s: %s@%" PRIu64 " from the broker differs from the file held (the broker was "
+            "restored and numbered a new version the same): the held file is kept as %s, the "
+            "broker's takes its name", d->s->inbox, name, version, aside);
+    return 0;
+}
+
 /* One version into the inbox. 0 when it is done or skipped for good. */
-static int s_deliver(const run_dirs_t *d, const char *name, uint64_t version)
+static int s_deliver(run_dirs_t *d, const char *name, uint64_t version)
 {
     agent_link_t *l = d->l;
     const agent_sub_t *s = d->s;
@@ -258,17 +304,21 @@ static int s_deliver(const run_dirs_t *d, const char *name, uint64_t version)
     }
     snprintf(target, sizeof target, "%s@%" PRIu64, leaf, version);
     snprintf(receipt, sizeof receipt, "%s.receipt", target);
+    bool held = false;
     if (fstatat(dir, target, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
             if (agent_say_once(l, st.st_dev, st.st_ino))
                 dx_error("inbox %s: %s@%" PRIu64 " is there but is not a regular file with a single "
                          "link: left as it is, the version is not delivered", s->inbox, name, version);
-            rv = 0;
-        } else {
-            rv = dx_exists_at(dir, receipt) ? 0 : s_confirm(d, dir, target, name, version);
+            close(dir);
+            return 0;
         }
-        close(dir);
-        return rv;
+        if (!d->recheck) {
+            rv = dx_exists_at(dir, receipt) ? 0 : s_confirm(d, dir, target, name, version);
+            close(dir);
+            return rv;
+        }
+        held = true; /* fetched again and compared */
     }
     if ((rv = dx_temp_create_at(d->stage, "fetch", 0600, tmp, sizeof tmp, &fd)) != 0) {
         dx_error("inbox %s: cannot write in it: %s", s->inbox, strerror(errno));
@@ -284,13 +334,17 @@ static int s_deliver(const run_dirs_t *d, const char *name, uint64_t version)
         rv = errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
         snprintf(err, sizeof err, "cannot write it: %s", strerror(errno));
     }
+    bool same = false;
+    if (rv == 0 && held && (rv = s_set_aside(d, dir, target, name, version, res, &same, err)) == 0 &&
+        same)
+        unlinkat(d->stage, tmp, 0);
     char note[DX_NAME_MAX + 48];
     s_note_name(target, note);
-    if (rv == 0 && (rv = dx_write_atomic_at(dir, note, res->filtered ? "filtered: yes\n"
+    if (rv == 0 && !same && (rv = dx_write_atomic_at(dir, note, res->filtered ? "filtered: yes\n"
                                                                       : "filtered: no\n",
                                             res->filtered ? 14 : 13, 0600)) != 0)
         snprintf(err, sizeof err, "cannot write in it: %s", strerror(errno));
-    if (rv == 0)
+    if (rv == 0 && !same)
         rv = s_put_in_place(d->stage, tmp, fd, dir, target, err);
     if (close(fd) != 0 && rv == 0) {
         rv = errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
@@ -322,7 +376,10 @@ static int s_deliver(const run_dirs_t *d, const char *name, uint64_t version)
     else if ((rv = s_write_receipt(dir, target, res, s->purpose, seq)) != 0)
         dx_error("inbox %s: cannot write the receipt of %s@%" PRIu64 ": %s", s->inbox, name, version,
                  strerror(errno));
-    else {
+    else if (same) {
+        dx_info("inbox %s: %s@%" PRIu64 " re-checked: the broker's bytes are the ones held (delivery "
+                "receipt in audit record %" PRIu64 ")", s->inbox, name, version, seq);
+    } else {
         unlinkat(dir, note, 0);
         dx_info("inbox %s: %s@%" PRIu64 " delivered (%s%" PRIu64 " bytes, delivery receipt in audit "
                 "record %" PRIu64 ")", s->inbox, name, version, res->filtered ? "filtered view, " : "",
@@ -376,6 +433,9 @@ int agent_inbox_run(agent_link_t *l, const agent_sub_t *s, int pages, size_t *de
     dx_remove_stale_temps(d.cursors); /* a cursor being saved when it was killed */
     s_cursor_name(s, cursor_name);
     uint64_t cursor = s_cursor_read(d.cursors, cursor_name);
+    char mark[48];
+    snprintf(mark, sizeof mark, "%s.recheck", cursor_name);
+    d.recheck = dx_exists_at(d.cursors, mark);
     char *patterns[AGENT_PATTERNS_MAX];
     for (size_t i = 0; i < s->npatterns; i++)
         patterns[i] = (char *)s->patterns[i];
@@ -426,8 +486,55 @@ int agent_inbox_run(agent_link_t *l, const agent_sub_t *s, int pages, size_t *de
         if (!*more)
             break;
     }
+    if (d.recheck && !*more && !*l->stop) {
+        unlinkat(d.cursors, mark, 0);
+        dx_info("inbox %s: re-checked against the broker's log after the resync: %zu versions "
+                "held were the same, %zu replaced (the old files kept beside them)", s->inbox,
+                d.same, d.replaced);
+    }
     rv = 0;
 out:
     s_close_dirs(&d);
+    return rv;
+}
+
+int agent_inbox_recheck_all(const char *state, size_t *n, char err[DX_ERRMSG])
+{
+    int st = -1, cursors = -1;
+    *n = 0;
+    int rv = dx_dir_open(state, 0700, &st);
+    if (rv == 0)
+        rv = dx_subdir_open(st, "cursors", 0700, &cursors);
+    if (st >= 0)
+        close(st);
+    if (rv != 0) {
+        snprintf(err, DX_ERRMSG, "cannot open %s/cursors: %s", state,
+                 rv == DX_ERR_INVALID ? "a link, not a directory, or not this user's" : strerror(errno));
+        return DX_ERR_IO;
+    }
+    int fd = dup(cursors);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        if (fd >= 0)
+            close(fd);
+        close(cursors);
+        snprintf(err, DX_ERRMSG, "cannot read %s/cursors: %s", state, strerror(errno));
+        return DX_ERR_IO;
+    }
+    struct dirent *e;
+    while (rv == 0 && (e = readdir(dir)) != NULL) {
+        char mark[300];
+        if (e->d_name[0] == '.' || strchr(e->d_name, '.'))
+            continue; /* a temp, or a mark */
+        snprintf(mark, sizeof mark, "%s.recheck", e->d_name);
+        /* the mark first: a cursor at 0 without it would keep what is held unchecked */
+        if ((rv = dx_write_atomic_at(cursors, mark, "recheck\n", 8, 0600)) == 0 &&
+            (rv = s_cursor_save(cursors, e->d_name, 0)) == 0)
+            (*n)++;
+        else
+            snprintf(err, DX_ERRMSG, "cannot reset %s/cursors/%s: %s", state, e->d_name, strerror(errno));
+    }
+    closedir(dir);
+    close(cursors);
     return rv;
 }

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "signals.h"
+#include "witness.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -31,6 +32,7 @@
 #define FEED_POLL_MS 30000      /* the feed is read this often, notified or not */
 #define RESCAN_MS 5000          /* outboxes are rescanned this often, inotify or not */
 #define FEED_PAGES 10           /* pages per subscription per turn */
+#define HALTED_CHECK_MS 5000    /* a rolled-back log is looked at again this often */
 
 typedef struct {
     agent_config_t *cfg;
@@ -43,6 +45,7 @@ typedef struct {
     int backoff_ms;
     bool scan, read;
     bool reported;              /* the broker being unreachable was said once */
+    bool halted;                /* the broker's log does not extend the saved head */
 } run_t;
 
 static void s_watch_dirs(run_t *r)
@@ -110,7 +113,30 @@ static void s_turn(run_t *r, int64_t now)
     int rv;
     if (!r->link.c && (rv = s_connect(r, err)) != 0)
         goto fail;
-    if (r->cfg->nsubs && (now >= r->renew_at || dx_client_connects(r->link.c) != r->connects)) {
+    if (dx_client_take_notify(r->link.c))
+        r->read = true;
+    bool renew = r->cfg->nsubs && (now >= r->renew_at || dx_client_connects(r->link.c) != r->connects);
+    if (!renew && !r->scan && now < r->scan_at && !r->read && now < r->feed_at)
+        return; /* nothing due */
+    /* A restored broker numbers versions again from where its backup ends:
+     * nothing is published or read until its log is accepted (resync). */
+    if ((rv = dx_witness_current(r->link.c, r->link.broker, r->link.state, err)) == DX_ERR_INTEGRITY) {
+        if (!r->halted)
+            dx_error("subscriptions and outboxes stopped, nothing is skipped or lost: %s", err);
+        r->halted = true;
+        r->retry_at = dx_mono_ms() + HALTED_CHECK_MS;
+        return;
+    }
+    if (rv != 0)
+        goto fail;
+    if (r->halted) {
+        dx_info("the broker's log extends the saved head again (resync): subscriptions and "
+                "outboxes resume");
+        r->halted = false;
+        r->read = r->scan = true;
+        r->renew_at = 0;
+    }
+    if (renew) {
         unsigned connects = dx_client_connects(r->link.c);
         if ((rv = s_renew(r, err)) != 0)
             goto fail;
@@ -132,8 +158,6 @@ static void s_turn(run_t *r, int64_t now)
                 r->scan = true; /* more waiting */
         }
     }
-    if (dx_client_take_notify(r->link.c))
-        r->read = true;
     if (r->read || now >= r->feed_at) {
         r->read = false;
         r->feed_at = now + FEED_POLL_MS;

@@ -7,6 +7,7 @@
  *     info NAME[@VERSION]
  *     deliveries NAME[@VERSION]
  *     run --config FILE           the agent as a service (agent_run.c)
+ *     resync                      accept a restored broker's log (witness.c, agent_inbox.c)
  */
 #include "agent.h"
 #include "cli.h"
@@ -24,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -59,6 +61,8 @@ static int s_usage(FILE *out, int status)
             "                              time, whether their signed delivery receipt arrived)\n"
             "  run --config FILE           the agent as a service: outboxes, subscriptions and\n"
             "                              inboxes from the file (README, \"Running an agent\")\n"
+            "  resync                      after the broker was restored from a backup: accept\n"
+            "                              its log, keep the old head, re-check every inbox\n"
             "  --state-dir DIR   where the last signed head of the broker's audit log is kept\n"
             "                    (default $DX_STATE_DIR, else $HOME/.dx): every receipt and\n"
             "                    fetch must come with a head that extends it (exit 4 if not)\n"
@@ -72,14 +76,17 @@ static int s_usage(FILE *out, int status)
 
 static int s_fail(int rv, const char *msg) { return dx_cli_fail(s_prog, rv, msg); }
 
+static const char *s_state_dir(const opts_t *o, char buf[4096])
+{
+    return o->state_dir ? o->state_dir : o->conn.state[0] ? o->conn.state : dx_witness_default_dir(buf);
+}
+
 /* The broker's head must extend the one this agent saw before. */
 static int s_witness(const opts_t *o, dx_client_t *c, const dx_pubkeys_t *broker, const uint8_t *head,
                      size_t len, char err[DX_ERRMSG])
 {
     char buf[4096];
-    const char *dir = o->state_dir ? o->state_dir : o->conn.state[0] ? o->conn.state
-                                                                      : dx_witness_default_dir(buf);
-    return dx_witness(c, broker, dir, head, len, err);
+    return dx_witness(c, broker, s_state_dir(o, buf), head, len, err);
 }
 
 /* What every command runs with, once connected. */
@@ -365,6 +372,38 @@ static int s_deliveries(const opts_t *o, const agent_t *a)
     return rv ? s_fail(rv, err) : 0;
 }
 
+/* After a restore: the broker's current head replaces the saved one (kept
+ * beside it), and every subscription re-reads the feed from the start,
+ * comparing what it holds with what the broker has now (agent_inbox.c). */
+static int s_resync(const opts_t *o, const agent_t *a)
+{
+    char buf[4096], err[DX_ERRMSG], t1[DX_TIME_TEXT], t2[DX_TIME_TEXT];
+    const char *dir = s_state_dir(o, buf);
+    dx_witness_resync_t r;
+    int rv = dx_witness_resync(a->c, a->broker, dir, &r, err);
+    if (rv != 0)
+        return s_fail(rv, err);
+    dx_time_format(r.old_ms, t1);
+    dx_time_format(r.new_ms, t2);
+    if (!r.rolled_back && r.old_size) {
+        printf("nothing to resync: the broker's log (%" PRIu64 " records) extends the head saved "
+               "in %s (%" PRIu64 " records, %s)\n", r.new_size, dir, r.old_size, t1);
+        return 0;
+    }
+    size_t n = 0;
+    if ((rv = agent_inbox_recheck_all(dir, &n, err)) != 0)
+        return s_fail(rv, err);
+    if (r.rolled_back)
+        printf("accepted the broker's log of %" PRIu64 " records (signed %s) in place of the %" PRIu64
+               " records signed %s, kept in %s/heads/%s\n", r.new_size, t2, r.old_size, t1, dir, r.kept);
+    else
+        printf("saved the broker's head: %" PRIu64 " records (signed %s)\n", r.new_size, t2);
+    printf("%zu subscription%s will read the feed from the start and re-fetch every version whose "
+           "bytes differ from the file in the inbox (the old file is kept, renamed)\n", n,
+           n == 1 ? "" : "s");
+    return 0;
+}
+
 /* The commands: name, handler, and how many arguments follow the name. */
 static const struct {
     const char *name;
@@ -376,6 +415,7 @@ static const struct {
     { "list", s_list, 0, 1 },
     { "info", s_info, 1, 1 },
     { "deliveries", s_deliveries, 1, 1 },
+    { "resync", s_resync, 0, 0 },
     { "run", NULL, 0, 0 },
 };
 

@@ -134,6 +134,17 @@ void dx_time_format(int64_t ms, char out[DX_TIME_TEXT])
              tm.tm_sec, frac);
 }
 
+void dx_time_stamp(int64_t ms, char out[DX_TIME_TEXT])
+{
+    char t[DX_TIME_TEXT];
+    size_t n = 0;
+    dx_time_format(ms, t);
+    for (const char *p = t; *p && n + 1 < DX_TIME_TEXT; p++)
+        if (*p != '-' && *p != ':' && *p != '.')
+            out[n++] = *p;
+    out[n] = '\0';
+}
+
 int dx_duration_parse(const char *text, int64_t *ms_out)
 {
     static const struct { char unit; int64_t ms; } units[] = {

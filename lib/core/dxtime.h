@@ -24,5 +24,7 @@ int dx_duration_parse(const char *text, int64_t *ms_out);
 
 /* Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out. */
 void dx_time_format(int64_t ms, char out[DX_TIME_TEXT]);
+/* The same time for a file name: 20261206T225012123Z (no ':' or '.'). */
+void dx_time_stamp(int64_t ms, char out[DX_TIME_TEXT]);
 
 #endif
