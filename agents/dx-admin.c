@@ -11,10 +11,12 @@
 #include "dxtime.h"
 #include "encode.h"
 #include "err.h"
+#include "fileio.h"
 #include "keys.h"
 #include "master_key.h"
 #include "policy.h"
 #include "store.h"
+#include "vault.h"
 #include "transfer.h"
 #include "policy_load.h"
 #include "policy_test.h"
@@ -26,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *s_prog = "dx-admin";
 
@@ -42,7 +45,11 @@ static int s_usage(FILE *out, int status)
             "       dx-admin status [--format text|json] [--broker E] [--broker-pub F] [--key K]\n"
             "                (the broker's health; role admin; exit 0 when healthy)\n"
             "       dx-admin backup --data DIR --out DIR2\n"
-            "                (a consistent, compacted copy of a store, also of a running broker's)\n"
+            "                (a consistent, compacted copy of a store, also of a running broker's;\n"
+            "                DIR2/dx-backup.info names the master key it needs)\n"
+            "       dx-admin backup check DIR --master-key FILE | --broker-key FILE\n"
+            "                (whether DIR would restore: every content key opens under the\n"
+            "                current master key or one kept by a rotation)\n"
             "       dx-admin erase NAME[@VERSION] --reason TEXT [--broker E] [--broker-pub F] [--key K]\n"
             "                (destroys a version's content, every version's without @VERSION;\n"
             "                the catalog entry and the audit log keep its hashes; role admin)\n"
@@ -50,10 +57,16 @@ static int s_usage(FILE *out, int status)
             "                (a new random master key for dx-broker --master-key, mode 0600)\n"
             "       dx-admin master-key rotate [--broker E] [--broker-pub F] [--key K]\n"
             "                (the broker rewraps every content key under a new master key and\n"
-            "                replaces its --master-key file; role admin)\n"
+            "                replaces its --master-key file, keeping the old key as FILE.<id>\n"
+            "                for earlier backups; role admin)\n"
+            "       dx-admin master-key retire FILE ID [--data DIR]\n"
+            "                (deletes the kept key FILE.ID: backups sealed under it no longer\n"
+            "                restore; refused for the current key or the one DIR needs)\n"
             "       dx-admin --version\n");
     return status;
 }
+
+#define BACKUP_INFO "dx-backup.info"
 
 static int s_backup(int argc, char **argv)
 {
@@ -80,9 +93,144 @@ static int s_backup(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", s_prog, err);
         return dx_exit_code(rv);
     }
-    printf("backed up %s into %s: %llu bytes, as of one commit; check it with\n"
+    /* what a restore of it will need, written beside it and said now */
+    uint8_t id[DX_MASTER_ID_LEN];
+    char idtext[64] = "none (no content keys)", info[512], t[DX_TIME_TEXT], path[4200];
+    if (vault_file_id(out, id, err) == 0)
+        dx_master_id_text(id, idtext);
+    dx_time_format(dx_now_ms(), t);
+    int n = snprintf(info, sizeof info, "taken: %s\nfrom: %s\nmaster_key_id: %s\n", t, data, idtext);
+    snprintf(path, sizeof path, "%s/%s", out, BACKUP_INFO);
+    if (dx_write_atomic(path, info, (size_t)n, 0600) != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", s_prog, path, strerror(errno));
+        return 1;
+    }
+    printf("backed up %s into %s: %llu bytes, as of one commit; its content keys need master key %s "
+           "(noted in %s); check it with\n"
+           "  dx-admin backup check %s --master-key FILE   (or --broker-key FILE)\n"
            "  dx-audit --db %s --broker-pub BROKER.pub verify\n", data, out,
-           (unsigned long long)bytes, out);
+           (unsigned long long)bytes, idtext, BACKUP_INFO, out, out);
+    return 0;
+}
+
+/* Whether a backup would restore with the keys on this machine: the master
+ * key it needs (the current one, or one kept by a rotation) opens every
+ * content key in it. The audit log's own check is dx-audit verify. */
+static int s_backup_check(int argc, char **argv)
+{
+    static const struct option opts[] = { { "master-key", required_argument, NULL, 'm' },
+                                          { "broker-key", required_argument, NULL, 'k' },
+                                          { NULL, 0, NULL, 0 } };
+    const char *master_path = NULL, *key_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'm')
+            master_path = optarg;
+        else if (c == 'k')
+            key_path = optarg;
+        else
+            return s_usage(stderr, 2);
+    }
+    if (optind + 1 != argc || !!master_path == !!key_path) {
+        fprintf(stderr, "%s: backup check DIR needs --master-key FILE (the broker's --master-key) "
+                "or --broker-key FILE (a broker without one)\n", s_prog);
+        return 2;
+    }
+    const char *dir = argv[optind];
+    char err[DX_ERRMSG], want[DX_MASTER_ID_TEXT], id[DX_MASTER_ID_TEXT];
+    uint8_t master[DX_MASTER_KEY_LEN], fid[DX_MASTER_ID_LEN], kid[DX_MASTER_ID_LEN];
+    store_t *st = NULL;
+    vault_t *v = NULL;
+    uint32_t opened = 0;
+    int rv = store_open(dir, 0, true, &st, err);
+    if (rv != 0) {
+        fprintf(stderr, "%s: %s is not a store that opens: %s\n", s_prog, dir, err);
+        return 1;
+    }
+    store_close(&st);
+    rv = vault_file_id(dir, fid, err);
+    if (rv == DX_ERR_NOT_FOUND) {
+        printf("%s: a store without content keys (nothing encrypted at rest): it restores with any "
+               "master key\n", dir);
+        return 0;
+    }
+    if (rv != 0 || (rv = dx_master_key_from_files(master_path, key_path, master, err)) != 0) {
+        fprintf(stderr, "%s: %s\n", s_prog, err);
+        return 1;
+    }
+    dx_master_id_text(fid, want);
+    dx_master_key_id(master, kid);
+    dx_master_id_text(kid, id);
+    rv = vault_open(dir, master, master_path, true, NULL, &v, err);
+    dx_wipe(master, sizeof master);
+    if (rv == 0)
+        rv = vault_check(v, &opened, err);
+    if (rv != 0) {
+        fprintf(stderr, "%s: %s would not restore: %s\n", s_prog, dir, err);
+        vault_close(&v);
+        return rv == DX_ERR_PERM ? 4 : 1;
+    }
+    printf("%s restores: its %u content keys open under master key %s (%s%s)\n", dir, opened, want,
+           vault_kept(v) ? "the kept key " : "the current key ",
+           vault_kept(v) ? vault_kept(v) : master_path ? master_path : key_path);
+    vault_close(&v);
+    return 0;
+}
+
+/* Deletes a kept master key: after it, no backup sealed under it restores. */
+static int s_master_retire(int argc, char **argv)
+{
+    static const struct option opts[] = { { "data", required_argument, NULL, 'd' },
+                                          { NULL, 0, NULL, 0 } };
+    const char *data = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            data = optarg;
+        else
+            return s_usage(stderr, 2);
+    }
+    if (optind + 2 != argc)
+        return s_usage(stderr, 2);
+    const char *file = argv[optind], *idtext = argv[optind + 1];
+    char err[DX_ERRMSG], path[DX_MASTER_PATH_MAX], cur[DX_MASTER_ID_TEXT];
+    uint8_t id[DX_MASTER_ID_LEN], key[DX_MASTER_KEY_LEN], kid[DX_MASTER_ID_LEN];
+    if (strlen(idtext) != 2 * DX_MASTER_ID_LEN || dx_hex_decode(idtext, id, sizeof id) != 0) {
+        fprintf(stderr, "%s: '%s' is not a master key id (16 hex digits)\n", s_prog, idtext);
+        return 2;
+    }
+    if (dx_master_key_read(file, key, err) != 0) {
+        fprintf(stderr, "%s: %s\n", s_prog, err);
+        return 1;
+    }
+    dx_master_key_id(key, kid);
+    dx_wipe(key, sizeof key);
+    dx_master_id_text(kid, cur);
+    if (memcmp(kid, id, sizeof id) == 0) {
+        fprintf(stderr, "%s: %s is the current key in %s, not a kept one: nothing retired\n", s_prog,
+                idtext, file);
+        return 1;
+    }
+    if (data && vault_file_id(data, kid, err) == 0 && memcmp(kid, id, sizeof id) == 0) {
+        fprintf(stderr, "%s: the store in %s is sealed under %s: rotate first (dx-admin master-key "
+                "rotate); nothing retired\n", s_prog, data, idtext);
+        return 1;
+    }
+    int rv = dx_master_key_find_kept(file, id, key, path);
+    dx_wipe(key, sizeof key);
+    if (rv != 0) {
+        fprintf(stderr, "%s: no kept key %s beside %s (%s)\n", s_prog, idtext, file,
+                rv == DX_ERR_NOT_FOUND ? "not there" : "it holds another key");
+        return 1;
+    }
+    if (unlink(path) != 0 || dx_fsync_parent(path) != 0) {
+        fprintf(stderr, "%s: cannot remove %s: %s\n", s_prog, path, strerror(errno));
+        return 1;
+    }
+    printf("retired master key %s (%s removed): backups sealed under it no longer restore; the "
+           "current key is %s\n", idtext, path, cur);
     return 0;
 }
 
@@ -522,12 +670,14 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } s_commands[] = {
     { "keygen", NULL, s_keygen },
+    { "backup", "check", s_backup_check },
     { "backup", NULL, s_backup },
     { "status", NULL, s_status },
     { "reload", NULL, s_reload },
     { "erase", NULL, s_erase },
     { "master-key", "new", s_master_new },
     { "master-key", "rotate", s_master_rotate },
+    { "master-key", "retire", s_master_retire },
     { "policy", "check", s_check },
     { "policy", "explain", s_explain },
     { "policy", "test", s_test },

@@ -159,7 +159,8 @@ static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *ke
             cfg->master_key_path ? "from " : "derived from the broker key",
             cfg->master_key_path ? cfg->master_key_path : "");
     if (v)
-        fprintf(out, "content keys: %u in %s/%s\n", vault_count(v), cfg->data_dir, VAULT_FILE);
+        fprintf(out, "content keys: %u in %s/%s%s%s\n", vault_count(v), cfg->data_dir, VAULT_FILE,
+                vault_kept(v) ? ", sealed under the kept key " : "", vault_kept(v) ? vault_kept(v) : "");
     vault_close(&v);
     return 0;
 }
@@ -255,8 +256,13 @@ static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
     vault_master_id(b->vault, id);
     dx_info("content keys: %u in use, %llu left by a crash overwritten; master key %s (%s%s)",
             vault_count(b->vault), (unsigned long long)reaped, id,
-            b->cfg.master_key_path ? "from " : "derived from the broker key",
-            b->cfg.master_key_path ? b->cfg.master_key_path : "");
+            vault_kept(b->vault) ? "the kept key " : b->cfg.master_key_path ? "from " : "derived from the broker key",
+            vault_kept(b->vault) ? vault_kept(b->vault) : b->cfg.master_key_path ? b->cfg.master_key_path : "");
+    if (vault_kept(b->vault))
+        dx_log_kv(DX_LOG_WARN, "master-key-kept-in-use", DX_KV("key", id),
+                  DX_KV("file", vault_kept(b->vault)),
+                  DX_KV("do", "this store predates the last rotation: run dx-admin master-key rotate "
+                              "to move its content keys under a new key"));
     return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PREFIX "master_key: \"aes256:"
 
@@ -112,4 +113,52 @@ void dx_master_key_id(const uint8_t key[DX_MASTER_KEY_LEN], uint8_t id[DX_MASTER
 void dx_master_id_text(const uint8_t id[DX_MASTER_ID_LEN], char out[DX_MASTER_ID_TEXT])
 {
     dx_hex_encode(id, DX_MASTER_ID_LEN, out);
+}
+
+void dx_master_key_kept_path(const char *master_path, const uint8_t id[DX_MASTER_ID_LEN],
+                             char out[DX_MASTER_PATH_MAX])
+{
+    char text[DX_MASTER_ID_TEXT];
+    dx_master_id_text(id, text);
+    snprintf(out, DX_MASTER_PATH_MAX, "%s.%s", master_path, text);
+}
+
+int dx_master_key_keep(const char *master_path, const uint8_t key[DX_MASTER_KEY_LEN],
+                       char err[DX_ERRMSG])
+{
+    char path[DX_MASTER_PATH_MAX];
+    uint8_t id[DX_MASTER_ID_LEN], have[DX_MASTER_KEY_LEN];
+    dx_master_key_id(key, id);
+    dx_master_key_kept_path(master_path, id, path);
+    if (access(path, F_OK) == 0) {
+        /* kept before (a rotation that a crash interrupted): it must be this key */
+        int rv = dx_master_key_read(path, have, err);
+        bool same = rv == 0 && dx_equal(have, key, DX_MASTER_KEY_LEN);
+        dx_wipe(have, sizeof have);
+        if (rv == 0 && !same) {
+            snprintf(err, DX_ERRMSG, "%s holds another key than its name says: move it away", path);
+            rv = DX_ERR_INTEGRITY;
+        }
+        return rv;
+    }
+    return dx_master_key_write(path, key, false, err);
+}
+
+int dx_master_key_find_kept(const char *master_path, const uint8_t id[DX_MASTER_ID_LEN],
+                            uint8_t key[DX_MASTER_KEY_LEN], char path[DX_MASTER_PATH_MAX])
+{
+    char err[DX_ERRMSG];
+    uint8_t kid[DX_MASTER_ID_LEN];
+    dx_master_key_kept_path(master_path, id, path);
+    if (access(path, F_OK) != 0)
+        return DX_ERR_NOT_FOUND;
+    int rv = dx_master_key_read(path, key, err);
+    if (rv != 0)
+        return rv;
+    dx_master_key_id(key, kid);
+    if (memcmp(kid, id, DX_MASTER_ID_LEN) != 0) {
+        dx_wipe(key, DX_MASTER_KEY_LEN);
+        return DX_ERR_INTEGRITY;
+    }
+    return 0;
 }

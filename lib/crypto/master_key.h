@@ -27,6 +27,7 @@
 #define DX_MASTER_KEY_LEN 32
 #define DX_MASTER_ID_LEN 8
 #define DX_MASTER_ID_TEXT 17
+#define DX_MASTER_PATH_MAX 4200  /* a key file's path and a kept key's suffix */
 
 int dx_master_key_read(const char *path, uint8_t key[DX_MASTER_KEY_LEN], char err[DX_ERRMSG]);
 /* A new random key into path: created (never overwriting) unless replace,
@@ -42,6 +43,20 @@ int dx_master_key_load(const char *path, const dx_keypair_t *broker, uint8_t key
  * key_path when master_path is NULL. */
 int dx_master_key_from_files(const char *master_path, const char *key_path,
                              uint8_t key[DX_MASTER_KEY_LEN], char err[DX_ERRMSG]);
+/* Kept keys. A rotation never throws the old key away: it is kept beside
+ * the key file as FILE.<id> (mode 0600), because every backup taken before
+ * the rotation needs it, until the operator retires it (dx-admin
+ * master-key retire). A data directory sealed under an older key is opened
+ * with its kept key. */
+void dx_master_key_kept_path(const char *master_path, const uint8_t id[DX_MASTER_ID_LEN],
+                             char out[DX_MASTER_PATH_MAX]);
+/* Writes key as its kept file (created; one already there must hold it). */
+int dx_master_key_keep(const char *master_path, const uint8_t key[DX_MASTER_KEY_LEN],
+                       char err[DX_ERRMSG]);
+/* The kept key of id into key: DX_ERR_NOT_FOUND when there is none,
+ * DX_ERR_INTEGRITY when the file holds another key. */
+int dx_master_key_find_kept(const char *master_path, const uint8_t id[DX_MASTER_ID_LEN],
+                            uint8_t key[DX_MASTER_KEY_LEN], char path[DX_MASTER_PATH_MAX]);
 void dx_master_key_id(const uint8_t key[DX_MASTER_KEY_LEN], uint8_t id[DX_MASTER_ID_LEN]);
 void dx_master_id_text(const uint8_t id[DX_MASTER_ID_LEN], char out[DX_MASTER_ID_TEXT]);
 

@@ -27,6 +27,7 @@ struct vault {
     uint32_t hint;           /* no free slot below it */
     uint32_t live;
     bool dirty, readonly;
+    char kept[DX_MASTER_PATH_MAX];  /* opened with a kept key (master_key.h) */
 };
 
 static void s_put32(uint8_t *p, uint32_t v)
@@ -222,10 +223,21 @@ static int s_recover(vault_t *v, const char *master_path, const uint8_t file_id[
             }
             dx_wipe(k, sizeof k);
         }
+        /* a store from before a rotation (a restored backup): its kept key */
+        if (dx_master_key_find_kept(master_path, file_id, k, v->kept) == 0) {
+            memcpy(v->master, k, sizeof k);
+            memcpy(v->id, file_id, DX_MASTER_ID_LEN);
+            dx_wipe(k, sizeof k);
+            return 0;
+        }
+        v->kept[0] = '\0';
     }
-    snprintf(err, DX_ERRMSG, "wrong master key: %s was sealed under master key %s, this is %s%s%s",
+    snprintf(err, DX_ERRMSG, "wrong master key: %s was sealed under master key %s, this is %s%s%s%s%s",
              v->path, want, have, master_path ? " from " : " (derived from the broker key)",
+             master_path ? master_path : "", master_path ? ", and there is no kept key " : "",
              master_path ? master_path : "");
+    if (master_path)
+        snprintf(err + strlen(err), DX_ERRMSG - strlen(err), ".%s", want);
     return DX_ERR_PERM;
 }
 
@@ -434,6 +446,18 @@ int vault_rotate(vault_t *v, const uint8_t next[DX_MASTER_KEY_LEN], const char *
     snprintf(newkey, sizeof newkey, "%s.new", master_path);
     if (v->readonly)
         return DX_ERR_INVALID;
+    /* 0: the old key is kept (every earlier backup needs it), and so is the
+     * one in the file when the store was opened with a kept key */
+    uint8_t infile[DX_MASTER_KEY_LEN];
+    char kerr[DX_ERRMSG];
+    if ((rv = dx_master_key_keep(master_path, v->master, err)) != 0)
+        return rv;
+    if (v->kept[0] && dx_master_key_read(master_path, infile, kerr) == 0) {
+        rv = dx_master_key_keep(master_path, infile, err);
+        dx_wipe(infile, sizeof infile);
+        if (rv != 0)
+            return rv;
+    }
     /* 1: the new key is durable before anything is sealed under it */
     if ((rv = dx_master_key_write(newkey, next, true, err)) != 0)
         return rv;
@@ -457,6 +481,7 @@ int vault_rotate(vault_t *v, const uint8_t next[DX_MASTER_KEY_LEN], const char *
     v->fd = fd;
     memcpy(v->master, next, DX_MASTER_KEY_LEN);
     dx_master_key_id(next, v->id);
+    v->kept[0] = '\0';
     /* 4: the key file follows; until then vault_open finishes it */
     if (rename(newkey, master_path) != 0 || dx_fsync_parent(master_path) != 0) {
         snprintf(err, DX_ERRMSG, "cannot replace %s: %s (a restart finishes the rotation)",
@@ -472,3 +497,51 @@ void vault_master_id(const vault_t *v, char out[DX_MASTER_ID_TEXT])
 }
 
 uint32_t vault_count(const vault_t *v) { return v->live; }
+
+const char *vault_kept(const vault_t *v) { return v->kept[0] ? v->kept : NULL; }
+
+int vault_check(vault_t *v, uint32_t *opened, char err[DX_ERRMSG])
+{
+    uint8_t bytes[VAULT_SLOT], key[VAULT_KEY_LEN];
+    *opened = 0;
+    for (uint32_t i = 1; i < v->nslots; i++) {
+        uint64_t blob = 0;
+        if (v->state[i] == FREE)
+            continue;
+        if (pread(v->fd, bytes, sizeof bytes, (off_t)i * VAULT_SLOT) != VAULT_SLOT) {
+            snprintf(err, DX_ERRMSG, "cannot read %s: %s", v->path, strerror(errno));
+            return DX_ERR_IO;
+        }
+        int rv = s_unseal(v->master, i, bytes, &blob, key);
+        dx_wipe(key, sizeof key);
+        if (rv != 0) {
+            snprintf(err, DX_ERRMSG, "content key slot %u of %s does not open: its content "
+                     "cannot be read", i, v->path);
+            return DX_ERR_INTEGRITY;
+        }
+        (*opened)++;
+    }
+    return 0;
+}
+
+int vault_file_id(const char *dir, uint8_t id[DX_MASTER_ID_LEN], char err[DX_ERRMSG])
+{
+    char path[4200];
+    uint8_t p[VAULT_SLOT], h[VAULT_SLOT];
+    snprintf(path, sizeof path, "%s/%s", dir, VAULT_FILE);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        snprintf(err, DX_ERRMSG, "cannot open %s: %s", path, strerror(errno));
+        return errno == ENOENT ? DX_ERR_NOT_FOUND : DX_ERR_IO;
+    }
+    ssize_t n = pread(fd, p, sizeof p, 0);
+    close(fd);
+    if (n == VAULT_SLOT)
+        s_header(p + 24, h);
+    if (n != VAULT_SLOT || memcmp(p, h, VAULT_SLOT) != 0) {
+        snprintf(err, DX_ERRMSG, "%s is not a dx content key file, or is damaged", path);
+        return DX_ERR_INTEGRITY;
+    }
+    memcpy(id, p + 24, DX_MASTER_ID_LEN);
+    return 0;
+}

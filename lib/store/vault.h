@@ -73,4 +73,13 @@ void vault_master_id(const vault_t *v, char out[DX_MASTER_ID_TEXT]);
 /* Keys in use. */
 uint32_t vault_count(const vault_t *v);
 
+/* The kept key's file when the store was opened with one (master_key.h:
+ * a store from before the last rotation), else NULL. */
+const char *vault_kept(const vault_t *v);
+/* Opens every live content key (a backup's check): DX_ERR_INTEGRITY with
+ * the first slot that does not. */
+int vault_check(vault_t *v, uint32_t *opened, char err[DX_ERRMSG]);
+/* The id of the master key DIR/content.keys is sealed under, without it. */
+int vault_file_id(const char *dir, uint8_t id[DX_MASTER_ID_LEN], char err[DX_ERRMSG]);
+
 #endif

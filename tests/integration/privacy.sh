@@ -202,6 +202,11 @@ stop_broker
 cp "$T/master.key" "$T/master.old"
 start_broker --master-key "$T/master.key" || exit 1
 check "rotation without the admin role: exit 3" 3 admin health master-key rotate
+check "a backup before the rotation" 0 "$BIN/dx-admin" backup --data "$T/data" --out "$T/before-rotation"
+OLD_ID=$(sed -n 's/^master_key_id: //p' "$T/before-rotation/dx-backup.info")
+check_grep "the backup names the master key it needs" "$T/out" "need master key $OLD_ID"
+check "and the check says it restores" 0 "$BIN/dx-admin" backup check "$T/before-rotation" --master-key "$T/master.key"
+check_grep "under the current key" "$T/out" "restores: its [0-9]+ content keys open under master key $OLD_ID \(the current key"
 "$TOOLS/dx-load" publish 4 3 2048 2 --broker "$EP" --broker-pub "$T/keys/broker.pub" \
   --key "$T/keys/health.key" > "$T/load.out" 2>&1 &
 LOAD=$!
@@ -213,7 +218,9 @@ wait $LOAD
 check_grep "the load ran meanwhile" "$T/load.out" "^[1-9]"
 check "the key file now holds another key" 1 cmp -s "$T/master.key" "$T/master.old"
 check "still mode 0600" 0 test "$(stat -c %a "$T/master.key")" = 600
-check "no temporary file is left" 0 test -z "$(ls -A "$T" | grep -F 'master.key.' ; ls "$T/data" | grep -F '.new')"
+check "no temporary file is left" 0 test -z "$(ls -A "$T" | grep -F 'master.key.new' ; ls "$T/data" | grep -F '.new')"
+check "the old key is kept beside it, by its id, mode 0600" 0 test "$(stat -c %a "$T/master.key.$OLD_ID")" = 600
+check "the kept key is the old one" 0 cmp -s <(grep master_key "$T/master.key.$OLD_ID") <(grep master_key "$T/master.old")
 check "what was there before still fetches" 0 agent health fetch health/vaccination/small --purpose operations -o "$T/s3.csv"
 check "the same bytes" 0 cmp "$T/small.csv" "$T/s3.csv"
 check "the log records the rotation" 0 audit auditor query --action rotate --format csv
@@ -227,6 +234,31 @@ check_grep "as the wrong master key" "$T/err" "wrong master key"
 start_broker --master-key "$T/master.key" || exit 1
 check "it restarts with the new one" 0 agent health fetch health/vaccination/small --purpose operations -o "$T/s4.csv"
 stop_broker
+
+# ---- day two: the old backup is restored after the rotation ----
+check "the backup from before the rotation still restores" 0 "$BIN/dx-admin" backup check "$T/before-rotation" --master-key "$T/master.key"
+check_grep "with the kept key" "$T/out" "under master key $OLD_ID \(the kept key .*master.key.$OLD_ID\)"
+mv "$T/data" "$T/data.rotated"; cp -a "$T/before-rotation" "$T/data"
+start_broker --master-key "$T/master.key" || exit 1
+check "the agent accepts the restored log" 0 agent health resync
+check "the restored broker serves the old content" 0 agent health fetch health/vaccination/small --purpose operations -o "$T/s5.csv"
+check "the same bytes" 0 cmp "$T/small.csv" "$T/s5.csv"
+check_grep "its log says it runs on a kept key, and what to do" "$BROKER_LOG" "master-key-kept-in-use key=$OLD_ID .*run dx-admin master-key rotate"
+check "rotate the restored store" 0 admin office master-key rotate
+stop_broker
+check "a backup after" 0 "$BIN/dx-admin" backup --data "$T/data" --out "$T/after-rotation"
+NEW_ID=$(sed -n 's/^master_key_id: //p' "$T/after-rotation/dx-backup.info")
+echo "# old key $OLD_ID, new key $NEW_ID"
+check "retiring the current key is refused" 1 "$BIN/dx-admin" master-key retire "$T/master.key" "$NEW_ID"
+check_grep "saying why" "$T/err" "is the current key"
+check "retiring a key a store needs is refused" 1 "$BIN/dx-admin" master-key retire "$T/master.key" "$OLD_ID" --data "$T/before-rotation"
+check_grep "saying what to do" "$T/err" "rotate first"
+check "retire the old key" 0 "$BIN/dx-admin" master-key retire "$T/master.key" "$OLD_ID"
+check_grep "retire says what it costs" "$T/out" "backups sealed under it no longer restore"
+check "now the old backup's check fails (exit 4)" 4 "$BIN/dx-admin" backup check "$T/before-rotation" --master-key "$T/master.key"
+check_grep "naming the key it needs" "$T/err" "would not restore: wrong master key: .*sealed under master key $OLD_ID.*no kept key"
+check "a bad key id is a usage error" 2 "$BIN/dx-admin" master-key retire "$T/master.key" nothex
+rm -rf "$T/data"; mv "$T/data.rotated" "$T/data"
 mkdir -p "$T/d2"
 "$BIN/dx-broker" --listen tcp://127.0.0.1:0 --data "$T/d2" --policies "$T/policies" --key "$T/keys/broker.key" \
   > "$T/d2.log" 2>&1 &
