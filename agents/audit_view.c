@@ -16,36 +16,6 @@ int dx_audit_format_parse(const char *text)
     return -1;
 }
 
-/* Always valid UTF-8 and valid JSON: controls escaped, U+2028/U+2029
- * escaped (JavaScript reads them as line ends), and any byte that is not
- * UTF-8 (records are checked when decoded, so only a damaged store could
- * hold one) printed as U+FFFD. */
-static void s_json_string(FILE *out, const char *s)
-{
-    const uint8_t *p = (const uint8_t *)s;
-    size_t len = strlen(s);
-    fputc('"', out);
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = dx_utf8_next(p + i, len - i, &cp);
-        if (k == 0) {
-            fputs("\\ufffd", out);
-            i++;
-            continue;
-        }
-        if (cp == '"' || cp == '\\')
-            fprintf(out, "\\%c", (char)cp);
-        else if (cp == '\n')
-            fputs("\\n", out);
-        else if (cp < 0x20 || cp == 0x2028 || cp == 0x2029)
-            fprintf(out, "\\u%04x", (unsigned)cp);
-        else
-            fwrite(p + i, 1, k, out);
-        i += k;
-    }
-    fputc('"', out);
-}
-
 /* Table cells: one line of printable UTF-8 (utf8.h escapes). */
 static const char *s_cell(const char *s, char *buf, size_t cap)
 {
@@ -102,21 +72,21 @@ void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r, const dx_au
     snprintf(version, sizeof version, "%llu", (unsigned long long)r->version);
     if (format == DX_AUDIT_JSON) {
         fprintf(out, "{\"seq\":%llu,\"time\":\"%s\",\"event\":", (unsigned long long)r->seq, time);
-        s_json_string(out, r->event);
+        dx_json_string(out, r->event);
         fputs(",\"member\":", out);
-        s_json_string(out, r->member);
+        dx_json_string(out, r->member);
         fputs(",\"action\":", out);
-        s_json_string(out, r->action);
+        dx_json_string(out, r->action);
         fputs(",\"dataset\":", out);
-        s_json_string(out, r->dataset);
+        dx_json_string(out, r->dataset);
         fprintf(out, ",\"version\":%s,\"sha256\":\"%s\",\"purpose\":", version, sha);
-        s_json_string(out, r->purpose);
+        dx_json_string(out, r->purpose);
         fputs(",\"decision\":", out);
-        s_json_string(out, r->decision);
+        dx_json_string(out, r->decision);
         fputs(",\"rule\":", out);
-        s_json_string(out, r->rule_id);
+        dx_json_string(out, r->rule_id);
         fputs(",\"reason\":", out);
-        s_json_string(out, r->reason);
+        dx_json_string(out, r->reason);
         fprintf(out, ",\"policy_sha256\":\"%s\",\"manifest_sha256\":\"%s\",\"view_sha256\":\"%s\"",
                 policy, msha, vsha);
         if (proof) {
@@ -135,7 +105,7 @@ void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r, const dx_au
             free(b64);
             if (proof->head) {
                 fputs(",\"head\":", out);
-                s_json_string(out, proof->head);
+                dx_json_string(out, proof->head);
             }
         }
         fputs("}\n", out);

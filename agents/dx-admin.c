@@ -20,6 +20,7 @@
 #include "transfer.h"
 #include "policy_load.h"
 #include "policy_test.h"
+#include "utf8.h"
 #include "version.h"
 #include "wire.h"
 
@@ -510,28 +511,56 @@ static int s_status(int argc, char **argv)
     s_time(st->policy_loaded_ms, loaded);
     s_time(st->audit_last_ms, last);
     double use = st->map_bytes ? (double)st->store_bytes / (double)st->map_bytes : 0;
-    /* healthy: it answered, and the store has room */
-    bool healthy = use < 0.9;
+    /* healthy: it answered, the store has room, and the policy files on
+     * disk are the set in force (the last reload was not refused) */
+    bool full = use >= 0.9, refused = st->reload_ms && !st->reload_ok;
+    bool healthy = !full && !refused;
+    char reload_at[DX_TIME_TEXT] = "-", rhex[65] = "-", why[512];
+    if (st->reload_ms)
+        s_time(st->reload_ms, reload_at);
+    if (st->refused_policy_sha256.len == DX_SHA256_LEN)
+        dx_hex_encode(st->refused_policy_sha256.data, DX_SHA256_LEN, rhex);
+    snprintf(why, sizeof why, "%s%s%s", full ? "the store is over 90% of its map size" : "",
+             full && refused ? "; " : "",
+             refused ? "the last policy reload was refused: the files on disk are not in force" : "");
     long long uptime = (long long)((st->now_ms - st->started_ms) / 1000);
     if (strcmp(format, "json") == 0) {
-        printf("{\"healthy\":%s,\"version\":\"%s\",\"started\":\"%s\",\"uptime_s\":%lld,"
-               "\"endpoint\":\"%s\",\"policy_sha256\":\"%s\",\"policy_loaded\":\"%s\","
-               "\"members\":%u,\"open_transfers\":%u,\"subscriptions\":%u,\"store_bytes\":%llu,"
-               "\"map_bytes\":%llu,\"audit_size\":%llu,\"audit_last\":\"%s\","
+        printf("{\"healthy\":%s,\"version\":", healthy ? "true" : "false");
+        dx_json_string(stdout, st->version);
+        printf(",\"started\":\"%s\",\"uptime_s\":%lld,\"endpoint\":", started, uptime);
+        dx_json_string(stdout, st->endpoint);
+        printf(",\"policy_sha256\":\"%s\",\"policy_loaded\":\"%s\",\"last_reload\":\"%s\","
+               "\"last_reload_ok\":%s,\"last_reload_by\":", hex, loaded, reload_at,
+               st->reload_ms ? (st->reload_ok ? "true" : "false") : "null");
+        dx_json_string(stdout, st->reload_by);
+        printf(",\"refused_policy_sha256\":\"%s\",\"refused_reason\":", refused ? rhex : "");
+        dx_json_string(stdout, refused ? st->refused_reason : "");
+        printf(",\"reloads_refused\":%llu,\"members\":%u,\"open_transfers\":%u,\"subscriptions\":%u,"
+               "\"store_bytes\":%llu,\"map_bytes\":%llu,\"audit_size\":%llu,\"audit_last\":\"%s\","
                "\"last_commit_us\":%lld,\"commits\":%llu}\n",
-               healthy ? "true" : "false", st->version, started, uptime, st->endpoint, hex, loaded,
-               st->members, st->open_transfers, st->subscriptions, (unsigned long long)st->store_bytes,
+               (unsigned long long)st->reloads_refused, st->members, st->open_transfers,
+               st->subscriptions, (unsigned long long)st->store_bytes,
                (unsigned long long)st->map_bytes, (unsigned long long)st->audit_size, last,
                (long long)st->last_commit_us, (unsigned long long)st->commits);
     } else {
-        printf("status:          %s\nversion:         %s\nstarted:         %s (up %lld s)\n"
-               "endpoint:        %s\npolicy:          sha256 %s, loaded %s\nmembers:         %u\n"
-               "open transfers:  %u\nsubscriptions:   %u\nstore:           %llu of %llu bytes (%.1f%%)\n"
+        printf("status:          %s%s\nversion:         %s\nstarted:         %s (up %lld s)\n"
+               "endpoint:        %s\npolicy:          sha256 %s, loaded %s\n",
+               healthy ? "healthy" : "unhealthy: ", healthy ? "" : why, st->version, started, uptime,
+               st->endpoint, hex, loaded);
+        if (!st->reload_ms)
+            printf("last reload:     none since the start\n");
+        else if (st->reload_ok)
+            printf("last reload:     %s by %s: loaded\n", reload_at, st->reload_by);
+        else
+            printf("last reload:     %s by %s: REFUSED, the set above stays in force\n"
+                   "refused set:     sha256 %s: %s\n"
+                   "                 fix the files (dx-admin policy check DIR), then reload again\n",
+                   reload_at, st->reload_by, rhex, st->refused_reason);
+        printf("members:         %u\nopen transfers:  %u\nsubscriptions:   %u\n"
+               "store:           %llu of %llu bytes (%.1f%%)\n"
                "audit log:       %llu records, the last at %s\nlast commit:     %.3f ms (fsync "
                "included), %llu commits since start\n",
-               healthy ? "healthy" : "unhealthy: the store is over 90% of its map size",
-               st->version, started, uptime, st->endpoint, hex, loaded, st->members,
-               st->open_transfers, st->subscriptions, (unsigned long long)st->store_bytes,
+               st->members, st->open_transfers, st->subscriptions, (unsigned long long)st->store_bytes,
                (unsigned long long)st->map_bytes, use * 100, (unsigned long long)st->audit_size,
                last, (double)st->last_commit_us / 1000.0, (unsigned long long)st->commits);
     }

@@ -15,8 +15,9 @@ int admin_reload(broker_t *b, request_t *rq)
 {
     dx_diag_t diag = { 0 };
     char reason[DX_ERRMSG + 64];
-    int rv = broker_load_policy(b, rq, &diag, reason);
+    int rv = broker_load_policy(b, rq, NULL, &diag, reason);
     rq->member = NULL; /* the set it pointed into may be gone */
+    rq->refused = rv == DX_ERR_POLICY; /* counted as refused, though answered with a result */
     if (rv != 0 && rv != DX_ERR_POLICY)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
@@ -61,6 +62,16 @@ int admin_status(broker_t *b, request_t *rq)
     st.last_commit_us = bs.last_commit_us;
     st.commits = bs.commits;
     st.subscriptions = (uint32_t)feed_subs_count(b->feed_subs);
+    reload_state_t r = broker_reload_state(b);
+    st.reload_ms = r.at_ms;
+    st.reload_ok = r.ok;
+    st.reload_by = r.by;
+    if (r.at_ms && !r.ok) {
+        st.refused_policy_sha256.data = r.refused_hashed ? r.refused_sha256 : NULL;
+        st.refused_policy_sha256.len = r.refused_hashed ? DX_SHA256_LEN : 0;
+        st.refused_reason = r.refused_reason;
+    }
+    st.reloads_refused = r.refused;
     audit_fields_t f = { .event = DX_EV_STATUS, .action = "status", .allow = true,
                          .rule_id = "", .reason = "the broker's status" };
     if ((rv = broker_audit(b, rq, &f, NULL)) != 0)

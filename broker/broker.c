@@ -97,26 +97,65 @@ static void s_log_diag(const dx_diag_t *diag)
         dx_warn("policy: %s", diag->lines[i]);
 }
 
-int broker_load_policy(broker_t *b, const request_t *rq, dx_diag_t *diag, char reason[DX_ERRMSG + 64])
+reload_state_t broker_reload_state(broker_t *b)
+{
+    pthread_mutex_lock(&b->policy_lock);
+    reload_state_t r = b->reload;
+    pthread_mutex_unlock(&b->policy_lock);
+    return r;
+}
+
+static void s_note_reload(broker_t *b, const char *by, bool ok, const dx_diag_t *diag)
+{
+    pthread_mutex_lock(&b->policy_lock);
+    reload_state_t *r = &b->reload;
+    r->at_ms = dx_now_ms();
+    r->ok = ok;
+    snprintf(r->by, sizeof r->by, "%s", by);
+    if (ok) {
+        r->loaded++;
+        r->refused_hashed = false;
+        r->refused_reason[0] = '\0';
+    } else {
+        r->refused++;
+        r->refused_hashed = diag->hashed;
+        if (diag->hashed)
+            memcpy(r->refused_sha256, diag->sha256, DX_SHA256_LEN);
+        snprintf(r->refused_reason, sizeof r->refused_reason, "%s", dx_diag_first(diag));
+    }
+    pthread_mutex_unlock(&b->policy_lock);
+}
+
+int broker_load_policy(broker_t *b, const request_t *rq, const char *signal_by, dx_diag_t *diag,
+                       char reason[DX_ERRMSG + 64])
 {
     dx_policy_t *p = NULL;
-    char hex[65];
+    char hex[65], by[96];
+    snprintf(by, sizeof by, "%s", rq ? rq->member_id : signal_by ? signal_by : "the broker");
     int rv = dx_policy_load(b->cfg.policy_dir, &p, diag);
     s_log_diag(diag);
     if (rv != 0) {
         snprintf(reason, DX_ERRMSG + 64, "reload refused, %zu error(s); the last good set stays: %s",
                  diag->errors, dx_diag_first(diag));
-        dx_warn("%s", reason);
+        dx_hex_encode(diag->sha256, DX_SHA256_LEN, hex);
+        dx_log_kv(DX_LOG_ERROR, "policy-refused", DX_KV("by", by),
+                  DX_KV("sha256", diag->hashed ? hex : ""), DX_KU("errors", diag->errors),
+                  DX_KV("first", dx_diag_first(diag)),
+                  DX_KV("do", "fix the policy files, check them with dx-admin policy check, reload"));
+        s_note_reload(b, by, false, diag);
     } else {
         snprintf(reason, DX_ERRMSG + 64, "policy set loaded: %zu members, %zu namespaces, %zu rules",
                  p->nmembers, p->nnamespaces, p->nrules);
         dx_hex_encode(p->sha256, DX_SHA256_LEN, hex);
         if ((rv = s_swap_policy(b, p)) != 0)
             return rv;
-        dx_log_kv(DX_LOG_INFO, "policy-loaded", DX_KV("sha256", hex),
-                  DX_KV("by", rq ? rq->member_id : "SIGHUP"), DX_KU("members", p->nmembers),
-                  DX_KU("namespaces", p->nnamespaces), DX_KU("rules", p->nrules));
+        dx_log_kv(DX_LOG_INFO, "policy-loaded", DX_KV("sha256", hex), DX_KV("by", by),
+                  DX_KU("members", b->policy->nmembers), DX_KU("namespaces", b->policy->nnamespaces),
+                  DX_KU("rules", b->policy->nrules));
+        s_note_reload(b, by, true, diag);
     }
+    if (!rq && signal_by) /* the record's member is the broker: say who asked */
+        snprintf(reason + strlen(reason), DX_ERRMSG + 64 - strlen(reason), " (by %s)", signal_by);
     /* The record's sha256 is the set that was tried; its policy_sha256 the
      * set in force afterwards: equal when the load succeeded. */
     audit_fields_t f = { .event = DX_EV_POLICY_LOAD, .action = "reload",

@@ -112,7 +112,19 @@ typedef struct request {
     answer_t answer;
     check_t check;
     struct request *next;        /* the writer's queue (fairq.c) */
+    char *signal_by;             /* RQ_RELOAD: who sent SIGHUP (owned) */
 } request_t;
+
+/* The last reload, for health (status, metrics). */
+typedef struct {
+    int64_t at_ms;               /* 0: none since the start */
+    bool ok;
+    char by[96];                 /* a member id, or "SIGHUP from pid N (uid U)" */
+    bool refused_hashed;
+    uint8_t refused_sha256[DX_SHA256_LEN]; /* the set refused, when it could be read */
+    char refused_reason[256];
+    uint64_t loaded, refused;    /* since the start */
+} reload_state_t;
 
 typedef struct broker {
     broker_config_t cfg;
@@ -155,12 +167,14 @@ typedef struct broker {
     /* shared */
     pthread_mutex_t policy_lock;
     held_policy_t *current;
+    reload_state_t reload;       /* under policy_lock: the writer sets, status and metrics read */
     hash_lanes_t *lanes;         /* publish_check.c: one lane per job thread */
     struct request stop_request; /* intake -> writer when stopping */
     char endpoint[256];
 } broker_t;
 
 void request_free(request_t **rq_p);
+reload_state_t broker_reload_state(broker_t *b);
 
 /* What an audit record says, besides who and when. */
 typedef struct {
@@ -336,7 +350,8 @@ void broker_policy_release(broker_t *b, held_policy_t **hp);
  * request, in the current request's transaction (writer thread): swaps the
  * set in when it loads, keeps the current one when not, and records the
  * attempt either way. diag receives the problems; reason the outcome. */
-int broker_load_policy(broker_t *b, const request_t *rq, dx_diag_t *diag, char reason[DX_ERRMSG + 64]);
+int broker_load_policy(broker_t *b, const request_t *rq, const char *signal_by, dx_diag_t *diag,
+                       char reason[DX_ERRMSG + 64]);
 /* An audit record of the broker's own, in a request of its own. */
 int broker_system_record(broker_t *b, dx_event_t event, const char *reason);
 

@@ -64,6 +64,7 @@ void request_free(request_t **rq_p)
         return;
     publish_check_clear(&(*rq_p)->check);
     wire_request_free(&(*rq_p)->req);
+    free((*rq_p)->signal_by);
     free(*rq_p);
     *rq_p = NULL;
 }

@@ -24,6 +24,7 @@
 #include "encode.h"
 #include "jobs.h"
 #include "log.h"
+#include "signals.h"
 #include "metrics.h"
 #include "peers.h"
 #include "wire.h"
@@ -290,6 +291,19 @@ static void s_reload(broker_t *b)
         return;
     }
     rq->kind = RQ_RELOAD;
+    /* who asked, while the sender is likely still there to be named */
+    char comm[64] = "", path[64], by[128];
+    int pid = (int)dx_signal_reload_pid, uid = (int)dx_signal_reload_uid;
+    snprintf(path, sizeof path, "/proc/%d/comm", pid);
+    FILE *f = pid > 0 ? fopen(path, "r") : NULL;
+    if (f) {
+        if (!fgets(comm, sizeof comm, f))
+            comm[0] = '\0';
+        comm[strcspn(comm, "\n")] = '\0';
+        fclose(f);
+    }
+    snprintf(by, sizeof by, "SIGHUP from pid %d (uid %d%s%s)", pid, uid, comm[0] ? ", " : "", comm);
+    rq->signal_by = strdup(by);
     if (writer_submit(b, b->to_writer, rq) != 0) {
         dx_error("SIGHUP: the writer's queue is full; the policy set was not reloaded: send "
                  "SIGHUP again");

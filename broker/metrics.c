@@ -274,6 +274,24 @@ char *metrics_render(metrics_t *m, size_t *len)
     s_put(&t, "dx_policy_info{sha256=\"%s\"} 1\n", hex);
     s_head(&t, "dx_policy_loaded_timestamp_seconds", "gauge", "When the policy set in force was loaded.");
     s_put(&t, "dx_policy_loaded_timestamp_seconds %.3f\n", (double)loaded / 1000.0);
+    reload_state_t r = broker_reload_state(m->b);
+    s_head(&t, "dx_policy_reload_success", "gauge",
+           "Whether the last policy reload loaded (1) or was refused (0); 1 when none since the start.");
+    s_put(&t, "dx_policy_reload_success %d\n", r.at_ms == 0 || r.ok ? 1 : 0);
+    s_head(&t, "dx_policy_reload_timestamp_seconds", "gauge",
+           "When the last policy reload was tried (0: none since the start).");
+    s_put(&t, "dx_policy_reload_timestamp_seconds %.3f\n", (double)r.at_ms / 1000.0);
+    s_head(&t, "dx_policy_reloads_total", "counter", "Policy reloads since the start, by result.");
+    s_put(&t, "dx_policy_reloads_total{result=\"loaded\"} %llu\n", (unsigned long long)r.loaded);
+    s_put(&t, "dx_policy_reloads_total{result=\"refused\"} %llu\n", (unsigned long long)r.refused);
+    if (r.at_ms && !r.ok) {
+        char rhex[65] = "";
+        if (r.refused_hashed)
+            dx_hex_encode(r.refused_sha256, DX_SHA256_LEN, rhex);
+        s_head(&t, "dx_policy_refused_info", "gauge",
+               "The policy set the last reload refused (its SHA-256 as a label).");
+        s_put(&t, "dx_policy_refused_info{sha256=\"%s\"} 1\n", rhex);
+    }
     s_head(&t, "dx_build_info", "gauge", "The broker's version.");
     s_put(&t, "dx_build_info{version=\"%s\"} 1\n", dx_version());
     s_head(&t, "dx_start_timestamp_seconds", "gauge", "When the broker started.");

@@ -55,13 +55,14 @@ static void s_expired(void *arg, session_t *s)
         dx_log_kv(DX_LOG_INFO, "fetch-timed-out", DX_KV("member", s->member));
 }
 
-static void s_reload(broker_t *b)
+static void s_reload(broker_t *b, const request_t *rq)
 {
     dx_diag_t diag = { 0 };
     char reason[DX_ERRMSG + 64];
-    dx_info("reloading the policy set (SIGHUP)");
+    const char *by = rq->signal_by ? rq->signal_by : "SIGHUP";
+    dx_log_kv(DX_LOG_INFO, "policy-reloading", DX_KV("by", by));
     batch_op_begin(b->batch);
-    int rv = broker_load_policy(b, NULL, &diag, reason);
+    int rv = broker_load_policy(b, NULL, by, &diag, reason);
     batch_op_end(b->batch, rv == DX_ERR_POLICY ? 0 : rv);
     dx_diag_free(&diag);
 }
@@ -71,7 +72,7 @@ static bool s_take(broker_t *b, request_t *rq)
 {
     bool stop = rq->kind == RQ_STOP;
     if (rq->kind == RQ_RELOAD) {
-        s_reload(b);
+        s_reload(b, rq);
     } else if (rq->kind == RQ_MEMBER) {
         rq->now_ms = dx_now_ms();
         dispatch(b, rq);

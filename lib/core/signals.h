@@ -7,6 +7,8 @@
 #include <signal.h>
 
 extern volatile sig_atomic_t dx_signal_stop, dx_signal_reload;
+/* Who sent the last SIGHUP (the kernel says): recorded with the reload. */
+extern volatile sig_atomic_t dx_signal_reload_pid, dx_signal_reload_uid;
 
 /* Installs the handlers (without SA_RESTART: a wait ends on a signal).
  * 0, or DX_ERR_INTERNAL. */

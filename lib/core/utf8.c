@@ -120,3 +120,33 @@ size_t dx_utf8_printable(const char *s, const char *keep, char *out, size_t cap)
     out[n] = '\0';
     return n;
 }
+
+/* Always valid UTF-8 and valid JSON: controls escaped, U+2028/U+2029
+ * escaped (JavaScript reads them as line ends), and any byte that is not
+ * UTF-8 (records are checked when decoded, so only a damaged store could
+ * hold one) printed as U+FFFD. */
+void dx_json_string(FILE *out, const char *s)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t len = strlen(s);
+    fputc('"', out);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = dx_utf8_next(p + i, len - i, &cp);
+        if (k == 0) {
+            fputs("\\ufffd", out);
+            i++;
+            continue;
+        }
+        if (cp == '"' || cp == '\\')
+            fprintf(out, "\\%c", (char)cp);
+        else if (cp == '\n')
+            fputs("\\n", out);
+        else if (cp < 0x20 || cp == 0x2028 || cp == 0x2029)
+            fprintf(out, "\\u%04x", (unsigned)cp);
+        else
+            fwrite(p + i, 1, k, out);
+        i += k;
+    }
+    fputc('"', out);
+}

@@ -42,4 +42,10 @@ bool dx_unicode_hidden(uint32_t cp);
  * keep (for example "\n") are left as they are. Returns the length written. */
 size_t dx_utf8_printable(const char *s, const char *keep, char *out, size_t cap);
 
+#include <stdio.h>
+/* s as a JSON string, quotes included: always valid UTF-8 and valid JSON
+ * (controls, U+2028 and U+2029 escaped; bytes that are not UTF-8 printed
+ * as U+FFFD). */
+void dx_json_string(FILE *out, const char *s);
+
 #endif

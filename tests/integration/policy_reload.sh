@@ -21,18 +21,37 @@ fi
 check_grep "and says where" "$T/err" "zz-bad.yaml:6:14"
 rm "$T/policies/zz-bad.yaml"
 
-start_broker || exit 1
+MP=$(free_port)
+start_broker --metrics-listen "127.0.0.1:$MP" || exit 1
+fetch_metrics() { /usr/bin/python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "http://127.0.0.1:$MP/metrics"; }
+status() { "$BIN/dx-admin" status "$@" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/office.key" --timeout 10; }
+check "status before any reload: healthy" 0 status
+check_grep "and says no reload happened" "$T/out" "^last reload: +none since the start"
 sample_csv "$T/d.csv"
 check "health publishes" 0 agent health publish health/vaccination/x "$T/d.csv"
 
 # a bad reload: the last good set stays
 printf 'version: 1\nmembers: [oops\n' > "$T/policies/zz-bad.yaml"
 kill -HUP "$BROKER_PID"
-for i in $(seq 50); do grep -q "reload refused" "$BROKER_LOG" && break; sleep 0.1; done
-check_grep "a bad reload is refused" "$BROKER_LOG" "reload refused"
+for i in $(seq 50); do grep -q "policy-refused" "$BROKER_LOG" && break; sleep 0.1; done
+check_grep "a bad reload is refused" "$BROKER_LOG" "policy-refused"
 check "the broker still serves with the last good set" 0 agent statistics fetch health/vaccination/x --purpose statistics -o "$T/s.csv"
 check "the refused reload is in the audit log" 0 audit auditor query --action policy_load --decision error --format csv
 check_grep "with its reason" "$T/out" "reload refused.*zz-bad.yaml"
+check_grep "the SIGHUP's record names who sent it" "$T/out" "reload refused.*\(by SIGHUP from pid [0-9]+ \(uid $(id -u)"
+check_grep "the log line is an event with the sender and what to do" "$BROKER_LOG" "policy-refused by=\"SIGHUP from pid [0-9]+ \(uid $(id -u).*do=\"fix the policy files"
+# day two: the operator looks where monitoring looks
+check "status after a refused reload: unhealthy (exit 1)" 1 status
+check_grep "status says why" "$T/out" "^status: +unhealthy: the last policy reload was refused"
+check_grep "status shows the refused set and its first error" "$T/out" "^refused set: +sha256 [0-9a-f]{64}: .*zz-bad.yaml:[0-9]+:[0-9]+: error"
+check_grep "and who asked, when" "$T/out" "^last reload: .* by SIGHUP from pid [0-9]+ .*REFUSED, the set above stays in force"
+check "status as JSON" 1 status --format json; cp "$T/out" "$T/status.json"
+check "is one valid JSON object with the reload" 0 /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["healthy"] is False and d["last_reload_ok"] is False and len(d["refused_policy_sha256"])==64 and "zz-bad.yaml" in d["refused_reason"], d' "$T/status.json"
+check "metrics after a refused reload" 0 fetch_metrics
+check_grep "the last reload's result is a metric" "$T/out" "^dx_policy_reload_success 0$"
+check_grep "with its time" "$T/out" "^dx_policy_reload_timestamp_seconds [1-9][0-9]{9}"
+check_grep "refusals are counted" "$T/out" '^dx_policy_reloads_total\{result="refused"\} 1$'
+check_grep "and the refused set is named" "$T/out" '^dx_policy_refused_info\{sha256="[0-9a-f]{64}"\} 1$'
 rm "$T/policies/zz-bad.yaml"
 
 # the data office reloads through the broker's socket (role admin only)
@@ -47,6 +66,8 @@ printf 'version: 1\nrules:\n  - id: r\n    effect: allow\n    actions: [read]\n 
 check "a bad set is refused to the admin (exit 1)" 1 admin office
 check_grep "with every error, located" "$T/err" "zz-bad.yaml:8:16: error: 'not_after' is not an RFC 3339 time"
 check_grep "and says the last good set stays" "$T/err" "the broker keeps the set with sha256"
+check "metrics after the admin's refused reload" 0 fetch_metrics
+check_grep "a refused dx-admin reload is counted as refused" "$T/out" '^dx_requests_total\{type="reload",decision="deny"\} [1-9]'
 rm "$T/policies/zz-bad.yaml"
 check "the broker still serves" 0 agent statistics list
 check "each attempt is in the audit log, with who asked" 0 audit auditor query --action reload --format csv
@@ -72,6 +93,10 @@ wait $held
 check_grep "before the reload its connection was served" "$T/held" "^first: ok"
 check_grep "after it, its next request on the same connection is refused" "$T/held" "^reply: member 'statistics' is revoked"
 check "a revoked member is refused after the reload (exit 5 at the handshake)" 5 agent statistics list
+check "status after a good reload: healthy again" 0 status
+check_grep "saying who loaded what" "$T/out" "^last reload: .* by SIGHUP from pid [0-9]+ .*: loaded"
+check "metrics after a good reload" 0 fetch_metrics
+check_grep "the last reload succeeded" "$T/out" "^dx_policy_reload_success 1$"
 check "the good reload is in the audit log" 0 audit auditor query --action policy_load --decision ok --format csv
 [ "$(grep -c policy_load "$T/out")" -ge 2 ] && pass "two good loads recorded" || fail "two good loads recorded" "$(cat "$T/out")"
 check "the log verifies" 0 audit auditor verify
