@@ -426,6 +426,9 @@ static int s_explain(int argc, char **argv)
            d.reason);
     if (d.allow && req.action == DX_ACT_READ)
         s_print_fields(&d);
+    if (req.action != DX_ACT_PUBLISH && dx_decision_publisher_may(&d))
+        printf("but:      the publisher of a version may always list and read it (rule owner);\n"
+               "          so may the owner of its namespace, unless a deny rule matches\n");
     printf("assumed:  classification %s%s, time %s\n", dx_class_name(req.classification),
            cls ? "" : ns ? " (the namespace's ceiling; --classification to change)" : " (default)",
            at);

@@ -88,7 +88,7 @@ static int s_list_each(void *arg, const char *name, uint64_t version, store_val_
     dx_request_t req = { .member = l->rq->member_id, .action = DX_ACT_LIST, .dataset = name,
                          .classification = (dx_class_t)e->classification, .now_ms = l->rq->now_ms };
     dx_policy_decide(l->b->policy, &req, &d);
-    if (!d.allow) {
+    if (!d.allow && !(dx_decision_publisher_may(&d) && strcmp(e->publisher, l->rq->member_id) == 0)) {
         wire_free(&e);
         return 0;
     }
@@ -241,7 +241,11 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
     dx_policy_decide(b->policy, &req, d);
     f->rule_id = d->rule_id;
     f->reason = d->reason;
-    if (!d->allow)
+    /* Refused by no rule: its publisher may still see a version. Whether
+     * the name exists is looked up either way, and anyone else gets this
+     * refusal, the same for a name that exists and one that does not. */
+    bool first_denied = !d->allow;
+    if (first_denied && !dx_decision_publisher_may(d))
         return broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
     if ((rv = batch_txn(b->batch, &t)) != 0)
         return rv;
@@ -254,14 +258,21 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
         dx_error("catalog entry %s@%llu is corrupt: %s", f->dataset, (unsigned long long)version, err);
         rv = DX_ERR_STORAGE;
     }
+    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
+        return rv;
+    bool publisher = rv == 0 && strcmp((*e)->publisher, rq->member_id) == 0;
+    if (first_denied && !publisher) {
+        wire_free(e);
+        return broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
+    }
     if (rv == DX_ERR_NOT_FOUND)
         return s_not_visible(b, rq, f, action, f->version, f->version ? "no such version" : "no such dataset");
-    if (rv != 0)
-        return rv;
     /* Then with what is stored: a refusal now is answered like a name that
      * does not exist. */
     req.classification = (dx_class_t)(*e)->classification;
     dx_policy_decide(b->policy, &req, d);
+    if (!d->allow && publisher && dx_decision_publisher_may(d))
+        dx_decision_publisher(d, rq->member_id, f->dataset, (*e)->version);
     f->rule_id = d->rule_id;
     f->reason = d->reason;
     if (!d->allow) {

@@ -277,8 +277,14 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
         return;
     }
 
-    /* Namespaces matter to publishing only. */
-    const dx_namespace_t *ns = req->action == DX_ACT_PUBLISH ? s_namespace(p, &name) : NULL;
+    /* The owner of a namespace may always list and read what is in it,
+     * whole, for any purpose (a deny rule above still wins). */
+    const dx_namespace_t *ns = s_namespace(p, &name);
+    if (req->action != DX_ACT_PUBLISH && ns && strcmp(ns->owner, m->id) == 0) {
+        s_set(d, true, dx_pseudo_rule(DX_PSEUDO_OWNER), NULL);
+        snprintf(d->reason, sizeof d->reason, "%s owns namespace %s", m->id, ns->match);
+        return;
+    }
     if (req->action == DX_ACT_PUBLISH && ns && strcmp(ns->owner, m->id) == 0 &&
         (m->roles & DX_ROLE_PUBLISHER)) {
         if (req->classification > ns->classification) {
@@ -327,31 +333,47 @@ static int s_cmp_prefix(const void *a, const void *b)
     return strcmp(a, b);
 }
 
+/* Adds the literal start of glob: up to the first wildcard, and back to
+ * before the '/' ending it, so that "a/" followed by "**" also covers "a"
+ * itself. False when there is no room. */
+static bool s_add_prefix(const char *glob, char prefixes[][DX_NAME_MAX + 1], size_t *n, size_t max)
+{
+    size_t len = strcspn(glob, "*");
+    if (len > DX_NAME_MAX)
+        len = DX_NAME_MAX;
+    if (len > 0 && glob[len - 1] == '/' && glob[len] == '*')
+        len--;
+    if (*n == max)
+        return false;
+    memcpy(prefixes[*n], glob, len);
+    prefixes[(*n)++][len] = '\0';
+    return true;
+}
+
 size_t dx_policy_prefixes(const dx_policy_t *p, const char *member, unsigned action,
                           char prefixes[][DX_NAME_MAX + 1], size_t max)
 {
     int32_t mi = p->index ? dx_index_member(p, member) : -1;
     if (mi < 0 || max == 0)
         return 0;
-    dx_rule_list_t own = dx_index_rules(p, mi, action, true);
-    dx_rule_list_t all = dx_index_rules(p, -1, action, true);
     size_t n = 0;
-    for (const dx_rule_t *r; (r = s_next(p, &own, &all)) != NULL;) {
-        for (size_t i = 0; i < r->ndatasets; i++) {
-            /* up to the first wildcard, and back to before the '/' ending
-             * it, so that "a/" followed by "**" also covers "a" itself */
-            size_t len = strcspn(r->datasets[i], "*");
-            if (len > DX_NAME_MAX)
-                len = DX_NAME_MAX;
-            if (len > 0 && r->datasets[i][len - 1] == '/' && r->datasets[i][len] == '*')
-                len--;
-            if (n == max) {
-                prefixes[0][0] = '\0';
-                return 1;
-            }
-            memcpy(prefixes[n], r->datasets[i], len);
-            prefixes[n++][len] = '\0';
-        }
+    bool room = true;
+    /* list and read: the namespaces it owns, and where it may publish (a
+     * publisher may see its own versions) */
+    for (int pass = 0; pass < (action == DX_ACT_PUBLISH ? 1 : 2) && room; pass++) {
+        unsigned act = pass ? DX_ACT_PUBLISH : action;
+        dx_rule_list_t own = dx_index_rules(p, mi, act, true);
+        dx_rule_list_t all = dx_index_rules(p, -1, act, true);
+        for (const dx_rule_t *r; room && (r = s_next(p, &own, &all)) != NULL;)
+            for (size_t i = 0; room && i < r->ndatasets; i++)
+                room = s_add_prefix(r->datasets[i], prefixes, &n, max);
+    }
+    for (size_t i = 0; room && i < p->nnamespaces; i++)
+        if (strcmp(p->namespaces[i].owner, member) == 0)
+            room = s_add_prefix(p->namespaces[i].match, prefixes, &n, max);
+    if (!room) {
+        prefixes[0][0] = '\0';
+        return 1;
     }
     qsort(prefixes, n, sizeof prefixes[0], s_cmp_prefix);
     /* sorted, a prefix of another comes right before the names it covers */
@@ -364,6 +386,19 @@ size_t dx_policy_prefixes(const dx_policy_t *p, const char *member, unsigned act
         keep++;
     }
     return keep;
+}
+
+bool dx_decision_publisher_may(const dx_decision_t *d)
+{
+    return !d->allow && !d->rule; /* not a deny rule's refusal */
+}
+
+void dx_decision_publisher(dx_decision_t *d, const char *member, const char *dataset, uint64_t version)
+{
+    memset(d, 0, sizeof *d);
+    s_set(d, true, dx_pseudo_rule(DX_PSEUDO_OWNER), NULL);
+    snprintf(d->reason, sizeof d->reason, "%s published %s@%llu", member, dataset,
+             (unsigned long long)version);
 }
 
 void dx_policy_explain(const dx_policy_t *p, const dx_request_t *req, dx_explain_fn fn, void *arg)

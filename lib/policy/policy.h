@@ -5,7 +5,10 @@
  * Decision order (DESIGN §5):
  *   1. the member must exist, be unrevoked and not past its not_after;
  *   2. any matching deny rule wins;
- *   3. publish: allowed to the owner of the dataset's namespace (role
+ *   3. list and read: allowed to the owner of the dataset's namespace,
+ *      whole and for any purpose, rule "owner" (the broker also allows a
+ *      version's own publisher, dx_decision_publisher);
+ *      publish: allowed to the owner of the dataset's namespace (role
  *      publisher), or by an allow rule naming the member for publish; the
  *      manifest's classification may not exceed the namespace's ceiling nor
  *      the rule's max_classification;
@@ -115,6 +118,12 @@ typedef struct {
     char *const *fields;                /* borrowed from rule */
     size_t nfields;
 } dx_decision_t;
+
+/* A version's publisher may always list, inspect and read it, recorded
+ * under the rule "owner", unless a deny rule decided: whether a refusal d
+ * (of a current member) leaves room for that, and the decision itself. */
+bool dx_decision_publisher_may(const dx_decision_t *d);
+void dx_decision_publisher(dx_decision_t *d, const char *member, const char *dataset, uint64_t version);
 
 /* Builds the index and compiled globs. The loader calls it. */
 int dx_policy_compile(dx_policy_t *p);

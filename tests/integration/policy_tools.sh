@@ -19,7 +19,7 @@ check_grep "says so" "$T/out" "allows a lower classification"
 check "explain: bad --at (exit 2)" 2 "$BIN/dx-admin" policy explain "$P" --member statistics --action read --dataset x --at yesterday
 
 check "the example's expectations pass" 0 "$BIN/dx-admin" policy test "$P"
-check_grep "with a count" "$T/out" "^11 passed, 0 failed"
+check_grep "with a count" "$T/out" "^12 passed, 0 failed"
 cat > "$P/tests/wrong.yaml" <<'YAML'
 version: 1
 tests:
@@ -32,7 +32,7 @@ tests:
 YAML
 check "a failing expectation (exit 1)" 1 "$BIN/dx-admin" policy test "$P"
 check_grep "says what differed and where" "$T/out" "FAIL a wrong expectation: .*wrong.yaml:3: expected allow, got deny by education-not-health"
-check_grep "and counts it" "$T/out" "^11 passed, 1 failed"
+check_grep "and counts it" "$T/out" "^12 passed, 1 failed"
 printf 'version: 1\ntests:\n  - name: x\n    member: education\n' > "$P/tests/wrong.yaml"
 check "a malformed expectation file (exit 1)" 1 "$BIN/dx-admin" policy test "$P"
 check_grep "is reported with its place" "$T/err" "wrong.yaml:3:5: error: test has no 'action'"

@@ -94,12 +94,14 @@ TEST(list_prefixes_cover_what_a_member_may_list)
         return;
     char pre[DX_PREFIXES_MAX][DX_NAME_MAX + 1];
     /* beta: its own rule's a/ with any depth holds everyone's a/open/ one
-     * level: one range, "a", which also covers the name "a" itself */
-    CHECK_EQ(dx_policy_prefixes(p, "beta", DX_ACT_LIST, pre, DX_PREFIXES_MAX), 1u);
+     * level: one range, "a", which also covers the name "a" itself; and
+     * shared/, where it may publish (a publisher sees its own versions) */
+    CHECK_EQ(dx_policy_prefixes(p, "beta", DX_ACT_LIST, pre, DX_PREFIXES_MAX), 2u);
     CHECK_STR(pre[0], "a");
-    /* alpha only has the rule for everyone */
+    CHECK_STR(pre[1], "shared");
+    /* alpha owns a/ (any depth), which holds the rule for everyone */
     CHECK_EQ(dx_policy_prefixes(p, "alpha", DX_ACT_LIST, pre, DX_PREFIXES_MAX), 1u);
-    CHECK_STR(pre[0], "a/open");
+    CHECK_STR(pre[0], "a");
     /* a member no allow rule names still has the rules for everyone; no
      * member at all has nothing */
     CHECK_EQ(dx_policy_prefixes(p, "lazy", DX_ACT_LIST, pre, DX_PREFIXES_MAX), 1u);
@@ -150,6 +152,35 @@ TEST(owner_publishes)
     CHECK_STR(d.rule_id, "beta-publishes-shared");
     d = s_decide(p, "beta", DX_ACT_PUBLISH, "shared/y", DX_CLASS_RESTRICTED, NULL);
     CHECK(!d.allow); /* the rule's default max_classification is internal */
+    dx_policy_free(&p);
+}
+
+TEST(owner_reads_and_lists_its_namespace)
+{
+    dx_policy_t *p = s_load_example();
+    /* no rule names alpha for read: as the owner it reads whole, any purpose */
+    dx_decision_t d = s_decide(p, "alpha", DX_ACT_READ, "a/x", DX_CLASS_RESTRICTED, "anything");
+    CHECK(d.allow);
+    CHECK_STR(d.rule_id, "owner");
+    CHECK_EQ(d.field_mode, DX_FIELDS_ALL);
+    CHECK(strstr(d.reason, "alpha owns namespace a/**") != NULL);
+    d = s_decide(p, "alpha", DX_ACT_LIST, "a/open/y", DX_CLASS_PUBLIC, NULL);
+    CHECK(d.allow);
+    CHECK_STR(d.rule_id, "owner");
+    /* not another member, nor outside the namespace */
+    d = s_decide(p, "lazy", DX_ACT_READ, "a/x", DX_CLASS_PUBLIC, "anything");
+    CHECK(!d.allow);
+    d = s_decide(p, "alpha", DX_ACT_READ, "shared/x", DX_CLASS_PUBLIC, "anything");
+    CHECK(!d.allow);
+    /* a publisher's own version: allowed unless a deny rule decided */
+    CHECK(dx_decision_publisher_may(&d));
+    dx_decision_publisher(&d, "alpha", "shared/x", 3);
+    CHECK(d.allow);
+    CHECK_STR(d.rule_id, "owner");
+    CHECK_STR(d.reason, "alpha published shared/x@3");
+    d = s_decide(p, "beta", DX_ACT_READ, "a/secret/z", DX_CLASS_PUBLIC, "research");
+    CHECK(!d.allow);
+    CHECK(!dx_decision_publisher_may(&d));
     dx_policy_free(&p);
 }
 
@@ -405,6 +436,7 @@ int main(void)
     RUN(loads_example_set);
     RUN(list_prefixes_cover_what_a_member_may_list);
     RUN(owner_publishes);
+    RUN(owner_reads_and_lists_its_namespace);
     RUN(read_with_purpose_and_fields);
     RUN(deny_wins);
     RUN(default_deny_and_members);
