@@ -127,6 +127,8 @@ static void s_turn(run_t *r, int64_t now)
         r->retry_at = dx_mono_ms() + HALTED_CHECK_MS;
         return;
     }
+    if (rv == DX_ERR_IO)
+        dx_error("%s", err); /* the state directory: said here, retried sooner */
     if (rv != 0)
         goto fail;
     if (r->halted) {

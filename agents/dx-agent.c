@@ -358,8 +358,12 @@ static int s_deliveries(const opts_t *o, const agent_t *a)
                 snprintf(received, sizeof received, "%s (record %llu)", t,
                          (unsigned long long)d->receipt_seq);
             }
-            printf("%-40s %8llu %-16s %-14s %-24s %-9s %s\n", d->dataset, (unsigned long long)d->version,
-                   d->member, d->purpose, fetched, d->filtered ? "filtered" : "whole", received);
+            if (d->refused[0])
+                snprintf(received, sizeof received, "VIEW REFUSED (record %llu): ",
+                         (unsigned long long)d->read_seq);
+            printf("%-40s %8llu %-16s %-14s %-24s %-9s %s%s\n", d->dataset, (unsigned long long)d->version,
+                   d->member, d->purpose, fetched, d->filtered ? "filtered" : "whole", received,
+                   d->refused);
         }
         bool more = reply->deliveries->more &&
                     (reply->deliveries->n_deliveries || reply->deliveries->cursor.len);

@@ -78,6 +78,8 @@ typedef struct {
     uint8_t manifest_sha[DX_SHA256_LEN];
     bool inline_matches;                 /* inline content has the manifest's size and hash */
     int hash_rv;                         /* a chunk: 0, or why the running hash failed */
+    int format_rv;                       /* 0, or the content is not the CSV/JSONL it claims: */
+    char format_why[DX_ERRMSG];          /* "line 3: ..." */
     uint8_t digest[DX_SHA256_LEN];       /* the last chunk: the content's SHA-256 */
 } check_t;
 
@@ -333,6 +335,10 @@ size_t feed_subs_count(const feed_subs_t *fs);
 int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uint64_t version,
                          const uint8_t sha[DX_SHA256_LEN], const char *purpose, bool filtered,
                          uint64_t read_seq);
+/* rq's member was refused a view of name@version mid-way (record read_seq):
+ * a row with the reason, for the publisher. */
+int broker_delivery_refused(broker_t *b, const request_t *rq, const char *name, uint64_t version,
+                            const char *purpose, const char *reason, uint64_t read_seq);
 
 /* ---- broker.c: set-up, policy, shutdown ---- */
 

@@ -9,6 +9,8 @@
  * filtered view or the content as it was. Evidence says what happened: a
  * receipt for anything else is refused and recorded, in words that do not
  * tell a never-fetched version from one that does not exist.
+ * A view that stopped is a row too, with why (refused), for the publisher
+ * to see and fix its data; no receipt can name it.
  * Only a version's publisher may ask who received it; anyone else gets the
  * answer a name that does not exist gets. Asking about every version of a
  * name walks its delivery rows, so it is open only to a member the policy
@@ -93,6 +95,36 @@ int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uin
     return rv;
 }
 
+int broker_delivery_refused(broker_t *b, const request_t *rq, const char *name, uint64_t version,
+                            const char *purpose, const char *reason, uint64_t read_seq)
+{
+    static const uint8_t none[DX_SHA256_LEN];
+    store_txn_t *t;
+    Dx__Delivery *old = NULL, d = DX__DELIVERY__INIT;
+    int rv = batch_txn(b->batch, &t);
+    if (rv != 0)
+        return rv;
+    rv = s_load(t, name, version, rq->member_id, none, &old);
+    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
+        return rv;
+    if (old)
+        d = *old;
+    d.dataset = (char *)name;
+    d.version = version;
+    d.member = (char *)rq->member_id;
+    d.purpose = (char *)purpose;
+    d.sha256.data = (uint8_t *)none;
+    d.sha256.len = DX_SHA256_LEN;
+    d.filtered = true;
+    d.fetched_ms = rq->now_ms;
+    d.read_seq = read_seq;
+    d.fetches++;
+    d.refused = (char *)reason;
+    rv = s_store(t, &d);
+    wire_free(&old);
+    return rv;
+}
+
 /* The refusal of a receipt, recorded; the same words whether the version
  * exists or not. */
 static int s_refuse(broker_t *b, request_t *rq, audit_fields_t *f, Dx__ErrorCode code,
@@ -134,6 +166,10 @@ int delivery_receipt(broker_t *b, request_t *rq)
     if ((rv = batch_txn(b->batch, &t)) != 0)
         goto out;
     rv = s_load(t, r->dataset, r->version, rq->member_id, r->sha256.data, &d);
+    if (rv == 0 && d->refused[0]) { /* a view that was never sent: nothing to sign for */
+        wire_free(&d);
+        rv = DX_ERR_NOT_FOUND;
+    }
     if (rv == DX_ERR_NOT_FOUND) {
         snprintf(reason, sizeof reason, "no delivery of %s@%llu with that hash was sent to %s",
                  r->dataset, (unsigned long long)r->version, rq->member_id);

@@ -224,8 +224,9 @@ static int s_sign_view(broker_t *b, session_t *s, int64_t now_ms, const uint8_t 
  * the consumer told msg with code, and the session ends once that left;
  * credit still arriving meanwhile is dropped. */
 static int s_stop(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code, const char *rule,
-                  const char *reason, char *msg)
+                  const char *reason, char *msg, bool view_refused)
 {
+    uint64_t seq = 0;
     audit_fields_t f = { .event = DX_EV_READ, .action = "read", .dataset = s->entry->dataset,
                          .version = s->entry->version, .sha256 = s->entry->sha256.data,
                          .manifest_sha256 = s->manifest_sha256, .purpose = s->purpose,
@@ -237,7 +238,11 @@ static int s_stop(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code, 
     error.rule_id = (char *)rule;
     reply.error = &error;
     s->finished = true;
-    int rv = broker_audit(b, rq, &f, NULL);
+    int rv = broker_audit(b, rq, &f, &seq);
+    /* the publisher sees the refused view and why (dx-agent deliveries) */
+    if (rv == 0 && view_refused)
+        rv = broker_delivery_refused(b, rq, s->entry->dataset, s->entry->version, s->purpose,
+                                     reason, seq);
     if (rv == 0)
         rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
     if (rv != 0)
@@ -254,12 +259,12 @@ static int s_filter_failed(broker_t *b, request_t *rq, session_t *s)
     snprintf(reason, sizeof reason, "the view stopped: the dataset cannot be read unambiguously (%s)",
              dx_filter_error(s->filter));
     snprintf(msg, sizeof msg, "the view stopped at line %llu: the dataset cannot be filtered "
-             "exactly, so nothing more of it is released (the audit log says why; the publisher "
-             "can fix the data)", (unsigned long long)dx_filter_error_line(s->filter));
+             "exactly, so nothing more of it is released (its publisher sees why in dx-agent "
+             "deliveries, and can fix the data)", (unsigned long long)dx_filter_error_line(s->filter));
     dx_log_kv(DX_LOG_INFO, "refused", DX_KV("member", rq->member_id), DX_KV("request", "read"),
               DX_KV("dataset", s->entry->dataset), DX_KU("version", s->entry->version),
               DX_KV("rule", s->rule_id), DX_KV("reason", reason));
-    return s_stop(b, rq, s, DX__ERROR_CODE__ERR_UNSUPPORTED, s->rule_id, reason, msg);
+    return s_stop(b, rq, s, DX__ERROR_CODE__ERR_UNSUPPORTED, s->rule_id, reason, msg, true);
 }
 
 /* Whether the version a transfer sends was erased since it began (its
@@ -306,7 +311,7 @@ static int s_damaged(broker_t *b, request_t *rq, session_t *s, uint32_t index)
              "integrity check): nothing more is sent; tell the broker's operator",
              s->entry->dataset, (unsigned long long)s->entry->version, index);
     return s_stop(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, dx_pseudo_rule(DX_PSEUDO_INTEGRITY),
-                  reason, msg);
+                  reason, msg, false);
 }
 
 /* The version was erased while it was being sent: the consumer is told so,
@@ -323,7 +328,7 @@ static int s_erased(broker_t *b, request_t *rq, session_t *s, uint32_t index)
               DX_KV("dataset", s->entry->dataset), DX_KU("version", s->entry->version),
               DX_KV("reason", "erased while it was being sent"));
     return s_stop(b, rq, s, DX__ERROR_CODE__ERR_ERASED, dx_pseudo_rule(DX_PSEUDO_ERASED), reason,
-                  msg);
+                  msg, false);
 }
 
 /* Reads stored chunks through the filter until a message's worth of view

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "signed.h"
 #include "wire.h"
+#include "filter.h"
 #include "publish_check.h"
 
 #include <stdio.h>
@@ -199,7 +200,18 @@ static void s_end(broker_t *b, session_t *s, bool discard)
 {
     if (discard && s->staged)
         publish_discard(b, s->blob);
+    publish_lanes_forget(b->lanes, s->id);
     sessions_remove(b->sessions, s->id);
+}
+
+/* Why content that claims a format was refused: the reader's line, and
+ * what to do. */
+static void s_format_reason(const char *content_type, const char *why, char out[DX_ERRMSG])
+{
+    snprintf(out, DX_ERRMSG, "the content is declared %s, but the broker's strict reader stops at "
+             "%s: no consumer could be given a field view of it; fix the file (UTF-8, one "
+             "header row, comma-separated for CSV) or publish it as application/octet-stream",
+             content_type, why);
 }
 
 int publish_begin(broker_t *b, request_t *rq)
@@ -301,6 +313,14 @@ int publish_begin(broker_t *b, request_t *rq)
             rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
             goto out;
         }
+        if (pp->format_rv != 0) {
+            s_format_reason(m->content_type, pp->format_why, reason);
+            f.dataset = m->dataset;
+            f.rule_id = dx_pseudo_rule(DX_PSEUDO_FORMAT);
+            f.reason = reason;
+            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+            goto out;
+        }
         rv = s_commit(b, rq, &c, pb->inline_data.data, pb->inline_data.len, NULL, 0, NULL);
         goto out;
     }
@@ -323,6 +343,10 @@ int publish_begin(broker_t *b, request_t *rq)
     rv = broker_add_session(b, rq, s);
     s = NULL; /* owned by the table, or freed */
     if (rv != 0 || rq->answer != RQ_OPEN)
+        goto out;
+    char why[DX_FILTER_WHY];
+    int format = dx_format_of(added->m->content_type, why);
+    if (format != DX_FORMAT_NONE && (rv = publish_lanes_expect(b->lanes, added->id, rq->member_id, format)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__PublishReady ready = DX__PUBLISH_READY__INIT;
@@ -390,6 +414,10 @@ int publish_chunk(broker_t *b, request_t *rq)
         (last && s->received + pc->data.len != s->m->size))
         return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, DX_PSEUDO_INTEGRITY,
                        "the content's size does not match the manifest");
+    if (rq->check.ran && rq->check.format_rv != 0) {
+        s_format_reason(s->m->content_type, rq->check.format_why, reason);
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_BAD_REQUEST, DX_PSEUDO_FORMAT, reason);
+    }
     if (!rq->check.ran || rq->check.hash_rv != 0) {
         /* the chunks were hashed in order on the transfer's lane: a hash
          * that is not there was idle past the timeout, or evicted */
@@ -443,6 +471,7 @@ int publish_chunk(broker_t *b, request_t *rq)
 
 void publish_expired(broker_t *b, session_t *s)
 {
+    publish_lanes_forget(b->lanes, s->id);
     dx_log_kv(DX_LOG_INFO, "publish-timed-out", DX_KV("member", s->member),
               DX_KV("dataset", s->m ? s->m->dataset : ""), DX_KU("received", s->received));
     if (s->staged)

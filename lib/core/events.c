@@ -32,6 +32,7 @@ static const char *const s_pseudo[DX_PSEUDO_COUNT] = {
     [DX_PSEUDO_ERASED] = "erased",
     [DX_PSEUDO_ROLE_ADMIN] = "role-admin",
     [DX_PSEUDO_RETENTION] = "retention",
+    [DX_PSEUDO_FORMAT] = "content-format",
 };
 
 const char *dx_event_name(dx_event_t ev)

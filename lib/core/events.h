@@ -29,7 +29,7 @@ typedef enum {
 typedef enum {
     DX_PSEUDO_NONE = 0,         /* "" */
     DX_PSEUDO_DEFAULT_DENY,     /* no rule allowed it; also a missing role */
-    DX_PSEUDO_OWNER,            /* the namespace's owner publishing */
+    DX_PSEUDO_OWNER,            /* the namespace's owner; a version's publisher reading it */
     DX_PSEUDO_REPLAY,           /* a used nonce, or a manifest outside the window */
     DX_PSEUDO_INTEGRITY,        /* a signature or hash that does not match */
     DX_PSEUDO_PROTOCOL,         /* a malformed manifest, a chunk out of order */
@@ -40,6 +40,7 @@ typedef enum {
     DX_PSEUDO_ERASED,           /* the version's content was erased */
     DX_PSEUDO_ROLE_ADMIN,       /* an admin's request, allowed by the role */
     DX_PSEUDO_RETENTION,        /* a namespace's retention period ended */
+    DX_PSEUDO_FORMAT,           /* content that is not the CSV or JSON Lines it claims */
     DX_PSEUDO_COUNT
 } dx_pseudo_t;
 

@@ -31,26 +31,26 @@ printf 'region,count\nnorth,3\nsouth,4\n' > "$T/want"
 cmp -s "$T/r.out" "$T/want" && pass "include keeps region and count" || fail "include keeps region and count" "$(cat "$T/r.out")"
 
 printf 'national_id,name,region,vaccinated\n1,Ann,north,yes\n2,Bob,"south\n' > "$T/bad.csv"
-check "health publishes a malformed CSV" 0 agent health publish health/vaccination/bad "$T/bad.csv"
-check "the view stops with an error (exit 1)" 1 agent statistics fetch health/vaccination/bad --purpose statistics -o "$T/bad.out"
-check_grep "saying where" "$T/err" "the view stopped at line 3"
-grep -q "unterminated" "$T/err" && fail "but not what is wrong with the data (it may describe removed fields)" "$(cat "$T/err")" || pass "but not what is wrong with the data (it may describe removed fields)"
-[ ! -e "$T/bad.out" ] && ! ls "$T"/bad.out.* >/dev/null 2>&1 && pass "and no file is left" || fail "and no file is left" "a file exists"
-check "the stop is in the audit log" 0 audit auditor query --dataset health/vaccination/bad --decision error --format csv
-check_grep "as an error under the rule" "$T/out" "read,statistics,read,health/vaccination/bad,1,.*,error,stats-reads-vaccination,the view stopped"
-check_grep "the audit record says why" "$T/out" "line 3: unterminated quoted field"
-# a bad row after many good ones, past the first chunk: still nothing of it leaks
-python3 - "$T/late.csv" <<'PY'
+check "a malformed CSV is refused at publish (content_check.sh has more)" 1 agent health publish health/vaccination/bad "$T/bad.csv"
+check_grep "saying where" "$T/err" "stops at line 3: unterminated quoted field"
+# What the strict reader accepts can still stop a view: a late row with a
+# key that is an excluded one spelled otherwise. Past the first chunk,
+# nothing of the view leaks and nothing is left.
+python3 - "$T/late.jsonl" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
-    f.write("national_id,name,region,vaccinated\n")
-    for i in range(60000):
-        f.write(f"{100000+i},Person {i},north,yes\n")
-    f.write('999999,"Leak,north,yes\n')
+    for i in range(40000):
+        f.write(f'{{"national_id":{100000+i},"name":"Person {i}","region":"north"}}\n')
+    f.write('{"National ID":999999,"name":"Leak","region":"north"}\n')
 PY
-check "health publishes a large CSV broken at the end" 0 agent health publish health/vaccination/late "$T/late.csv"
-check "the view stops at the bad row (exit 1)" 1 agent statistics fetch health/vaccination/late --purpose statistics -o "$T/late.out"
-[ ! -e "$T/late.out" ] && pass "no partial output is kept" || fail "no partial output is kept" "file exists"
+check "health publishes large JSON Lines with a late look-alike key" 0 agent health publish health/vaccination/late "$T/late.jsonl"
+check "the view stops at that row (exit 1)" 1 agent statistics fetch health/vaccination/late --purpose statistics -o "$T/late.out"
+check_grep "saying where" "$T/err" "the view stopped at line 40001"
+grep -q "National" "$T/err" && fail "but not what is wrong with the data (it may describe removed fields)" "$(cat "$T/err")" || pass "but not what is wrong with the data (it may describe removed fields)"
+[ ! -e "$T/late.out" ] && ! ls "$T"/late.out.* >/dev/null 2>&1 && pass "no partial output is kept" || fail "no partial output is kept" "file exists"
+check "the stop is in the audit log" 0 audit auditor query --dataset health/vaccination/late --decision error --format csv
+check_grep "as an error under the rule" "$T/out" "read,statistics,read,health/vaccination/late,1,.*,error,stats-reads-vaccination,\"?the view stopped"
+check_grep "the audit record says why" "$T/out" "line 40001: "
 
 head -c 1000 /dev/urandom > "$T/blob.bin"
 check "health publishes a binary dataset" 0 agent health publish health/vaccination/blob "$T/blob.bin"

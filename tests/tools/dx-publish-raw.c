@@ -7,6 +7,7 @@
  *       [--publisher ID] [--wrong-hash] [--age SECONDS] [--nonce HEX]
  *       [--repeat N] NAME FILE
  * Prints one line per attempt; exits with the dx status of the last one. */
+#include "media.h"
 #include "cli.h"
 #include "dxtime.h"
 #include "encode.h"
@@ -76,7 +77,7 @@ int main(int argc, char **argv)
     if (wrong_hash)
         sha[0] ^= 0xff;
     dx_manifest_opts_t mo = { .dataset = argv[optind], .publisher = publisher ? publisher : me.pub.id,
-                              .content_type = "text/csv", .classification = 2, .sha256 = sha,
+                              .content_type = dx_media_guess(argv[optind + 1]), .classification = 2, .sha256 = sha,
                               .size = size, .created_ms = age ? dx_now_ms() - age * 1000 : 0,
                               .nonce = fixed_nonce ? nonce : NULL };
     if ((rv = dx_manifest_build(&mo, &manifest, &mlen, err)) != 0 ||
