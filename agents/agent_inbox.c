@@ -391,6 +391,60 @@ static int s_deliver(run_dirs_t *d, const char *name, uint64_t version)
     return rv != 0 && agent_retry_later(rv) ? rv : 0;
 }
 
+/* An erasure from the feed: the content held as NAME@VERSION is removed
+ * (the data office destroyed it at the broker: a court order, a retention
+ * period, a mistake), and NAME@VERSION.erased says when and why; the
+ * receipt stays, as evidence of what was delivered. */
+static int s_erase_held(run_dirs_t *d, const Dx__FeedEntry *e)
+{
+    const agent_sub_t *s = d->s;
+    char leaf[DX_NAME_MAX + 1], target[DX_NAME_MAX + 32], tomb[DX_NAME_MAX + 48], note[DX_NAME_MAX + 48],
+         when[DX_TIME_TEXT], text[1024];
+    struct stat st;
+    int dir = -1, rv;
+    if (!dx_dataset_name_valid(e->dataset))
+        return 0;
+    if ((rv = s_target_dir(d, e->dataset, &dir, leaf)) != 0) {
+        dx_error("inbox %s: %s@%" PRIu64 " was erased, but the directory that would hold it cannot "
+                 "be opened safely: check it by hand", s->inbox, e->dataset, e->version);
+        return rv == DX_ERR_INVALID ? 0 : rv;
+    }
+    snprintf(target, sizeof target, "%s@%" PRIu64, leaf, e->version);
+    snprintf(tomb, sizeof tomb, "%s.erased", target);
+    s_note_name(target, note);
+    dx_time_format(e->erased_ms, when);
+    if (fstatat(dir, target, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        dx_log_kv(DX_LOG_INFO, "inbox-erased-unheld", DX_KV("inbox", s->inbox),
+                  DX_KV("dataset", e->dataset), DX_KU("version", e->version), DX_KV("erased", when),
+                  DX_KV("reason", e->erased_reason));
+        close(dir);
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        dx_error("inbox %s: %s@%" PRIu64 " was erased, but what is there is not a regular file with "
+                 "a single link: left as it is; remove it by hand", s->inbox, e->dataset, e->version);
+        close(dir);
+        return 0;
+    }
+    int n = snprintf(text, sizeof text, "dataset: %s\nversion: %" PRIu64 "\nerased: %s\nreason: %s\n"
+                     "erase_audit_seq: %" PRIu64 "\nremoved_from_inbox: yes\n", e->dataset, e->version,
+                     when, e->erased_reason, e->seq);
+    if ((rv = dx_write_atomic_at(dir, tomb, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1,
+                                 0640)) != 0 ||
+        (unlinkat(dir, target, 0) != 0 && errno != ENOENT) || fsync(dir) != 0) {
+        dx_error("inbox %s: %s@%" PRIu64 " was erased, but it cannot be removed: %s", s->inbox,
+                 e->dataset, e->version, strerror(errno));
+        close(dir);
+        return rv ? rv : DX_ERR_IO;
+    }
+    unlinkat(dir, note, 0);
+    dx_log_kv(DX_LOG_WARN, "inbox-erased", DX_KV("inbox", s->inbox), DX_KV("dataset", e->dataset),
+              DX_KU("version", e->version), DX_KV("erased", when), DX_KV("reason", e->erased_reason),
+              DX_KV("file", "removed; NAME@VERSION.erased says why"));
+    close(dir);
+    return 0;
+}
+
 static void s_close_dirs(run_dirs_t *d)
 {
     int *fds[] = { &d->inbox, &d->stage, &d->cursors };
@@ -463,7 +517,7 @@ int agent_inbox_run(agent_link_t *l, const agent_sub_t *s, int pages, size_t *de
             const Dx__FeedEntry *e = f->entries[i];
             if (e->seq <= cursor)
                 continue; /* not past the cursor: a broker bug, never twice */
-            if ((rv = s_deliver(&d, e->dataset, e->version)) != 0) {
+            if ((rv = e->erased ? s_erase_held(&d, e) : s_deliver(&d, e->dataset, e->version)) != 0) {
                 wire_reply_free(&reply);
                 goto out;
             }

@@ -51,9 +51,11 @@ static int s_usage(FILE *out, int status)
             "       dx-admin backup check DIR --master-key FILE | --broker-key FILE\n"
             "                (whether DIR would restore: every content key opens under the\n"
             "                current master key or one kept by a rotation)\n"
-            "       dx-admin erase NAME[@VERSION] --reason TEXT [--broker E] [--broker-pub F] [--key K]\n"
-            "                (destroys a version's content, every version's without @VERSION;\n"
-            "                the catalog entry and the audit log keep its hashes; role admin)\n"
+            "       dx-admin erase NAME@VERSION | NAME --all-versions --reason TEXT [--broker E]\n"
+            "                [--broker-pub F] [--key K]\n"
+            "                (destroys a version's content, or every version's; the catalog entry\n"
+            "                and the audit log keep its hashes; subscribers are told through the\n"
+            "                feed and remove their copies; role admin)\n"
             "       dx-admin master-key new FILE\n"
             "                (a new random master key for dx-broker --master-key, mode 0600)\n"
             "       dx-admin master-key rotate [--broker E] [--broker-pub F] [--key K]\n"
@@ -604,17 +606,21 @@ static int s_reload(int argc, char **argv)
 static int s_erase(int argc, char **argv)
 {
     static const struct option opts[] = { DX_CLI_OPTIONS, { "reason", required_argument, NULL, 'R' },
+                                          { "all-versions", no_argument, NULL, 'A' },
                                           { NULL, 0, NULL, 0 } };
     dx_cli_conn_t conn;
     const char *why = NULL;
     char name[DX_NAME_MAX + 1];
     uint64_t version = 0;
+    bool all = false;
     memset(&conn, 0, sizeof conn);
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'R')
             why = optarg;
+        else if (c == 'A')
+            all = true;
         else if (dx_cli_option(&conn, c, optarg, s_prog) <= 0)
             return s_usage(stderr, 2);
     }
@@ -622,6 +628,17 @@ static int s_erase(int argc, char **argv)
         return s_usage(stderr, 2);
     if (dx_parse_ref(argv[optind], name, &version) != 0) {
         fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", s_prog, argv[optind]);
+        return 2;
+    }
+    /* destroying more than one version is never a default */
+    if (version == 0 && !all) {
+        fprintf(stderr, "%s: erase %s would destroy every version of it: name one (%s@VERSION), or "
+                "add --all-versions\n", s_prog, name, name);
+        return 2;
+    }
+    if (version != 0 && all) {
+        fprintf(stderr, "%s: --all-versions with %s@%llu: name a version or ask for all, not both\n",
+                s_prog, name, (unsigned long long)version);
         return 2;
     }
     Dx__Request req = DX__REQUEST__INIT;

@@ -323,7 +323,8 @@ void retention_sweep(broker_t *b, int64_t now_ms);
 /* A version was committed under the publish record seq: into the feed, in
  * the current request's transaction, and watching connections are told
  * once it is durable. */
-int feed_committed(broker_t *b, uint64_t seq, const char *name, uint64_t version, int classification);
+int feed_committed(broker_t *b, uint64_t seq, const char *name, uint64_t version, int classification,
+                   bool erased);
 void feed_subs_destroy(feed_subs_t **fs_p);
 /* Subscriptions held now. */
 size_t feed_subs_count(const feed_subs_t *fs);

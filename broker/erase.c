@@ -59,7 +59,13 @@ int erase_version(broker_t *b, const request_t *rq, Dx__CatalogEntry *e, const e
                          .version = e->version, .sha256 = e->sha256.data,
                          .manifest_sha256 = manifest_sha, .decision = "ok",
                          .rule_id = who->rule_id, .reason = who->reason };
-    if ((rv = broker_audit(b, rq, &f, seq)) != 0)
+    uint64_t at = 0;
+    if ((rv = broker_audit(b, rq, &f, &at)) != 0)
+        return rv;
+    if (seq)
+        *seq = at;
+    /* subscribers learn of it through the feed, and remove what they hold */
+    if ((rv = feed_committed(b, at, e->dataset, e->version, e->classification, true)) != 0)
         return rv;
     if (slot) {
         if (slots->n == slots->cap) {

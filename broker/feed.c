@@ -41,6 +41,7 @@
 #define FEED_SUBS_PER_MEMBER 16
 #define FEED_SUBS_MAX 4096
 #define FEED_NOTIFY_MAX 4
+#define REASON_TEXT 512            /* an erasure's reason (erase.c takes at most 500 bytes) */
 
 typedef struct feed_sub {
     uint64_t id;                   /* names it to its request's commit */
@@ -225,11 +226,12 @@ out:
     free(c);
 }
 
-int feed_committed(broker_t *b, uint64_t seq, const char *name, uint64_t version, int classification)
+int feed_committed(broker_t *b, uint64_t seq, const char *name, uint64_t version, int classification,
+                   bool erased)
 {
     store_txn_t *t;
     int rv = batch_txn(b->batch, &t);
-    if (rv != 0 || (rv = store_feed_put(t, seq, name, version)) != 0)
+    if (rv != 0 || (rv = store_feed_put(t, seq, name, version, erased)) != 0)
         return rv;
     committed_t *c = calloc(1, sizeof *c);
     if (!c)
@@ -252,6 +254,7 @@ typedef struct {
     Dx__FeedEntry *entries;
     Dx__FeedEntry **ptrs;
     char (*names)[DX_NAME_MAX + 1];
+    char (*reasons)[REASON_TEXT];      /* an erasure's */
     char (*ranges)[DX_NAME_MAX + 1];   /* what the member's rules could let it list */
     size_t nranges;
     size_t n, limit;
@@ -267,7 +270,7 @@ static bool s_in_ranges(const page_t *p, const char *name)
     return false;
 }
 
-static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t version)
+static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t version, bool erasure)
 {
     page_t *p = arg;
     store_val_t v;
@@ -295,15 +298,27 @@ static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t versio
         return 0;
     }
     bool ok = s_may_list(p->b, p->rq->member_id, NULL, name, e->classification, p->rq->now_ms);
-    wire_free(&e);
-    if (!ok)
+    /* a version erased since it was published: nothing to fetch; its
+     * erasure comes later in the feed */
+    if (!erasure && e->erased)
+        ok = false;
+    if (!ok) {
+        wire_free(&e);
         return 0;
+    }
     Dx__FeedEntry *fe = &p->entries[p->n];
     dx__feed_entry__init(fe);
     snprintf(p->names[p->n], sizeof p->names[0], "%s", name);
     fe->seq = seq;
     fe->dataset = p->names[p->n];
     fe->version = version;
+    if (erasure && e->erased) {
+        fe->erased = true;
+        fe->erased_ms = e->erased->time_ms;
+        snprintf(p->reasons[p->n], sizeof p->reasons[0], "%s", e->erased->reason);
+        fe->erased_reason = p->reasons[p->n];
+    }
+    wire_free(&e);
     p->ptrs[p->n++] = fe;
     return 0;
 }
@@ -320,6 +335,7 @@ int feed_request(broker_t *b, request_t *rq)
     int rv = DX_ERR_NOMEM;
     if (!(p.entries = calloc(p.limit, sizeof *p.entries)) || !(p.ptrs = calloc(p.limit, sizeof *p.ptrs)) ||
         !(p.names = calloc(p.limit, sizeof *p.names)) ||
+        !(p.reasons = calloc(p.limit, sizeof *p.reasons)) ||
         !(p.ranges = calloc(DX_PREFIXES_MAX, sizeof *p.ranges)))
         goto out;
     p.nranges = dx_policy_prefixes(b->policy, rq->member_id, DX_ACT_LIST, p.ranges, DX_PREFIXES_MAX);
@@ -381,6 +397,7 @@ out:
     free(p.entries);
     free(p.ptrs);
     free(p.names);
+    free(p.reasons);
     free(p.ranges);
     return rv;
 }

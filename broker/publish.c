@@ -175,7 +175,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     s_nonce_value(c->manifest_sha, m->dataset, version, nonce_val, &nonce_len);
     if ((rv = store_catalog_put(t, m->dataset, version, entry, entry_len)) != 0 ||
         (rv = store_nonce_put(t, m->publisher, m->nonce.data, nonce_val, nonce_len)) != 0 ||
-        (rv = feed_committed(b, seq, m->dataset, version, m->classification)) != 0)
+        (rv = feed_committed(b, seq, m->dataset, version, m->classification, false)) != 0)
         goto out;
     if (c->staged && (rv = store_staging_delete(t, c->blob)) != 0)
         goto out;

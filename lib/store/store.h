@@ -145,9 +145,10 @@ typedef int (*store_seq_fn)(void *arg, uint64_t seq);
 int store_index_each(store_txn_t *t, enum store_index which, const char *key, uint64_t after,
                      store_seq_fn fn, void *arg);
 
-/* The feed: every committed version under its publish record's seq. */
-int store_feed_put(store_txn_t *t, uint64_t seq, const char *name, uint64_t version);
-typedef int (*store_feed_fn)(void *arg, uint64_t seq, const char *name, uint64_t version);
+/* The feed: every committed version under its publish record's seq, and
+ * every erasure under its erase record's (erased set). */
+int store_feed_put(store_txn_t *t, uint64_t seq, const char *name, uint64_t version, bool erased);
+typedef int (*store_feed_fn)(void *arg, uint64_t seq, const char *name, uint64_t version, bool erased);
 /* fn for each entry with seq > after, in order, until it returns non-zero. */
 int store_feed_each(store_txn_t *t, uint64_t after, store_feed_fn fn, void *arg);
 /* The last feed seq, 0 when empty. */

@@ -1,8 +1,9 @@
 /* store_feed: the feed of new versions and the deliveries (schema 3).
  *
- *   feed        seq(u64 BE) -> name '\0' version(u64 BE): every version in
- *               the order it was committed, under the sequence number of
- *               its publish record; subscribers catch up from a cursor
+ *   feed        seq(u64 BE) -> name '\0' version(u64 BE) ['E']: every version
+ *               in the order it was committed, under the sequence number of
+ *               its publish record, and with 'E' every erasure, under its
+ *               erase record's; subscribers catch up from a cursor
  *   deliveries  name '\0' version(u64 BE) member '\0' sha256(32) -> Delivery
  *               (protobuf): what a member was sent of a version (the bytes
  *               whose hash it is: the content or a filtered view), and
@@ -63,16 +64,18 @@ static size_t s_version_key(uint8_t *key, const char *name, uint64_t version)
     return n + 9;
 }
 
-int store_feed_put(store_txn_t *t, uint64_t seq, const char *name, uint64_t version)
+int store_feed_put(store_txn_t *t, uint64_t seq, const char *name, uint64_t version, bool erased)
 {
-    uint8_t key[8], val[DX_NAME_MAX + 9];
+    uint8_t key[8], val[DX_NAME_MAX + 10];
     if (!t->s->has_feed)
         return DX_ERR_STORAGE;
     if (strlen(name) > DX_NAME_MAX)
         return DX_ERR_INVALID;
     store_be64(key, seq);
-    return store_raw_put(t, t->s->feed, key, 8, val, s_version_key(val, name, version),
-                         MDB_NOOVERWRITE);
+    size_t n = s_version_key(val, name, version);
+    if (erased)
+        val[n++] = 'E';
+    return store_raw_put(t, t->s->feed, key, 8, val, n, MDB_NOOVERWRITE);
 }
 
 typedef struct {
@@ -84,11 +87,15 @@ static int s_feed_one(void *arg, uint64_t seq, store_val_t val)
 {
     feed_walk_t *w = arg;
     char name[DX_NAME_MAX + 1];
-    size_t n = val.len >= 9 ? val.len - 9 : 0;
-    if (val.len < 10 || n > DX_NAME_MAX || val.data[n] != '\0' || memchr(val.data, 0, n))
+    /* the name ends at its NUL (it holds none): the rest is the version, and
+     * for an erasure one 'E' */
+    const uint8_t *nul = memchr(val.data, 0, val.len);
+    size_t n = nul ? (size_t)(nul - val.data) : 0;
+    bool erased = nul && val.len == n + 10 && val.data[n + 9] == 'E';
+    if (!nul || n == 0 || n > DX_NAME_MAX || (val.len != n + 9 && !erased))
         return DX_ERR_STORAGE;
     memcpy(name, val.data, n + 1);
-    return w->fn(w->arg, seq, name, store_get64(val.data + n + 1));
+    return w->fn(w->arg, seq, name, store_get64(val.data + n + 1), erased);
 }
 
 int store_feed_each(store_txn_t *t, uint64_t after, store_feed_fn fn, void *arg)

@@ -70,7 +70,7 @@ for k in 1 2 3; do
     check "health/large/v$k was not erased: it fetches whole" 0 agent health fetch "health/large/v$k" \
       --purpose operations -o "$T/back$k"
     check "the same bytes" 0 cmp "$T/big" "$T/back$k"
-    check "and can be erased now" 0 admin office erase "health/large/v$k" --reason "after the crash"
+    check "and can be erased now" 0 admin office erase "health/large/v$k" --all-versions --reason "after the crash"
   fi
 done
 stop_broker

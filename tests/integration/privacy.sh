@@ -134,12 +134,12 @@ rm -rf "$T/data"; cp -a "$T/pristine" "$T/data"
 start_broker --master-key "$T/master.key" || exit 1
 check "a delivery before the erasure" 0 agent statistics fetch health/vaccination/big --purpose statistics -o "$T/v1.csv"
 check "a backup before the erasure" 0 "$BIN/dx-admin" backup --data "$T/data" --out "$T/before"
-check "erase without the admin role: exit 3" 3 admin health erase health/vaccination/big --reason "court order 17"
+check "erase without the admin role: exit 3" 3 admin health erase health/vaccination/big --all-versions --reason "court order 17"
 check "erase without a reason: usage" 2 admin office erase health/vaccination/big
-check "erase with a reason of control characters: refused" 1 admin office erase health/vaccination/big --reason $'two\nlines'
+check "erase with a reason of control characters: refused" 1 admin office erase health/vaccination/big --all-versions --reason $'two\nlines'
 check "erase a version that does not exist" 1 admin office erase health/vaccination/big@9 --reason "court order 17"
 check_grep "says so" "$T/err" "has no version 9"
-check "erase a dataset that does not exist" 1 admin office erase health/nothing --reason "court order 17"
+check "erase a dataset that does not exist" 1 admin office erase health/nothing --all-versions --reason "court order 17"
 check_grep "says so" "$T/err" "no dataset health/nothing"
 check "erase health/vaccination/big@1" 0 admin office erase health/vaccination/big@1 --reason "court order 17"
 check_grep "it says which record holds it" "$T/out" "erased health/vaccination/big@1 \(audit record [0-9]+\)"
@@ -182,14 +182,17 @@ check "the log verifies offline from the backup made after" 0 "$BIN/dx-audit" --
 # ---- erase every version of a name ----
 start_broker --master-key "$T/master.key" || exit 1
 check "publish a third version" 0 agent health publish health/vaccination/big "$T/small.csv"
-check "erase NAME: every version not yet erased" 0 admin office erase health/vaccination/big --reason "mistaken upload"
+check "erase NAME without a version or --all-versions is refused (exit 2)" 2 admin office erase health/vaccination/big --reason "mistaken upload"
+check_grep "saying how to ask for every version" "$T/err" "would destroy every version of it: name one .*or add --all-versions"
+check "a version and --all-versions together: refused (exit 2)" 2 admin office erase health/vaccination/big@2 --all-versions --reason "mistaken upload"
+check "erase NAME --all-versions: every version not yet erased" 0 admin office erase health/vaccination/big --all-versions --reason "mistaken upload"
 check "versions 2 and 3" 0 test "$(grep -c '^erased ' "$T/out")" = 2
-check "again: every version already erased" 1 admin office erase health/vaccination/big --reason "mistaken upload"
+check "again: every version already erased" 1 admin office erase health/vaccination/big --all-versions --reason "mistaken upload"
 check_grep "says so" "$T/err" "every version of health/vaccination/big is already erased"
 # many versions: erased in steps of at most 1,000, each its own commit
 check "2,500 versions of one name" 0 "$TOOLS/dx-load" fill 2500 64 health/vaccination/many \
   --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/health.key"
-check "erase NAME with 2,500 versions" 0 admin office erase health/vaccination/many --reason "bulk mistake"
+check "erase NAME with 2,500 versions" 0 admin office erase health/vaccination/many --all-versions --reason "bulk mistake"
 check "every one of them erased, each said" 0 test "$(grep -c '^erased health/vaccination/many@' "$T/out")" = 2500
 steps=$(grep -o 'erased member=office dataset=health/vaccination/many versions=[0-9]*' "$BROKER_LOG" | sed 's/.*=//' | tr '\n' ' ')
 if [ "$steps" = "1000 1000 500 " ]; then pass "in steps of 1,000 versions"; else fail "in steps of 1,000 versions" "steps: $steps"; fi

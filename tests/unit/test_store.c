@@ -233,11 +233,11 @@ TEST(map_full_is_an_error)
     store_close(&s);
 }
 
-static int s_feed_log(void *arg, uint64_t seq, const char *name, uint64_t version)
+static int s_feed_log(void *arg, uint64_t seq, const char *name, uint64_t version, bool erased)
 {
     char *log = arg;
-    snprintf(log + strlen(log), 512 - strlen(log), "%llu:%s@%llu ", (unsigned long long)seq, name,
-             (unsigned long long)version);
+    snprintf(log + strlen(log), 512 - strlen(log), "%llu:%s@%llu%s ", (unsigned long long)seq, name,
+             (unsigned long long)version, erased ? "-erased" : "");
     return 0;
 }
 
@@ -259,9 +259,12 @@ TEST(feed_and_deliveries)
     CHECK_EQ(store_begin(s, NULL, true, &t), 0);
     CHECK_EQ(store_feed_last(t, &last), 0);
     CHECK_EQ(last, 0u);
-    CHECK_EQ(store_feed_put(t, 100, "x/y", 1), 0);
-    CHECK_EQ(store_feed_put(t, 105, "x/z", 3), 0);
-    CHECK_EQ(store_feed_put(t, 100, "x/w", 1), DX_ERR_STORAGE); /* a seq is one version */
+    CHECK_EQ(store_feed_put(t, 100, "x/y", 1, false), 0);
+    CHECK_EQ(store_feed_put(t, 105, "x/z", 3, false), 0);
+    CHECK_EQ(store_feed_put(t, 100, "x/w", 1, false), DX_ERR_STORAGE); /* a seq is one version */
+    /* an erasure; and a version whose last byte is 'E' is not one */
+    CHECK_EQ(store_feed_put(t, 107, "x/z", 3, true), 0);
+    CHECK_EQ(store_feed_put(t, 108, "x/e", 0x45, false), 0);
     CHECK_EQ(store_delivery_put(t, "x/y", 1, "m1", sha1, "a", 1), 0);
     CHECK_EQ(store_delivery_put(t, "x/y", 1, "m2", sha2, "b", 1), 0);
     CHECK_EQ(store_delivery_put(t, "x/y", 2, "m1", sha1, "c", 1), 0);
@@ -269,12 +272,12 @@ TEST(feed_and_deliveries)
     CHECK_EQ(store_commit(&t), 0);
     CHECK_EQ(store_begin(s, NULL, false, &t), 0);
     CHECK_EQ(store_feed_each(t, 0, s_feed_log, log), 0);
-    CHECK_STR(log, "100:x/y@1 105:x/z@3 ");
+    CHECK_STR(log, "100:x/y@1 105:x/z@3 107:x/z@3-erased 108:x/e@69 ");
     log[0] = '\0';
     CHECK_EQ(store_feed_each(t, 100, s_feed_log, log), 0);
-    CHECK_STR(log, "105:x/z@3 ");
+    CHECK_STR(log, "105:x/z@3 107:x/z@3-erased 108:x/e@69 ");
     CHECK_EQ(store_feed_last(t, &last), 0);
-    CHECK_EQ(last, 105u);
+    CHECK_EQ(last, 108u);
     CHECK_EQ(store_delivery_get(t, "x/y", 1, "m2", sha2, &v), 0);
     CHECK(v.len == 1 && v.data[0] == 'b');
     CHECK_EQ(store_delivery_get(t, "x/y", 1, "m2", sha1, &v), DX_ERR_NOT_FOUND);
