@@ -59,6 +59,7 @@ bool agent_retry_later(int rv)
     case DX_ERR_UNREACHABLE:
     case DX_ERR_TIMEOUT:
     case DX_ERR_HANDSHAKE:
+    case DX_ERR_NOT_ADMITTED:           /* a revocation may be lifted: nothing is moved */
     case DX_ERR_BUSY:
     case DX_ERR_STORAGE:
     case DX_ERR_FULL:

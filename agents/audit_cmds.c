@@ -1,6 +1,9 @@
 /* audit_cmds: query, verify, prove, consistency, head, heads. */
 #include "audit_chain.h"
 #include "audit_cmds.h"
+#include <unistd.h>
+#include <errno.h>
+#include "policy.h"
 #include "audit_view.h"
 #include "dxtime.h"
 #include "encode.h"
@@ -161,13 +164,20 @@ int audit_verify_cmd(source_t *src, const audit_opts_t *o)
         if ((rv = audit_read_head(src, o->since_head, &saved, err)) != 0)
             goto out;
         if (saved.cp.size > current.cp.size) {
-            snprintf(err, DX_ERRMSG, "the head you saved covers %llu records, the log now has %llu: "
-                     "its history was rewritten", (unsigned long long)saved.cp.size,
-                     (unsigned long long)current.cp.size);
+            char t[DX_TIME_TEXT];
+            dx_time_format(saved.cp.time_ms, t);
+            snprintf(err, DX_ERRMSG, "the log was rolled back: it has %llu records, fewer than the "
+                     "%llu of the head you saved (signed %s); the broker was restored from a backup "
+                     "(the data office's notice should name both heads) or its history was cut",
+                     (unsigned long long)current.cp.size, (unsigned long long)saved.cp.size, t);
             rv = DX_ERR_INTEGRITY;
             goto out;
         }
     }
+    /* a saved head the log does not extend, in a log that otherwise
+     * verifies against every head the broker kept: a rollback, said once
+     * the whole log is checked */
+    bool forked = false;
     /* Records up to the current head; heads are checked when the records
      * reach their size. Anything newer than the first head read is left
      * for the next run. */
@@ -187,11 +197,8 @@ int audit_verify_cmd(source_t *src, const audit_opts_t *o)
             if (rv != 0)
                 goto out;
             if (o->since_head && saved.cp.size == chain.size &&
-                (rv = dx_chain_check(&chain, &saved.cp, false, err)) != 0) {
-                snprintf(err + strlen(err), DX_ERRMSG - strlen(err),
-                         " (checked against the head you saved)");
-                goto out;
-            }
+                dx_chain_check(&chain, &saved.cp, false, err) != 0)
+                forked = true;
         }
         after = p.next_after;
         source_page_free(&p);
@@ -202,6 +209,16 @@ int audit_verify_cmd(source_t *src, const audit_opts_t *o)
         goto out;
     checked++;
     char t[DX_TIME_TEXT], root[DX_BASE64_LEN(DX_HASH_LEN) + 1];
+    if (forked) {
+        dx_time_format(saved.cp.time_ms, t);
+        snprintf(err, DX_ERRMSG, "the log was rolled back and has grown since: it verifies against "
+                 "its %llu own signed heads, but its first %llu records are not those of the head "
+                 "you saved (signed %s); the broker signed both histories, as after a restore from "
+                 "a backup (the data office's notice should name both heads)",
+                 (unsigned long long)checked, (unsigned long long)saved.cp.size, t);
+        rv = DX_ERR_INTEGRITY;
+        goto out;
+    }
     dx_time_format(current.cp.time_ms, t);
     dx_base64_encode(current.cp.root, DX_HASH_LEN, root);
     printf("audit log verified: %llu records, hash chain and Merkle tree intact, %llu signed "
@@ -362,5 +379,72 @@ int audit_consistency_cmd(source_t *src, const audit_opts_t *o)
         printf("new head:\n");
         s_note(stdout, new_head.text);
     }
+    return 0;
+}
+
+typedef struct {
+    int dir;                    /* --out: written there; else -1, printed */
+    size_t files;
+    char err[DX_ERRMSG];
+} policy_out_t;
+
+static int s_policy_file(void *arg, const char *name, const uint8_t *data, size_t len)
+{
+    policy_out_t *po = arg;
+    /* names are the broker's own file names: one path segment, never a link */
+    if (!name[0] || strchr(name, '/') || name[0] == '.') {
+        snprintf(po->err, DX_ERRMSG, "the kept set names a file '%s' that is not a plain file name", name);
+        return DX_ERR_INTEGRITY;
+    }
+    po->files++;
+    if (po->dir < 0) {
+        printf("==> %s (%zu bytes) <==\n", name, len);
+        fwrite(data, 1, len, stdout);
+        if (len && data[len - 1] != '\n')
+            putchar('\n');
+        return 0;
+    }
+    if (dx_write_atomic_at(po->dir, name, data, len, 0644) != 0) {
+        snprintf(po->err, DX_ERRMSG, "cannot write %s: %s", name, strerror(errno));
+        return DX_ERR_IO;
+    }
+    return 0;
+}
+
+int audit_policy_cmd(source_t *src, const audit_opts_t *o)
+{
+    uint8_t sha[DX_SHA256_LEN], got[DX_SHA256_LEN], *archive = NULL;
+    size_t len = 0;
+    char err[DX_ERRMSG];
+    policy_out_t po = { .dir = -1 };
+    if (strlen(o->args[1]) != 64 || dx_hex_decode(o->args[1], sha, sizeof sha) != 0) {
+        fprintf(stderr, "%s: policy takes a set's SHA-256 (64 hex digits, as in the records' "
+                "policy_sha256)\n", audit_prog);
+        return 2;
+    }
+    int rv = source_policy(src, sha, &archive, &len, err);
+    if (rv != 0)
+        return audit_fail(rv, err);
+    /* the kept bytes are what was hashed: they must hash to the name */
+    if (dx_sha256(archive, len, got) != 0 || !dx_equal(got, sha, sizeof sha)) {
+        free(archive);
+        return audit_fail(DX_ERR_INTEGRITY, "the kept policy set does not hash to its SHA-256: "
+                                            "the store was altered");
+    }
+    if (o->out && (rv = dx_dir_open(o->out, 0755, &po.dir)) != 0) {
+        free(archive);
+        snprintf(err, sizeof err, "cannot create %s: %s", o->out, strerror(errno));
+        return audit_fail(DX_ERR_IO, err);
+    }
+    rv = dx_policy_archive_each(archive, len, s_policy_file, &po);
+    free(archive);
+    if (po.dir >= 0)
+        close(po.dir);
+    if (rv != 0)
+        return audit_fail(rv == DX_ERR_INVALID ? DX_ERR_INTEGRITY : rv,
+                          po.err[0] ? po.err : "the kept policy set is not a list of files");
+    if (o->out)
+        printf("wrote the %zu files of policy set %s into %s (check a decision of that time with "
+               "dx-admin policy explain %s ...)\n", po.files, o->args[1], o->out, o->out);
     return 0;
 }

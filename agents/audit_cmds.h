@@ -15,6 +15,7 @@ typedef struct {
     const char *since_head;     /* --since-head FILE */
     const char *old_head;       /* --old-head FILE */
     const char *file;           /* verify --file FILE */
+    const char *out;            /* policy --out DIR */
     char **args;
     int nargs;
 } audit_opts_t;
@@ -28,6 +29,8 @@ int audit_heads_cmd(source_t *src, const audit_opts_t *o);
 int audit_prove_cmd(source_t *src, const audit_opts_t *o);
 int audit_consistency_cmd(source_t *src, const audit_opts_t *o);
 int audit_export_cmd(source_t *src, const audit_opts_t *o);
+/* policy SHA256 [--out DIR]: a set that was in force, checked against its hash */
+int audit_policy_cmd(source_t *src, const audit_opts_t *o);
 /* verify --file: needs only the broker's public key */
 int audit_verify_file_cmd(const dx_pubkeys_t *broker, const audit_opts_t *o);
 

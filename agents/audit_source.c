@@ -353,3 +353,39 @@ int source_consistency(source_t *src, uint64_t old, uint64_t size, head_t *old_h
     }
     return dx_log_consistency(src->txn, old, new_head->cp.size, proof, n);
 }
+
+int source_policy(source_t *src, const uint8_t sha[DX_SHA256_LEN], uint8_t **archive, size_t *len,
+                  char err[DX_ERRMSG])
+{
+    const uint8_t *data = NULL;
+    Dx__Reply *reply = NULL;
+    store_val_t v;
+    int rv;
+    *archive = NULL;
+    if (src->client) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__AuditPolicyRequest pr = DX__AUDIT_POLICY_REQUEST__INIT;
+        pr.sha256.data = (uint8_t *)sha;
+        pr.sha256.len = DX_SHA256_LEN;
+        req.body_case = DX__REQUEST__BODY_AUDIT_POLICY;
+        req.audit_policy = &pr;
+        if ((rv = s_call(src, &req, DX__REPLY__BODY_AUDIT_POLICY, &reply, err)) != 0)
+            return rv;
+        data = reply->audit_policy->archive.data;
+        *len = reply->audit_policy->archive.len;
+    } else {
+        if ((rv = store_policy_get(src->txn, sha, &v)) != 0) {
+            snprintf(err, DX_ERRMSG, "no policy set with that SHA-256 was ever in force in this store%s",
+                     rv == DX_ERR_NOT_FOUND ? " (or it is older than dx kept them)" : "");
+            return rv;
+        }
+        data = v.data;
+        *len = v.len;
+    }
+    if (!(*archive = malloc(*len ? *len : 1)))
+        rv = DX_ERR_NOMEM;
+    else
+        memcpy(*archive, data, *len);
+    wire_reply_free(&reply);
+    return rv;
+}

@@ -53,6 +53,11 @@ int source_page(source_t *src, const Dx__AuditQuery *q, uint64_t after, uint64_t
                 bool proofs, page_t *p, char err[DX_ERRMSG]);
 void source_page_free(page_t *p);
 
+/* The files of the policy set with that hash, as the broker kept them
+ * (policy.h: archive), copied into *archive (freed by the caller). */
+int source_policy(source_t *src, const uint8_t sha[DX_SHA256_LEN], uint8_t **archive, size_t *len,
+                  char err[DX_ERRMSG]);
+
 /* Records first..last with their inclusion proofs in the tree of size
  * records (0: the current head), read under that head. */
 int source_proofs(source_t *src, uint64_t first, uint64_t last, uint64_t size, page_t *p,

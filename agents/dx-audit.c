@@ -12,6 +12,7 @@
  *     head [--vkey]
  *     heads
  *     export [--since T] [--until T] > FILE
+ *     policy SHA256 [--out DIR]
  */
 #include "audit_cmds.h"
 #include "audit_view.h"
@@ -42,6 +43,9 @@ static int s_usage(FILE *out, int status)
             "  head [--vkey]                  the current signed head (save it: head > FILE)\n"
             "  heads                          the history of signed heads\n"
             "  export [--since T] [--until T] records with proofs, to stdout\n"
+            "  policy SHA256 [--out DIR]      a policy set that was in force (the records'\n"
+            "                                 policy_sha256), checked against its hash; printed,\n"
+            "                                 or its files written into DIR\n"
             "Times are RFC 3339 (2026-11-28T10:00:00Z) or dates (2026-11-28).\n"
             "--version (alone) prints the version.\n"
             "Exit status: 0 ok, 1 error, 2 usage, 3 denied, 4 the log fails verification,\n"
@@ -84,6 +88,7 @@ int main(int argc, char **argv)
         { "proof", no_argument, NULL, 'p' },
         { "size", required_argument, NULL, 'z' },      { "since-head", required_argument, NULL, 'H' },
         { "old-head", required_argument, NULL, 'O' },  { "file", required_argument, NULL, 'f' },
+        { "out", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
     };
     dx_cli_conn_t conn;
@@ -154,6 +159,7 @@ int main(int argc, char **argv)
         case 'H': o.since_head = optarg; break;
         case 'O': o.old_head = optarg; break;
         case 'f': o.file = optarg; break;
+        case 'o': o.out = optarg; break;
         case 'h': return s_usage(stdout, 0);
         default: {
             int r = dx_cli_option(&conn, ch, optarg, audit_prog);
@@ -174,7 +180,7 @@ int main(int argc, char **argv)
         { "query", audit_query_cmd, 0, 0 },   { "verify", audit_verify_cmd, 0, 0 },
         { "prove", audit_prove_cmd, 1, 1 },   { "consistency", audit_consistency_cmd, 0, 2 },
         { "head", audit_head_cmd, 0, 0 },     { "heads", audit_heads_cmd, 0, 0 },
-        { "export", audit_export_cmd, 0, 0 },
+        { "export", audit_export_cmd, 0, 0 }, { "policy", audit_policy_cmd, 1, 1 },
     };
     size_t i, n = sizeof cmds / sizeof cmds[0];
     for (i = 0; i < n; i++)
@@ -182,7 +188,7 @@ int main(int argc, char **argv)
             break;
     if (i == n) {
         fprintf(stderr, "%s: unknown command '%s' (query, verify, prove, consistency, head, heads, "
-                        "export)\n", audit_prog, o.args[0]);
+                        "export, policy)\n", audit_prog, o.args[0]);
         return 2;
     }
     if (o.nargs - 1 < cmds[i].min_args || o.nargs - 1 > cmds[i].max_args)

@@ -12,6 +12,7 @@
 #include "audit_log.h"
 #include "broker.h"
 #include "dxtime.h"
+#include "encode.h"
 #include "log.h"
 #include "wire.h"
 
@@ -345,4 +346,44 @@ int audit_heads(broker_t *b, request_t *rq)
     store_abort(&t);
     free(h.items);
     return rv;
+}
+
+int audit_policy(broker_t *b, request_t *rq)
+{
+    const ProtobufCBinaryData *sha = &rq->req->audit_policy->sha256;
+    audit_fields_t f = { .event = DX_EV_AUDIT, .action = "policy", .allow = true,
+                         .rule_id = dx_pseudo_rule(DX_PSEUDO_ROLE_AUDITOR) };
+    char reason[128], hex[65] = "";
+    store_txn_t *t = NULL;
+    store_val_t v = { 0 };
+    if (sha->len != DX_SHA256_LEN) {
+        f.allow = false;
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_PROTOCOL);
+        f.reason = "a policy set is named by its SHA-256 (32 bytes)";
+        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+    }
+    dx_hex_encode(sha->data, DX_SHA256_LEN, hex);
+    int rv = batch_txn(b->batch, &t);
+    if (rv == 0)
+        rv = store_policy_get(t, sha->data, &v);
+    if (rv == DX_ERR_NOT_FOUND) {
+        f.allow = false;
+        snprintf(reason, sizeof reason, "no policy set %.16s... was ever in force here", hex);
+        f.reason = reason;
+        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_NOT_FOUND);
+    }
+    if (rv != 0)
+        return rv;
+    f.sha256 = sha->data;
+    snprintf(reason, sizeof reason, "the policy set %.16s... read", hex);
+    f.reason = reason;
+    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+        return rv;
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__AuditPolicy res = DX__AUDIT_POLICY__INIT;
+    res.archive.data = (uint8_t *)v.data;
+    res.archive.len = v.len;
+    reply.body_case = DX__REPLY__BODY_AUDIT_POLICY;
+    reply.audit_policy = &res;
+    return broker_reply_later(b, rq, &reply, NULL, 0);
 }

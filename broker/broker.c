@@ -9,6 +9,7 @@
 #include "encode.h"
 #include "jobs.h"
 #include "log.h"
+#include "handshakes.h"
 #include "master_key.h"
 #include "metrics.h"
 #include "policy_load.h"
@@ -126,6 +127,8 @@ static void s_note_reload(broker_t *b, const char *by, bool ok, const dx_diag_t 
     pthread_mutex_unlock(&b->policy_lock);
 }
 
+static int s_archive_policy(broker_t *b);
+
 int broker_load_policy(broker_t *b, const request_t *rq, const char *signal_by, dx_diag_t *diag,
                        char reason[DX_ERRMSG + 64])
 {
@@ -162,7 +165,20 @@ int broker_load_policy(broker_t *b, const request_t *rq, const char *signal_by, 
                          .sha256 = diag->hashed ? diag->sha256 : NULL,
                          .decision = rv == 0 ? "ok" : "error", .rule_id = "", .reason = reason };
     int arv = broker_audit(b, rq, &f, NULL);
+    if (arv == 0 && rv == 0)
+        arv = s_archive_policy(b);
     return arv ? arv : rv;
+}
+
+/* The set in force, kept by its hash in the record's transaction: an
+ * auditor can print any set a record names (dx-audit policy). */
+static int s_archive_policy(broker_t *b)
+{
+    store_txn_t *t;
+    int rv = batch_txn(b->batch, &t);
+    if (rv == 0)
+        rv = store_policy_put(t, b->policy->sha256, b->policy->archive, b->policy->archive_len);
+    return rv == DX_ERR_UNSUPPORTED ? 0 : rv;
 }
 
 int broker_system_record(broker_t *b, dx_event_t event, const char *reason)
@@ -171,6 +187,8 @@ int broker_system_record(broker_t *b, dx_event_t event, const char *reason)
                          .sha256 = event == DX_EV_POLICY_LOAD ? b->policy->sha256 : NULL };
     batch_op_begin(b->batch);
     int rv = broker_audit(b, NULL, &f, NULL);
+    if (rv == 0 && event == DX_EV_POLICY_LOAD)
+        rv = s_archive_policy(b);
     return batch_op_end(b->batch, rv);
 }
 
@@ -467,7 +485,7 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     }
     if ((rv = s_open_router(b, err)) != 0)
         return rv;
-    if ((rv = peers_new(&b->peers)) != 0) {
+    if ((rv = peers_new(&b->peers)) != 0 || (rv = handshakes_new(&b->handshakes)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
         return rv;
     }
@@ -528,6 +546,7 @@ void broker_stop(broker_t *b)
         zmq_ctx_term(b->zctx);
     fairq_destroy(&b->waiting);
     peers_destroy(&b->peers);
+    handshakes_free(&b->handshakes);
     publish_lanes_free(&b->lanes);
     sessions_destroy(&b->sessions);
     feed_subs_destroy(&b->feed_subs);

@@ -91,6 +91,7 @@ typedef enum {
 typedef enum {
     RQ_MEMBER = 0,               /* a member's request */
     RQ_RELOAD,                   /* SIGHUP: reload the policy set */
+    RQ_HANDSHAKE,                /* intake: refused handshakes to record (handshakes.h) */
     RQ_STOP,                     /* the broker is stopping */
 } request_kind_t;
 
@@ -114,7 +115,7 @@ typedef struct request {
     answer_t answer;
     check_t check;
     struct request *next;        /* the writer's queue (fairq.c) */
-    char *signal_by;             /* RQ_RELOAD: who sent SIGHUP (owned) */
+    char *note;                  /* owned: RQ_RELOAD, who sent SIGHUP; RQ_HANDSHAKE, the record's reason */
 } request_t;
 
 /* The last reload, for health (status, metrics). */
@@ -142,6 +143,7 @@ typedef struct broker {
     void *to_writer;             /* PUSH: requests for the writer */
     void *from_writer;           /* PULL: replies to put on the socket */
     struct peers *peers;         /* peers.h: requests in flight, replies held, per connection */
+    struct handshakes *handshakes; /* handshakes.h: refused ones, counted for the log */
     jobs_t *jobs;
     /* the writer's */
     pthread_t writer;
@@ -282,6 +284,7 @@ int audit_query(broker_t *b, request_t *rq);
 int audit_read(broker_t *b, request_t *rq);
 int audit_proof(broker_t *b, request_t *rq);
 int audit_consistency(broker_t *b, request_t *rq);
+int audit_policy(broker_t *b, request_t *rq);
 int audit_heads(broker_t *b, request_t *rq);
 int admin_reload(broker_t *b, request_t *rq);
 int admin_status(broker_t *b, request_t *rq);

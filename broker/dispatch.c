@@ -38,6 +38,8 @@ static const command_t s_commands[] = {
       NULL, NULL, delivery_receipt },
     { DX__REQUEST__BODY_ERASE, "erase", DX_EV_ERASE, "erase", DX_ROLE_ADMIN, SMALL, NULL, NULL,
       erase_request },
+    { DX__REQUEST__BODY_AUDIT_POLICY, "audit policy", DX_EV_AUDIT, "policy", DX_ROLE_AUDITOR, SMALL,
+      NULL, NULL, audit_policy },
     { DX__REQUEST__BODY_ROTATE_MASTER_KEY, "rotate master key", DX_EV_MASTER_KEY, "rotate",
       DX_ROLE_ADMIN, SMALL, NULL, NULL, admin_rotate_master_key },
     { DX__REQUEST__BODY_STATUS, "status", DX_EV_STATUS, "status", DX_ROLE_ADMIN, SMALL, NULL, NULL,
@@ -64,7 +66,7 @@ void request_free(request_t **rq_p)
         return;
     publish_check_clear(&(*rq_p)->check);
     wire_request_free(&(*rq_p)->req);
-    free((*rq_p)->signal_by);
+    free((*rq_p)->note);
     free(*rq_p);
     *rq_p = NULL;
 }

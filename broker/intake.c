@@ -23,6 +23,7 @@
 #include "dxtime.h"
 #include "encode.h"
 #include "jobs.h"
+#include "handshakes.h"
 #include "log.h"
 #include "signals.h"
 #include "metrics.h"
@@ -64,6 +65,28 @@ static void s_zap_reply(void *zap, zmq_msg_t *request_id, const char *code, cons
     zmq_send(zap, text, strlen(text), ZMQ_SNDMORE);
     zmq_send(zap, user_id, strlen(user_id), ZMQ_SNDMORE);
     zmq_send(zap, meta, mlen, 0);
+}
+
+/* A note of refused handshakes to the writer, which records it. */
+static void s_record_handshake(void *arg, const handshake_note_t *note)
+{
+    broker_t *b = arg;
+    request_t *rq = calloc(1, sizeof *rq);
+    if (rq && !(rq->note = strdup(note->text))) {
+        free(rq);
+        rq = NULL;
+    }
+    if (!rq) {
+        dx_log_kv(DX_LOG_ERROR, "handshake-not-recorded", DX_KV("reason", "out of memory"));
+        return;
+    }
+    rq->kind = RQ_HANDSHAKE;
+    snprintf(rq->member_id, sizeof rq->member_id, "%s", note->member);
+    if (writer_submit(b, b->to_writer, rq) != 0) {
+        dx_log_kv(DX_LOG_ERROR, "handshake-not-recorded", DX_KV("reason", "the writer's queue is full"),
+                  DX_KV("note", note->text));
+        request_free(&rq);
+    }
 }
 
 static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
@@ -108,9 +131,14 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
         }
         s_zap_reply(b->zap, &frames[1], "400", "not a current member key", "", NULL);
         metrics_handshake(b->metrics, false);
-        dx_log_kv(DX_LOG_WARN, "handshake-refused", DX_KV("address", address), DX_KV("key", key),
-                  DX_KV("reason", m ? (m->revoked ? "member revoked" : "member keys expired")
-                                    : "not a member key"));
+        const char *why = m ? (m->revoked ? "member revoked" : "member keys expired") : "not a member key";
+        dx_log_kv(DX_LOG_WARN, "handshake-refused", DX_KV("member", m ? m->id : ""),
+                  DX_KV("address", address), DX_KV("key", key), DX_KV("reason", why));
+        handshake_note_t note;
+        if (handshakes_refused(b->handshakes, dx_now_ms(),
+                               zmq_msg_size(&frames[6]) == 32 ? zmq_msg_data(&frames[6]) : NULL,
+                               m ? m->id : "", why, address, &note))
+            s_record_handshake(b, &note);
     }
     for (int i = 0; i < 7; i++)
         zmq_msg_close(&frames[i]);
@@ -303,7 +331,7 @@ static void s_reload(broker_t *b)
         fclose(f);
     }
     snprintf(by, sizeof by, "SIGHUP from pid %d (uid %d%s%s)", pid, uid, comm[0] ? ", " : "", comm);
-    rq->signal_by = strdup(by);
+    rq->note = strdup(by);
     if (writer_submit(b, b->to_writer, rq) != 0) {
         dx_error("SIGHUP: the writer's queue is full; the policy set was not reloaded: send "
                  "SIGHUP again");
@@ -349,6 +377,7 @@ int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *
             return DX_ERR_IO;
         }
         s_replies(b);
+        handshakes_flush(b->handshakes, dx_now_ms(), false, s_record_handshake, b);
         if (rc > 0 && b->router_events && (items[3].revents & ZMQ_POLLIN))
             s_router_events(b);
         held_policy_t *hp = broker_policy_hold(b);
@@ -370,6 +399,7 @@ int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *
             s_reload(b);
         }
     }
+    handshakes_flush(b->handshakes, dx_now_ms(), true, s_record_handshake, b); /* before the writer stops */
     return 0;
 }
 

@@ -59,12 +59,24 @@ static void s_reload(broker_t *b, const request_t *rq)
 {
     dx_diag_t diag = { 0 };
     char reason[DX_ERRMSG + 64];
-    const char *by = rq->signal_by ? rq->signal_by : "SIGHUP";
+    const char *by = rq->note ? rq->note : "SIGHUP";
     dx_log_kv(DX_LOG_INFO, "policy-reloading", DX_KV("by", by));
     batch_op_begin(b->batch);
     int rv = broker_load_policy(b, NULL, by, &diag, reason);
     batch_op_end(b->batch, rv == DX_ERR_POLICY ? 0 : rv);
     dx_diag_free(&diag);
+}
+
+/* Refused handshakes, as intake counted them: one record each note. */
+static void s_handshake(broker_t *b, request_t *rq)
+{
+    audit_fields_t f = { .event = DX_EV_HANDSHAKE, .action = "connect",
+                         .rule_id = dx_pseudo_rule(DX_PSEUDO_DEFAULT_DENY), .reason = rq->note };
+    rq->now_ms = dx_now_ms();
+    batch_op_begin(b->batch);
+    int rv = broker_audit(b, rq, &f, NULL);
+    if (batch_op_end(b->batch, rv) != 0)
+        dx_log_kv(DX_LOG_ERROR, "handshake-not-recorded", DX_KV("reason", rq->note));
 }
 
 /* Runs one request of the round and frees it; true when it says stop. */
@@ -73,6 +85,8 @@ static bool s_take(broker_t *b, request_t *rq)
     bool stop = rq->kind == RQ_STOP;
     if (rq->kind == RQ_RELOAD) {
         s_reload(b, rq);
+    } else if (rq->kind == RQ_HANDSHAKE) {
+        s_handshake(b, rq);
     } else if (rq->kind == RQ_MEMBER) {
         rq->now_ms = dx_now_ms();
         dispatch(b, rq);

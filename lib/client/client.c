@@ -123,14 +123,15 @@ static void s_drain_monitor(dx_client_t *c)
 
 static int s_handshake_error(dx_client_t *c, char err[DX_ERRMSG])
 {
-    if (c->handshake_failed == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+    if (c->handshake_failed == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
         snprintf(err, DX_ERRMSG,
-                 "the broker at %s refused our key: it is not a current member key (not "
-                 "registered, revoked or expired)", c->endpoint);
-    else
-        snprintf(err, DX_ERRMSG,
-                 "the secure handshake with %s failed: check that --broker-pub is the broker's "
-                 "public key file", c->endpoint);
+                 "the broker at %s refused our key at the handshake: it is not a current member "
+                 "key (not registered, revoked or expired); ask the data office", c->endpoint);
+        return DX_ERR_NOT_ADMITTED;
+    }
+    snprintf(err, DX_ERRMSG,
+             "the secure handshake with %s failed: check that --broker-pub is the broker's "
+             "public key file", c->endpoint);
     return DX_ERR_HANDSHAKE;
 }
 

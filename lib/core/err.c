@@ -18,7 +18,8 @@ const char *dx_strerror(int err)
     case DX_ERR_STORAGE: return "storage failure";
     case DX_ERR_TIMEOUT: return "broker did not answer in time";
     case DX_ERR_UNREACHABLE: return "broker unreachable";
-    case DX_ERR_HANDSHAKE: return "broker refused the handshake";
+    case DX_ERR_HANDSHAKE: return "the secure handshake with the broker failed";
+    case DX_ERR_NOT_ADMITTED: return "the broker does not admit this key";
     case DX_ERR_PERM: return "key file permissions too open";
     case DX_ERR_EXISTS: return "already exists";
     case DX_ERR_BUSY: return "busy";
@@ -37,7 +38,8 @@ int dx_exit_code(int err)
     switch (err) {
     case DX_OK: return 0;
     case DX_ERR_USAGE: return 2;
-    case DX_ERR_DENIED: return 3;
+    case DX_ERR_DENIED:
+    case DX_ERR_NOT_ADMITTED: return 3;
     case DX_ERR_INTEGRITY:
     case DX_ERR_REPLAY: return 4;
     case DX_ERR_TIMEOUT:

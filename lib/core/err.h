@@ -31,14 +31,17 @@ enum dx_err {
     DX_ERR_UNSUPPORTED = -21,
     DX_ERR_INTERNAL = -22,
     DX_ERR_TRANSFER_GONE = -23, /* the broker no longer knows a transfer: start it again */
+    DX_ERR_NOT_ADMITTED = -24, /* the broker refused our key at the handshake (revoked, unknown) */
 };
 
 /* A short constant description of err; never NULL. */
 const char *dx_strerror(int err);
 
-/* The process exit status for err: 0 success, 1 other, 2 usage, 3 denied,
- * 4 integrity, 5 broker unreachable or timed out (a transfer the broker
- * lost track of, by a restart or a timeout, included: run it again). */
+/* The process exit status for err: 0 success, 1 other, 2 usage, 3 denied
+ * (a key the broker does not admit at the handshake included: revoked,
+ * expired or unknown), 4 integrity, 5 broker unreachable or timed out (a
+ * transfer the broker lost track of, by a restart or a timeout, included:
+ * run it again; a handshake that fails otherwise: check --broker-pub). */
 int dx_exit_code(int err);
 
 #define DX_ERRMSG 512  /* room for a one-line error message */

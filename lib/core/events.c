@@ -16,6 +16,7 @@ static const char *const s_events[DX_EV_COUNT] = {
     [DX_EV_STATUS] = "status",
     [DX_EV_ERASE] = "erase",
     [DX_EV_MASTER_KEY] = "master_key",
+    [DX_EV_HANDSHAKE] = "handshake",
 };
 
 static const char *const s_pseudo[DX_PSEUDO_COUNT] = {

@@ -23,6 +23,7 @@ typedef enum {
     DX_EV_STATUS,               /* an operator asking for the broker's health */
     DX_EV_ERASE,                /* a version's content destroyed (admin, or retention) */
     DX_EV_MASTER_KEY,           /* the master key rotated */
+    DX_EV_HANDSHAKE,            /* handshakes refused (a key that is not a current member's) */
     DX_EV_COUNT
 } dx_event_t;
 

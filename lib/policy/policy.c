@@ -1,5 +1,6 @@
 /* policy: pure evaluation of a loaded policy set. */
 #include "policy.h"
+#include "err.h"
 #include "events.h"
 #include "dxtime.h"
 #include "policy_index.h"
@@ -419,11 +420,33 @@ static void s_free_list(char **list, size_t n)
     free(list);
 }
 
+int dx_policy_archive_each(const uint8_t *archive, size_t len, dx_archive_fn fn, void *arg)
+{
+    size_t at = 0;
+    while (at < len) {
+        const uint8_t *nul = memchr(archive + at, 0, len - at);
+        if (!nul || nul == archive + at || (size_t)(nul - archive) + 9 > len)
+            return DX_ERR_INVALID;
+        size_t name_end = (size_t)(nul - archive), n = 0;
+        for (int i = 0; i < 8; i++)
+            n = (n << 8) | archive[name_end + 1 + i];
+        size_t data = name_end + 9;
+        if (n > len - data)
+            return DX_ERR_INVALID;
+        int rv = fn(arg, (const char *)archive + at, archive + data, n);
+        if (rv != 0)
+            return rv;
+        at = data + n;
+    }
+    return 0;
+}
+
 void dx_policy_free(dx_policy_t **p_p)
 {
     if (!p_p || !*p_p)
         return;
     dx_policy_t *p = *p_p;
+    free(p->archive);
     for (size_t i = 0; i < p->nmembers; i++)
         free(p->members[i].name);
     free(p->members);

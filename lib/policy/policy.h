@@ -96,7 +96,12 @@ typedef struct dx_policy {
     size_t nnamespaces;
     dx_rule_t *rules;
     size_t nrules;
-    uint8_t sha256[DX_SHA256_LEN];  /* of the files it was loaded from */
+    uint8_t sha256[DX_SHA256_LEN];  /* of the files it was loaded from: of archive */
+    /* The files as they were hashed, for the record (the broker keeps every
+     * set that was in force): for each, in name order, its name, a NUL, its
+     * length as 8 bytes big-endian, its bytes. SHA-256(archive) = sha256. */
+    uint8_t *archive;
+    size_t archive_len;
     struct dx_policy_index *index;  /* built by dx_policy_compile */
 } dx_policy_t;
 
@@ -166,6 +171,11 @@ void dx_policy_explain(const dx_policy_t *p, const dx_request_t *req, dx_explain
 #define DX_PREFIXES_MAX 64
 size_t dx_policy_prefixes(const dx_policy_t *p, const char *member, unsigned action,
                           char prefixes[][DX_NAME_MAX + 1], size_t max);
+
+/* Calls fn for each file of an archive (above), in order: 0, or
+ * DX_ERR_INVALID when it is not one. */
+typedef int (*dx_archive_fn)(void *arg, const char *name, const uint8_t *data, size_t len);
+int dx_policy_archive_each(const uint8_t *archive, size_t len, dx_archive_fn fn, void *arg);
 
 const dx_member_t *dx_policy_member(const dx_policy_t *p, const char *id);
 const dx_member_t *dx_policy_member_by_transport(const dx_policy_t *p, const uint8_t key[32]);

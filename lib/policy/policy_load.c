@@ -22,14 +22,17 @@ static int s_name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void s_hash_file(dx_sha256_t *h, const char *name, const char *data, size_t len)
+static void s_hash_file(loader_t *L, const char *name, const char *data, size_t len)
 {
     uint8_t n[8];
     for (int i = 0; i < 8; i++)
         n[i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
-    dx_sha256_update(h, name, strlen(name) + 1);
-    dx_sha256_update(h, n, sizeof n);
-    dx_sha256_update(h, data, len);
+    dx_sha256_update(L->hash, name, strlen(name) + 1);
+    dx_sha256_update(L->hash, n, sizeof n);
+    dx_sha256_update(L->hash, data, len);
+    if (dx_buf_append(&L->archive, name, strlen(name) + 1) != 0 ||
+        dx_buf_append(&L->archive, n, sizeof n) != 0 || dx_buf_append(&L->archive, data, len) != 0)
+        L->archive_failed = true;
 }
 
 #define s_err_file(diag, file, ...) dx_diag_add((diag), true, (file), 1, 1, __VA_ARGS__)
@@ -39,6 +42,7 @@ static int s_begin(loader_t *L, dx_diag_t *diag)
     memset(L, 0, sizeof *L);
     memset(diag, 0, sizeof *diag);
     L->diag = diag;
+    dx_buf_init(&L->archive, (size_t)DX_POLICY_MAX_FILES * (YT_MAX_FILE + 300));
     if (!(L->p = calloc(1, sizeof *L->p)) || dx_sha256_new(&L->hash) != 0)
         return DX_ERR_NOMEM;
     return 0;
@@ -57,7 +61,7 @@ static void s_add(loader_t *L, const char *path, const char *name, const char *d
     }
     L->files = files;
     L->file = files[L->nfiles++];
-    s_hash_file(L->hash, name, data, len);
+    s_hash_file(L, name, data, len);
     if (yt_parse_buffer(data, len, &root, &yerr) != 0) {
         yt_node_t at = { .line = yerr.line, .col = yerr.col };
         policy_schema_err(L, &at, "%s", yerr.msg);
@@ -86,7 +90,12 @@ static int s_finish(loader_t *L, const char *label, dx_policy_t **out)
             memcpy(diag->sha256, L->p->sha256, sizeof diag->sha256);
             diag->hashed = true;
         }
+        if (L->archive_failed)
+            s_err_file(diag, label, "out of memory while keeping the policy files");
         if (diag->errors == 0) {
+            L->p->archive = L->archive.data;
+            L->p->archive_len = L->archive.len;
+            dx_buf_init(&L->archive, 0); /* the set owns the bytes now */
             *out = L->p;
             L->p = NULL;
             rv = 0;
@@ -105,6 +114,7 @@ static int s_finish(loader_t *L, const char *label, dx_policy_t **out)
     free(L->rule_member_at);
     dx_policy_free(&L->p);
     dx_sha256_destroy(&L->hash);
+    dx_buf_free(&L->archive);
     return rv;
 }
 

@@ -5,6 +5,7 @@
 #ifndef DX_POLICY_SCHEMA_H
 #define DX_POLICY_SCHEMA_H
 
+#include "buf.h"
 #include "crypto.h"
 #include "diag.h"
 #include "policy.h"
@@ -26,6 +27,8 @@ typedef struct {
     char **broken;          /* ids of members that did not load */
     size_t nbroken;
     dx_sha256_t *hash;      /* over every file's name and bytes */
+    dx_buf_t archive;       /* the same bytes, kept (policy.h: archive) */
+    bool archive_failed;
 } loader_t;
 
 /* Reads one file's tree (NULL: an empty file) into L->p, reporting every

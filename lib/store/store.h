@@ -29,6 +29,9 @@
  *            (vault.h), written with the catalog entry or staging row that
  *            needs the key (schema 4; store_keys.c). Content chunks are then
  *            stored sealed: broker/content.c
+ *   policies sha256(32) -> a policy set's files as they were hashed
+ *            (policy.h: archive): every set that was ever in force, for
+ *            auditors (schema 5; store_keys.c)
  *
  * Durability: every write transaction commits with LMDB's default fsync, so
  * a commit that returned 0 survives a crash. Callers batch work into one
@@ -47,7 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_DEFAULT_MAP_SIZE (64ULL << 30)
 
 typedef struct store store_t;
@@ -144,6 +147,11 @@ int store_index_put(store_txn_t *t, enum store_index which, const char *key, uin
 typedef int (*store_seq_fn)(void *arg, uint64_t seq);
 int store_index_each(store_txn_t *t, enum store_index which, const char *key, uint64_t after,
                      store_seq_fn fn, void *arg);
+
+/* Policy sets by their SHA-256 (kept once; a set already there stays). */
+int store_policy_put(store_txn_t *t, const uint8_t sha[32], const void *archive, size_t len);
+/* DX_ERR_NOT_FOUND when the store has none by that hash. */
+int store_policy_get(store_txn_t *t, const uint8_t sha[32], store_val_t *out);
 
 /* The feed: every committed version under its publish record's seq, and
  * every erasure under its erase record's (erased set). */

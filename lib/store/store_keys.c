@@ -4,6 +4,9 @@
  * catalog entries rewritten and walked in full (an erasure marks an entry;
  * the retention sweep looks at every version).
  *
+ * Also the policies table (schema 5): every policy set that was in force,
+ * by its hash, for auditors.
+ *
  * A schema-3 store gets an empty keyslots table when first opened for
  * writing: its versions were stored before encryption at rest, and their
  * catalog entries say so (no key slot); they are served as they are. */
@@ -14,9 +17,30 @@
 
 int store_keys_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly)
 {
-    if (readonly && schema < 4)
-        return 0;
-    return mdb_dbi_open(txn, "keyslots", readonly ? 0 : MDB_CREATE, &s->keyslots);
+    int rc = 0;
+    if (!(readonly && schema < 4))
+        rc = mdb_dbi_open(txn, "keyslots", readonly ? 0 : MDB_CREATE, &s->keyslots);
+    if (rc == 0 && !(readonly && schema < 5))
+        rc = mdb_dbi_open(txn, "policies", readonly ? 0 : MDB_CREATE, &s->policies);
+    return rc;
+}
+
+int store_policy_put(store_txn_t *t, const uint8_t sha[32], const void *archive, size_t len)
+{
+    if (!t->s->policies)
+        return DX_ERR_UNSUPPORTED;
+    store_val_t v;
+    int rv = store_raw_get(t, t->s->policies, sha, 32, &v);
+    if (rv != DX_ERR_NOT_FOUND)
+        return rv; /* kept already (0), or a failure */
+    return store_raw_put(t, t->s->policies, sha, 32, archive, len, MDB_NOOVERWRITE);
+}
+
+int store_policy_get(store_txn_t *t, const uint8_t sha[32], store_val_t *out)
+{
+    if (!t->s->policies)
+        return DX_ERR_NOT_FOUND;
+    return store_raw_get(t, t->s->policies, sha, 32, out);
 }
 
 static void s_slot_key(uint8_t key[4], uint32_t slot)

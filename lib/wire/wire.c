@@ -278,6 +278,10 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
         if (!dx_dataset_name_valid(r->erase->dataset) || strlen(r->erase->reason) > 4096)
             FAIL("erase: invalid dataset name, or a reason over 4096 bytes");
         return 0;
+    case DX__REQUEST__BODY_AUDIT_POLICY:
+        if (r->audit_policy->sha256.len != DX_SHA256_LEN)
+            FAIL("audit policy: a policy set's SHA-256, 32 bytes");
+        return 0;
     case DX__REQUEST__BODY_ROTATE_MASTER_KEY:
     case DX__REQUEST__BODY_STATUS:
     case DX__REQUEST__BODY_AUDIT_READ:
@@ -327,7 +331,7 @@ static int s_check_delivery(const void *msg, char err[DX_ERRMSG])
     const Dx__Delivery *d = msg;
     if (!dx_dataset_name_valid(d->dataset) || d->version == 0 || d->sha256.len != DX_SHA256_LEN ||
         !dx_id_valid(d->member) || (d->purpose[0] && !dx_token_valid(d->purpose)) ||
-        (d->receipt && d->receipt->signature.len != DX_SIG_LEN))
+        (d->receipt && d->receipt->signature.len != DX_SIG_LEN) || !s_printable(d->refused, 1024))
         FAIL("delivery: missing or malformed fields");
     return 0;
 }
@@ -400,7 +404,10 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
     case DX__REPLY__BODY_STATUS:
         if (!s_printable(r->status->version, 128) || !s_printable(r->status->endpoint, 256) ||
             strpbrk(r->status->version, "\"\\") || strpbrk(r->status->endpoint, "\"\\") ||
-            (r->status->policy_sha256.len && r->status->policy_sha256.len != DX_SHA256_LEN))
+            (r->status->policy_sha256.len && r->status->policy_sha256.len != DX_SHA256_LEN) ||
+            !s_printable(r->status->reload_by, 128) || !s_printable(r->status->refused_reason, 512) ||
+            (r->status->refused_policy_sha256.len &&
+             r->status->refused_policy_sha256.len != DX_SHA256_LEN))
             FAIL("reply: malformed status");
         return 0;
     case DX__REPLY__BODY_ERASED:
@@ -415,11 +422,13 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
     case DX__REPLY__BODY_CHUNK_ACK:
     case DX__REPLY__BODY_NOTIFY:
     case DX__REPLY__BODY_DELIVERY_ACK:
+    case DX__REPLY__BODY_AUDIT_POLICY: /* checked against the hash asked for (dx-audit policy) */
         return 0;
     case DX__REPLY__BODY_FEED:
         for (size_t i = 0; i < r->feed->n_entries; i++)
             if (!dx_dataset_name_valid(r->feed->entries[i]->dataset) ||
-                r->feed->entries[i]->version == 0 || r->feed->entries[i]->seq == 0)
+                r->feed->entries[i]->version == 0 || r->feed->entries[i]->seq == 0 ||
+                !s_printable(r->feed->entries[i]->erased_reason, 512))
                 FAIL("reply: malformed feed entry");
         return 0;
     case DX__REPLY__BODY_DELIVERIES:

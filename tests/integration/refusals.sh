@@ -44,7 +44,7 @@ check_grep "it names the owner" "$T/err" "belongs to health"
 check "a classification above the namespace's ceiling is refused (exit 3)" 3 agent health publish health/top "$T/d.csv" --classification secret
 check "publishing outside any namespace is refused (exit 3)" 3 agent health publish tax/x "$T/d.csv"
 
-check "an unknown key is refused at the handshake (exit 5)" 5 "$BIN/dx-agent" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/intruder.key" --timeout 5 list
+check "an unknown key is refused at the handshake (exit 3, not an outage)" 3 "$BIN/dx-agent" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/intruder.key" --timeout 5 list
 check_grep "it says the key was refused" "$T/err" "refused our key"
 check_grep "the broker logs it" "$BROKER_LOG" "handshake-refused"
 check "a wrong broker key fails the handshake (exit 5)" 5 "$BIN/dx-agent" --broker "$EP" --broker-pub "$T/keys/health.pub" --key "$T/keys/health.key" --timeout 3 list

@@ -155,6 +155,32 @@ TEST(owner_publishes)
     dx_policy_free(&p);
 }
 
+static int s_count_file(void *arg, const char *name, const uint8_t *data, size_t len)
+{
+    (void)data;
+    (void)len;
+    int *n = arg;
+    (*n)++;
+    return strstr(name, ".yaml") ? 0 : -1;
+}
+
+TEST(the_set_keeps_its_files_as_hashed)
+{
+    dx_policy_t *p = s_load_example();
+    uint8_t got[DX_SHA256_LEN];
+    int n = 0;
+    CHECK(p->archive != NULL);
+    CHECK_EQ(dx_sha256(p->archive, p->archive_len, got), 0);
+    CHECK(memcmp(got, p->sha256, DX_SHA256_LEN) == 0);
+    CHECK_EQ(dx_policy_archive_each(p->archive, p->archive_len, s_count_file, &n), 0);
+    CHECK_EQ(n, 3);
+    /* cut or bent archives are not lists of files */
+    CHECK(dx_policy_archive_each(p->archive, p->archive_len - 1, s_count_file, &n) != 0);
+    CHECK(dx_policy_archive_each((const uint8_t *)"x", 1, s_count_file, &n) != 0);
+    CHECK(dx_policy_archive_each((const uint8_t *)"\0abcdefgh", 9, s_count_file, &n) != 0);
+    dx_policy_free(&p);
+}
+
 TEST(owner_reads_and_lists_its_namespace)
 {
     dx_policy_t *p = s_load_example();
@@ -437,6 +463,7 @@ int main(void)
     RUN(list_prefixes_cover_what_a_member_may_list);
     RUN(owner_publishes);
     RUN(owner_reads_and_lists_its_namespace);
+    RUN(the_set_keeps_its_files_as_hashed);
     RUN(read_with_purpose_and_fields);
     RUN(deny_wins);
     RUN(default_deny_and_members);
