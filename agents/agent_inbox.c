@@ -149,7 +149,8 @@ static int s_confirm(run_dirs_t *d, int dir, const char *target, const char *nam
     if (!res)
         return DX_ERR_NOMEM;
     if (dx_read_small_file_at(dir, note, 64, &text, &len) != 0) {
-        dx_warn("inbox %s: %s@%" PRIu64 " is there without a receipt or a note of how it was "
+        dx_warn("inbox-no-note",
+                "inbox %s: %s@%" PRIu64 " is there without a receipt or a note of how it was "
                 "fetched: no delivery receipt is sent for it", s->inbox, name, version);
         free(res);
         return 0;
@@ -169,7 +170,8 @@ static int s_confirm(run_dirs_t *d, int dir, const char *target, const char *nam
         if (rv == 0 && (rv = s_write_receipt(dir, target, res, s->purpose, seq)) == 0)
             unlinkat(dir, note, 0);
         else if (rv != 0)
-            dx_warn("inbox %s: %s@%" PRIu64 ": delivery receipt not accepted: %s", s->inbox, name,
+            dx_warn("inbox-receipt-refused",
+                    "inbox %s: %s@%" PRIu64 ": delivery receipt not accepted: %s", s->inbox, name,
                     version, err);
     }
     free(res);
@@ -273,7 +275,8 @@ static int s_set_aside(run_dirs_t *d, int dir, const char *target, const char *n
         return DX_ERR_IO;
     }
     d->replaced++;
-    dx_warn("inbox %s: %s@%" PRIu64 " from the broker differs from the file held (the broker was "
+    dx_warn("inbox-replaced",
+            "inbox %s: %s@%" PRIu64 " from the broker differs from the file held (the broker was "
             "restored and numbered a new version the same): the held file is kept as %s, the "
             "broker's takes its name", d->s->inbox, name, version, aside);
     return 0;
@@ -289,17 +292,20 @@ static int s_deliver(run_dirs_t *d, const char *name, uint64_t version)
     struct stat st;
     int dir = -1, fd = -1, rv;
     if (!dx_dataset_name_valid(name)) {
-        dx_warn("inbox %s: the feed named '%s', which is not a dataset name: skipped", s->inbox, name);
+        dx_warn("inbox-bad-name",
+                "inbox %s: the feed named '%s', which is not a dataset name: skipped", s->inbox, name);
         return 0;
     }
     if ((rv = s_target_dir(d, name, &dir, leaf)) != 0) {
         if (rv == DX_ERR_INVALID) {
-            dx_error("inbox %s: a directory on the way to %s is a link, not a directory, or not "
+            dx_error("inbox-directory-unsafe",
+                     "inbox %s: a directory on the way to %s is a link, not a directory, or not "
                      "this user's: %s@%" PRIu64 " skipped, nothing written", s->inbox, name, name,
                      version);
             return 0;
         }
-        dx_error("inbox %s: cannot create the directory for %s: %s", s->inbox, name, strerror(errno));
+        dx_error("inbox-cannot-create",
+                 "inbox %s: cannot create the directory for %s: %s", s->inbox, name, strerror(errno));
         return rv;
     }
     snprintf(target, sizeof target, "%s@%" PRIu64, leaf, version);
@@ -308,7 +314,8 @@ static int s_deliver(run_dirs_t *d, const char *name, uint64_t version)
     if (fstatat(dir, target, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
             if (agent_say_once(l, st.st_dev, st.st_ino))
-                dx_error("inbox %s: %s@%" PRIu64 " is there but is not a regular file with a single "
+                dx_error("inbox-entry-refused",
+                         "inbox %s: %s@%" PRIu64 " is there but is not a regular file with a single "
                          "link: left as it is, the version is not delivered", s->inbox, name, version);
             close(dir);
             return 0;
@@ -321,7 +328,8 @@ static int s_deliver(run_dirs_t *d, const char *name, uint64_t version)
         held = true; /* fetched again and compared */
     }
     if ((rv = dx_temp_create_at(d->stage, "fetch", 0600, tmp, sizeof tmp, &fd)) != 0) {
-        dx_error("inbox %s: cannot write in it: %s", s->inbox, strerror(errno));
+        dx_error("inbox-cannot-write",
+                 "inbox %s: cannot write in it: %s", s->inbox, strerror(errno));
         close(dir);
         return rv;
     }
@@ -329,7 +337,8 @@ static int s_deliver(run_dirs_t *d, const char *name, uint64_t version)
     uint64_t seq = 0;
     rv = res ? dx_fetch(l->c, l->broker, name, version, s->purpose, fd, res, err) : DX_ERR_NOMEM;
     if (rv == 0 && (rv = dx_witness(l->c, l->broker, l->state, res->head, res->head_len, err)) != 0)
-        dx_error("inbox %s: %s@%" PRIu64 ": %s", s->inbox, name, version, err);
+        dx_error("inbox-not-witnessed",
+                 "inbox %s: %s@%" PRIu64 ": %s", s->inbox, name, version, err);
     if (rv == 0 && fsync(fd) != 0) {
         rv = errno == ENOSPC ? DX_ERR_FULL : DX_ERR_IO;
         snprintf(err, sizeof err, "cannot write it: %s", strerror(errno));
@@ -354,34 +363,42 @@ static int s_deliver(run_dirs_t *d, const char *name, uint64_t version)
         unlinkat(d->stage, tmp, 0);
         close(dir);
         if (rv == DX_ERR_DENIED || rv == DX_ERR_NOT_FOUND) {
-            dx_warn("inbox %s: %s@%" PRIu64 " skipped: %s", s->inbox, name, version, err);
+            dx_warn("inbox-skipped",
+                    "inbox %s: %s@%" PRIu64 " skipped: %s", s->inbox, name, version, err);
             rv = 0;
         } else if (rv == DX_ERR_INTEGRITY) {
-            dx_error("inbox %s: %s@%" PRIu64 " refused, nothing written: %s", s->inbox, name,
+            dx_error("inbox-refused",
+                     "inbox %s: %s@%" PRIu64 " refused, nothing written: %s", s->inbox, name,
                      version, err);
             rv = 0;
         } else if (!agent_retry_later(rv)) {
-            dx_warn("inbox %s: %s@%" PRIu64 " skipped: %s", s->inbox, name, version, err);
+            dx_warn("inbox-skipped",
+                    "inbox %s: %s@%" PRIu64 " skipped: %s", s->inbox, name, version, err);
             rv = 0;
         } else {
-            dx_warn("inbox %s: %s@%" PRIu64 " not delivered yet: %s", s->inbox, name, version, err);
+            dx_warn("inbox-not-yet",
+                    "inbox %s: %s@%" PRIu64 " not delivered yet: %s", s->inbox, name, version, err);
         }
         free(res);
         return rv;
     }
     if ((rv = dx_delivery_send(l->c, l->me, name, version, res->sha256, res->filtered, s->purpose,
                                &seq, err)) != 0)
-        dx_warn("inbox %s: %s@%" PRIu64 " is in place, but its delivery receipt was not accepted: %s",
+        dx_warn("inbox-receipt-refused",
+                "inbox %s: %s@%" PRIu64 " is in place, but its delivery receipt was not accepted: %s",
                 s->inbox, name, version, err);
     else if ((rv = s_write_receipt(dir, target, res, s->purpose, seq)) != 0)
-        dx_error("inbox %s: cannot write the receipt of %s@%" PRIu64 ": %s", s->inbox, name, version,
+        dx_error("inbox-receipt-not-written",
+                 "inbox %s: cannot write the receipt of %s@%" PRIu64 ": %s", s->inbox, name, version,
                  strerror(errno));
     else if (same) {
-        dx_info("inbox %s: %s@%" PRIu64 " re-checked: the broker's bytes are the ones held (delivery "
+        dx_info("inbox-rechecked",
+                "inbox %s: %s@%" PRIu64 " re-checked: the broker's bytes are the ones held (delivery "
                 "receipt in audit record %" PRIu64 ")", s->inbox, name, version, seq);
     } else {
         unlinkat(dir, note, 0);
-        dx_info("inbox %s: %s@%" PRIu64 " delivered (%s%" PRIu64 " bytes, delivery receipt in audit "
+        dx_info("inbox-delivered",
+                "inbox %s: %s@%" PRIu64 " delivered (%s%" PRIu64 " bytes, delivery receipt in audit "
                 "record %" PRIu64 ")", s->inbox, name, version, res->filtered ? "filtered view, " : "",
                 res->size, seq);
     }
@@ -405,7 +422,8 @@ static int s_erase_held(run_dirs_t *d, const Dx__FeedEntry *e)
     if (!dx_dataset_name_valid(e->dataset))
         return 0;
     if ((rv = s_target_dir(d, e->dataset, &dir, leaf)) != 0) {
-        dx_error("inbox %s: %s@%" PRIu64 " was erased, but the directory that would hold it cannot "
+        dx_error("inbox-erased-unsafe",
+                 "inbox %s: %s@%" PRIu64 " was erased, but the directory that would hold it cannot "
                  "be opened safely: check it by hand", s->inbox, e->dataset, e->version);
         return rv == DX_ERR_INVALID ? 0 : rv;
     }
@@ -421,7 +439,8 @@ static int s_erase_held(run_dirs_t *d, const Dx__FeedEntry *e)
         return 0;
     }
     if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
-        dx_error("inbox %s: %s@%" PRIu64 " was erased, but what is there is not a regular file with "
+        dx_error("inbox-erased-unsafe",
+                 "inbox %s: %s@%" PRIu64 " was erased, but what is there is not a regular file with "
                  "a single link: left as it is; remove it by hand", s->inbox, e->dataset, e->version);
         close(dir);
         return 0;
@@ -432,7 +451,8 @@ static int s_erase_held(run_dirs_t *d, const Dx__FeedEntry *e)
     if ((rv = dx_write_atomic_at(dir, tomb, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1,
                                  0640)) != 0 ||
         (unlinkat(dir, target, 0) != 0 && errno != ENOENT) || fsync(dir) != 0) {
-        dx_error("inbox %s: %s@%" PRIu64 " was erased, but it cannot be removed: %s", s->inbox,
+        dx_error("inbox-erased-not-removed",
+                 "inbox %s: %s@%" PRIu64 " was erased, but it cannot be removed: %s", s->inbox,
                  e->dataset, e->version, strerror(errno));
         close(dir);
         return rv ? rv : DX_ERR_IO;
@@ -460,15 +480,18 @@ static int s_open_dirs(run_dirs_t *d)
     int state = -1;
     int rv = dx_dir_open(d->l->state, 0700, &state);
     if (rv == 0 && (rv = dx_subdir_open(state, "cursors", 0700, &d->cursors)) == DX_ERR_INVALID)
-        dx_error("state %s: cursors is a link, not a directory, or not this user's", d->l->state);
+        dx_error("state-unusable",
+                 "state %s: cursors is a link, not a directory, or not this user's", d->l->state);
     if (state >= 0)
         close(state);
     if (rv == 0 && (rv = dx_dir_open(d->s->inbox, 0750, &d->inbox)) == 0 &&
         (rv = dx_subdir_open(d->inbox, ".dx-partial", 0700, &d->stage)) == DX_ERR_INVALID)
-        dx_error("inbox %s: .dx-partial is a link, not a directory, or not this user's: nothing is "
+        dx_error("inbox-unusable",
+                 "inbox %s: .dx-partial is a link, not a directory, or not this user's: nothing is "
                  "delivered until it is removed", d->s->inbox);
     if (rv != 0 && rv != DX_ERR_INVALID)
-        dx_error("inbox %s: cannot create it or the state directory: %s", d->s->inbox, strerror(errno));
+        dx_error("inbox-cannot-create",
+                 "inbox %s: cannot create it or the state directory: %s", d->s->inbox, strerror(errno));
     if (rv != 0)
         s_close_dirs(d);
     return rv == DX_ERR_INVALID ? DX_ERR_IO : rv;
@@ -507,7 +530,7 @@ int agent_inbox_run(agent_link_t *l, const agent_sub_t *s, int pages, size_t *de
         if (rv == 0 && reply->body_case != DX__REPLY__BODY_FEED)
             rv = DX_ERR_PROTOCOL;
         if (rv != 0) {
-            dx_warn("inbox %s: cannot read the feed: %s", s->inbox, err);
+            dx_warn("inbox-feed-unreadable", "inbox %s: cannot read the feed: %s", s->inbox, err);
             wire_reply_free(&reply);
             rv = agent_retry_later(rv) ? rv : DX_ERR_PROTOCOL;
             goto out;
@@ -524,7 +547,8 @@ int agent_inbox_run(agent_link_t *l, const agent_sub_t *s, int pages, size_t *de
             (*delivered)++;
             cursor = e->seq;
             if ((rv = s_cursor_save(d.cursors, cursor_name, cursor)) != 0) {
-                dx_error("inbox %s: cannot save the cursor in %s/cursors/%s: %s", s->inbox, l->state,
+                dx_error("inbox-cursor-not-saved",
+                         "inbox %s: cannot save the cursor in %s/cursors/%s: %s", s->inbox, l->state,
                          cursor_name, strerror(errno));
                 wire_reply_free(&reply);
                 goto out;
@@ -542,7 +566,8 @@ int agent_inbox_run(agent_link_t *l, const agent_sub_t *s, int pages, size_t *de
     }
     if (d.recheck && !*more && !*l->stop) {
         unlinkat(d.cursors, mark, 0);
-        dx_info("inbox %s: re-checked against the broker's log after the resync: %zu versions "
+        dx_info("inbox-recheck-done",
+                "inbox %s: re-checked against the broker's log after the resync: %zu versions "
                 "held were the same, %zu replaced (the old files kept beside them)", s->inbox,
                 d.same, d.replaced);
     }

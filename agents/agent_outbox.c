@@ -237,7 +237,8 @@ static int s_finish(outbox_t *ob, const char *file, const char *manifest, const 
         rv = dx_write_atomic_at(ob->sent, receipt, text, len, 0640);
     if (rv == 0 && renameat(ob->pending, file, ob->sent, base) != 0 && errno == ENOENT) {
         /* taken away while it was being published: the receipt stays */
-        dx_warn("outbox %s: %s was removed while it was being published; it was published as "
+        dx_warn("outbox-removed-while-publishing",
+                "outbox %s: %s was removed while it was being published; it was published as "
                 "%s@%llu, the receipt is sent/%s", ob->o->dir, file, r->dataset,
                 (unsigned long long)r->version, receipt);
         unlinkat(ob->pending, manifest, 0);
@@ -250,11 +251,13 @@ static int s_finish(outbox_t *ob, const char *file, const char *manifest, const 
     if (rv == 0 && (unlinkat(ob->pending, manifest, 0) != 0 || fsync(ob->pending) != 0))
         rv = DX_ERR_IO;
     if (rv == 0)
-        dx_info("outbox %s: %s published as %s@%llu (audit record %llu) -> sent/%s", ob->o->dir,
+        dx_info("outbox-published",
+                "outbox %s: %s published as %s@%llu (audit record %llu) -> sent/%s", ob->o->dir,
                 file, r->dataset, (unsigned long long)r->version, (unsigned long long)r->audit_seq,
                 base);
     else
-        dx_error("outbox %s: %s was published as %s@%llu but cannot be moved to sent/: %s (it "
+        dx_error("outbox-not-moved",
+                 "outbox %s: %s was published as %s@%llu but cannot be moved to sent/: %s (it "
                  "stays pending; the next try gets the same receipt)", ob->o->dir, file,
                  r->dataset, (unsigned long long)r->version, strerror(errno));
     wire_free(&m);
@@ -278,7 +281,8 @@ static int s_fail(outbox_t *ob, const char *file, const char *manifest, int why,
         rv = DX_ERR_IO;
     if (rv == 0 && dx_exists_at(ob->pending, manifest) && unlinkat(ob->pending, manifest, 0) != 0)
         rv = DX_ERR_IO;
-    dx_warn("outbox %s: %s refused, moved to failed/%s: %s", ob->o->dir, file, base, msg);
+    dx_warn("outbox-refused",
+            "outbox %s: %s refused, moved to failed/%s: %s", ob->o->dir, file, base, msg);
     return rv;
 }
 
@@ -286,7 +290,8 @@ static int s_fail(outbox_t *ob, const char *file, const char *manifest, int why,
  * moving it), or someone took it away. */
 static void s_orphan(outbox_t *ob, const char *file, const char *manifest)
 {
-    dx_warn("outbox %s: %s was removed before it was published; its manifest is dropped",
+    dx_warn("outbox-removed-before-publishing",
+            "outbox %s: %s was removed before it was published; its manifest is dropped",
             ob->o->dir, file);
     unlinkat(ob->pending, manifest, 0);
 }
@@ -353,13 +358,15 @@ static int s_send(outbox_t *ob, const char *file)
         if (rv != DX_ERR_REPLAY)
             break;
         /* a saved manifest that was never committed and is now too old */
-        dx_info("outbox %s: %s: %s; signing a fresh manifest", ob->o->dir, file, err);
+        dx_info("outbox-manifest-renewed",
+                "outbox %s: %s: %s; signing a fresh manifest", ob->o->dir, file, err);
         wire_free(&ms);
         unlinkat(ob->pending, manifest, 0);
     }
     close(fd);
     if (rv == DX_ERR_DENIED && s_member_refused(l, err)) {
-        dx_warn("outbox %s: %s is kept for later: the broker does not admit %s now (%s)", ob->o->dir,
+        dx_warn("outbox-not-admitted",
+                "outbox %s: %s is kept for later: the broker does not admit %s now (%s)", ob->o->dir,
                 file, l->me->pub.id, err);
         rv = DX_ERR_HANDSHAKE;
     }
@@ -367,10 +374,12 @@ static int s_send(outbox_t *ob, const char *file)
         char werr[DX_ERRMSG];
         int w = dx_witness(l->c, l->broker, l->state, r->head, r->head_len, werr);
         if (w != 0 && agent_retry_later(w))
-            dx_warn("outbox %s: %s was published; its log head could not be checked now: %s",
+            dx_warn("outbox-head-unchecked",
+                    "outbox %s: %s was published; its log head could not be checked now: %s",
                     ob->o->dir, file, werr);
         else if (w != 0)
-            dx_error("outbox %s: %s was published, but the broker's log: %s", ob->o->dir, file, werr);
+            dx_error("outbox-log-not-witnessed",
+                     "outbox %s: %s was published, but the broker's log: %s", ob->o->dir, file, werr);
         rv = s_finish(ob, file, manifest, r, ms);
     } else if (!agent_retry_later(rv)) {
         rv = s_fail(ob, file, manifest, rv, err[0] ? err : dx_strerror(rv));
@@ -378,10 +387,11 @@ static int s_send(outbox_t *ob, const char *file)
     wire_free(&ms);
     free(r);
     if (rv == DX_ERR_TRANSFER_GONE) /* kept pending: the same manifest goes again */
-        dx_info("outbox %s: %s: the broker no longer knows its transfer (it restarted, or the "
+        dx_info("outbox-transfer-restarted",
+                "outbox %s: %s: the broker no longer knows its transfer (it restarted, or the "
                 "transfer timed out there): it is started again from the beginning", ob->o->dir, file);
     else if (rv != 0 && agent_retry_later(rv))
-        dx_debug("outbox %s: %s kept for later: %s", ob->o->dir, file, err);
+        dx_debug("outbox-kept", "outbox %s: %s kept for later: %s", ob->o->dir, file, err);
     return rv;
 }
 
@@ -468,7 +478,8 @@ static bool s_claim(outbox_t *ob, const char *name)
         return false; /* gone, or one of that name still pending */
     if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
         if (!S_ISDIR(st.st_mode) && agent_say_once(ob->l, st.st_dev, st.st_ino))
-            dx_warn("outbox %s: %s is not a regular file with a single link (%s): left where it is, "
+            dx_warn("outbox-entry-refused",
+                    "outbox %s: %s is not a regular file with a single link (%s): left where it is, "
                     "not published", ob->o->dir, name, S_ISLNK(st.st_mode) ? "a symbolic link"
                     : S_ISREG(st.st_mode) ? "a hard link" : "a special file");
         return false;
@@ -497,10 +508,12 @@ static int s_open(outbox_t *ob)
     int rv = dx_dir_open(ob->o->dir, 0750, &ob->dir);
     for (size_t i = 0; rv == 0 && i < 3; i++)
         if ((rv = dx_subdir_open(ob->dir, names[i], 0750, fds[i])) == DX_ERR_INVALID)
-            dx_error("outbox %s: %s is a link, not a directory, or not this user's: the outbox is "
+            dx_error("outbox-directory-unsafe",
+                     "outbox %s: %s is a link, not a directory, or not this user's: the outbox is "
                      "not used until it is removed (the agent makes it again)", ob->o->dir, names[i]);
     if (rv != 0 && rv != DX_ERR_INVALID)
-        dx_error("outbox %s: cannot open it or its directories: %s", ob->o->dir, strerror(errno));
+        dx_error("outbox-cannot-open",
+                 "outbox %s: cannot open it or its directories: %s", ob->o->dir, strerror(errno));
     if (rv != 0)
         s_close(ob);
     return rv;
@@ -522,7 +535,8 @@ int agent_outbox_run(agent_link_t *l, const agent_outbox_t *o, size_t *published
     /* first what was claimed before, then what is new */
     for (int pass = 0; pass < 2; pass++) {
         if ((rv = s_list(pass == 0 ? ob.pending : ob.dir, pass == 0, AGENT_SCAN_MAX, &names, &n)) != 0) {
-            dx_error("outbox %s: cannot read it: %s", o->dir, strerror(errno));
+            dx_error("outbox-cannot-read",
+                     "outbox %s: cannot read it: %s", o->dir, strerror(errno));
             goto out;
         }
         for (size_t i = 0; i < n && !*l->stop; i++) {

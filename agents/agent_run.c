@@ -57,7 +57,8 @@ static void s_watch_dirs(run_t *r)
         const char *dir = r->cfg->outboxes[i].dir;
         if (dx_mkdirs(dir, 0750) != 0 ||
             inotify_add_watch(r->inotify, dir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
-            dx_warn("outbox %s: cannot watch it (%s): rescanned every %d s", dir, strerror(errno),
+            dx_warn("outbox-not-watched",
+                    "outbox %s: cannot watch it (%s): rescanned every %d s", dir, strerror(errno),
                     RESCAN_MS / 1000);
     }
 }
@@ -122,17 +123,19 @@ static void s_turn(run_t *r, int64_t now)
      * nothing is published or read until its log is accepted (resync). */
     if ((rv = dx_witness_current(r->link.c, r->link.broker, r->link.state, err)) == DX_ERR_INTEGRITY) {
         if (!r->halted)
-            dx_error("subscriptions and outboxes stopped, nothing is skipped or lost: %s", err);
+            dx_error("broker-log-rolled-back",
+                     "subscriptions and outboxes stopped, nothing is skipped or lost: %s", err);
         r->halted = true;
         r->retry_at = dx_mono_ms() + HALTED_CHECK_MS;
         return;
     }
     if (rv == DX_ERR_IO)
-        dx_error("%s", err); /* the state directory: said here, retried sooner */
+        dx_error("state-unusable", "%s", err); /* the state directory: said here, retried sooner */
     if (rv != 0)
         goto fail;
     if (r->halted) {
-        dx_info("the broker's log extends the saved head again (resync): subscriptions and "
+        dx_info("broker-log-accepted",
+                "the broker's log extends the saved head again (resync): subscriptions and "
                 "outboxes resume");
         r->halted = false;
         r->read = r->scan = true;
@@ -176,7 +179,7 @@ static void s_turn(run_t *r, int64_t now)
         }
     }
     if (r->reported)
-        dx_info("broker %s reachable again", r->conn->broker);
+        dx_info("broker-reachable", "broker %s reachable again", r->conn->broker);
     r->reported = false;
     r->backoff_ms = BACKOFF_MIN_MS;
     return;
@@ -188,7 +191,8 @@ fail:;
     if (r->backoff_ms > max)
         r->backoff_ms = max;
     if (!local && (!r->reported || r->backoff_ms >= BACKOFF_MAX_MS))
-        dx_warn("broker %s: %s; trying again in %d s", r->conn->broker, err[0] ? err : dx_strerror(rv),
+        dx_warn("broker-unreachable",
+                "broker %s: %s; trying again in %d s", r->conn->broker, err[0] ? err : dx_strerror(rv),
                 r->backoff_ms / 1000);
     if (!local) {
         r->reported = true;
@@ -203,7 +207,8 @@ static void s_reload_config(run_t *r)
     char err[DX_ERRMSG];
     agent_config_t *next = malloc(sizeof *next);
     if (!next || agent_config_load(r->config_path, next, err) != 0) {
-        dx_error("config not reloaded, the old one stays: %s", next ? err : "out of memory");
+        dx_error("config-not-reloaded",
+                 "config not reloaded, the old one stays: %s", next ? err : "out of memory");
         free(next);
         return;
     }
@@ -212,7 +217,8 @@ static void s_reload_config(run_t *r)
     s_watch_dirs(r);
     r->scan = r->read = true;
     r->renew_at = 0;
-    dx_info("config reloaded from %s: %zu outboxes, %zu subscriptions", r->config_path,
+    dx_info("config-reloaded",
+            "config reloaded from %s: %zu outboxes, %zu subscriptions", r->config_path,
             next->noutboxes, next->nsubs);
 }
 
@@ -229,7 +235,7 @@ static void s_wait(run_t *r, int64_t now)
     char err[DX_ERRMSG];
     if (r->link.c && r->retry_at <= now) {
         if (dx_client_poll(r->link.c, r->inotify, timeout, &fd_ready, err) != 0)
-            dx_debug("poll: %s", err);
+            dx_debug("poll-failed", "poll: %s", err);
     } else {
         struct pollfd p = { r->inotify, POLLIN, 0 };
         fd_ready = poll(&p, r->inotify >= 0 ? 1 : 0, timeout) > 0;
@@ -270,6 +276,15 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
         rv = DX_ERR_IO;
         goto wipe;
     }
+    /* the config file's log settings, unless the environment says otherwise */
+    const char *fenv = getenv("DX_LOG_FORMAT"), *lenv = getenv("DX_LOG_LEVEL");
+    if (conn->log_format[0] && !(fenv && fenv[0]))
+        dx_log_set_format(strcmp(conn->log_format, "json") == 0 ? DX_LOG_JSON : DX_LOG_TEXT);
+    if (conn->log_level[0] && !(lenv && lenv[0]))
+        dx_log_set_level(strcmp(conn->log_level, "debug") == 0  ? DX_LOG_DEBUG
+                         : strcmp(conn->log_level, "warn") == 0 ? DX_LOG_WARN
+                         : strcmp(conn->log_level, "error") == 0 ? DX_LOG_ERROR
+                                                                 : DX_LOG_INFO);
     if ((rv = dx_signals_install()) != 0) {
         snprintf(err, sizeof err, "cannot set up signals");
         goto wipe;
@@ -277,7 +292,8 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
     r.link = (agent_link_t){ .me = &me, .broker = &broker, .stop = &dx_signal_stop };
     snprintf(r.link.state, sizeof r.link.state, "%s", conn->state);
     s_watch_dirs(&r);
-    dx_info("dx-agent running as %s: broker %s, %zu outboxes, %zu subscriptions, state %s", me.pub.id,
+    dx_info("agent-started",
+            "dx-agent running as %s: broker %s, %zu outboxes, %zu subscriptions, state %s", me.pub.id,
             conn->broker, r.cfg->noutboxes, r.cfg->nsubs, conn->state);
     while (!dx_signal_stop) {
         if (dx_signal_reload) {
@@ -290,7 +306,7 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
         if (!dx_signal_stop)
             s_wait(&r, dx_mono_ms());
     }
-    dx_info("dx-agent stopped");
+    dx_info("agent-stopped", "dx-agent stopped");
     dx_client_destroy(&r.link.c);
     if (r.inotify >= 0)
         close(r.inotify);

@@ -106,7 +106,7 @@ int admin_rotate_master_key(broker_t *b, request_t *rq)
     vault_master_id(b->vault, new_id);
     if (rv != 0) {
         snprintf(reason, sizeof reason, "master key rotation failed: %s", err[0] ? err : dx_strerror(rv));
-        dx_error("%s", reason);
+        dx_error("master-key-rotation-failed", "%s", reason);
         f.reason = reason;
         f.decision = "error";
         return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_STORAGE);

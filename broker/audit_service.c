@@ -93,7 +93,7 @@ static int s_head(store_txn_t *t, ProtobufCBinaryData *text, uint64_t *size, con
     if (rv != 0)
         return rv;
     if (dx_checkpoint_open((const char *)v.data, v.len, b->key.pub.sign, &cp, err) != 0) {
-        dx_error("the stored head does not verify: %s", err);
+        dx_error("head-does-not-verify", "the stored head does not verify: %s", err);
         return DX_ERR_STORAGE;
     }
     text->data = (uint8_t *)v.data;

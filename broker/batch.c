@@ -138,7 +138,8 @@ int batch_commit(batch_t *b, int64_t now_ms)
         if (status == 0) {
             b->committed = audit_state(b->audit);
         } else {
-            dx_error("commit failed: %s (%s)", dx_strerror(status), store_last_error(b->store));
+            dx_error("commit-failed",
+                     "commit failed: %s (%s)", dx_strerror(status), store_last_error(b->store));
             audit_restore(b->audit, &b->committed);
         }
     }

@@ -35,7 +35,7 @@
 static void s_set(void *sock, int option, int value)
 {
     if (zmq_setsockopt(sock, option, &value, sizeof value) != 0)
-        dx_warn("zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
+        dx_warn("socket-option", "zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
 }
 
 /* ---- the shared policy set ---- */
@@ -95,7 +95,7 @@ static int s_swap_policy(broker_t *b, dx_policy_t *p)
 static void s_log_diag(const dx_diag_t *diag)
 {
     for (size_t i = 0; i < diag->n; i++)
-        dx_warn("policy: %s", diag->lines[i]);
+        dx_warn("policy-problem", "policy: %s", diag->lines[i]);
 }
 
 reload_state_t broker_reload_state(broker_t *b)
@@ -303,7 +303,8 @@ static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
         return DX_ERR_NOT_FOUND;
     }
     if (m.missing)
-        dx_warn("%llu stored version(s) have no content key in %s (a backup copied while they "
+        dx_warn("content-keys-missing",
+                "%llu stored version(s) have no content key in %s (a backup copied while they "
                 "were erased?): they cannot be read", (unsigned long long)m.missing, VAULT_FILE);
     uint64_t reaped = 0;
     if ((rv = vault_reap(b->vault, &reaped)) != 0) {
@@ -311,7 +312,8 @@ static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
         return rv;
     }
     vault_master_id(b->vault, id);
-    dx_info("content keys: %u in use, %llu left by a crash overwritten; master key %s (%s%s)",
+    dx_info("content-keys",
+            "content keys: %u in use, %llu left by a crash overwritten; master key %s (%s%s)",
             vault_count(b->vault), (unsigned long long)reaped, id,
             vault_kept(b->vault) ? "the kept key " : b->cfg.master_key_path ? "from " : "derived from the broker key",
             vault_kept(b->vault) ? vault_kept(b->vault) : b->cfg.master_key_path ? b->cfg.master_key_path : "");
@@ -353,7 +355,8 @@ static int s_open_store(broker_t *b, char err[DX_ERRMSG])
     }
     b->next_blob++;
     if (collected)
-        dx_info("collected %llu interrupted publish(es)", (unsigned long long)collected);
+        dx_info("publishes-collected",
+                "collected %llu interrupted publish(es)", (unsigned long long)collected);
     return 0;
 }
 

@@ -81,7 +81,8 @@ static int s_list_each(void *arg, const char *name, uint64_t version, store_val_
     if (l->pattern[0] && !dx_glob_match(l->pattern, name))
         return 0;
     if (wire_catalog_decode(val.data, val.len, &e, err) != 0) {
-        dx_error("catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
+        dx_error("catalog-corrupt",
+                 "catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
         return 0;
     }
     dx_decision_t d;
@@ -255,7 +256,8 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
     if (rv == 0)
         rv = store_catalog_get(t, f->dataset, version, &v);
     if (rv == 0 && wire_catalog_decode(v.data, v.len, e, err) != 0) {
-        dx_error("catalog entry %s@%llu is corrupt: %s", f->dataset, (unsigned long long)version, err);
+        dx_error("catalog-corrupt",
+                 "catalog entry %s@%llu is corrupt: %s", f->dataset, (unsigned long long)version, err);
         rv = DX_ERR_STORAGE;
     }
     if (rv != 0 && rv != DX_ERR_NOT_FOUND)

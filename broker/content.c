@@ -32,7 +32,8 @@ static void s_wipe(wipe_t *w)
         if (vault_wipe(w->b->vault, w->slots[i]) != 0)
             rv = DX_ERR_IO;
     if (rv != 0 || vault_sync(w->b->vault) != 0)
-        dx_error("cannot overwrite %zu content key(s) in the vault: they are zeroed at the next "
+        dx_error("content-keys-not-wiped",
+                 "cannot overwrite %zu content key(s) in the vault: they are zeroed at the next "
                  "start", w->n);
     free(w);
 }

@@ -48,7 +48,8 @@ static int s_load(store_txn_t *t, const char *name, uint64_t version, const char
     if (rv != 0)
         return rv;
     if (wire_delivery_decode(v.data, v.len, out, err) != 0) {
-        dx_error("delivery row of %s@%llu to %s is corrupt: %s", name, (unsigned long long)version,
+        dx_error("delivery-row-corrupt",
+                 "delivery row of %s@%llu to %s is corrupt: %s", name, (unsigned long long)version,
                  member, err);
         return DX_ERR_STORAGE;
     }

@@ -294,7 +294,8 @@ static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t versio
     if ((p->rv = store_catalog_get(p->t, name, version, &v)) != 0)
         return p->rv == DX_ERR_NOT_FOUND ? (p->rv = 0) : 1;
     if (wire_catalog_decode(v.data, v.len, &e, err) != 0) {
-        dx_error("catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
+        dx_error("catalog-corrupt",
+                 "catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
         return 0;
     }
     bool ok = s_may_list(p->b, p->rq->member_id, NULL, name, e->classification, p->rq->now_ms);

@@ -133,7 +133,8 @@ int fetch_begin(broker_t *b, request_t *rq)
         f.reason = reason;
     }
     if ((rv = content_key_open(b, e, &s->key)) != 0) {
-        dx_error("the content key of %s@%llu does not open: %s (the data directory is damaged "
+        dx_error("content-key-damaged",
+                 "the content key of %s@%llu does not open: %s (the data directory is damaged "
                  "or was tampered with)", e->dataset, (unsigned long long)e->version, dx_strerror(rv));
         snprintf(reason, sizeof reason, "the stored content key of this version %s: nothing released",
                  rv == DX_ERR_NOT_FOUND ? "is missing" : "fails its integrity check");
@@ -290,7 +291,7 @@ static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, co
     if (rv == DX_ERR_NOT_FOUND && s_erased_since(t, s))
         return rv;
     if (rv != 0)
-        dx_error("content of %s@%llu chunk %u %s: %s", s->entry->dataset,
+        dx_error("content-damaged", "content of %s@%llu chunk %u %s: %s", s->entry->dataset,
                  (unsigned long long)s->entry->version, index,
                  rv == DX_ERR_INTEGRITY ? "fails its integrity check (damaged or tampered with)"
                  : rv == DX_ERR_NOT_FOUND ? "is missing" : "cannot be read", dx_strerror(rv));

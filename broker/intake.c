@@ -204,7 +204,7 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
     char err[DX_ERRMSG];
     const char *user = zmq_msg_gets(body, "User-Id");
     if (!user || !dx_id_valid(user)) {
-        dx_error("message without an authenticated member; dropped");
+        dx_error("message-unauthenticated", "message without an authenticated member; dropped");
         return;
     }
     if (extra) {
@@ -315,7 +315,7 @@ static void s_reload(broker_t *b)
 {
     request_t *rq = calloc(1, sizeof *rq);
     if (!rq) {
-        dx_error("SIGHUP: out of memory; the policy set was not reloaded");
+        dx_error("reload-no-memory", "SIGHUP: out of memory; the policy set was not reloaded");
         return;
     }
     rq->kind = RQ_RELOAD;
@@ -333,7 +333,8 @@ static void s_reload(broker_t *b)
     snprintf(by, sizeof by, "SIGHUP from pid %d (uid %d%s%s)", pid, uid, comm[0] ? ", " : "", comm);
     rq->note = strdup(by);
     if (writer_submit(b, b->to_writer, rq) != 0) {
-        dx_error("SIGHUP: the writer's queue is full; the policy set was not reloaded: send "
+        dx_error("reload-queue-full",
+                 "SIGHUP: the writer's queue is full; the policy set was not reloaded: send "
                  "SIGHUP again");
         request_free(&rq);
     }
@@ -373,7 +374,7 @@ int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *
         /* replies held for slow connections are tried again soon */
         int rc = zmq_poll(items, b->router_events ? 4 : 3, peers_held(b->peers) ? 2 : 500);
         if (rc < 0 && errno != EINTR) {
-            dx_error("poll failed: %s", zmq_strerror(errno));
+            dx_error("intake-poll-failed", "poll failed: %s", zmq_strerror(errno));
             return DX_ERR_IO;
         }
         s_replies(b);

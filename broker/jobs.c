@@ -37,7 +37,7 @@ struct jobs {
 static void s_set(void *sock, int option, int value)
 {
     if (zmq_setsockopt(sock, option, &value, sizeof value) != 0)
-        dx_warn("jobs: zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
+        dx_warn("jobs-socket-option", "jobs: zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
 }
 
 static int s_send_ptr(void *sock, request_t *rq, int flags)
@@ -78,7 +78,8 @@ static void *s_thread(void *arg)
         DX_HANDOFF_RECV(rq);
         me->j->run(me->j->ctx, rq, me->index);
         if (s_send_ptr(out, rq, 0) != 0) {
-            dx_error("a job thread cannot pass a request on: %s", zmq_strerror(errno));
+            dx_error("job-hand-off-failed",
+                     "a job thread cannot pass a request on: %s", zmq_strerror(errno));
             request_free(&rq);
         }
     }

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     broker_notify("READY=1"); /* systemd, Type=notify: it listens */
     rv = intake_run(&b, &dx_signal_stop, &dx_signal_reload);
     broker_notify("STOPPING=1");
-    dx_info("stopping");
+    dx_info("stopping", "stopping");
     broker_stop(&b);
     return rv == 0 ? 0 : 1;
 }

@@ -399,7 +399,7 @@ int metrics_start(broker_t *b, const char *listen, metrics_t **out, char err[DX_
         free(m);
         return DX_ERR_IO;
     }
-    dx_info("metrics listening address=http://%s/metrics", listen);
+    dx_info("metrics-listening", "metrics listening address=http://%s/metrics", listen);
     *out = m;
     return 0;
 }

@@ -23,7 +23,8 @@ void broker_notify(const char *state)
     if (n == 0)
         return;
     if (n >= sizeof sa.sun_path || (path[0] != '/' && path[0] != '@')) {
-        dx_warn("NOTIFY_SOCKET is not a socket path: not telling systemd");
+        dx_warn("systemd-notify-socket-invalid",
+                "NOTIFY_SOCKET is not a socket path: not telling systemd");
         return;
     }
     memset(&sa, 0, sizeof sa);
@@ -36,6 +37,6 @@ void broker_notify(const char *state)
         return;
     socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
     if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
-        dx_warn("cannot tell systemd '%s': %s", state, strerror(errno));
+        dx_warn("systemd-notify-failed", "cannot tell systemd '%s': %s", state, strerror(errno));
     close(fd);
 }

@@ -150,7 +150,8 @@ static void s_flush_one(peers_t *p, void *router, peer_t *c)
         if (e == EAGAIN)
             return;
         if (e != 0) { /* the connection is gone, and its replies with it */
-            dx_debug("replies dropped: the connection is gone (%zu held)", c->held);
+            dx_debug("replies-dropped",
+                     "replies dropped: the connection is gone (%zu held)", c->held);
             s_clear_held(p, c);
             return;
         }
@@ -185,7 +186,7 @@ bool peers_send(peers_t *p, void *router, const void *id, size_t id_len, zmq_msg
             zmq_msg_close(body);
             s_forget_idle(p, c);
             if (e != 0)
-                dx_debug("reply dropped: the connection is gone");
+                dx_debug("reply-dropped", "reply dropped: the connection is gone");
             return e == 0;
         }
     }
@@ -195,7 +196,8 @@ bool peers_send(peers_t *p, void *router, const void *id, size_t id_len, zmq_msg
         /* a connection that reads nothing and asks for more: the one place a
          * reply is not delivered, said and counted */
         if (c->dropped++ % 1000 == 0)
-            dx_warn("reply not delivered: a connection does not read its replies (%zu held, %zu "
+            dx_warn("reply-held-too-long",
+                    "reply not delivered: a connection does not read its replies (%zu held, %zu "
                     "bytes; %llu dropped so far)", c->held, c->held_bytes,
                     (unsigned long long)c->dropped);
         p->dropped++;

@@ -71,7 +71,8 @@ static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__M
     if ((rv = store_catalog_get(t, name, version, &ev)) != 0)
         return rv;
     if (wire_catalog_decode(ev.data, ev.len, &e, err) != 0) {
-        dx_error("catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
+        dx_error("catalog-corrupt",
+                 "catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
         return DX_ERR_STORAGE;
     }
     Dx__Reply reply = DX__REPLY__INIT;
@@ -510,6 +511,6 @@ void publish_collect(broker_t *b)
     if (batch_op_end(b->batch, rv) == 0)
         b->ndiscard = 0;
     else
-        dx_warn("could not discard staged content: %s", dx_strerror(rv));
+        dx_warn("discard-failed", "could not discard staged content: %s", dx_strerror(rv));
     free(slots);
 }

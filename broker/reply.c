@@ -53,19 +53,20 @@ static void s_send_packed(broker_t *b, const uint8_t *identity, size_t idlen, ch
     zmq_msg_t body;
     if (kind == REPLY_NONE) {
         if (zmq_send(b->outbox, identity, idlen, ZMQ_SNDMORE) < 0 || zmq_send(b->outbox, &kind, 1, 0) < 0)
-            dx_error("cannot tell intake a request ended: %s", zmq_strerror(errno));
+            dx_error("request-end-lost",
+                     "cannot tell intake a request ended: %s", zmq_strerror(errno));
         return;
     }
     DX_HANDOFF_SEND(data);
     if (zmq_msg_init_data(&body, data, len, s_free_data, NULL) != 0) {
         free(data);
-        dx_error("reply dropped: %s", zmq_strerror(errno));
+        dx_error("reply-dropped", "reply dropped: %s", zmq_strerror(errno));
         return;
     }
     metrics_bytes(b->metrics, false, len);
     if (zmq_send(b->outbox, identity, idlen, ZMQ_SNDMORE) < 0 ||
         zmq_send(b->outbox, &kind, 1, ZMQ_SNDMORE) < 0 || zmq_msg_send(&body, b->outbox, 0) < 0) {
-        dx_error("reply dropped: %s", zmq_strerror(errno));
+        dx_error("reply-dropped", "reply dropped: %s", zmq_strerror(errno));
         zmq_msg_close(&body);
     }
 }
@@ -84,7 +85,7 @@ void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply)
     reply->id = rq->req ? rq->req->id : 0;
     rq->answer = RQ_ANSWERED;
     if (wire_pack(&reply->base, &data, &len) != 0) {
-        dx_error("cannot pack a reply");
+        dx_error("reply-not-packed", "cannot pack a reply");
         return;
     }
     s_send_packed(b, rq->identity, rq->identity_len, REPLY_ANSWER, data, len);
@@ -102,7 +103,7 @@ void broker_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, D
     size_t len = 0;
     reply->id = 0;
     if (wire_pack(&reply->base, &data, &len) != 0) {
-        dx_error("cannot pack a notification");
+        dx_error("notify-not-packed", "cannot pack a notification");
         return;
     }
     s_send_packed(b, identity, identity_len, REPLY_MORE, data, len);

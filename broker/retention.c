@@ -50,7 +50,8 @@ static int s_each(void *arg, const char *name, uint64_t version, store_val_t val
     char err[DX_ERRMSG];
     Dx__CatalogEntry *e = NULL;
     if (wire_catalog_decode(val.data, val.len, &e, err) != 0) {
-        dx_error("retention: catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
+        dx_error("catalog-corrupt",
+                 "retention: catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
         return 0;
     }
     if (e->erased || e->published_ms > st->now_ms - ns->retention_ms) {
@@ -70,7 +71,8 @@ static void s_step(broker_t *b, int64_t now_ms)
     char reason[300], when[DX_TIME_TEXT];
     store_txn_t *t;
     if (!st) {
-        dx_warn("retention: out of memory; the sweep is retried at its next period");
+        dx_warn("retention-no-memory",
+                "retention: out of memory; the sweep is retried at its next period");
         b->sweep_active = false;
         return;
     }
@@ -94,12 +96,13 @@ static void s_step(broker_t *b, int64_t now_ms)
     if (rv == 0)
         rv = batch_commit(b->batch, dx_now_ms());
     if (rv != 0) {
-        dx_error("retention: a step failed (%s); nothing of it was erased, the sweep is retried "
+        dx_error("retention-step-failed",
+                 "retention: a step failed (%s); nothing of it was erased, the sweep is retried "
                  "at its next period", dx_strerror(rv));
         b->sweep_active = false;
     } else {
         if (st->n)
-            dx_info("retention: erased %zu version(s)", st->n);
+            dx_info("retention-erased", "retention: erased %zu version(s)", st->n);
         b->sweep_active = st->stopped;
     }
     for (size_t i = 0; i < st->n; i++)

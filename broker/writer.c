@@ -44,7 +44,8 @@
 static void s_set(void *sock, int option, int value)
 {
     if (zmq_setsockopt(sock, option, &value, sizeof value) != 0)
-        dx_warn("writer: zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
+        dx_warn("writer-socket-option",
+                "writer: zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
 }
 
 static void s_expired(void *arg, session_t *s)
@@ -133,7 +134,7 @@ static bool s_round(broker_t *b, int timeout_ms)
 {
     zmq_pollitem_t item = { b->inbox, 0, ZMQ_POLLIN, 0 };
     if (zmq_poll(&item, 1, fairq_count(b->waiting) ? 0 : timeout_ms) < 0 && errno != EINTR)
-        dx_error("writer: poll failed: %s", zmq_strerror(errno));
+        dx_error("writer-poll-failed", "writer: poll failed: %s", zmq_strerror(errno));
     publish_collect(b);
     bool stop = s_drain(b);
     size_t bytes = 0;
@@ -219,6 +220,6 @@ void writer_stop(broker_t *b)
     if (rc == (int)sizeof stop)
         pthread_join(b->writer, NULL);
     else
-        dx_error("cannot tell the writer to stop: %s", zmq_strerror(errno));
+        dx_error("writer-stop-failed", "cannot tell the writer to stop: %s", zmq_strerror(errno));
     b->writer_running = false;
 }

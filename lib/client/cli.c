@@ -50,11 +50,12 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
         bool service = c->agent_sections && k->kind == YT_SCALAR;
         if (service && (strcmp(k->value, "outboxes") == 0 || strcmp(k->value, "subscriptions") == 0))
             continue; /* the agent service's: agents/agent_config.c checks them */
-        static const char *const known[] = { "broker", "broker_pub", "key", "timeout", "state" };
-        size_t j = 0;
-        while (k->kind == YT_SCALAR && j < (service ? 5u : 4u) && strcmp(k->value, known[j]) != 0)
+        static const char *const known[] = { "broker", "broker_pub", "key", "timeout", "state",
+                                             "log_format", "log_level" };
+        size_t j = 0, nknown = service ? 7u : 4u;
+        while (k->kind == YT_SCALAR && j < nknown && strcmp(k->value, known[j]) != 0)
             j++;
-        if (k->kind == YT_SCALAR && j == (service ? 5u : 4u)) {
+        if (k->kind == YT_SCALAR && j == nknown) {
             snprintf(err, DX_ERRMSG, "%s:%d:%d: unknown key '%.40s'", c->config, k->line, k->col,
                      k->value);
             rv = DX_ERR_USAGE;
@@ -72,6 +73,21 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
                 snprintf(c->key, sizeof c->key, "%s", v->value);
         } else if (service && strcmp(k->value, "state") == 0) {
             snprintf(c->state, sizeof c->state, "%s", v->value);
+        } else if (service && strcmp(k->value, "log_format") == 0) {
+            if (strcmp(v->value, "text") != 0 && strcmp(v->value, "json") != 0) {
+                snprintf(err, DX_ERRMSG, "%s:%d:%d: log_format: text or json", c->config, v->line,
+                         v->col);
+                rv = DX_ERR_USAGE;
+            }
+            snprintf(c->log_format, sizeof c->log_format, "%s", v->value);
+        } else if (service && strcmp(k->value, "log_level") == 0) {
+            if (strcmp(v->value, "debug") && strcmp(v->value, "info") && strcmp(v->value, "warn") &&
+                strcmp(v->value, "error")) {
+                snprintf(err, DX_ERRMSG, "%s:%d:%d: log_level: debug, info, warn or error", c->config,
+                         v->line, v->col);
+                rv = DX_ERR_USAGE;
+            }
+            snprintf(c->log_level, sizeof c->log_level, "%s", v->value);
         } else if (strcmp(k->value, "timeout") == 0) {
             int ms;
             if (dx_cli_timeout(v->value, &ms) != 0) {

@@ -22,6 +22,8 @@ typedef struct {
     int timeout_ms;              /* 0: not set */
     const char *config;          /* --config FILE, or NULL */
     char state[DX_PATH_MAX];     /* the config file's state: (dx-agent) */
+    char log_format[8];          /* the config file's log_format: and log_level: (dx-agent run) */
+    char log_level[8];
     bool agent_sections;         /* the file may hold state:, outboxes:, subscriptions: */
 } dx_cli_conn_t;
 

@@ -157,8 +157,10 @@ size_t dx_log_json(char *out, size_t cap, const char *stamp, const char *level, 
 
 static const char *s_names[] = { "debug", "info ", "warn ", "error" };
 
-/* One line on stderr: the event and its fields, in the format in force. */
-static void s_emit(enum dx_log_level level, const char *event, const dx_kv_t *kv, size_t n, bool cut)
+/* One line on stderr: the event and its fields, in the format in force;
+ * text, when set, is the event's sentence (dx_log). */
+static void s_emit(enum dx_log_level level, const char *event, const dx_kv_t *kv, size_t n,
+                   const char *text, bool cut)
 {
     char stamp[DX_TIME_TEXT], line[8192];
     dx_time_format(dx_now_ms(), stamp);
@@ -170,10 +172,10 @@ static void s_emit(enum dx_log_level level, const char *event, const dx_kv_t *kv
         fprintf(stderr, "%s\n", line);
         return;
     }
-    if (kv) {
+    if (!text) {
         dx_log_text_line(line, sizeof line, event, kv, n);
-    } else { /* free text: as it is, control characters replaced */
-        snprintf(line, sizeof line, "%s", event);
+    } else { /* the sentence as it is, control characters replaced */
+        snprintf(line, sizeof line, "%s: %s", event, text);
         for (char *p = line; *p; p++)
             if ((unsigned char)*p < 0x20 || *p == 0x7f)
                 *p = '?';
@@ -185,10 +187,10 @@ void dx_log_fields(enum dx_log_level level, const char *event, const dx_kv_t *kv
 {
     if ((int)level < s_effective_level())
         return;
-    s_emit(level, event, kv, n, false);
+    s_emit(level, event, kv, n, NULL, false);
 }
 
-void dx_log(enum dx_log_level level, const char *fmt, ...)
+void dx_log(enum dx_log_level level, const char *event, const char *fmt, ...)
 {
     if ((int)level < s_effective_level())
         return;
@@ -199,5 +201,6 @@ void dx_log(enum dx_log_level level, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    s_emit(level, text, NULL, 0, (size_t)n >= sizeof text);
+    dx_kv_t msg = DX_KV("msg", text);
+    s_emit(level, event, &msg, 1, text, (size_t)n >= sizeof text);
 }

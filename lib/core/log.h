@@ -3,9 +3,9 @@
  * Fields come from the program as key/value pairs (dx_log_kv), never from
  * parsing formatted text: in text a value with a space, a quote, '=' or
  * anything unprintable is quoted and escaped, in JSON it is a string of its
- * own; so no input can add a field or change one, nor forge a line. A
- * message without fields (dx_log) is free text, with control characters
- * replaced. Never log payloads or secrets. The audit log is a different
+ * own; so no input can add a field or change one, nor forge a line. An
+ * event told in a sentence (dx_log) has it as its field msg, control
+ * characters replaced in text. Never log payloads or secrets. The audit log is a different
  * thing (broker/audit.h). */
 #ifndef DX_LOG_H
 #define DX_LOG_H
@@ -16,8 +16,7 @@ enum dx_log_format { DX_LOG_TEXT = 0, DX_LOG_JSON };
 /* Messages below level are dropped. Default: info, or $DX_LOG_LEVEL. */
 void dx_log_set_level(enum dx_log_level level);
 /* Text (the default), or one JSON object per line ($DX_LOG_FORMAT=json):
- *   {"time":"...","level":"info","event":"published","fields":{"member":"health",...}}
- * where a free-text message is its own event, with no fields. */
+ *   {"time":"...","level":"info","event":"published","fields":{"member":"health",...}} */
 void dx_log_set_format(enum dx_log_format format);
 
 #include <stdbool.h>
@@ -44,12 +43,16 @@ void dx_log_fields(enum dx_log_level level, const char *event, const dx_kv_t *kv
 size_t dx_log_text_line(char *out, size_t cap, const char *event, const dx_kv_t *kv, size_t n);
 size_t dx_log_json(char *out, size_t cap, const char *stamp, const char *level, const char *event,
                    const dx_kv_t *kv, size_t n);
-void dx_log(enum dx_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* An event (a short constant identifier, as above) told in a sentence: the
+ * sentence is its one field, msg. Text: "event: the sentence"; JSON:
+ * {"event":"...","fields":{"msg":"the sentence"}}. Every line a program
+ * writes has an event id to search and alert on. */
+void dx_log(enum dx_log_level level, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-#define dx_debug(...) dx_log(DX_LOG_DEBUG, __VA_ARGS__)
-#define dx_info(...) dx_log(DX_LOG_INFO, __VA_ARGS__)
-#define dx_warn(...) dx_log(DX_LOG_WARN, __VA_ARGS__)
-#define dx_error(...) dx_log(DX_LOG_ERROR, __VA_ARGS__)
+#define dx_debug(event, ...) dx_log(DX_LOG_DEBUG, event, __VA_ARGS__)
+#define dx_info(event, ...) dx_log(DX_LOG_INFO, event, __VA_ARGS__)
+#define dx_warn(event, ...) dx_log(DX_LOG_WARN, event, __VA_ARGS__)
+#define dx_error(event, ...) dx_log(DX_LOG_ERROR, event, __VA_ARGS__)
 
 #endif

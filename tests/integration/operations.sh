@@ -80,7 +80,7 @@ check "json log: a refusal" 3 agent education fetch health/vaccination/json --pu
 kill -TERM $pid; wait $pid
 secret=$(sed -n 's/^sign_secret: *"\{0,1\}ed25519:\([^"]*\)"\{0,1\}$/\1/p' "$T/keys/health.key")
 check "json log: every line is one JSON object" 0 /usr/bin/python3 - "$T/j.log" "$secret" <<'PY'
-import json, sys
+import json, re, sys
 events = set()
 text = open(sys.argv[1], "rb").read()
 assert b"SECRET-PAYLOAD" not in text, "a payload reached the log"
@@ -89,6 +89,8 @@ for line in text.decode().splitlines():
     o = json.loads(line)
     assert set(o) == {"time", "level", "event", "fields"}, o
     assert all(isinstance(v, str) for v in o["fields"].values()), o
+    # an event is a short stable identifier, never a sentence
+    assert re.fullmatch(r"[a-z][a-z0-9-]{1,40}", o["event"]), o
     events.add(o["event"])
 for want in ("listening", "published", "read", "refused", "stopping"):
     assert want in events, f"no {want} event in {sorted(events)}"

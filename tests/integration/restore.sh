@@ -19,6 +19,7 @@ broker_pub: $T/keys/broker.pub
 key: $T/keys/statistics.key
 state: $T/stats/state
 timeout: 3
+log_format: json
 subscriptions:
   - datasets: ["health/vaccination/**"]
     purpose: statistics
@@ -76,3 +77,14 @@ if wait_until 20 test -f "$INBOX/health/vaccination/q2@1.receipt"; then pass "wh
 check "a second resync has nothing to do" 0 "$BIN/dx-agent" --config "$T/stats.yaml" resync
 check_grep "and says so" "$T/out" "nothing to resync"
 check "the restored log verifies" 0 audit auditor verify
+check "the agent's log (log_format: json) is one JSON event per line" 0 /usr/bin/python3 - "$T/stats.log" <<'PY'
+import json, re, sys
+events = set()
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    assert set(o) == {"time", "level", "event", "fields"}, o
+    assert re.fullmatch(r"[a-z][a-z0-9-]{1,40}", o["event"]), o
+    events.add(o["event"])
+for want in ("agent-started", "broker-log-rolled-back", "inbox-replaced", "inbox-delivered", "inbox-recheck-done"):
+    assert want in events, f"no {want} in {sorted(events)}"
+PY

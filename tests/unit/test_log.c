@@ -12,9 +12,9 @@ TEST(one_line_per_event)
     int saved = dup(2);
     dup2(fd, 2);
     dx_log_set_level(DX_LOG_INFO);
-    dx_info("member=%s said %s", "evil\nforged line", "x\x1b[31m");
+    dx_info("said", "member=%s said %s", "evil\nforged line", "x\x1b[31m");
     dx_log_kv(DX_LOG_INFO, "refused", DX_KV("member", "evil\nforged line"));
-    dx_debug("not shown at info");
+    dx_debug("hidden", "not shown at info");
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -23,7 +23,7 @@ TEST(one_line_per_event)
     while (fgets(line, sizeof line, f)) {
         lines++;
         if (lines == 1)
-            CHECK(strstr(line, " info  member=evil?forged line said x?[31m") != NULL);
+            CHECK(strstr(line, " info  said: member=evil?forged line said x?[31m") != NULL);
         else
             CHECK(strstr(line, " info  refused member=\"evil\\x0aforged line\"") != NULL);
     }
@@ -50,6 +50,28 @@ TEST(fields_cannot_be_forged)
     dx_kv_t bad[] = { DX_KV("Member", "x"), DX_KV("a b", "y"), DX_KV("ok", "") };
     dx_log_text_line(out, sizeof out, "e", bad, 3);
     CHECK_STR(out, "e ok=\"\"");
+}
+
+TEST(a_sentence_is_an_event_with_a_msg_field)
+{
+    char path[] = "/tmp/dx-test-log-XXXXXX", line[2048];
+    int fd = mkstemp(path);
+    int saved = dup(2);
+    dup2(fd, 2);
+    dx_log_set_level(DX_LOG_INFO);
+    dx_log_set_format(DX_LOG_JSON);
+    dx_warn("inbox-skipped", "inbox %s: \"%s\" skipped", "/x", "a\nb");
+    dx_log_set_format(DX_LOG_TEXT);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    CHECK(fgets(line, sizeof line, f) != NULL);
+    CHECK(strstr(line, "\"level\":\"warn\",\"event\":\"inbox-skipped\",\"fields\":{\"msg\":"
+                       "\"inbox /x: \\\"a\\u000ab\\\" skipped\"}}") != NULL);
+    fclose(f);
+    close(fd);
+    unlink(path);
 }
 
 TEST(json_lines)
@@ -82,5 +104,6 @@ int main(void)
     RUN(one_line_per_event);
     RUN(fields_cannot_be_forged);
     RUN(json_lines);
+    RUN(a_sentence_is_an_event_with_a_msg_field);
     return TEST_EXIT();
 }
