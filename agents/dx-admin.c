@@ -18,6 +18,7 @@
 #include "store.h"
 #include "vault.h"
 #include "transfer.h"
+#include "policy_check.h"
 #include "policy_load.h"
 #include "policy_test.h"
 #include "utf8.h"
@@ -27,6 +28,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,7 +39,9 @@ static int s_usage(FILE *out, int status)
 {
     fprintf(out,
             "usage: dx-admin keygen ID --out DIR\n"
-            "       dx-admin policy check DIR\n"
+            "       dx-admin policy check DIR [--broker-pub FILE]\n"
+            "                (with the broker's public key, or $DX_BROKER_PUB: also warns when a\n"
+            "                member has the broker's own keys)\n"
             "       dx-admin policy test DIR        (runs DIR/tests/*.yaml)\n"
             "       dx-admin reload [--broker E] [--broker-pub F] [--key K] [--config FILE]\n"
             "                (asks the broker to reload its policy set; role admin)\n"
@@ -283,12 +287,31 @@ static int s_keygen(int argc, char **argv)
 
 static int s_check(int argc, char **argv)
 {
-    if (argc != 2)
+    static const struct option opts[] = { { "broker-pub", required_argument, NULL, 'b' },
+                                          { NULL, 0, NULL, 0 } };
+    const char *broker_pub = getenv("DX_BROKER_PUB");
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'b')
+            broker_pub = optarg;
+        else
+            return s_usage(stderr, 2);
+    }
+    if (optind + 1 != argc)
         return s_usage(stderr, 2);
-    const char *dir = argv[1];
+    const char *dir = argv[optind];
     dx_policy_t *p = NULL;
     dx_diag_t diag;
+    dx_pubkeys_t broker;
+    char err[DX_ERRMSG];
+    if (broker_pub && broker_pub[0] && dx_keys_read_public(broker_pub, &broker, err) != 0) {
+        fprintf(stderr, "%s: --broker-pub: %s\n", s_prog, err);
+        return 2;
+    }
     int rv = dx_policy_load(dir, &p, &diag);
+    if (rv == 0 && broker_pub && broker_pub[0])
+        dx_policy_check_broker(p, broker.sign, broker.curve, dir, &diag);
     for (size_t i = 0; i < diag.n; i++)
         fprintf(stderr, "%s\n", diag.lines[i]);
     if (rv != 0) {

@@ -69,8 +69,8 @@ static int s_usage(FILE *out, int status)
             "The connection settings may also come from DX_BROKER, DX_BROKER_PUB, DX_KEY,\n"
             "DX_TIMEOUT or a YAML --config file (broker:, broker_pub:, key:, timeout:).\n"
             "--version prints the version.\n"
-            "Exit status: 0 ok, 1 error, 2 usage, 3 denied by policy, 4 integrity failure,\n"
-            "5 broker unreachable or timed out.\n");
+            "Exit status: 0 ok, 1 error, 2 usage, 3 denied by policy or a key the broker\n"
+            "does not admit, 4 integrity failure, 5 broker unreachable or timed out.\n");
     return status;
 }
 

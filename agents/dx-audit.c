@@ -31,7 +31,8 @@ const char *audit_prog = "dx-audit";
 static int s_usage(FILE *out, int status)
 {
     fprintf(out,
-            "usage: dx-audit [--broker ENDPOINT --key FILE | --db DIR] --broker-pub FILE COMMAND\n"
+            "usage: dx-audit [--broker ENDPOINT --key FILE | --db DIR] --broker-pub FILE\n"
+            "                [--timeout SECONDS] [--config FILE] COMMAND\n"
             "  query [--since T] [--until T] [--member M] [--dataset PATTERN] [--action A]\n"
             "        [--decision allow|deny] [--purpose P] [--rule R] [--version V]\n"
             "        [--format table|json|csv] [--limit N] [--with-proofs]\n"
@@ -47,8 +48,11 @@ static int s_usage(FILE *out, int status)
             "                                 policy_sha256), checked against its hash; printed,\n"
             "                                 or its files written into DIR\n"
             "Times are RFC 3339 (2026-11-28T10:00:00Z) or dates (2026-11-28).\n"
+            "The connection settings may also come from DX_BROKER, DX_BROKER_PUB, DX_KEY,\n"
+            "DX_TIMEOUT or a YAML --config file (broker:, broker_pub:, key:, timeout:).\n"
             "--version (alone) prints the version.\n"
-            "Exit status: 0 ok, 1 error, 2 usage, 3 denied, 4 the log fails verification,\n"
+            "Exit status: 0 ok, 1 error, 2 usage, 3 denied (or a key the broker does not admit),\n"
+            "4 the log fails verification,\n"
             "5 broker unreachable or timed out.\n");
     return status;
 }

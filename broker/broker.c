@@ -11,6 +11,7 @@
 #include "log.h"
 #include "handshakes.h"
 #include "master_key.h"
+#include "policy_check.h"
 #include "metrics.h"
 #include "policy_load.h"
 #include "tsan.h"
@@ -136,6 +137,8 @@ int broker_load_policy(broker_t *b, const request_t *rq, const char *signal_by, 
     char hex[65], by[96];
     snprintf(by, sizeof by, "%s", rq ? rq->member_id : signal_by ? signal_by : "the broker");
     int rv = dx_policy_load(b->cfg.policy_dir, &p, diag);
+    if (rv == 0)
+        dx_policy_check_broker(p, b->key.pub.sign, b->key.pub.curve, b->cfg.policy_dir, diag);
     s_log_diag(diag);
     if (rv != 0) {
         snprintf(reason, DX_ERRMSG + 64, "reload refused, %zu error(s); the last good set stays: %s",
@@ -228,6 +231,8 @@ int broker_check_config(const broker_config_t *cfg, FILE *out)
     dx_keypair_t key;
     dx_policy_t *p = NULL;
     dx_diag_t diag = { 0 };
+    dx_pubkeys_t me = { 0 };
+    bool have_key = false;
     int status = 0;
     fprintf(out, "dx-broker %s: the settings in effect%s%s\n", dx_version(),
             cfg->config_path ? ", from " : "", cfg->config_path ? cfg->config_path : "");
@@ -238,9 +243,13 @@ int broker_check_config(const broker_config_t *cfg, FILE *out)
     } else {
         fprintf(out, "key: %s, broker id %s\n", cfg->key_path, key.pub.id);
         status |= s_check_master_key(cfg, &key, out);
+        me = key.pub;
+        have_key = true;
         dx_keypair_wipe(&key);
     }
-    if (dx_policy_load(cfg->policy_dir, &p, &diag) != 0) {
+    if (dx_policy_load(cfg->policy_dir, &p, &diag) == 0 && have_key)
+        dx_policy_check_broker(p, me.sign, me.curve, cfg->policy_dir, &diag);
+    if (!p) {
         fprintf(out, "policies: %zu error(s), the broker would not start:\n", diag.errors);
         status = 1;
     } else {
@@ -459,6 +468,7 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
         dx_diag_free(&diag);
         return rv;
     }
+    dx_policy_check_broker(p, b->key.pub.sign, b->key.pub.curve, b->cfg.policy_dir, &diag);
     s_log_diag(&diag);
     dx_diag_free(&diag);
     b->started_ms = dx_now_ms();

@@ -286,7 +286,8 @@ void broker_options_usage(FILE *out)
         const option_t *o = &s_options[i];
         char head[64];
         snprintf(head, sizeof head, "--%s %s", o->name, o->arg);
-        fprintf(out, "  %-22s", head);
+        /* a head longer than its column gets a line of its own */
+        fprintf(out, strlen(head) < 22 ? "  %-22s" : "  %s\n                        ", head);
         for (const char *line = o->help; *line;) {
             size_t n = strcspn(line, "\n");
             fprintf(out, "%s%.*s", line == o->help ? "" : "\n                        ", (int)n, line);

@@ -212,3 +212,18 @@ void dx_policy_check(const dx_policy_t *p, const dx_policy_where_t *w, int64_t n
     s_namespaces(p, w, diag);
     s_rules(p, w, now_ms, diag);
 }
+
+void dx_policy_check_broker(const dx_policy_t *p, const uint8_t sign[32], const uint8_t curve[32],
+                            const char *label, dx_diag_t *diag)
+{
+    for (size_t i = 0; i < p->nmembers; i++) {
+        const dx_member_t *m = &p->members[i];
+        bool s = memcmp(m->sign_key, sign, 32) == 0, t = memcmp(m->transport_key, curve, 32) == 0;
+        if (s || t)
+            dx_diag_add(diag, false, label, 1, 1,
+                        "member '%s' has the broker's own %s: its lines were copied from the "
+                        "broker's public key file; give it the member's own keys (dx-admin keygen %s)",
+                        m->id, s && t ? "sign_key and transport_key" : s ? "sign_key" : "transport_key",
+                        m->id);
+    }
+}

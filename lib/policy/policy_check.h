@@ -29,4 +29,10 @@ typedef struct {
 /* p must be compiled (dx_policy_compile). now_ms dates the warnings. */
 void dx_policy_check(const dx_policy_t *p, const dx_policy_where_t *w, int64_t now_ms, dx_diag_t *diag);
 
+/* Warnings for members whose keys are the broker's own (lines pasted from
+ * broker.pub): such a member could never connect, and its signatures would
+ * be the broker's. label names the policy set in the messages. */
+void dx_policy_check_broker(const dx_policy_t *p, const uint8_t sign[32], const uint8_t curve[32],
+                            const char *label, dx_diag_t *diag);
+
 #endif
