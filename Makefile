@@ -209,7 +209,8 @@ uninstall:
 	@scripts/install.sh uninstall "$(PREFIX)" "$(DESTDIR)" "$(BUILD)"
 
 # A Debian package (build/dx_VERSION_ARCH.deb) with dpkg-deb: scripts/deb.sh.
-deb: deps
+deb:
+	@scripts/deps.sh build
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/deb.sh
 

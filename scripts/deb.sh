@@ -16,12 +16,48 @@ mkdir -p "$root/DEBIAN"
 scripts/install.sh install /usr "$PWD/$root" "$BUILD" >/dev/null
 strip --strip-unneeded "$root"/usr/bin/dx-* 2>/dev/null || true
 gzip -9n "$root"/usr/share/man/man*/*
+# what Debian asks of every package: its copyright (DEP-5) and changelog
+doc=$root/usr/share/doc/dx
+mkdir -p "$doc"
+cat > "$doc/copyright" <<COPYRIGHT
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: dx
+Source: the dx source tree (README.md)
+
+Files: *
+Copyright: 2026 the dx developers
+License: Apache-2.0
+
+License: Apache-2.0
+ Licensed under the Apache License, Version 2.0 (the "License"); you may not
+ use this software except in compliance with the License. You may obtain a
+ copy of the License at https://www.apache.org/licenses/LICENSE-2.0
+ .
+ Unless required by applicable law or agreed to in writing, software
+ distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+ WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+ License for the specific language governing permissions and limitations
+ under the License.
+ .
+ On Debian systems, the complete text of the Apache License 2.0 is in
+ /usr/share/common-licenses/Apache-2.0.
+COPYRIGHT
+# the changelog's date is the last commit's, so that the package is reproducible
+when=$(git log -1 --format=%cD 2>/dev/null || date -R)
+cat > "$doc/changelog.Debian" <<CHANGELOG
+dx ($version) unstable; urgency=medium
+
+  * Release $(cat VERSION) (see README.md and the git history).
+
+ -- dx developers <dx-developers@example.org>  $when
+CHANGELOG
+gzip -9n "$doc/changelog.Debian"
 size=$(du -sk "$root" | cut -f1)
 cat > "$root/DEBIAN/control" <<CONTROL
 Package: dx
 Version: $version
 Architecture: $arch
-Maintainer: dx developers <dx@localhost>
+Maintainer: dx developers <dx-developers@example.org>
 Installed-Size: $size
 Depends: libc6, libzmq5, libprotobuf-c1, liblmdb0, libssl3, libyaml-0-2, libmicrohttpd12, adduser
 Section: net

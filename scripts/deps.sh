@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dx needs to build, test and demonstrate, when
-# they are missing. Quiet when everything is already there.
+# Installs the Debian packages dx needs, when they are missing. Quiet when
+# everything is already there.
+#   scripts/deps.sh build    what building needs (make, make deb)
+#   scripts/deps.sh          that, and what the tests and the demo need
+#   ... --list               print the packages instead
 set -euo pipefail
+list=
+[ "${2:-}" = --list ] || [ "${1:-}" = --list ] && list=1
 
 packages=(
-  build-essential pkg-config
+  build-essential pkg-config dpkg-dev
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev libssl-dev libyaml-dev libmicrohttpd-dev
-  lmdb-utils procps redis-server redis-tools iproute2
-  python3 python3-zmq python3-cryptography
-  clang libclang-rt-14-dev
-  man-db systemd prometheus golang-go golang-golang-x-mod-dev
 )
+if [ "${1:-}" != build ]; then  # the tests' and the demo's
+  packages+=(
+    lmdb-utils procps redis-server redis-tools iproute2
+    python3 python3-zmq python3-cryptography
+    clang libclang-rt-14-dev
+    man-db systemd prometheus golang-go golang-golang-x-mod-dev lintian
+  )
+fi
 if [ "${DX_DEPS_EXTRA:-}" != "" ]; then
   # shellcheck disable=SC2206
   packages+=(${DX_DEPS_EXTRA})
 fi
 
+if [ -n "$list" ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -31,7 +44,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
-  apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+# another apt or dpkg (unattended-upgrades, a desktop updater) may hold the
+# lock: wait for it a while rather than fail at once
+apt=(apt-get -o DPkg::Lock::Timeout=300 -y -q --no-install-recommends)
+if ! "${apt[@]}" install "${missing[@]}" >/dev/null; then
+  if ! { apt-get -o DPkg::Lock::Timeout=300 update -q >/dev/null && "${apt[@]}" install "${missing[@]}" >/dev/null; }; then
+    holder=$(fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock 2>/dev/null | tr -s ' ' || true)
+    echo "deps.sh: apt-get could not install ${missing[*]}${holder:+: another process (pid$holder) holds the dpkg lock; wait for it to finish (ps -p${holder// /,}) and run again}" >&2
+    exit 1
+  fi
 fi

@@ -17,6 +17,12 @@ purge() { [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; dpkg --purge dx >/dev/
 trap 'purge; cleanup' EXIT
 check "make deb" 0 env BUILD="$BUILD" scripts/deb.sh
 deb=$(tail -n 1 "$T/out")
+check "lintian runs on it" 0 lintian --no-tag-display-limit "$deb"
+if grep -q '^E: ' "$T/out"; then fail "lintian: no errors" "$(grep '^E: ' "$T/out" | head -3)"; else pass "lintian: no errors"; fi
+check "the package carries a copyright file" 0 sh -c "dpkg-deb -c '$deb' | grep -q ' ./usr/share/doc/dx/copyright$'"
+check "make deb installs only what building needs" 0 sh -c "make -n deb | grep -q 'scripts/deps.sh build'"
+bash scripts/deps.sh build --list > "$T/build-deps"
+if grep -qE '^(redis|clang|golang|prometheus|lintian|python3)' "$T/build-deps"; then fail "the build's packages hold no test tool" "$(tr '\n' ' ' < "$T/build-deps")"; else pass "the build's packages hold no test tool"; fi
 check "dpkg -i" 0 dpkg -i "$deb"
 check "the programs are installed" 0 /usr/bin/dx-broker --version
 check "the user dx" 0 getent passwd dx
