@@ -260,8 +260,7 @@ static int s_list(const opts_t *o, const agent_t *a)
     char after[DX_NAME_MAX + 1] = "";
     uint8_t cursor[DX_CURSOR_MAX];
     size_t cursor_len = 0;
-    printf("%-40s %8s %12s %-12s %-14s %s\n", "DATASET", "VERSION", "SIZE", "CLASS", "PUBLISHER",
-           "PUBLISHED");
+    bool header = false; /* printed with the first answer: a refusal prints no table */
     for (;;) {
         Dx__Request req = DX__REQUEST__INIT;
         Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
@@ -280,6 +279,11 @@ static int s_list(const opts_t *o, const agent_t *a)
             reply->list->cursor.len > sizeof cursor) {
             wire_reply_free(&reply);
             return s_fail(DX_ERR_PROTOCOL, "unexpected reply from the broker");
+        }
+        if (!header) {
+            printf("%-40s %8s %12s %-12s %-14s %s\n", "DATASET", "VERSION", "SIZE", "CLASS",
+                   "PUBLISHER", "PUBLISHED");
+            header = true;
         }
         for (size_t i = 0; i < reply->list->n_datasets; i++) {
             const Dx__DatasetInfo *d = reply->list->datasets[i];
@@ -339,15 +343,16 @@ static int s_deliveries(const opts_t *o, const agent_t *a)
         fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", s_prog, o->args[1]);
         return 2;
     }
-    /* paged by the broker: every page, the header once */
-    printf("%-40s %8s %-16s %-14s %-24s %-9s %s\n", "DATASET", "VERSION", "MEMBER", "PURPOSE",
-           "FETCHED", "VIEW", "DELIVERY RECEIPT");
+    /* paged by the broker: every page, the header once (with the first) */
     Dx__Reply *prev = NULL;
     int rv = 0;
     for (int page = 0; page < 1000000; page++) {
         if ((rv = dx_deliveries(a->c, name, version, prev ? prev->deliveries : NULL, &reply, err)) != 0)
             break;
         wire_reply_free(&prev);
+        if (page == 0)
+            printf("%-40s %8s %-16s %-14s %-24s %-9s %s\n", "DATASET", "VERSION", "MEMBER", "PURPOSE",
+                   "FETCHED", "VIEW", "DELIVERY RECEIPT");
         for (size_t i = 0; i < reply->deliveries->n_deliveries; i++) {
             const Dx__Delivery *d = reply->deliveries->deliveries[i];
             char fetched[DX_TIME_TEXT], received[DX_TIME_TEXT + 32] = "not received";
