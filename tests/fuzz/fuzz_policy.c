@@ -61,6 +61,11 @@ static void s_compare(const dx_policy_t *p, const dx_request_t *req)
     if (deny) {
         if (d.allow || d.rule != deny)
             abort();
+    } else if (req->action != DX_ACT_PUBLISH && (ns = dx_policy_namespace(p, req->dataset)) &&
+               strcmp(ns->owner, m->id) == 0) {
+        /* the owner lists and reads its own namespace whole, no rule */
+        if (d.rule || !d.allow || d.field_mode != DX_FIELDS_ALL)
+            abort();
     } else if (req->action == DX_ACT_PUBLISH && (ns = dx_policy_namespace(p, req->dataset)) &&
                strcmp(ns->owner, m->id) == 0 && (m->roles & DX_ROLE_PUBLISHER)) {
         /* a publisher's own namespace: its classification decides, no rule */
