@@ -67,9 +67,11 @@ static int s_store(store_txn_t *t, const Dx__Delivery *d)
     return rv;
 }
 
-int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uint64_t version,
-                         const uint8_t sha[DX_SHA256_LEN], const char *purpose, bool filtered,
-                         uint64_t read_seq)
+/* Writes the row of (version, member, sha): fetched once more, its
+ * receipt (if any) kept; refused, for a view that stopped. */
+static int s_sent_row(broker_t *b, const request_t *rq, const char *name, uint64_t version,
+                      const uint8_t sha[DX_SHA256_LEN], const char *purpose, bool filtered,
+                      uint64_t read_seq, const char *refused)
 {
     store_txn_t *t;
     Dx__Delivery *old = NULL, d = DX__DELIVERY__INIT;
@@ -91,39 +93,25 @@ int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uin
     d.fetched_ms = rq->now_ms;
     d.read_seq = read_seq;
     d.fetches++;
+    if (refused)
+        d.refused = (char *)refused;
     rv = s_store(t, &d);
     wire_free(&old);
     return rv;
+}
+
+int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uint64_t version,
+                         const uint8_t sha[DX_SHA256_LEN], const char *purpose, bool filtered,
+                         uint64_t read_seq)
+{
+    return s_sent_row(b, rq, name, version, sha, purpose, filtered, read_seq, NULL);
 }
 
 int broker_delivery_refused(broker_t *b, const request_t *rq, const char *name, uint64_t version,
                             const char *purpose, const char *reason, uint64_t read_seq)
 {
     static const uint8_t none[DX_SHA256_LEN];
-    store_txn_t *t;
-    Dx__Delivery *old = NULL, d = DX__DELIVERY__INIT;
-    int rv = batch_txn(b->batch, &t);
-    if (rv != 0)
-        return rv;
-    rv = s_load(t, name, version, rq->member_id, none, &old);
-    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
-        return rv;
-    if (old)
-        d = *old;
-    d.dataset = (char *)name;
-    d.version = version;
-    d.member = (char *)rq->member_id;
-    d.purpose = (char *)purpose;
-    d.sha256.data = (uint8_t *)none;
-    d.sha256.len = DX_SHA256_LEN;
-    d.filtered = true;
-    d.fetched_ms = rq->now_ms;
-    d.read_seq = read_seq;
-    d.fetches++;
-    d.refused = (char *)reason;
-    rv = s_store(t, &d);
-    wire_free(&old);
-    return rv;
+    return s_sent_row(b, rq, name, version, none, purpose, true, read_seq, reason);
 }
 
 /* The refusal of a receipt, recorded; the same words whether the version

@@ -12,17 +12,7 @@ AGENT_PID=
 trap '[ -n "$AGENT_PID" ] && kill -KILL $AGENT_PID 2>/dev/null; cleanup' EXIT
 INBOX=$T/stats/inbox
 F=$INBOX/health/vaccination
-cat > "$T/stats.yaml" <<YAML
-broker: $EP
-broker_pub: $T/keys/broker.pub
-key: $T/keys/statistics.key
-state: $T/stats/state
-timeout: 3
-subscriptions:
-  - datasets: ["health/vaccination/**"]
-    purpose: statistics
-    inbox: $INBOX
-YAML
+stats_subscriber "$T/stats.yaml" "$INBOX"
 start_agent() { "$BIN/dx-agent" run --config "$T/stats.yaml" >>"$T/stats.log" 2>&1 & AGENT_PID=$!; }
 stop_agent() { kill -TERM $AGENT_PID; wait $AGENT_PID; AGENT_PID=; }
 start_agent

@@ -134,3 +134,13 @@ wait_until() {
 free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# stats_subscriber FILE INBOX [EXTRA_KEY_LINES]: a service config for
+# statistics, subscribed to health/vaccination/** for purpose statistics.
+stats_subscriber() {
+  { printf 'broker: %s\nbroker_pub: %s\nkey: %s\nstate: %s\ntimeout: 3\n' "$EP" \
+      "$T/keys/broker.pub" "$T/keys/statistics.key" "$T/stats/state"
+    [ -n "${3:-}" ] && printf '%s\n' "$3"
+    printf 'subscriptions:\n  - datasets: ["health/vaccination/**"]\n    purpose: statistics\n    inbox: %s\n' "$2"
+  } > "$1"
+}

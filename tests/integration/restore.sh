@@ -13,18 +13,7 @@ AGENT_PID=
 trap '[ -n "$AGENT_PID" ] && kill -KILL $AGENT_PID 2>/dev/null; cleanup' EXIT
 
 INBOX=$T/stats/inbox
-cat > "$T/stats.yaml" <<YAML
-broker: $EP
-broker_pub: $T/keys/broker.pub
-key: $T/keys/statistics.key
-state: $T/stats/state
-timeout: 3
-log_format: json
-subscriptions:
-  - datasets: ["health/vaccination/**"]
-    purpose: statistics
-    inbox: $INBOX
-YAML
+stats_subscriber "$T/stats.yaml" "$INBOX" "log_format: json"
 "$BIN/dx-agent" run --config "$T/stats.yaml" >>"$T/stats.log" 2>&1 &
 AGENT_PID=$!
 F=$INBOX/health/vaccination
