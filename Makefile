@@ -172,6 +172,11 @@ $(BUILD)/bin/dx-agent: $(BUILD)/obj/agents/dx-agent.o $(LIBAGENT) $(LIBDX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/bin/dx-admin: $(BUILD)/obj/agents/dx-admin.o $(BUILD)/obj/agents/admin_keys.o $(LIBDX)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/bin/dx-%: $(BUILD)/obj/agents/dx-%.o $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

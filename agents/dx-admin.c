@@ -6,17 +6,18 @@
  *            [--purpose P] [--at TIME] [--classification C]
  *   dx-admin policy test DIR
  *   dx-admin reload [--broker E --broker-pub F --key K | --config FILE]
+ *   dx-admin status | erase | master-key rotate   (the broker's, role admin)
+ *   dx-admin backup | backup check | master-key new | master-key retire
+ *            (files alone: admin_keys.c)
  */
+#include "admin.h"
 #include "cli.h"
 #include "dxtime.h"
 #include "encode.h"
 #include "err.h"
 #include "fileio.h"
 #include "keys.h"
-#include "master_key.h"
 #include "policy.h"
-#include "store.h"
-#include "vault.h"
 #include "transfer.h"
 #include "policy_check.h"
 #include "policy_load.h"
@@ -33,9 +34,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *s_prog = "dx-admin";
+const char *admin_prog = "dx-admin";
 
-static int s_usage(FILE *out, int status)
+int admin_usage(FILE *out, int status)
 {
     fprintf(out,
             "usage: dx-admin keygen ID --out DIR\n"
@@ -73,174 +74,6 @@ static int s_usage(FILE *out, int status)
     return status;
 }
 
-#define BACKUP_INFO "dx-backup.info"
-
-static int s_backup(int argc, char **argv)
-{
-    static const struct option opts[] = { { "data", required_argument, NULL, 'd' },
-                                          { "out", required_argument, NULL, 'o' },
-                                          { NULL, 0, NULL, 0 } };
-    const char *data = NULL, *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            data = optarg;
-        else if (c == 'o')
-            out = optarg;
-        else
-            return s_usage(stderr, 2);
-    }
-    if (optind != argc || !data || !out)
-        return s_usage(stderr, 2);
-    char err[DX_ERRMSG];
-    uint64_t bytes = 0;
-    int rv = store_backup(data, out, &bytes, err);
-    if (rv != 0) {
-        fprintf(stderr, "%s: %s\n", s_prog, err);
-        return dx_exit_code(rv);
-    }
-    /* what a restore of it will need, written beside it and said now */
-    uint8_t id[DX_MASTER_ID_LEN];
-    char idtext[64] = "none (no content keys)", info[512], t[DX_TIME_TEXT], path[4200];
-    if (vault_file_id(out, id, err) == 0)
-        dx_master_id_text(id, idtext);
-    dx_time_format(dx_now_ms(), t);
-    int n = snprintf(info, sizeof info, "taken: %s\nfrom: %s\nmaster_key_id: %s\n", t, data, idtext);
-    snprintf(path, sizeof path, "%s/%s", out, BACKUP_INFO);
-    if (dx_write_atomic(path, info, (size_t)n, 0600) != 0) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", s_prog, path, strerror(errno));
-        return 1;
-    }
-    printf("backed up %s into %s: %llu bytes, as of one commit; its content keys need master key %s "
-           "(noted in %s); check it with\n"
-           "  dx-admin backup check %s --master-key FILE   (or --broker-key FILE)\n"
-           "  dx-audit --db %s --broker-pub BROKER.pub verify\n", data, out,
-           (unsigned long long)bytes, idtext, BACKUP_INFO, out, out);
-    return 0;
-}
-
-/* Whether a backup would restore with the keys on this machine: the master
- * key it needs (the current one, or one kept by a rotation) opens every
- * content key in it. The audit log's own check is dx-audit verify. */
-static int s_backup_check(int argc, char **argv)
-{
-    static const struct option opts[] = { { "master-key", required_argument, NULL, 'm' },
-                                          { "broker-key", required_argument, NULL, 'k' },
-                                          { NULL, 0, NULL, 0 } };
-    const char *master_path = NULL, *key_path = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'm')
-            master_path = optarg;
-        else if (c == 'k')
-            key_path = optarg;
-        else
-            return s_usage(stderr, 2);
-    }
-    if (optind + 1 != argc || !!master_path == !!key_path) {
-        fprintf(stderr, "%s: backup check DIR needs --master-key FILE (the broker's --master-key) "
-                "or --broker-key FILE (a broker without one)\n", s_prog);
-        return 2;
-    }
-    const char *dir = argv[optind];
-    char err[DX_ERRMSG], want[DX_MASTER_ID_TEXT], id[DX_MASTER_ID_TEXT];
-    uint8_t master[DX_MASTER_KEY_LEN], fid[DX_MASTER_ID_LEN], kid[DX_MASTER_ID_LEN];
-    store_t *st = NULL;
-    vault_t *v = NULL;
-    uint32_t opened = 0;
-    int rv = store_open(dir, 0, true, &st, err);
-    if (rv != 0) {
-        fprintf(stderr, "%s: %s is not a store that opens: %s\n", s_prog, dir, err);
-        return 1;
-    }
-    store_close(&st);
-    rv = vault_file_id(dir, fid, err);
-    if (rv == DX_ERR_NOT_FOUND) {
-        printf("%s: a store without content keys (nothing encrypted at rest): it restores with any "
-               "master key\n", dir);
-        return 0;
-    }
-    if (rv != 0 || (rv = dx_master_key_from_files(master_path, key_path, master, err)) != 0) {
-        fprintf(stderr, "%s: %s\n", s_prog, err);
-        return 1;
-    }
-    dx_master_id_text(fid, want);
-    dx_master_key_id(master, kid);
-    dx_master_id_text(kid, id);
-    rv = vault_open(dir, master, master_path, true, NULL, &v, err);
-    dx_wipe(master, sizeof master);
-    if (rv == 0)
-        rv = vault_check(v, &opened, err);
-    if (rv != 0) {
-        fprintf(stderr, "%s: %s would not restore: %s\n", s_prog, dir, err);
-        vault_close(&v);
-        return rv == DX_ERR_PERM ? 4 : 1;
-    }
-    printf("%s restores: its %u content keys open under master key %s (%s%s)\n", dir, opened, want,
-           vault_kept(v) ? "the kept key " : "the current key ",
-           vault_kept(v) ? vault_kept(v) : master_path ? master_path : key_path);
-    vault_close(&v);
-    return 0;
-}
-
-/* Deletes a kept master key: after it, no backup sealed under it restores. */
-static int s_master_retire(int argc, char **argv)
-{
-    static const struct option opts[] = { { "data", required_argument, NULL, 'd' },
-                                          { NULL, 0, NULL, 0 } };
-    const char *data = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            data = optarg;
-        else
-            return s_usage(stderr, 2);
-    }
-    if (optind + 2 != argc)
-        return s_usage(stderr, 2);
-    const char *file = argv[optind], *idtext = argv[optind + 1];
-    char err[DX_ERRMSG], path[DX_MASTER_PATH_MAX], cur[DX_MASTER_ID_TEXT];
-    uint8_t id[DX_MASTER_ID_LEN], key[DX_MASTER_KEY_LEN], kid[DX_MASTER_ID_LEN];
-    if (strlen(idtext) != 2 * DX_MASTER_ID_LEN || dx_hex_decode(idtext, id, sizeof id) != 0) {
-        fprintf(stderr, "%s: '%s' is not a master key id (16 hex digits)\n", s_prog, idtext);
-        return 2;
-    }
-    if (dx_master_key_read(file, key, err) != 0) {
-        fprintf(stderr, "%s: %s\n", s_prog, err);
-        return 1;
-    }
-    dx_master_key_id(key, kid);
-    dx_wipe(key, sizeof key);
-    dx_master_id_text(kid, cur);
-    if (memcmp(kid, id, sizeof id) == 0) {
-        fprintf(stderr, "%s: %s is the current key in %s, not a kept one: nothing retired\n", s_prog,
-                idtext, file);
-        return 1;
-    }
-    if (data && vault_file_id(data, kid, err) == 0 && memcmp(kid, id, sizeof id) == 0) {
-        fprintf(stderr, "%s: the store in %s is sealed under %s: rotate first (dx-admin master-key "
-                "rotate); nothing retired\n", s_prog, data, idtext);
-        return 1;
-    }
-    int rv = dx_master_key_find_kept(file, id, key, path);
-    dx_wipe(key, sizeof key);
-    if (rv != 0) {
-        fprintf(stderr, "%s: no kept key %s beside %s (%s)\n", s_prog, idtext, file,
-                rv == DX_ERR_NOT_FOUND ? "not there" : "it holds another key");
-        return 1;
-    }
-    if (unlink(path) != 0 || dx_fsync_parent(path) != 0) {
-        fprintf(stderr, "%s: cannot remove %s: %s\n", s_prog, path, strerror(errno));
-        return 1;
-    }
-    printf("retired master key %s (%s removed): backups sealed under it no longer restore; the "
-           "current key is %s\n", idtext, path, cur);
-    return 0;
-}
-
 static int s_keygen(int argc, char **argv)
 {
     static const struct option opts[] = { { "out", required_argument, NULL, 'o' },
@@ -252,35 +85,35 @@ static int s_keygen(int argc, char **argv)
         if (c == 'o')
             out = optarg;
         else
-            return s_usage(stderr, 2);
+            return admin_usage(stderr, 2);
     }
     if (optind + 1 != argc || !out)
-        return s_usage(stderr, 2);
+        return admin_usage(stderr, 2);
     const char *id = argv[optind];
     if (!dx_id_valid(id)) {
-        fprintf(stderr, "%s: '%s' is not a valid member id: ^[a-z][a-z0-9-]{0,31}$\n", s_prog, id);
+        fprintf(stderr, "%s: '%s' is not a valid member id: ^[a-z][a-z0-9-]{0,31}$\n", admin_prog, id);
         return 2;
     }
     if (mkdir(out, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "%s: cannot create %s: %s\n", s_prog, out, strerror(errno));
+        fprintf(stderr, "%s: cannot create %s: %s\n", admin_prog, out, strerror(errno));
         return 1;
     }
     dx_keypair_t k;
     char err[DX_ERRMSG];
     int rv = dx_keypair_generate(id, &k);
     if (rv != 0)
-        return dx_cli_fail(s_prog, rv, "cannot generate keys");
+        return dx_cli_fail(admin_prog, rv, "cannot generate keys");
     rv = dx_keys_write(out, &k, err);
     if (rv != 0) {
         dx_keypair_wipe(&k);
-        return dx_cli_fail(s_prog, rv, err);
+        return dx_cli_fail(admin_prog, rv, err);
     }
     char sign[DX_SIGN_TEXT], curve[DX_CURVE_TEXT];
     dx_sign_key_format(k.pub.sign, sign);
     dx_curve_key_format(k.pub.curve, curve);
     dx_keypair_wipe(&k);
     printf("  - id: %s\n    sign_key: \"%s\"\n    transport_key: \"%s\"\n", id, sign, curve);
-    fprintf(stderr, "%s: wrote %s/%s.key (secret, mode 0600) and %s/%s.pub\n", s_prog, out, id,
+    fprintf(stderr, "%s: wrote %s/%s.key (secret, mode 0600) and %s/%s.pub\n", admin_prog, out, id,
             out, id);
     return 0;
 }
@@ -296,17 +129,17 @@ static int s_check(int argc, char **argv)
         if (c == 'b')
             broker_pub = optarg;
         else
-            return s_usage(stderr, 2);
+            return admin_usage(stderr, 2);
     }
     if (optind + 1 != argc)
-        return s_usage(stderr, 2);
+        return admin_usage(stderr, 2);
     const char *dir = argv[optind];
     dx_policy_t *p = NULL;
     dx_diag_t diag;
     dx_pubkeys_t broker;
     char err[DX_ERRMSG];
     if (broker_pub && broker_pub[0] && dx_keys_read_public(broker_pub, &broker, err) != 0) {
-        fprintf(stderr, "%s: --broker-pub: %s\n", s_prog, err);
+        fprintf(stderr, "%s: --broker-pub: %s\n", admin_prog, err);
         return 2;
     }
     int rv = dx_policy_load(dir, &p, &diag);
@@ -315,7 +148,7 @@ static int s_check(int argc, char **argv)
     for (size_t i = 0; i < diag.n; i++)
         fprintf(stderr, "%s\n", diag.lines[i]);
     if (rv != 0) {
-        fprintf(stderr, "%s: %s: %zu error(s), %zu warning(s)\n", s_prog, dir, diag.errors,
+        fprintf(stderr, "%s: %s: %zu error(s), %zu warning(s)\n", admin_prog, dir, diag.errors,
                 diag.warnings);
         dx_diag_free(&diag);
         return 1;
@@ -336,13 +169,13 @@ static int s_check(int argc, char **argv)
 static int s_test(int argc, char **argv)
 {
     if (argc != 2)
-        return s_usage(stderr, 2);
+        return admin_usage(stderr, 2);
     dx_policy_t *p = NULL;
     dx_diag_t diag;
     if (dx_policy_load(argv[1], &p, &diag) != 0) {
         for (size_t i = 0; i < diag.n; i++)
             fprintf(stderr, "%s\n", diag.lines[i]);
-        fprintf(stderr, "%s: %s does not load\n", s_prog, argv[1]);
+        fprintf(stderr, "%s: %s does not load\n", admin_prog, argv[1]);
         dx_diag_free(&diag);
         return 1;
     }
@@ -404,7 +237,7 @@ static int s_explain(int argc, char **argv)
         case 'm': req.member = optarg; break;
         case 'a':
             if (!(req.action = dx_action_parse(optarg))) {
-                fprintf(stderr, "%s: --action: read, list or publish\n", s_prog);
+                fprintf(stderr, "%s: --action: read, list or publish\n", admin_prog);
                 return 2;
             }
             break;
@@ -412,18 +245,18 @@ static int s_explain(int argc, char **argv)
         case 'p': req.purpose = optarg; break;
         case 't':
             if (dx_time_parse(optarg, &req.now_ms) != 0) {
-                fprintf(stderr, "%s: --at: expected an RFC 3339 time like 2026-06-01T12:00:00Z\n", s_prog);
+                fprintf(stderr, "%s: --at: expected an RFC 3339 time like 2026-06-01T12:00:00Z\n", admin_prog);
                 return 2;
             }
             break;
         case 'c': cls = optarg; break;
-        default: return s_usage(stderr, 2);
+        default: return admin_usage(stderr, 2);
         }
     }
     if (optind + 1 != argc || !req.member || !req.action || !req.dataset)
-        return s_usage(stderr, 2);
+        return admin_usage(stderr, 2);
     if (!dx_dataset_name_valid(req.dataset)) {
-        fprintf(stderr, "%s: '%s' is not a valid dataset name\n", s_prog, req.dataset);
+        fprintf(stderr, "%s: '%s' is not a valid dataset name\n", admin_prog, req.dataset);
         return 2;
     }
     dx_policy_t *p = NULL;
@@ -431,7 +264,7 @@ static int s_explain(int argc, char **argv)
     if (dx_policy_load(argv[optind], &p, &diag) != 0) {
         for (size_t i = 0; i < diag.n; i++)
             fprintf(stderr, "%s\n", diag.lines[i]);
-        fprintf(stderr, "%s: %s does not load\n", s_prog, argv[optind]);
+        fprintf(stderr, "%s: %s does not load\n", admin_prog, argv[optind]);
         dx_diag_free(&diag);
         return 1;
     }
@@ -439,7 +272,7 @@ static int s_explain(int argc, char **argv)
     const dx_namespace_t *ns = dx_policy_namespace(p, req.dataset);
     req.classification = ns ? ns->classification : DX_CLASS_INTERNAL;
     if (cls && !(req.classification = dx_class_parse(cls))) {
-        fprintf(stderr, "%s: --classification: public, internal, restricted or secret\n", s_prog);
+        fprintf(stderr, "%s: --classification: public, internal, restricted or secret\n", admin_prog);
         dx_policy_free(&p);
         return 2;
     }
@@ -493,7 +326,7 @@ static int s_ask(dx_cli_conn_t *conn, Dx__Request *req, Dx__Reply__BodyCase want
     }
     if (rv != 0) {
         wire_reply_free(reply);
-        return dx_cli_fail(s_prog, rv, err);
+        return dx_cli_fail(admin_prog, rv, err);
     }
     return 0;
 }
@@ -518,11 +351,11 @@ static int s_status(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'F' && (strcmp(optarg, "text") == 0 || strcmp(optarg, "json") == 0))
             format = optarg;
-        else if (c == 'F' || dx_cli_option(&conn, c, optarg, s_prog) <= 0)
-            return s_usage(stderr, 2);
+        else if (c == 'F' || dx_cli_option(&conn, c, optarg, admin_prog) <= 0)
+            return admin_usage(stderr, 2);
     }
     if (optind != argc)
-        return s_usage(stderr, 2);
+        return admin_usage(stderr, 2);
     Dx__Request req = DX__REQUEST__INIT;
     Dx__StatusRequest sr = DX__STATUS_REQUEST__INIT;
     Dx__Reply *reply = NULL;
@@ -599,11 +432,11 @@ static int s_status(int argc, char **argv)
 static int s_reload(int argc, char **argv)
 {
     dx_cli_conn_t conn;
-    int first = dx_cli_parse(argc, argv, s_prog, &conn);
+    int first = dx_cli_parse(argc, argv, admin_prog, &conn);
     if (first < 0)
         return 2;
     if (first != argc)
-        return s_usage(stderr, 2);
+        return admin_usage(stderr, 2);
     Dx__Request req = DX__REQUEST__INIT;
     Dx__ReloadRequest rr = DX__RELOAD_REQUEST__INIT;
     Dx__Reply *reply = NULL;
@@ -621,7 +454,7 @@ static int s_reload(int argc, char **argv)
     if (r->loaded)
         printf("%s; sha256 %s\n", r->summary, hex);
     else
-        fprintf(stderr, "%s: %s (the broker keeps the set with sha256 %s)\n", s_prog, r->summary, hex);
+        fprintf(stderr, "%s: %s (the broker keeps the set with sha256 %s)\n", admin_prog, r->summary, hex);
     wire_reply_free(&reply);
     return status;
 }
@@ -644,24 +477,24 @@ static int s_erase(int argc, char **argv)
             why = optarg;
         else if (c == 'A')
             all = true;
-        else if (dx_cli_option(&conn, c, optarg, s_prog) <= 0)
-            return s_usage(stderr, 2);
+        else if (dx_cli_option(&conn, c, optarg, admin_prog) <= 0)
+            return admin_usage(stderr, 2);
     }
     if (optind + 1 != argc || !why)
-        return s_usage(stderr, 2);
+        return admin_usage(stderr, 2);
     if (dx_parse_ref(argv[optind], name, &version) != 0) {
-        fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", s_prog, argv[optind]);
+        fprintf(stderr, "%s: '%s' is not NAME or NAME@VERSION\n", admin_prog, argv[optind]);
         return 2;
     }
     /* destroying more than one version is never a default */
     if (version == 0 && !all) {
         fprintf(stderr, "%s: erase %s would destroy every version of it: name one (%s@VERSION), or "
-                "add --all-versions\n", s_prog, name, name);
+                "add --all-versions\n", admin_prog, name, name);
         return 2;
     }
     if (version != 0 && all) {
         fprintf(stderr, "%s: --all-versions with %s@%llu: name a version or ask for all, not both\n",
-                s_prog, name, (unsigned long long)version);
+                admin_prog, name, (unsigned long long)version);
         return 2;
     }
     Dx__Request req = DX__REQUEST__INIT;
@@ -689,37 +522,14 @@ static int s_erase(int argc, char **argv)
     return 0;
 }
 
-static int s_master_new(int argc, char **argv)
-{
-    if (argc != 2)
-        return s_usage(stderr, 2);
-    uint8_t key[DX_MASTER_KEY_LEN], id[DX_MASTER_ID_LEN];
-    char err[DX_ERRMSG], text[DX_MASTER_ID_TEXT];
-    int rv = dx_random(key, sizeof key);
-    if (rv == 0)
-        rv = dx_master_key_write(argv[1], key, false, err);
-    else
-        snprintf(err, sizeof err, "no randomness");
-    dx_master_key_id(key, id);
-    dx_wipe(key, sizeof key);
-    if (rv != 0) {
-        fprintf(stderr, "%s: %s\n", s_prog, err);
-        return rv == DX_ERR_EXISTS ? 1 : dx_exit_code(rv);
-    }
-    dx_master_id_text(id, text);
-    printf("wrote %s (master key %s, mode 0600): keep it apart from the data directory and "
-           "its backups\n", argv[1], text);
-    return 0;
-}
-
 static int s_master_rotate(int argc, char **argv)
 {
     dx_cli_conn_t conn;
-    int first = dx_cli_parse(argc, argv, s_prog, &conn);
+    int first = dx_cli_parse(argc, argv, admin_prog, &conn);
     if (first < 0)
         return 2;
     if (first != argc)
-        return s_usage(stderr, 2);
+        return admin_usage(stderr, 2);
     Dx__Request req = DX__REQUEST__INIT;
     Dx__RotateMasterKeyRequest rr = DX__ROTATE_MASTER_KEY_REQUEST__INIT;
     Dx__Reply *reply = NULL;
@@ -742,14 +552,14 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } s_commands[] = {
     { "keygen", NULL, s_keygen },
-    { "backup", "check", s_backup_check },
-    { "backup", NULL, s_backup },
+    { "backup", "check", admin_backup_check },
+    { "backup", NULL, admin_backup },
     { "status", NULL, s_status },
     { "reload", NULL, s_reload },
     { "erase", NULL, s_erase },
-    { "master-key", "new", s_master_new },
+    { "master-key", "new", admin_master_new },
     { "master-key", "rotate", s_master_rotate },
-    { "master-key", "retire", s_master_retire },
+    { "master-key", "retire", admin_master_retire },
     { "policy", "check", s_check },
     { "policy", "explain", s_explain },
     { "policy", "test", s_test },
@@ -760,9 +570,9 @@ int main(int argc, char **argv)
     if (dx_version_asked(argc, argv, "dx-admin"))
         return 0;
     if (argc < 2)
-        return s_usage(stderr, 2);
+        return admin_usage(stderr, 2);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return s_usage(stdout, 0);
+        return admin_usage(stdout, 0);
     for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0]; i++) {
         if (strcmp(argv[1], s_commands[i].word1) != 0)
             continue;
@@ -771,5 +581,5 @@ int main(int argc, char **argv)
         if (argc >= 3 && strcmp(argv[2], s_commands[i].word2) == 0)
             return s_commands[i].fn(argc - 2, argv + 2);
     }
-    return s_usage(stderr, 2);
+    return admin_usage(stderr, 2);
 }

@@ -1,0 +1,208 @@
+/* admin_keys: dx-admin's commands on files alone, with no broker to ask:
+ * backups (a copy, and whether it would restore) and master key files (a
+ * new one, and retiring one a rotation kept). */
+#include "admin.h"
+#include "dxtime.h"
+#include "encode.h"
+#include "err.h"
+#include "fileio.h"
+#include "master_key.h"
+#include "store.h"
+#include "vault.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BACKUP_INFO "dx-backup.info"
+
+int admin_backup(int argc, char **argv)
+{
+    static const struct option opts[] = { { "data", required_argument, NULL, 'd' },
+                                          { "out", required_argument, NULL, 'o' },
+                                          { NULL, 0, NULL, 0 } };
+    const char *data = NULL, *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            data = optarg;
+        else if (c == 'o')
+            out = optarg;
+        else
+            return admin_usage(stderr, 2);
+    }
+    if (optind != argc || !data || !out)
+        return admin_usage(stderr, 2);
+    char err[DX_ERRMSG];
+    uint64_t bytes = 0;
+    int rv = store_backup(data, out, &bytes, err);
+    if (rv != 0) {
+        fprintf(stderr, "%s: %s\n", admin_prog, err);
+        return dx_exit_code(rv);
+    }
+    /* what a restore of it will need, written beside it and said now */
+    uint8_t id[DX_MASTER_ID_LEN];
+    char idtext[64] = "none (no content keys)", info[512], t[DX_TIME_TEXT], path[4200];
+    if (vault_file_id(out, id, err) == 0)
+        dx_master_id_text(id, idtext);
+    dx_time_format(dx_now_ms(), t);
+    int n = snprintf(info, sizeof info, "taken: %s\nfrom: %s\nmaster_key_id: %s\n", t, data, idtext);
+    snprintf(path, sizeof path, "%s/%s", out, BACKUP_INFO);
+    if (dx_write_atomic(path, info, (size_t)n, 0600) != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", admin_prog, path, strerror(errno));
+        return 1;
+    }
+    printf("backed up %s into %s: %llu bytes, as of one commit; its content keys need master key %s "
+           "(noted in %s); check it with\n"
+           "  dx-admin backup check %s --master-key FILE   (or --broker-key FILE)\n"
+           "  dx-audit --db %s --broker-pub BROKER.pub verify\n", data, out,
+           (unsigned long long)bytes, idtext, BACKUP_INFO, out, out);
+    return 0;
+}
+
+/* Whether a backup would restore with the keys on this machine: the master
+ * key it needs (the current one, or one kept by a rotation) opens every
+ * content key in it. The audit log's own check is dx-audit verify. */
+int admin_backup_check(int argc, char **argv)
+{
+    static const struct option opts[] = { { "master-key", required_argument, NULL, 'm' },
+                                          { "broker-key", required_argument, NULL, 'k' },
+                                          { NULL, 0, NULL, 0 } };
+    const char *master_path = NULL, *key_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'm')
+            master_path = optarg;
+        else if (c == 'k')
+            key_path = optarg;
+        else
+            return admin_usage(stderr, 2);
+    }
+    if (optind + 1 != argc || !!master_path == !!key_path) {
+        fprintf(stderr, "%s: backup check DIR needs --master-key FILE (the broker's --master-key) "
+                "or --broker-key FILE (a broker without one)\n", admin_prog);
+        return 2;
+    }
+    const char *dir = argv[optind];
+    char err[DX_ERRMSG], want[DX_MASTER_ID_TEXT], id[DX_MASTER_ID_TEXT];
+    uint8_t master[DX_MASTER_KEY_LEN], fid[DX_MASTER_ID_LEN], kid[DX_MASTER_ID_LEN];
+    store_t *st = NULL;
+    vault_t *v = NULL;
+    uint32_t opened = 0;
+    int rv = store_open(dir, 0, true, &st, err);
+    if (rv != 0) {
+        fprintf(stderr, "%s: %s is not a store that opens: %s\n", admin_prog, dir, err);
+        return 1;
+    }
+    store_close(&st);
+    rv = vault_file_id(dir, fid, err);
+    if (rv == DX_ERR_NOT_FOUND) {
+        printf("%s: a store without content keys (nothing encrypted at rest): it restores with any "
+               "master key\n", dir);
+        return 0;
+    }
+    if (rv != 0 || (rv = dx_master_key_from_files(master_path, key_path, master, err)) != 0) {
+        fprintf(stderr, "%s: %s\n", admin_prog, err);
+        return 1;
+    }
+    dx_master_id_text(fid, want);
+    dx_master_key_id(master, kid);
+    dx_master_id_text(kid, id);
+    rv = vault_open(dir, master, master_path, true, NULL, &v, err);
+    dx_wipe(master, sizeof master);
+    if (rv == 0)
+        rv = vault_check(v, &opened, err);
+    if (rv != 0) {
+        fprintf(stderr, "%s: %s would not restore: %s\n", admin_prog, dir, err);
+        vault_close(&v);
+        return rv == DX_ERR_PERM ? 4 : 1;
+    }
+    printf("%s restores: its %u content keys open under master key %s (%s%s)\n", dir, opened, want,
+           vault_kept(v) ? "the kept key " : "the current key ",
+           vault_kept(v) ? vault_kept(v) : master_path ? master_path : key_path);
+    vault_close(&v);
+    return 0;
+}
+
+/* Deletes a kept master key: after it, no backup sealed under it restores. */
+int admin_master_retire(int argc, char **argv)
+{
+    static const struct option opts[] = { { "data", required_argument, NULL, 'd' },
+                                          { NULL, 0, NULL, 0 } };
+    const char *data = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            data = optarg;
+        else
+            return admin_usage(stderr, 2);
+    }
+    if (optind + 2 != argc)
+        return admin_usage(stderr, 2);
+    const char *file = argv[optind], *idtext = argv[optind + 1];
+    char err[DX_ERRMSG], path[DX_MASTER_PATH_MAX], cur[DX_MASTER_ID_TEXT];
+    uint8_t id[DX_MASTER_ID_LEN], key[DX_MASTER_KEY_LEN], kid[DX_MASTER_ID_LEN];
+    if (strlen(idtext) != 2 * DX_MASTER_ID_LEN || dx_hex_decode(idtext, id, sizeof id) != 0) {
+        fprintf(stderr, "%s: '%s' is not a master key id (16 hex digits)\n", admin_prog, idtext);
+        return 2;
+    }
+    if (dx_master_key_read(file, key, err) != 0) {
+        fprintf(stderr, "%s: %s\n", admin_prog, err);
+        return 1;
+    }
+    dx_master_key_id(key, kid);
+    dx_wipe(key, sizeof key);
+    dx_master_id_text(kid, cur);
+    if (memcmp(kid, id, sizeof id) == 0) {
+        fprintf(stderr, "%s: %s is the current key in %s, not a kept one: nothing retired\n", admin_prog,
+                idtext, file);
+        return 1;
+    }
+    if (data && vault_file_id(data, kid, err) == 0 && memcmp(kid, id, sizeof id) == 0) {
+        fprintf(stderr, "%s: the store in %s is sealed under %s: rotate first (dx-admin master-key "
+                "rotate); nothing retired\n", admin_prog, data, idtext);
+        return 1;
+    }
+    int rv = dx_master_key_find_kept(file, id, key, path);
+    dx_wipe(key, sizeof key);
+    if (rv != 0) {
+        fprintf(stderr, "%s: no kept key %s beside %s (%s)\n", admin_prog, idtext, file,
+                rv == DX_ERR_NOT_FOUND ? "not there" : "it holds another key");
+        return 1;
+    }
+    if (unlink(path) != 0 || dx_fsync_parent(path) != 0) {
+        fprintf(stderr, "%s: cannot remove %s: %s\n", admin_prog, path, strerror(errno));
+        return 1;
+    }
+    printf("retired master key %s (%s removed): backups sealed under it no longer restore; the "
+           "current key is %s\n", idtext, path, cur);
+    return 0;
+}
+
+int admin_master_new(int argc, char **argv)
+{
+    if (argc != 2)
+        return admin_usage(stderr, 2);
+    uint8_t key[DX_MASTER_KEY_LEN], id[DX_MASTER_ID_LEN];
+    char err[DX_ERRMSG], text[DX_MASTER_ID_TEXT];
+    int rv = dx_random(key, sizeof key);
+    if (rv == 0)
+        rv = dx_master_key_write(argv[1], key, false, err);
+    else
+        snprintf(err, sizeof err, "no randomness");
+    dx_master_key_id(key, id);
+    dx_wipe(key, sizeof key);
+    if (rv != 0) {
+        fprintf(stderr, "%s: %s\n", admin_prog, err);
+        return rv == DX_ERR_EXISTS ? 1 : dx_exit_code(rv);
+    }
+    dx_master_id_text(id, text);
+    printf("wrote %s (master key %s, mode 0600): keep it apart from the data directory and "
+           "its backups\n", argv[1], text);
+    return 0;
+}
