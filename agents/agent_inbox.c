@@ -447,7 +447,8 @@ static int s_erase_held(run_dirs_t *d, const Dx__FeedEntry *e)
     }
     int n = snprintf(text, sizeof text, "dataset: %s\nversion: %" PRIu64 "\nerased: %s\nreason: %s\n"
                      "erase_audit_seq: %" PRIu64 "\nremoved_from_inbox: yes\n", e->dataset, e->version,
-                     when, e->erased_reason, e->seq);
+                     when, e->erased_reason[0] ? e->erased_reason : "(told to its publisher only)",
+                     e->seq);
     if ((rv = dx_write_atomic_at(dir, tomb, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1,
                                  0640)) != 0 ||
         (unlinkat(dir, target, 0) != 0 && errno != ENOENT) || fsync(dir) != 0) {

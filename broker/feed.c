@@ -316,7 +316,9 @@ static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t versio
     if (erasure && e->erased) {
         fe->erased = true;
         fe->erased_ms = e->erased->time_ms;
-        snprintf(p->reasons[p->n], sizeof p->reasons[0], "%s", e->erased->reason);
+        /* why, as info and fetch say it: to the version's publisher only */
+        if (strcmp(e->publisher, p->rq->member_id) == 0)
+            snprintf(p->reasons[p->n], sizeof p->reasons[0], "%s", e->erased->reason);
         fe->erased_reason = p->reasons[p->n];
     }
     wire_free(&e);

@@ -1094,6 +1094,64 @@ def a_erasure_is_for_admins_and_probes_nothing(ctx):
     return None
 
 
+def a_owner_and_publisher_rights_probe_nothing(ctx):
+    """A version's publisher and its namespace's owner may see it without a
+    rule (rule owner); the broker looks the name up to tell. Anyone else
+    must get the same answer for a name that exists and one that does not,
+    and a member that is not an auditor reads no kept policy set."""
+    there, absent = unique("health/registry/there"), unique("health/registry/absent")
+    h = ctx.conn("health")
+    if error_of(publish(h, there, b"a,b\n1,2\n", "restricted")):
+        return "health's publish refused"
+    info = h.call(REQ["info"], msg(f_bytes(1, there)))
+    if error_of(info):
+        return f"the owner may not see its own version: {error_of(info)}"
+    for who in ("statistics", "education"):
+        c = ctx.conn(who)
+        answers = {}
+        for label, name in (("there", there), ("absent", absent)):
+            answers["info " + label] = norm(error_of(c.call(REQ["info"], msg(f_bytes(1, name)))), there, absent)
+            _, _, err = fetch(c, name, "statistics")
+            answers["fetch " + label] = norm(err, there, absent)
+        for kind in ("info", "fetch"):
+            got = {k: v for k, v in answers.items() if k.startswith(kind)}
+            if len(set(got.values())) != 1 or None in got.values():
+                return f"{who}: {kind} answers differ: {got}"
+    # a kept policy set is an auditor's to read, whoever asks by hash
+    for who in ("health", "statistics", "office"):
+        err = error_of(ctx.conn(who).call(REQ["audit_policy"], msg(f_bytes(1, os.urandom(32)))))
+        if not err or err[0] != ERR["DENIED"]:
+            return f"{who} asking for a policy set was answered {err}"
+    return None
+
+
+def a_erasure_reasons_stay_with_the_publisher(ctx):
+    """An erasure reaches subscribers through the feed; why it was erased
+    (a case number, a court order) is told only to the version's publisher,
+    as info and fetch tell it."""
+    name, why = unique("health/probe/ereason"), "case " + os.urandom(6).hex()
+    h, s, o = ctx.conn("health"), ctx.conn("statistics"), ctx.conn("office")
+    r = publish(h, name, b"a,b\n1,2\n", "internal")
+    if error_of(r):
+        return f"publish refused: {error_of(r)}"
+    before = receipt_seq(r) - 1
+    if error_of(erase(o, name, 1, why)):
+        return "the erasure was refused"
+    for who, conn, told in (("statistics", s, False), ("health", h, True)):
+        err, _, raw = feed_page(conn, before, [name])
+        if raw is None:
+            return f"{who}'s feed was refused: {err}"
+        entries = [parse(x) for x in parse(raw).get(1, [])]
+        erasures = [e for e in entries if one(e, 4, 0)]
+        if len(erasures) != 1:
+            return f"{who}'s feed shows {len(erasures)} erasures of {name}"
+        if (why.encode() in raw) != told:
+            return f"{who} was {'not ' if told else ''}told why: {raw!r}"
+        if any(not one(e, 4, 0) for e in entries):
+            return f"{who}'s feed still offers the erased version to fetch"
+    return None
+
+
 ATTACKS = [
     a_csv_bare_cr,
     a_csv_tab_separated,
@@ -1133,6 +1191,8 @@ ATTACKS = [
     a_no_reply_is_dropped_silently,
     a_forged_cursors,
     a_feed_work_is_bounded,
+    a_owner_and_publisher_rights_probe_nothing,
+    a_erasure_reasons_stay_with_the_publisher,
 ]
 
 

@@ -113,10 +113,10 @@ def text(m, num):
 REQ = dict(protocol=1, id=2, publish_begin=10, publish_chunk=11, fetch_begin=12, fetch_more=13, list=14,
            info=15, audit_query=16, audit_read=17, reload=18, audit_proof=19, audit_consistency=20,
            audit_heads=21, feed=22, delivery_receipt=23, deliveries=24, status=25, erase=26,
-           rotate_master_key=27)
+           rotate_master_key=27, audit_policy=28)
 REPLY = dict(id=1, error=2, checkpoint=3, publish_ready=10, chunk_ack=11, receipt=12, fetch_ready=13,
              fetch_data=14, list=15, info=16, audit=17, reload=18, feed=22, notify=23, delivery_ack=24,
-             deliveries=25, status=26, erased=27, master_key_rotated=28)
+             deliveries=25, status=26, erased=27, master_key_rotated=28, audit_policy=29)
 ERR = dict(BAD_REQUEST=1, DENIED=2, INTEGRITY=3, REPLAY=4, NOT_FOUND=5, STORAGE=6, BUSY=7, INTERNAL=8,
            UNSUPPORTED=9, ERASED=10, TRANSFER_GONE=11)
 CLASS = dict(public=1, internal=2, restricted=3, secret=4)
