@@ -41,7 +41,6 @@
 #define FEED_SUBS_PER_MEMBER 16
 #define FEED_SUBS_MAX 4096
 #define FEED_NOTIFY_MAX 4
-#define REASON_TEXT 512            /* an erasure's reason (erase.c takes at most 500 bytes) */
 
 typedef struct feed_sub {
     uint64_t id;                   /* names it to its request's commit */
@@ -254,7 +253,7 @@ typedef struct {
     Dx__FeedEntry *entries;
     Dx__FeedEntry **ptrs;
     char (*names)[DX_NAME_MAX + 1];
-    char (*reasons)[REASON_TEXT];      /* an erasure's */
+    char **reasons;                    /* an erasure's, for its publisher (owned) */
     char (*ranges)[DX_NAME_MAX + 1];   /* what the member's rules could let it list */
     size_t nranges;
     size_t n, limit;
@@ -317,9 +316,9 @@ static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t versio
         fe->erased = true;
         fe->erased_ms = e->erased->time_ms;
         /* why, as info and fetch say it: to the version's publisher only */
-        if (strcmp(e->publisher, p->rq->member_id) == 0)
-            snprintf(p->reasons[p->n], sizeof p->reasons[0], "%s", e->erased->reason);
-        fe->erased_reason = p->reasons[p->n];
+        if (strcmp(e->publisher, p->rq->member_id) == 0 &&
+            (p->reasons[p->n] = strdup(e->erased->reason)) != NULL)
+            fe->erased_reason = p->reasons[p->n];
     }
     wire_free(&e);
     p->ptrs[p->n++] = fe;
@@ -400,6 +399,8 @@ out:
     free(p.entries);
     free(p.ptrs);
     free(p.names);
+    for (size_t i = 0; p.reasons && i < p.limit; i++)
+        free(p.reasons[i]);
     free(p.reasons);
     free(p.ranges);
     return rv;
