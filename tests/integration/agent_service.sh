@@ -78,6 +78,18 @@ outbox: []
 EOF
 bad "nothing to run" 'nothing to run' <<'EOF'
 EOF
+bad "bad log_format" 'bad.yaml:6:13: log_format: text or json' <<'EOF'
+log_format: xml
+outboxes:
+  - dir: /tmp/x
+    dataset: health/x
+EOF
+bad "bad log_level" 'bad.yaml:6:12: log_level: debug, info, warn or error' <<'EOF'
+log_level: loud
+outboxes:
+  - dir: /tmp/x
+    dataset: health/x
+EOF
 check "run without --config" 2 "$BIN/dx-agent" run
 
 # ---- 2. the outbox ----
