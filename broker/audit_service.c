@@ -11,6 +11,7 @@
  * paged (bounded bytes and scanning per request). */
 #include "audit_log.h"
 #include "broker.h"
+#include "reader.h"
 #include "dxtime.h"
 #include "encode.h"
 #include "log.h"
@@ -363,7 +364,7 @@ int audit_policy(broker_t *b, request_t *rq)
         return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
     }
     dx_hex_encode(sha->data, DX_SHA256_LEN, hex);
-    int rv = batch_txn(b->batch, &t);
+    int rv = reader_txn(rq, b->batch, &t);
     if (rv == 0)
         rv = store_policy_get(t, sha->data, &v);
     if (rv == DX_ERR_NOT_FOUND) {

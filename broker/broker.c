@@ -8,6 +8,7 @@
 #include "dxtime.h"
 #include "encode.h"
 #include "jobs.h"
+#include "readers.h"
 #include "log.h"
 #include "handshakes.h"
 #include "master_key.h"
@@ -415,6 +416,19 @@ static int s_start_stages(broker_t *b, char err[DX_ERRMSG])
 {
     int n = b->cfg.workers >= 0 ? (int)b->cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     n = n < 0 ? 1 : n > 64 ? 64 : n;
+    int readers = b->cfg.readers > 0 ? (int)b->cfg.readers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    readers = readers < 1 ? 1 : readers > 64 ? 64 : readers;
+    /* replies come to intake from the writer and every reader */
+    if (!(b->from_writer = zmq_socket(b->zctx, ZMQ_PULL)) ||
+        zmq_bind(b->from_writer, "inproc://dx-replies") != 0) {
+        snprintf(err, DX_ERRMSG, "cannot make intake's reply socket: %s", zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
+    s_set(b->from_writer, ZMQ_RCVHWM, 0);
+    if (readers_start(b, readers) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot start the readers: %s", zmq_strerror(errno));
+        return DX_ERR_INTERNAL;
+    }
     if (publish_lanes_new(n > 0 ? n : 1, b->cfg.session_idle_ms, (size_t)b->cfg.member_transfers,
                           &b->lanes) != 0 ||
         writer_start(b) != 0) {
@@ -422,15 +436,12 @@ static int s_start_stages(broker_t *b, char err[DX_ERRMSG])
         return DX_ERR_INTERNAL;
     }
     if (!(b->to_writer = zmq_socket(b->zctx, ZMQ_PUSH)) ||
-        !(b->from_writer = zmq_socket(b->zctx, ZMQ_PULL)) ||
-        zmq_connect(b->to_writer, "inproc://dx-writer") != 0 ||
-        zmq_connect(b->from_writer, "inproc://dx-replies") != 0) {
+        zmq_connect(b->to_writer, "inproc://dx-writer") != 0) {
         snprintf(err, DX_ERRMSG, "cannot connect to the writer: %s", zmq_strerror(errno));
         return DX_ERR_IO;
     }
     s_set(b->to_writer, ZMQ_LINGER, 0);
-    s_set(b->from_writer, ZMQ_RCVHWM, 0);
-    if (jobs_new(b->zctx, n, "inproc://dx-writer", dispatch_check, b, &b->jobs) != 0) {
+    if (jobs_new(b->zctx, "lane", n, "inproc://dx-writer", dispatch_check, b, &b->jobs) != 0) {
         snprintf(err, DX_ERRMSG, "cannot start the job threads");
         return DX_ERR_INTERNAL;
     }
@@ -531,9 +542,10 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
 void broker_stop(broker_t *b)
 {
     /* In the order a request meets the stages: nothing new comes in, the
-     * job threads pass on what they hold, the writer finishes and records
-     * the stop, and its last replies go out. */
+     * job threads and the readers pass on what they hold, the writer
+     * finishes and records the stop, and its last replies go out. */
     jobs_destroy(&b->jobs);
+    readers_stop(b);
     if (b->writer_running) {
         writer_stop(b);
         intake_flush(b);
@@ -555,6 +567,7 @@ void broker_stop(broker_t *b)
     for (size_t i = 0; i < sizeof socks / sizeof socks[0]; i++)
         if (socks[i])
             zmq_close(socks[i]);
+    readers_free(b); /* their sockets, before the context ends */
     if (b->zctx)
         zmq_ctx_term(b->zctx);
     fairq_destroy(&b->waiting);

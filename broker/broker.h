@@ -92,8 +92,12 @@ typedef enum {
     RQ_MEMBER = 0,               /* a member's request */
     RQ_RELOAD,                   /* SIGHUP: reload the policy set */
     RQ_HANDSHAKE,                /* intake: refused handshakes to record (handshakes.h) */
+    RQ_SEND,                     /* writer -> a reader: a reply to send after the commit */
     RQ_STOP,                     /* the broker is stopping */
 } request_kind_t;
+
+struct reader;
+struct staged;
 
 struct command;
 
@@ -116,6 +120,12 @@ typedef struct request {
     check_t check;
     struct request *next;        /* the writer's queue (fairq.c) */
     char *note;                  /* owned: RQ_RELOAD, who sent SIGHUP; RQ_HANDSHAKE, the record's reason */
+    const dx_policy_t *policy;   /* the set it is decided under (held while it is) */
+    struct reader *reader;       /* while a reader runs it (reader.h); NULL on the writer */
+    struct staged *staged;       /* owned: what a reader left for the writer to commit */
+    uint8_t *out;                /* owned, RQ_SEND: the packed reply, */
+    size_t out_len;
+    char out_kind;               /* and its kind (REPLY_*) */
 } request_t;
 
 /* The last reload, for health (status, metrics). */
@@ -145,7 +155,10 @@ typedef struct broker {
     struct peers *peers;         /* peers.h: requests in flight, replies held, per connection */
     struct handshakes *handshakes; /* handshakes.h: refused ones, counted for the log */
     jobs_t *jobs;
+    jobs_t *readers;             /* readers.h: what only reads the store, */
+    struct readers_state *reading; /* and its lanes' state */
     /* the writer's */
+    struct jobs_return *back;    /* to the reader lanes (RQ_SEND), the writer thread's */
     pthread_t writer;
     bool writer_running;
     void *inbox;                 /* PULL: requests, from intake and the jobs */
@@ -225,8 +238,11 @@ int broker_add_session(broker_t *b, request_t *rq, session_t *s);
 void broker_reply_none(broker_t *b, request_t *rq);
 /* Sends an unsolicited message (id 0) to a connection now. */
 void broker_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, Dx__Reply *reply);
-/* Sends reply now (for replies that acknowledge no write). */
+/* Sends reply now (for replies that acknowledge no write), from the
+ * thread that runs rq. */
 void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply);
+/* A reader lane: sends what the writer sent back (RQ_SEND) on r's socket. */
+void broker_reply_forward(broker_t *b, struct reader *r, request_t *rq);
 /* Sends reply once the current request's writes are durable, or an error
  * reply instead if they are undone. after (optional) runs first with the
  * final status. */
@@ -277,6 +293,9 @@ void publish_discard(broker_t *b, uint64_t blob);
 /* Deletes the queued blobs, in their own request. */
 void publish_collect(broker_t *b);
 int fetch_begin(broker_t *b, request_t *rq);
+/* A FetchMore on a reader: the next message of the member's fetch. */
+int fetch_read(broker_t *b, request_t *rq);
+/* A FetchMore the reader left open: not the member's transfer. */
 int fetch_more(broker_t *b, request_t *rq);
 int catalog_list(broker_t *b, request_t *rq);
 int catalog_info(broker_t *b, request_t *rq);
@@ -288,7 +307,8 @@ int audit_policy(broker_t *b, request_t *rq);
 int audit_heads(broker_t *b, request_t *rq);
 int admin_reload(broker_t *b, request_t *rq);
 int admin_status(broker_t *b, request_t *rq);
-int feed_request(broker_t *b, request_t *rq);
+/* A feed page on a reader; the subscription and the record are staged. */
+int feed_read(broker_t *b, request_t *rq);
 int delivery_receipt(broker_t *b, request_t *rq);
 int deliveries_query(broker_t *b, request_t *rq);
 

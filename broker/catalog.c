@@ -10,6 +10,7 @@
  * full page, never a name the member was not shown; a scan that stops at
  * its bound first answers with a sealed cursor (cursor.h) instead. */
 #include "broker.h"
+#include "reader.h"
 #include "cursor.h"
 #include "log.h"
 #include "wire.h"
@@ -88,7 +89,7 @@ static int s_list_each(void *arg, const char *name, uint64_t version, store_val_
     dx_decision_t d;
     dx_request_t req = { .member = l->rq->member_id, .action = DX_ACT_LIST, .dataset = name,
                          .classification = (dx_class_t)e->classification, .now_ms = l->rq->now_ms };
-    dx_policy_decide(l->b->policy, &req, &d);
+    dx_policy_decide(l->rq->policy, &req, &d);
     if (!d.allow && !(dx_decision_publisher_may(&d) && strcmp(e->publisher, l->rq->member_id) == 0)) {
         wire_free(&e);
         return 0;
@@ -98,10 +99,10 @@ static int s_list_each(void *arg, const char *name, uint64_t version, store_val_
 }
 
 /* The ranges to scan: the member's prefixes, narrowed by the pattern's. */
-static size_t s_ranges(const broker_t *b, const request_t *rq, const char *pattern,
+static size_t s_ranges(const request_t *rq, const char *pattern,
                        char ranges[][DX_NAME_MAX + 1])
 {
-    size_t n = dx_policy_prefixes(b->policy, rq->member_id, DX_ACT_LIST, ranges, DX_PREFIXES_MAX);
+    size_t n = dx_policy_prefixes(rq->policy, rq->member_id, DX_ACT_LIST, ranges, DX_PREFIXES_MAX);
     size_t plen = strcspn(pattern, "*"), keep = 0;
     for (size_t i = 0; i < n; i++) {
         size_t rlen = strlen(ranges[i]);
@@ -132,7 +133,7 @@ int catalog_list(broker_t *b, request_t *rq)
     if (!(l.entries = calloc(l.limit, sizeof *l.entries)) ||
         !(ranges = calloc(DX_PREFIXES_MAX, sizeof *ranges)))
         goto out;
-    size_t nranges = s_ranges(b, rq, lr->pattern, ranges);
+    size_t nranges = s_ranges(rq, lr->pattern, ranges);
     const char *after = lr->after;
     char from[DX_NAME_MAX + 1];
     if (lr->cursor.len) {
@@ -149,7 +150,7 @@ int catalog_list(broker_t *b, request_t *rq)
         from[len] = '\0';
         after = from;
     }
-    if ((rv = batch_txn(b->batch, &t)) != 0)
+    if ((rv = reader_txn(rq, b->batch, &t)) != 0)
         goto out;
     for (size_t i = 0; i < nranges && !l.more && !l.stopped; i++) {
         rv = store_catalog_each_latest(t, ranges[i], after, s_list_each, &l);
@@ -239,7 +240,7 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
     dx_request_t req = { .member = rq->member_id, .action = action, .dataset = f->dataset,
                          .classification = DX_CLASS_PUBLIC, .purpose = f->purpose,
                          .now_ms = rq->now_ms };
-    dx_policy_decide(b->policy, &req, d);
+    dx_policy_decide(rq->policy, &req, d);
     f->rule_id = d->rule_id;
     f->reason = d->reason;
     /* Refused by no rule: its publisher may still see a version. Whether
@@ -248,7 +249,7 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
     bool first_denied = !d->allow;
     if (first_denied && !dx_decision_publisher_may(d))
         return broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
-    if ((rv = batch_txn(b->batch, &t)) != 0)
+    if ((rv = reader_txn(rq, b->batch, &t)) != 0)
         return rv;
     rv = store_catalog_latest(t, f->dataset, latest);
     if (rv == 0 && version == 0)
@@ -272,7 +273,7 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
     /* Then with what is stored: a refusal now is answered like a name that
      * does not exist. */
     req.classification = (dx_class_t)(*e)->classification;
-    dx_policy_decide(b->policy, &req, d);
+    dx_policy_decide(rq->policy, &req, d);
     if (!d->allow && publisher && dx_decision_publisher_may(d))
         dx_decision_publisher(d, rq->member_id, f->dataset, (*e)->version);
     f->rule_id = d->rule_id;

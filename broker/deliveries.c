@@ -19,6 +19,8 @@
  * may no longer publish asks version by version), and a request looks at
  * no more than DELIVERIES_LOOK_MAX rows, going on with a sealed cursor. */
 #include "broker.h"
+#include "staged.h"
+#include "reader.h"
 #include "cursor.h"
 #include "log.h"
 #include "signed.h"
@@ -100,18 +102,65 @@ static int s_sent_row(broker_t *b, const request_t *rq, const char *name, uint64
     return rv;
 }
 
+/* A row a reader made, for the writer: it names the read record the
+ * writer appended just before it (staged_seq). */
+typedef struct {
+    char name[DX_NAME_MAX + 1];
+    uint64_t version;
+    uint8_t sha[DX_SHA256_LEN];
+    char purpose[DX_PURPOSE_MAX + 1];
+    bool filtered;
+    char *refused;               /* owned, or NULL */
+} staged_row_t;
+
+static void s_row_drop(broker_t *b, void *arg)
+{
+    (void)b;
+    staged_row_t *r = arg;
+    free(r->refused);
+    free(r);
+}
+
+static int s_row_commit(broker_t *b, request_t *rq, void *arg)
+{
+    staged_row_t *r = arg;
+    int rv = s_sent_row(b, rq, r->name, r->version, r->sha, r->purpose, r->filtered,
+                        staged_seq(rq), r->refused);
+    s_row_drop(b, r);
+    return rv;
+}
+
+static int s_row(broker_t *b, const request_t *rq, const char *name, uint64_t version,
+                 const uint8_t sha[DX_SHA256_LEN], const char *purpose, bool filtered,
+                 uint64_t read_seq, const char *refused)
+{
+    if (!rq->reader)
+        return s_sent_row(b, rq, name, version, sha, purpose, filtered, read_seq, refused);
+    staged_row_t *r = calloc(1, sizeof *r);
+    if (!r || (refused && !(r->refused = strdup(refused)))) {
+        free(r);
+        return DX_ERR_NOMEM;
+    }
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->version = version;
+    memcpy(r->sha, sha, DX_SHA256_LEN);
+    snprintf(r->purpose, sizeof r->purpose, "%s", purpose ? purpose : "");
+    r->filtered = filtered;
+    return staged_add((request_t *)rq, s_row_commit, s_row_drop, r);
+}
+
 int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uint64_t version,
                          const uint8_t sha[DX_SHA256_LEN], const char *purpose, bool filtered,
                          uint64_t read_seq)
 {
-    return s_sent_row(b, rq, name, version, sha, purpose, filtered, read_seq, NULL);
+    return s_row(b, rq, name, version, sha, purpose, filtered, read_seq, NULL);
 }
 
 int broker_delivery_refused(broker_t *b, const request_t *rq, const char *name, uint64_t version,
                             const char *purpose, const char *reason, uint64_t read_seq)
 {
     static const uint8_t none[DX_SHA256_LEN];
-    return s_sent_row(b, rq, name, version, none, purpose, true, read_seq, reason);
+    return s_row(b, rq, name, version, none, purpose, true, read_seq, reason);
 }
 
 /* The refusal of a receipt, recorded; the same words whether the version
@@ -292,7 +341,7 @@ int deliveries_query(broker_t *b, request_t *rq)
                     .limit = q->limit && q->limit < DELIVERIES_MAX ? q->limit : DELIVERIES_MAX };
     char reason[DX_NAME_MAX + 200];
     int rv;
-    if ((rv = batch_txn(b->batch, &c.t)) != 0)
+    if ((rv = reader_txn(rq, b->batch, &c.t)) != 0)
         return rv;
     bool mine = false, paged = q->after_member[0] && q->after_sha256.len == DX_SHA256_LEN;
     row_pos_t from = { .version = q->after_version };
@@ -302,7 +351,7 @@ int deliveries_query(broker_t *b, request_t *rq)
         dx_decision_t d;
         dx_request_t pr = { .member = rq->member_id, .action = DX_ACT_PUBLISH, .dataset = q->dataset,
                             .classification = DX_CLASS_PUBLIC, .now_ms = rq->now_ms };
-        dx_policy_decide(b->policy, &pr, &d);
+        dx_policy_decide(rq->policy, &pr, &d);
         mine = d.allow;
     }
     if (!mine) {

@@ -3,6 +3,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "publish_check.h"
+#include "staged.h"
 #include "wire.h"
 
 #include <stdio.h>
@@ -11,41 +12,44 @@
 
 #define SMALL DX_MAX_SMALL_FRAME
 
+/* A fetch's credit goes to the reader lane its session picks. */
+static uint64_t s_fetch_key(const request_t *rq) { return rq->req->fetch_more->session; }
+
 static const command_t s_commands[] = {
     { DX__REQUEST__BODY_PUBLISH_BEGIN, "publish", DX_EV_PUBLISH, "publish", 0, DX_MAX_FRAME,
-      publish_check_begin, NULL, publish_begin },
+      publish_check_begin, NULL, NULL, publish_begin },
     { DX__REQUEST__BODY_PUBLISH_CHUNK, "publish chunk", DX_EV_PUBLISH, "publish", 0, DX_MAX_FRAME,
-      publish_check_chunk, publish_chunk_key, publish_chunk },
-    { DX__REQUEST__BODY_FETCH_BEGIN, "fetch", DX_EV_READ, "read", 0, SMALL, NULL, NULL, fetch_begin },
-    { DX__REQUEST__BODY_FETCH_MORE, "fetch credit", DX_EV_READ, "read", 0, SMALL, NULL, NULL,
-      fetch_more },
-    { DX__REQUEST__BODY_LIST, "list", DX_EV_LIST, "list", 0, SMALL, NULL, NULL, catalog_list },
-    { DX__REQUEST__BODY_INFO, "info", DX_EV_INFO, "list", 0, SMALL, NULL, NULL, catalog_info },
+      publish_check_chunk, publish_chunk_key, NULL, publish_chunk },
+    { DX__REQUEST__BODY_FETCH_BEGIN, "fetch", DX_EV_READ, "read", 0, SMALL, NULL, NULL, NULL, fetch_begin },
+    { DX__REQUEST__BODY_FETCH_MORE, "fetch credit", DX_EV_READ, "read", 0, SMALL, NULL, s_fetch_key,
+      fetch_read, fetch_more },
+    { DX__REQUEST__BODY_LIST, "list", DX_EV_LIST, "list", 0, SMALL, NULL, NULL, catalog_list, NULL },
+    { DX__REQUEST__BODY_INFO, "info", DX_EV_INFO, "list", 0, SMALL, NULL, NULL, catalog_info, NULL },
     { DX__REQUEST__BODY_AUDIT_QUERY, "audit query", DX_EV_AUDIT, "query", DX_ROLE_AUDITOR, SMALL,
-      NULL, NULL, audit_query },
+      NULL, NULL, audit_query, NULL },
     { DX__REQUEST__BODY_AUDIT_READ, "audit read", DX_EV_AUDIT, "verify", DX_ROLE_AUDITOR, SMALL,
-      NULL, NULL, audit_read },
+      NULL, NULL, audit_read, NULL },
     { DX__REQUEST__BODY_AUDIT_PROOF, "audit proof", DX_EV_AUDIT, "prove", DX_ROLE_AUDITOR, SMALL,
-      NULL, NULL, audit_proof },
+      NULL, NULL, audit_proof, NULL },
     { DX__REQUEST__BODY_AUDIT_CONSISTENCY, "audit consistency", DX_EV_AUDIT, "consistency", 0,
-      SMALL, NULL, NULL, audit_consistency },
+      SMALL, NULL, NULL, audit_consistency, NULL },
     { DX__REQUEST__BODY_AUDIT_HEADS, "audit heads", DX_EV_AUDIT, "heads", 0, SMALL, NULL, NULL,
-      audit_heads },
+      audit_heads, NULL },
     { DX__REQUEST__BODY_RELOAD, "reload", DX_EV_POLICY_LOAD, "reload", DX_ROLE_ADMIN, SMALL, NULL,
-      NULL, admin_reload },
-    { DX__REQUEST__BODY_FEED, "feed", DX_EV_FEED, "list", 0, SMALL, NULL, NULL, feed_request },
+      NULL, NULL, admin_reload },
+    { DX__REQUEST__BODY_FEED, "feed", DX_EV_FEED, "list", 0, SMALL, NULL, NULL, feed_read, NULL },
     { DX__REQUEST__BODY_DELIVERY_RECEIPT, "delivery receipt", DX_EV_DELIVERY, "receive", 0, SMALL,
-      NULL, NULL, delivery_receipt },
+      NULL, NULL, NULL, delivery_receipt },
     { DX__REQUEST__BODY_ERASE, "erase", DX_EV_ERASE, "erase", DX_ROLE_ADMIN, SMALL, NULL, NULL,
-      erase_request },
+      NULL, erase_request },
     { DX__REQUEST__BODY_AUDIT_POLICY, "audit policy", DX_EV_AUDIT, "policy", DX_ROLE_AUDITOR, SMALL,
-      NULL, NULL, audit_policy },
+      NULL, NULL, audit_policy, NULL },
     { DX__REQUEST__BODY_ROTATE_MASTER_KEY, "rotate master key", DX_EV_MASTER_KEY, "rotate",
-      DX_ROLE_ADMIN, SMALL, NULL, NULL, admin_rotate_master_key },
+      DX_ROLE_ADMIN, SMALL, NULL, NULL, NULL, admin_rotate_master_key },
     { DX__REQUEST__BODY_STATUS, "status", DX_EV_STATUS, "status", DX_ROLE_ADMIN, SMALL, NULL, NULL,
-      admin_status },
+      NULL, admin_status },
     { DX__REQUEST__BODY_DELIVERIES, "deliveries", DX_EV_DELIVERIES, "list", 0, SMALL, NULL, NULL,
-      deliveries_query },
+      deliveries_query, NULL },
 };
 
 const command_t *dispatch_command(Dx__Request__BodyCase body)
@@ -66,14 +70,17 @@ void request_free(request_t **rq_p)
         return;
     publish_check_clear(&(*rq_p)->check);
     wire_request_free(&(*rq_p)->req);
+    staged_drop(NULL, *rq_p);
+    free((*rq_p)->out);
     free((*rq_p)->note);
     free(*rq_p);
     *rq_p = NULL;
 }
 
-void dispatch_check(void *b, request_t *rq, int lane)
+bool dispatch_check(void *b, request_t *rq, int lane)
 {
     rq->cmd->check(b, rq, lane);
+    return true;
 }
 
 /* The dataset a refusal's record names, from the request itself. */
@@ -125,21 +132,50 @@ static int s_admit(broker_t *b, request_t *rq)
     return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
 }
 
+/* A request that failed and is still open is answered with why. */
+static void s_failed(broker_t *b, request_t *rq, int status)
+{
+    dx_log_kv(DX_LOG_WARN, "request-failed", DX_KV("member", rq->member_id),
+              DX_KV("type", rq->cmd->name), DX_KV("reason", dx_strerror(status)));
+    broker_error(b, rq, broker_code(status), NULL, "%s",
+                 status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
+                                       : dx_strerror(status));
+}
+
+void dispatch_read(broker_t *b, request_t *rq)
+{
+    int status = s_admit(b, rq);
+    if (status == 0 && rq->answer == RQ_OPEN)
+        status = rq->cmd->read(b, rq);
+    if (status != 0 && staged_any(rq)) {
+        staged_drop(b, rq);
+        rq->answer = RQ_OPEN; /* a staged reply is the last thing a read does: it is gone */
+    }
+    if (status != 0 && rq->answer == RQ_OPEN)
+        s_failed(b, rq, status);
+    if (!staged_any(rq) && rq->answer != RQ_OPEN) /* it ends here */
+        metrics_request(b->metrics, dispatch_index(rq->cmd), rq->refused || status != 0);
+}
+
 void dispatch(broker_t *b, request_t *rq)
 {
     const command_t *c = rq->cmd;
+    bool staged = staged_any(rq);
+    rq->policy = b->policy;
     batch_op_begin(b->batch);
+    if (staged)
+        rq->answer = RQ_OPEN; /* its reply is staged, not sent: admitted again, or refused */
     int status = s_admit(b, rq);
-    if (status == 0 && rq->answer == RQ_OPEN)
+    if (staged && status == 0 && rq->answer == RQ_OPEN)
+        status = staged_commit(b, rq);
+    else if (staged)
+        staged_drop(b, rq);
+    else if (status == 0 && rq->answer == RQ_OPEN)
         status = c->handler(b, rq);
     status = batch_op_end(b->batch, status);
     metrics_request(b->metrics, dispatch_index(c), rq->refused || status != 0);
     if (status != 0 && rq->answer == RQ_OPEN) {
-        dx_log_kv(DX_LOG_WARN, "request-failed", DX_KV("member", rq->member_id), DX_KV("type", c->name),
-                  DX_KV("reason", dx_strerror(status)));
-        broker_error(b, rq, broker_code(status), NULL, "%s",
-                     status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
-                                           : dx_strerror(status));
+        s_failed(b, rq, status);
     } else if (rq->answer == RQ_OPEN) {
         broker_reply_none(b, rq);
     }

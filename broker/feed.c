@@ -24,9 +24,16 @@
  * a slow subscriber catches up from its cursor, the broker buffers
  * nothing for it. Subscriptions live in the writer's memory: after a
  * restart an agent's next request (it asks at least every lease/3)
- * subscribes it again, and its cursor loses nothing. */
+ * subscribes it again, and its cursor loses nothing.
+ *
+ * Threads: a page is read on a reader (feed_read), in its read
+ * transaction, under the policy set it holds, as far as the committed log
+ * goes; the subscription, the page's record and its reply are the
+ * writer's (a staged operation, staged.h), and the notifications too. */
 #include "broker.h"
 #include "dxtime.h"
+#include "reader.h"
+#include "staged.h"
 #include "glob.h"
 #include "log.h"
 #include "wire.h"
@@ -177,18 +184,18 @@ static void s_watch_after(broker_t *b, uint64_t id, int status)
         }
 }
 
-/* Whether member may list name at classification under the policy now
- * (and, for a subscription, whether key is still its transport key). */
-static bool s_may_list(const broker_t *b, const char *member, const uint8_t *key, const char *name,
-                       int classification, int64_t now_ms)
+/* Whether member may list name at classification under policy (and, for
+ * a subscription, whether key is still its transport key). */
+static bool s_may_list(const dx_policy_t *policy, const char *member, const uint8_t *key,
+                       const char *name, int classification, int64_t now_ms)
 {
-    const dx_member_t *m = dx_policy_member(b->policy, member);
+    const dx_member_t *m = dx_policy_member(policy, member);
     if (!dx_member_current(m, now_ms) || (key && !dx_equal(key, m->transport_key, 32)))
         return false;
     dx_decision_t d;
     dx_request_t req = { .member = member, .action = DX_ACT_LIST, .dataset = name,
                          .classification = (dx_class_t)classification, .now_ms = now_ms };
-    dx_policy_decide(b->policy, &req, &d);
+    dx_policy_decide(policy, &req, &d);
     return d.allow;
 }
 
@@ -211,7 +218,7 @@ static void s_notify(void *arg, int status)
     for (size_t i = 0; i < fs->n; i++) {
         feed_sub_t *s = &fs->subs[i];
         if (s->pending >= FEED_NOTIFY_MAX || !s_matches(s->patterns, s->npatterns, c->name) ||
-            !s_may_list(b, s->member, s->key, c->name, c->classification, now_ms))
+            !s_may_list(b->policy, s->member, s->key, c->name, c->classification, now_ms))
             continue;
         Dx__Reply reply = DX__REPLY__INIT;
         Dx__Notify notify = DX__NOTIFY__INIT;
@@ -245,7 +252,6 @@ int feed_committed(broker_t *b, uint64_t seq, const char *name, uint64_t version
 }
 
 typedef struct {
-    broker_t *b;
     request_t *rq;
     store_txn_t *t;
     const Dx__FeedRequest *fr;
@@ -258,6 +264,8 @@ typedef struct {
     size_t nranges;
     size_t n, limit;
     bool full;
+    uint64_t next;                 /* the page's cursor, */
+    bool more;                     /* and whether the member should ask again */
     int rv;
 } page_t;
 
@@ -288,7 +296,7 @@ static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t versio
         return 0;
     /* refused at the lowest classification: refused at every one, without
      * a look at the catalog */
-    if (!s_may_list(p->b, p->rq->member_id, NULL, name, DX_CLASS_PUBLIC, p->rq->now_ms))
+    if (!s_may_list(p->rq->policy, p->rq->member_id, NULL, name, DX_CLASS_PUBLIC, p->rq->now_ms))
         return 0;
     if ((p->rv = store_catalog_get(p->t, name, version, &v)) != 0)
         return p->rv == DX_ERR_NOT_FOUND ? (p->rv = 0) : 1;
@@ -297,7 +305,8 @@ static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t versio
                  "catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
         return 0;
     }
-    bool ok = s_may_list(p->b, p->rq->member_id, NULL, name, e->classification, p->rq->now_ms);
+    bool ok = s_may_list(p->rq->policy, p->rq->member_id, NULL, name, e->classification,
+                         p->rq->now_ms);
     /* a version erased since it was published: nothing to fetch; its
      * erasure comes later in the feed */
     if (!erasure && e->erased)
@@ -325,30 +334,33 @@ static int s_feed_one(void *arg, uint64_t seq, const char *name, uint64_t versio
     return 0;
 }
 
-int feed_request(broker_t *b, request_t *rq)
+static void s_page_free(page_t *p)
 {
+    free(p->entries);
+    free(p->ptrs);
+    free(p->names);
+    for (size_t i = 0; p->reasons && i < p->limit; i++)
+        free(p->reasons[i]);
+    free(p->reasons);
+    free(p->ranges);
+    free(p);
+}
+
+static void s_page_drop(broker_t *b, void *arg)
+{
+    (void)b;
+    s_page_free(arg);
+}
+
+/* On the writer: the subscription, the page's record, its reply. */
+static int s_page_commit(broker_t *b, request_t *rq, void *arg)
+{
+    page_t *p = arg;
     const Dx__FeedRequest *fr = rq->req->feed;
-    page_t p = { .b = b, .rq = rq, .fr = fr,
-                 .limit = fr->limit && fr->limit < FEED_PAGE_MAX ? fr->limit : FEED_PAGE_MAX };
-    uint64_t size = audit_state(b->audit).size;
     char reason[DX_NAME_MAX + 200];
     bool added = false;
     uint64_t sub_id = 0;
-    int rv = DX_ERR_NOMEM;
-    if (!(p.entries = calloc(p.limit, sizeof *p.entries)) || !(p.ptrs = calloc(p.limit, sizeof *p.ptrs)) ||
-        !(p.names = calloc(p.limit, sizeof *p.names)) ||
-        !(p.reasons = calloc(p.limit, sizeof *p.reasons)) ||
-        !(p.ranges = calloc(DX_PREFIXES_MAX, sizeof *p.ranges)))
-        goto out;
-    p.nranges = dx_policy_prefixes(b->policy, rq->member_id, DX_ACT_LIST, p.ranges, DX_PREFIXES_MAX);
-    p.until = fr->after > size ? fr->after : fr->after + FEED_SPAN < size ? fr->after + FEED_SPAN : size;
-    if (p.nranges == 0 && p.until < size)
-        p.until = size; /* nothing it could be shown: nothing to look at */
-    if ((rv = batch_txn(b->batch, &p.t)) != 0)
-        goto out;
-    if (p.nranges && fr->after < size &&
-        ((rv = store_feed_each(p.t, fr->after, s_feed_one, &p)) < 0 || (rv = p.rv) != 0))
-        goto out;
+    int rv = 0;
     if (fr->watch) {
         if (!b->feed_subs && !(b->feed_subs = calloc(1, sizeof *b->feed_subs))) {
             rv = DX_ERR_NOMEM;
@@ -368,14 +380,12 @@ int feed_request(broker_t *b, request_t *rq)
     } else {
         s_touch(b->feed_subs, rq);
     }
-    uint64_t next = p.full ? p.ptrs[p.n - 1]->seq : p.until;
-    bool more = p.full || next < size;
     /* Pages that show nothing are not recorded: they reveal nothing, and
      * an agent asks every half minute. A new subscription is. */
-    if (p.n || added) {
-        snprintf(reason, sizeof reason, "%zu versions visible to %s after seq %llu%s%s", p.n,
+    if (p->n || added) {
+        snprintf(reason, sizeof reason, "%zu versions visible to %s after seq %llu%s%s", p->n,
                  rq->member_id, (unsigned long long)fr->after, added ? "; subscribed" : "",
-                 more ? "; more to read" : "");
+                 p->more ? "; more to read" : "");
         audit_fields_t f = { .event = DX_EV_FEED, .action = "list",
                              .dataset = fr->n_patterns ? fr->patterns[0] : "**", .allow = true,
                              .rule_id = dx_pseudo_rule(DX_PSEUDO_PER_DATASET), .reason = reason };
@@ -384,10 +394,10 @@ int feed_request(broker_t *b, request_t *rq)
     }
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__FeedReply feed = DX__FEED_REPLY__INIT;
-    feed.entries = p.ptrs;
-    feed.n_entries = p.n;
-    feed.next_after = next;
-    feed.more = more;
+    feed.entries = p->ptrs;
+    feed.n_entries = p->n;
+    feed.next_after = p->next;
+    feed.more = p->more;
     feed.lease_s = fr->watch ? FEED_LEASE_S : 0;
     reply.body_case = DX__REPLY__BODY_FEED;
     reply.feed = &feed;
@@ -396,12 +406,44 @@ undo:
     if (rv != 0 && added)
         s_watch_after(b, sub_id, rv);
 out:
-    free(p.entries);
-    free(p.ptrs);
-    free(p.names);
-    for (size_t i = 0; p.reasons && i < p.limit; i++)
-        free(p.reasons[i]);
-    free(p.reasons);
-    free(p.ranges);
+    s_page_free(p);
+    return rv;
+}
+
+int feed_read(broker_t *b, request_t *rq)
+{
+    const Dx__FeedRequest *fr = rq->req->feed;
+    page_t *p = calloc(1, sizeof *p);
+    uint64_t size = 0;
+    int rv = DX_ERR_NOMEM;
+    if (!p)
+        return rv;
+    p->rq = rq;
+    p->fr = fr;
+    p->limit = fr->limit && fr->limit < FEED_PAGE_MAX ? fr->limit : FEED_PAGE_MAX;
+    if (!(p->entries = calloc(p->limit, sizeof *p->entries)) ||
+        !(p->ptrs = calloc(p->limit, sizeof *p->ptrs)) ||
+        !(p->names = calloc(p->limit, sizeof *p->names)) ||
+        !(p->reasons = calloc(p->limit, sizeof *p->reasons)) ||
+        !(p->ranges = calloc(DX_PREFIXES_MAX, sizeof *p->ranges)))
+        goto fail;
+    /* as far as the log is committed: this transaction's */
+    if ((rv = reader_txn(rq, b->batch, &p->t)) != 0 || (rv = store_audit_last(p->t, &size)) != 0)
+        goto fail;
+    p->nranges = dx_policy_prefixes(rq->policy, rq->member_id, DX_ACT_LIST, p->ranges,
+                                    DX_PREFIXES_MAX);
+    p->until = fr->after > size ? fr->after : fr->after + FEED_SPAN < size ? fr->after + FEED_SPAN : size;
+    if (p->nranges == 0 && p->until < size)
+        p->until = size; /* nothing it could be shown: nothing to look at */
+    if (p->nranges && fr->after < size &&
+        ((rv = store_feed_each(p->t, fr->after, s_feed_one, p)) < 0 || (rv = p->rv) != 0))
+        goto fail;
+    p->next = p->full ? p->ptrs[p->n - 1]->seq : p->until;
+    p->more = p->full || p->next < size;
+    p->t = NULL;
+    p->rq = NULL;
+    return staged_add(rq, s_page_commit, s_page_drop, p);
+fail:
+    s_page_free(p);
     return rv;
 }

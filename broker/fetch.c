@@ -14,9 +14,19 @@
  * SHA-256 of the publisher's signed manifest (which holds a random nonce),
  * not of the content. The delivered view's hash is an audit record, so an
  * auditor can tie view and source together. A dataset that cannot be
- * filtered is refused rather than sent whole. */
+ * filtered is refused rather than sent whole.
+ *
+ * Threads: fetch_begin runs on the writer (the decision, the session, the
+ * read's record and delivery row, committed before FetchReady leaves);
+ * each FetchMore runs on a reader (fetch_read): the session claimed, its
+ * next chunk read in the reader's own read transaction, opened, filtered
+ * and sent by the reader. What a message must record first (the view's
+ * last message, a transfer that stops) is staged for the writer, and its
+ * reply comes back through the same reader, after the chunks it sent. */
 #include "broker.h"
 #include "dxtime.h"
+#include "reader.h"
+#include "staged.h"
 #include "log.h"
 #include "signed.h"
 #include "wire.h"
@@ -246,8 +256,6 @@ static int s_stop(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code, 
                                      reason, seq);
     if (rv == 0)
         rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
-    if (rv != 0)
-        sessions_remove(b->sessions, s->id);
     return rv;
 }
 
@@ -284,10 +292,10 @@ static bool s_erased_since(store_txn_t *t, const session_t *s)
 /* A stored chunk, opened: DX_ERR_INTEGRITY when it fails its check (the
  * data directory was damaged or tampered with), DX_ERR_STORAGE when it is
  * missing, DX_ERR_NOT_FOUND when the version was erased meanwhile. */
-static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, const uint8_t **data,
-                   size_t *len)
+static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, uint8_t *plain,
+                   const uint8_t **data, size_t *len)
 {
-    int rv = content_get(b, t, &s->key, s->entry->blob, index, s->entry->chunks, b->plain, data, len);
+    int rv = content_get(b, t, &s->key, s->entry->blob, index, s->entry->chunks, plain, data, len);
     if (rv == DX_ERR_NOT_FOUND && s_erased_since(t, s))
         return rv;
     if (rv != 0)
@@ -334,7 +342,7 @@ static int s_erased(broker_t *b, request_t *rq, session_t *s, uint32_t index)
 
 /* Reads stored chunks through the filter until a message's worth of view
  * is ready or the content ends. *stopped says the filter refused the data. */
-static int s_fill_view(broker_t *b, session_t *s, bool *stopped)
+static int s_fill_view(broker_t *b, session_t *s, uint8_t *plain, bool *stopped)
 {
     uint32_t chunks = s->entry->chunks;
     store_txn_t *t = NULL;
@@ -345,10 +353,10 @@ static int s_fill_view(broker_t *b, session_t *s, bool *stopped)
             size_t len;
             if (!t && (rv = store_begin(b->store, NULL, false, &t)) != 0)
                 break;
-            if ((rv = s_chunk(b, t, s, s->next_chunk, &data, &len)) != 0)
+            if ((rv = s_chunk(b, t, s, s->next_chunk, plain, &data, &len)) != 0)
                 break;
             rv = dx_filter_push(s->filter, data, len, &s->view_out);
-            if (data != b->plain)
+            if (data != plain)
                 store_release(b->store, data, len);
             s->next_chunk++;
         }
@@ -364,7 +372,7 @@ static int s_fill_view(broker_t *b, session_t *s, bool *stopped)
 static int s_more_view(broker_t *b, request_t *rq, session_t *s)
 {
     bool stopped = false;
-    int rv = s_fill_view(b, s, &stopped);
+    int rv = s_fill_view(b, s, rq->reader->plain, &stopped);
     if (rv == DX_ERR_INTEGRITY)
         return s_damaged(b, rq, s, s->next_chunk);
     if (rv == DX_ERR_NOT_FOUND)
@@ -421,17 +429,10 @@ out:
     return rv;
 }
 
-int fetch_more(broker_t *b, request_t *rq)
+/* The next chunk of the content, as stored. */
+static int s_more_whole(broker_t *b, request_t *rq, session_t *s)
 {
-    uint64_t id = rq->req->fetch_more->session;
-    session_t *s = sessions_get(b->sessions, id, rq->member_id);
-    if (s && s->kind == SESSION_FETCH && s->finished)
-        return 0; /* credit past a view's end (its length was not known): dropped */
-    if (!s || s->kind != SESSION_FETCH)
-        return broker_no_transfer(b, rq, id, DX_EV_READ);
-    s->last_active_ms = rq->now_ms;
-    if (s->filter)
-        return s_more_view(b, rq, s);
+    uint8_t *plain = rq->reader->plain;
     uint32_t chunks = s->entry->chunks, index = s->next_chunk;
     bool last = chunks == 0 || index + 1 >= chunks;
     store_txn_t *t = NULL;
@@ -440,7 +441,7 @@ int fetch_more(broker_t *b, request_t *rq)
     int rv;
     if ((rv = store_begin(b->store, NULL, false, &t)) != 0)
         return rv;
-    if (chunks > 0 && (rv = s_chunk(b, t, s, index, &chunk, &len)) != 0) {
+    if (chunks > 0 && (rv = s_chunk(b, t, s, index, plain, &chunk, &len)) != 0) {
         store_abort(&t);
         return rv == DX_ERR_INTEGRITY ? s_damaged(b, rq, s, index)
                : rv == DX_ERR_NOT_FOUND ? s_erased(b, rq, s, index) : rv;
@@ -455,13 +456,38 @@ int fetch_more(broker_t *b, request_t *rq)
     reply.body_case = DX__REPLY__BODY_FETCH_DATA;
     reply.fetch_data = &data;
     broker_reply(b, rq, &reply);
-    if (chunk && chunk != b->plain)
+    if (chunk && chunk != plain)
         store_release(b->store, chunk, len);
     store_abort(&t);
     s->next_chunk++;
-    if (last) {
-        s->finished = true;
-        sessions_remove(b->sessions, s->id);
-    }
+    s->finished = last;
     return 0;
+}
+
+int fetch_read(broker_t *b, request_t *rq)
+{
+    uint64_t id = rq->req->fetch_more->session;
+    session_t *s = NULL;
+    claim_t c = sessions_claim(b->sessions, id, rq->member_id, &s);
+    if (c == CLAIM_BUSY) {
+        broker_reply_none(b, rq); /* credit past a view's end (its length was not known) */
+        return 0;
+    }
+    if (c == CLAIM_NONE)
+        return 0; /* not the member's: the writer answers, and records a probe */
+    s->last_active_ms = rq->now_ms;
+    int rv = s->filter ? s_more_view(b, rq, s) : s_more_whole(b, rq, s);
+    if (!s->finished)
+        sessions_unclaim(b->sessions, s);
+    else if (rv != 0 || !staged_any(rq))
+        sessions_remove(b->sessions, id); /* else the staged reply's after removes it */
+    return rv;
+}
+
+int fetch_more(broker_t *b, request_t *rq)
+{
+    uint64_t id = rq->req->fetch_more->session;
+    if (sessions_has(b->sessions, id, rq->member_id, SESSION_FETCH))
+        return 0; /* its own, ended meanwhile: credit past the end, dropped */
+    return broker_no_transfer(b, rq, id, DX_EV_READ);
 }

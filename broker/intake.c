@@ -12,8 +12,8 @@
  *
  * Each turn: put the writer's replies on the socket, answer pending
  * handshakes, then take requests: one frame each, within its command's
- * size, decoded, and passed on, to the job threads when its command has
- * checks, else to the writer. Answered here, at once: a frame that is not
+ * size, decoded, and passed on: to the job threads when its command has
+ * checks, to the readers when it has a read, else to the writer. Answered here, at once: a frame that is not
  * a request, a request over its connection's in-flight limit, and one the
  * stages' full queues cannot take (peers.h); everything else by the
  * writer. Every answer leaves through peers.c, which holds what a
@@ -28,6 +28,7 @@
 #include "signals.h"
 #include "metrics.h"
 #include "peers.h"
+#include "readers.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -265,6 +266,8 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
          * again if it changes before the request is decided */
         memcpy(rq->check.sign_key, m->sign_key, DX_ED25519_LEN);
         rv = jobs_submit(b->jobs, rq, cmd->lane ? cmd->lane(rq) : 0);
+    } else if (cmd->read) {
+        rv = readers_submit(b, rq, cmd->lane ? cmd->lane(rq) : 0);
     } else {
         rv = writer_submit(b, b->to_writer, rq);
     }

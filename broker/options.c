@@ -68,6 +68,9 @@ static const option_t s_options[] = {
     { "workers", OPT_COUNT, AT(workers), 0, 64, NULL, false, "N",
       "threads checking publishes' signatures and hashes (default:\n"
       "one per core; 0: on the intake thread)" },
+    { "readers", OPT_COUNT, AT(readers), 1, 64, NULL, false, "N",
+      "threads that read the store for fetches, lists, deliveries\n"
+      "and audit queries, beside the writer (default: one per core)" },
     { "member-transfers", OPT_COUNT, AT(member_transfers), 1, 256, "32", false, "N",
       "transfers one member may have open at once (at most 256 are\n"
       "open in all)" },
@@ -195,6 +198,7 @@ void broker_options_defaults(broker_config_t *cfg)
     cfg->window = 16;
     cfg->fetch_window = 8;
     cfg->workers = -1;
+    cfg->readers = -1;
     for (size_t i = 0; i < NOPTIONS; i++) {
         s_source[i] = "default";
         if (s_options[i].def && s_set(&s_options[i], s_options[i].def, cfg, err) != 0)

@@ -25,6 +25,7 @@ typedef struct {
     int64_t fetch_window;        /* chunks a consumer may have asked for ahead */
     const char *origin;          /* the audit log's name in its checkpoints */
     int64_t workers;             /* threads for checks; -1: one per core */
+    int64_t readers;             /* threads for reads; -1: one per core */
     int64_t member_transfers;    /* open transfers one member may hold */
     const char *log_level;
     const char *log_format;      /* "text" or "json" */

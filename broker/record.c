@@ -2,20 +2,25 @@
 #include "broker.h"
 #include "dxtime.h"
 #include "log.h"
+#include "staged.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint64_t *seq_out)
+/* Appends the record f says, by member at time_ms, decided under the
+ * policy set whose hash is policy_sha (NULL: none loaded). */
+static int s_append(broker_t *b, int64_t time_ms, const char *member, const audit_fields_t *f,
+                    const uint8_t *policy_sha, uint64_t *seq_out)
 {
     Dx__AuditRecord r = DX__AUDIT_RECORD__INIT;
     store_txn_t *t;
     int rv = batch_txn(b->batch, &t);
     if (rv != 0)
         return rv;
-    r.time_ms = rq ? rq->now_ms : dx_now_ms();
+    r.time_ms = time_ms;
     r.event = (char *)dx_event_name(f->event);
-    r.member = (char *)(rq ? rq->member_id : "");
+    r.member = (char *)member;
     r.action = (char *)(f->action ? f->action : "");
     r.dataset = (char *)(f->dataset ? f->dataset : "");
     r.version = f->version;
@@ -40,11 +45,91 @@ int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint
     r.decision = (char *)(f->decision ? f->decision : f->allow ? "allow" : "deny");
     r.rule_id = (char *)(f->rule_id ? f->rule_id : "");
     r.reason = (char *)(f->reason ? f->reason : "");
-    if (b->policy) {
-        r.policy_sha256.data = b->policy->sha256;
+    if (policy_sha) {
+        r.policy_sha256.data = (uint8_t *)policy_sha;
         r.policy_sha256.len = DX_SHA256_LEN;
     }
     return audit_append(b->audit, t, &r, seq_out);
+}
+
+/* A record a reader made, for the writer: the fields copied, with the
+ * hash of the policy set it was decided under (a reload may come between:
+ * the record names the set that decided). */
+typedef struct {
+    audit_fields_t f;
+    char *strings[6];            /* owned: action, dataset, purpose, decision, rule_id, reason */
+    uint8_t sha[3][DX_SHA256_LEN];
+    uint8_t policy_sha[DX_SHA256_LEN];
+    bool has_policy;
+} staged_record_t;
+
+static void s_record_drop(broker_t *b, void *arg)
+{
+    (void)b;
+    staged_record_t *sr = arg;
+    for (size_t i = 0; i < 6; i++)
+        free(sr->strings[i]);
+    free(sr);
+}
+
+static int s_record_commit(broker_t *b, request_t *rq, void *arg)
+{
+    staged_record_t *sr = arg;
+    uint64_t seq = 0;
+    int rv = s_append(b, rq->now_ms, rq->member_id, &sr->f, sr->has_policy ? sr->policy_sha : NULL,
+                      &seq);
+    staged_set_seq(rq, seq);
+    s_record_drop(b, sr);
+    return rv;
+}
+
+static const char *s_copy(char **slot, const char *s)
+{
+    return s && !(*slot = strdup(s)) ? NULL : *slot;
+}
+
+static const uint8_t *s_copy_sha(uint8_t slot[DX_SHA256_LEN], const uint8_t *sha)
+{
+    if (!sha)
+        return NULL;
+    memcpy(slot, sha, DX_SHA256_LEN);
+    return slot;
+}
+
+static int s_stage(const request_t *rq, const audit_fields_t *f)
+{
+    staged_record_t *sr = calloc(1, sizeof *sr);
+    if (!sr)
+        return DX_ERR_NOMEM;
+    sr->f = *f;
+    const char *in[6] = { f->action, f->dataset, f->purpose, f->decision, f->rule_id, f->reason };
+    const char **out[6] = { &sr->f.action, &sr->f.dataset, &sr->f.purpose, &sr->f.decision,
+                            &sr->f.rule_id, &sr->f.reason };
+    bool ok = true;
+    for (size_t i = 0; i < 6; i++)
+        ok &= (*out[i] = s_copy(&sr->strings[i], in[i])) != NULL || !in[i];
+    sr->f.sha256 = s_copy_sha(sr->sha[0], f->sha256);
+    sr->f.manifest_sha256 = s_copy_sha(sr->sha[1], f->manifest_sha256);
+    sr->f.view_sha256 = s_copy_sha(sr->sha[2], f->view_sha256);
+    if ((sr->has_policy = rq->policy != NULL))
+        memcpy(sr->policy_sha, rq->policy->sha256, DX_SHA256_LEN);
+    if (!ok) {
+        s_record_drop(NULL, sr);
+        return DX_ERR_NOMEM;
+    }
+    return staged_add((request_t *)rq, s_record_commit, s_record_drop, sr);
+}
+
+int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint64_t *seq_out)
+{
+    if (rq && rq->reader) {
+        if (seq_out)
+            *seq_out = 0; /* known once the writer appends it: staged_seq */
+        return s_stage(rq, f);
+    }
+    const dx_policy_t *p = rq && rq->policy ? rq->policy : b->policy;
+    return s_append(b, rq ? rq->now_ms : dx_now_ms(), rq ? rq->member_id : "", f,
+                    p ? p->sha256 : NULL, seq_out);
 }
 
 int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__ErrorCode code)

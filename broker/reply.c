@@ -1,10 +1,17 @@
-/* reply: replies from the writer thread, now or after their commit. They
- * leave through the writer's outbox; intake puts them on the socket. */
+/* reply: replies from the writer thread or a reader, now or after their
+ * commit. They leave through the writer's outbox or the reader's socket;
+ * intake puts them on the socket. A reply a reader leaves for after the
+ * commit (staged.h) goes back through that reader once the writer has
+ * committed, so that it follows whatever the reader sent before it (the
+ * last message of a view after its chunks). */
 #include "broker.h"
 #include "dispatch.h"
 #include "dxtime.h"
+#include "jobs.h"
 #include "log.h"
 #include "metrics.h"
+#include "reader.h"
+#include "staged.h"
 #include "tsan.h"
 #include "wire.h"
 
@@ -47,12 +54,12 @@ static void s_free_data(void *data, void *hint)
  * a chunk's credit), REPLY_NONE (no data: the request ended without a
  * reply). The writer's outbox has no high-water mark: the writer never
  * waits on intake, which drains it before reading new requests. */
-static void s_send_packed(broker_t *b, const uint8_t *identity, size_t idlen, char kind,
-                          uint8_t *data, size_t len)
+static void s_send_on(broker_t *b, void *sock, const uint8_t *identity, size_t idlen, char kind,
+                      uint8_t *data, size_t len)
 {
     zmq_msg_t body;
     if (kind == REPLY_NONE) {
-        if (zmq_send(b->outbox, identity, idlen, ZMQ_SNDMORE) < 0 || zmq_send(b->outbox, &kind, 1, 0) < 0)
+        if (zmq_send(sock, identity, idlen, ZMQ_SNDMORE) < 0 || zmq_send(sock, &kind, 1, 0) < 0)
             dx_error("request-end-lost",
                      "cannot tell intake a request ended: %s", zmq_strerror(errno));
         return;
@@ -64,11 +71,32 @@ static void s_send_packed(broker_t *b, const uint8_t *identity, size_t idlen, ch
         return;
     }
     metrics_bytes(b->metrics, false, len);
-    if (zmq_send(b->outbox, identity, idlen, ZMQ_SNDMORE) < 0 ||
-        zmq_send(b->outbox, &kind, 1, ZMQ_SNDMORE) < 0 || zmq_msg_send(&body, b->outbox, 0) < 0) {
+    if (zmq_send(sock, identity, idlen, ZMQ_SNDMORE) < 0 ||
+        zmq_send(sock, &kind, 1, ZMQ_SNDMORE) < 0 || zmq_msg_send(&body, sock, 0) < 0) {
         dx_error("reply-dropped", "reply dropped: %s", zmq_strerror(errno));
         zmq_msg_close(&body);
     }
+}
+
+/* From the writer: through its outbox. */
+static void s_send_packed(broker_t *b, const uint8_t *identity, size_t idlen, char kind,
+                          uint8_t *data, size_t len)
+{
+    s_send_on(b, b->outbox, identity, idlen, kind, data, len);
+}
+
+/* To rq's connection, from the thread that runs rq. */
+static void s_send_rq(broker_t *b, const request_t *rq, char kind, uint8_t *data, size_t len)
+{
+    s_send_on(b, rq->reader ? rq->reader->replies : b->outbox, rq->identity, rq->identity_len, kind,
+              data, len);
+}
+
+void broker_reply_forward(broker_t *b, reader_t *r, request_t *rq)
+{
+    uint8_t *data = rq->out;
+    rq->out = NULL;
+    s_send_on(b, r->replies, rq->identity, rq->identity_len, rq->out_kind, data, rq->out_len);
 }
 
 /* The command's index for metrics, or SIZE_MAX (the broker's own requests). */
@@ -88,13 +116,13 @@ void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply)
         dx_error("reply-not-packed", "cannot pack a reply");
         return;
     }
-    s_send_packed(b, rq->identity, rq->identity_len, REPLY_ANSWER, data, len);
+    s_send_rq(b, rq, REPLY_ANSWER, data, len);
 }
 
 void broker_reply_none(broker_t *b, request_t *rq)
 {
     rq->answer = RQ_ANSWERED;
-    s_send_packed(b, rq->identity, rq->identity_len, REPLY_NONE, NULL, 0);
+    s_send_rq(b, rq, REPLY_NONE, NULL, 0);
 }
 
 void broker_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, Dx__Reply *reply)
@@ -156,7 +184,29 @@ typedef struct {
     bool witnessed;
     size_t cmd;                  /* for metrics */
     int64_t received_us;
+    int lane;                    /* the reader it goes back through, or -1 */
 } later_t;
+
+/* A committed reply goes out: back through the reader that staged it
+ * (while the readers run), else through the writer's outbox. */
+static void s_send_later(later_t *l, char kind, uint8_t *data, size_t len)
+{
+    broker_t *b = l->b;
+    request_t *rq = NULL;
+    if (l->lane >= 0 && b->back && (rq = calloc(1, sizeof *rq)) != NULL) {
+        rq->kind = RQ_SEND;
+        memcpy(rq->identity, l->identity, l->identity_len);
+        rq->identity_len = l->identity_len;
+        rq->out = data;
+        rq->out_len = len;
+        rq->out_kind = kind;
+        if (jobs_return(b->back, l->lane, rq) == 0) /* refused once they stop */
+            return;
+        rq->out = NULL;
+        request_free(&rq);
+    }
+    s_send_packed(b, l->identity, l->identity_len, kind, data, len);
+}
 
 /* Protobuf merges concatenated messages: a second Reply holding only the
  * checkpoint, appended, sets the first one's checkpoint field. */
@@ -170,9 +220,9 @@ static void s_send_witnessed(later_t *l)
     if (wire_pack(&extra.base, &tail, &tail_len) == 0 && (all = realloc(l->data, l->len + tail_len)) != NULL) {
         memcpy(all + l->len, tail, tail_len);
         l->data = NULL;
-        s_send_packed(l->b, l->identity, l->identity_len, REPLY_ANSWER, all, l->len + tail_len);
+        s_send_later(l, REPLY_ANSWER, all, l->len + tail_len);
     } else {
-        s_send_packed(l->b, l->identity, l->identity_len, REPLY_ANSWER, l->data, l->len);
+        s_send_later(l, REPLY_ANSWER, l->data, l->len);
         l->data = NULL;
     }
     free(tail);
@@ -191,7 +241,7 @@ static void s_later_done(void *arg, int status)
         s_send_witnessed(l);
     } else if (status == 0) {
         if (l->data) /* NULL: a reply already sent; only a failure answers again */
-            s_send_packed(l->b, l->identity, l->identity_len, REPLY_ANSWER, l->data, l->len);
+            s_send_later(l, REPLY_ANSWER, l->data, l->len);
         l->data = NULL;
     } else {
         uint8_t *data = NULL;
@@ -201,9 +251,32 @@ static void s_later_done(void *arg, int status)
                               : "the broker could not store the request: nothing was stored";
         /* the request's answer, or a second one after a chunk's credit */
         if (s_pack_error(l->id, DX__ERROR_CODE__ERR_STORAGE, NULL, msg, &data, &len) == 0)
-            s_send_packed(l->b, l->identity, l->identity_len, l->data ? REPLY_ANSWER : REPLY_MORE,
-                          data, len);
+            s_send_later(l, l->data ? REPLY_ANSWER : REPLY_MORE, data, len);
     }
+    free(l->data);
+    free(l);
+}
+
+static int s_later_commit(broker_t *b, request_t *rq, void *arg)
+{
+    (void)rq;
+    later_t *l = arg;
+    int rv = batch_defer(b->batch, s_later_done, l);
+    if (rv != 0) {
+        free(l->data);
+        free(l);
+    }
+    return rv;
+}
+
+/* A staged reply the writer did not commit: its after learns so (a
+ * session it ended is removed), and nothing is sent; the writer answered
+ * the request itself. */
+static void s_later_drop(broker_t *b, void *arg)
+{
+    later_t *l = arg;
+    if (b && l->after)
+        l->after(b, l->session, DX_ERR_DENIED);
     free(l->data);
     free(l);
 }
@@ -227,10 +300,14 @@ static int s_later(broker_t *b, request_t *rq, uint8_t *data, size_t len, broker
     l->witnessed = witnessed;
     l->cmd = s_cmd(rq);
     l->received_us = rq->received_us;
-    int rv = batch_defer(b->batch, s_later_done, l);
+    l->lane = rq->reader ? rq->reader->lane : -1;
+    int rv = rq->reader ? staged_add(rq, s_later_commit, s_later_drop, l)
+                        : batch_defer(b->batch, s_later_done, l);
     if (rv != 0) {
-        free(l->data);
-        free(l);
+        if (!rq->reader) {
+            free(l->data);
+            free(l);
+        }
         return rv;
     }
     rq->answer = RQ_ANSWERED;
@@ -292,7 +369,7 @@ static int s_error(broker_t *b, request_t *rq, bool later, Dx__ErrorCode code, c
     if (later)
         return s_later(b, rq, data, len, NULL, 0, false);
     rq->answer = RQ_ANSWERED;
-    s_send_packed(b, rq->identity, rq->identity_len, REPLY_ANSWER, data, len);
+    s_send_rq(b, rq, REPLY_ANSWER, data, len);
     return 0;
 }
 

@@ -3,11 +3,13 @@
 #include "err.h"
 #include "wire.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct sessions {
+    pthread_mutex_t lock;        /* the table; a session's fields are its holder's */
     session_t **items;
     size_t n;
     size_t max_total;
@@ -51,6 +53,7 @@ int sessions_new(size_t max_total, size_t max_per_member, sessions_t **out)
     }
     ss->max_total = max_total;
     ss->max_per_member = max_per_member;
+    pthread_mutex_init(&ss->lock, NULL);
     *out = ss;
     return 0;
 }
@@ -63,11 +66,20 @@ void sessions_destroy(sessions_t **ss_p)
     for (size_t i = 0; i < ss->n; i++)
         session_free(ss->items[i]);
     free(ss->items);
+    pthread_mutex_destroy(&ss->lock);
     free(ss);
     *ss_p = NULL;
 }
 
-int sessions_add(sessions_t *ss, session_t *s)
+static session_t *s_get(sessions_t *ss, uint64_t id, const char *member)
+{
+    for (size_t i = 0; i < ss->n; i++)
+        if (ss->items[i]->id == id)
+            return !member || strcmp(ss->items[i]->member, member) == 0 ? ss->items[i] : NULL;
+    return NULL;
+}
+
+static int s_add(sessions_t *ss, session_t *s)
 {
     size_t mine = 0;
     for (size_t i = 0; i < ss->n; i++)
@@ -82,54 +94,107 @@ int sessions_add(sessions_t *ss, session_t *s)
             session_free(s);
             return DX_ERR_CRYPTO;
         }
-    } while (s->id == 0 || sessions_get(ss, s->id, s->member));
+    } while (s->id == 0 || s_get(ss, s->id, s->member));
     ss->items[ss->n++] = s;
     return 0;
 }
 
+int sessions_add(sessions_t *ss, session_t *s)
+{
+    pthread_mutex_lock(&ss->lock);
+    int rv = s_add(ss, s);
+    pthread_mutex_unlock(&ss->lock);
+    return rv;
+}
+
 session_t *sessions_get(sessions_t *ss, uint64_t id, const char *member)
 {
-    for (size_t i = 0; i < ss->n; i++)
-        if (ss->items[i]->id == id)
-            return !member || strcmp(ss->items[i]->member, member) == 0 ? ss->items[i] : NULL;
-    return NULL;
+    pthread_mutex_lock(&ss->lock);
+    session_t *s = s_get(ss, id, member);
+    pthread_mutex_unlock(&ss->lock);
+    return s;
 }
 
 bool sessions_foreign(sessions_t *ss, uint64_t id, const char *member)
 {
-    session_t *s = sessions_get(ss, id, NULL);
-    return s && strcmp(s->member, member) != 0;
+    pthread_mutex_lock(&ss->lock);
+    session_t *s = s_get(ss, id, NULL);
+    bool foreign = s && strcmp(s->member, member) != 0;
+    pthread_mutex_unlock(&ss->lock);
+    return foreign;
+}
+
+bool sessions_has(sessions_t *ss, uint64_t id, const char *member, session_kind_t kind)
+{
+    pthread_mutex_lock(&ss->lock);
+    session_t *s = s_get(ss, id, member);
+    bool has = s && s->kind == kind;
+    pthread_mutex_unlock(&ss->lock);
+    return has;
+}
+
+claim_t sessions_claim(sessions_t *ss, uint64_t id, const char *member, session_t **out)
+{
+    pthread_mutex_lock(&ss->lock);
+    session_t *s = s_get(ss, id, member);
+    claim_t c = !s || s->kind != SESSION_FETCH ? CLAIM_NONE
+              : s->claimed || s->finished ? CLAIM_BUSY : CLAIM_OK;
+    if (c == CLAIM_OK)
+        s->claimed = true;
+    *out = c == CLAIM_OK ? s : NULL;
+    pthread_mutex_unlock(&ss->lock);
+    return c;
+}
+
+void sessions_unclaim(sessions_t *ss, session_t *s)
+{
+    pthread_mutex_lock(&ss->lock);
+    s->claimed = false;
+    pthread_mutex_unlock(&ss->lock);
 }
 
 session_t *sessions_find_nonce(sessions_t *ss, const char *publisher, const uint8_t nonce[16])
 {
-    for (size_t i = 0; i < ss->n; i++) {
+    session_t *found = NULL;
+    pthread_mutex_lock(&ss->lock);
+    for (size_t i = 0; i < ss->n && !found; i++) {
         session_t *s = ss->items[i];
         if (s->kind == SESSION_PUBLISH && s->m && strcmp(s->m->publisher, publisher) == 0 &&
             s->m->nonce.len == 16 && memcmp(s->m->nonce.data, nonce, 16) == 0)
-            return s;
+            found = s;
     }
-    return NULL;
+    pthread_mutex_unlock(&ss->lock);
+    return found;
 }
 
 void sessions_remove(sessions_t *ss, uint64_t id)
 {
-    for (size_t i = 0; i < ss->n; i++) {
+    session_t *gone = NULL;
+    pthread_mutex_lock(&ss->lock);
+    for (size_t i = 0; i < ss->n && !gone; i++) {
         if (ss->items[i]->id == id) {
-            session_free(ss->items[i]);
+            gone = ss->items[i];
             ss->items[i] = ss->items[--ss->n];
-            return;
         }
     }
+    pthread_mutex_unlock(&ss->lock);
+    session_free(gone);
 }
 
-size_t sessions_count(const sessions_t *ss) { return ss->n; }
+size_t sessions_count(sessions_t *ss)
+{
+    pthread_mutex_lock(&ss->lock);
+    size_t n = ss->n;
+    pthread_mutex_unlock(&ss->lock);
+    return n;
+}
 
 void sessions_expire(sessions_t *ss, int64_t cutoff_ms, sessions_fn fn, void *arg)
 {
+    pthread_mutex_lock(&ss->lock);
     for (size_t i = 0; i < ss->n;) {
         session_t *s = ss->items[i];
-        if (s->last_active_ms < cutoff_ms && !s->busy) {
+        if (!s->claimed && !s->busy && s->last_active_ms < cutoff_ms) { /* a claimed one is its reader's */
             fn(arg, s);
             session_free(s);
             ss->items[i] = ss->items[--ss->n];
@@ -137,4 +202,5 @@ void sessions_expire(sessions_t *ss, int64_t cutoff_ms, sessions_fn fn, void *ar
             i++;
         }
     }
+    pthread_mutex_unlock(&ss->lock);
 }

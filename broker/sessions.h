@@ -4,7 +4,15 @@
  * member cannot guess or use another's. Each session keeps what was decided
  * when it started (the manifest, the deciding rule and its fields), so a
  * policy reload does not change a transfer half-way. Limits: a total and a
- * per-member count; idle sessions expire. */
+ * per-member count; idle sessions expire.
+ *
+ * The table is shared by the writer (which adds sessions, runs publishes
+ * and expires idle ones) and the readers (which stream fetches): it has a
+ * lock of its own. A fetch session is claimed by the reader that streams
+ * its next message and is not touched by anyone else meanwhile; a claimed
+ * session does not expire. Its fields are its holder's: the writer's
+ * until the fetch begins (the id is secret until FetchReady leaves), then
+ * the claimer's. */
 #ifndef DX_BROKER_SESSIONS_H
 #define DX_BROKER_SESSIONS_H
 
@@ -25,6 +33,7 @@ typedef struct session {
     char member[DX_ID_MAX + 1];
     int64_t last_active_ms;
     bool busy;                   /* a commit of this session is in flight */
+    bool claimed;                /* a reader streams it now (under the table's lock) */
 
     /* publish */
     uint8_t *manifest;           /* the signed bytes */
@@ -66,15 +75,25 @@ void sessions_destroy(sessions_t **s_p);
 /* Takes ownership of s and gives it a fresh id. DX_ERR_BUSY over a limit
  * (s is then freed). */
 int sessions_add(sessions_t *ss, session_t *s);
-/* The session with this id, if it belongs to member (NULL: anyone's). */
+/* The session with this id, if it belongs to member (NULL: anyone's):
+ * for the writer, whose publish sessions are its own. */
 session_t *sessions_get(sessions_t *ss, uint64_t id, const char *member);
+/* Whether member has a session of this kind with this id. */
+bool sessions_has(sessions_t *ss, uint64_t id, const char *member, session_kind_t kind);
+/* A reader takes member's fetch session with this id: CLAIM_OK (*out is
+ * the claimer's until sessions_unclaim or sessions_remove), CLAIM_BUSY (it
+ * is finished, or claimed: credit past its end), CLAIM_NONE (no such
+ * fetch of member's). */
+typedef enum { CLAIM_OK = 0, CLAIM_BUSY, CLAIM_NONE } claim_t;
+claim_t sessions_claim(sessions_t *ss, uint64_t id, const char *member, session_t **out);
+void sessions_unclaim(sessions_t *ss, session_t *s);
 /* Whether a session with this id exists and belongs to another member than
  * this one: a member naming another's transfer is probing. */
 bool sessions_foreign(sessions_t *ss, uint64_t id, const char *member);
 /* The publish session for (publisher, nonce), if any. */
 session_t *sessions_find_nonce(sessions_t *ss, const char *publisher, const uint8_t nonce[16]);
 void sessions_remove(sessions_t *ss, uint64_t id);
-size_t sessions_count(const sessions_t *ss);
+size_t sessions_count(sessions_t *ss);
 
 /* Calls fn for each session idle since before cutoff, then removes it. */
 typedef void (*sessions_fn)(void *arg, session_t *s);

@@ -20,6 +20,7 @@
 #include "dispatch.h"
 #include "dxtime.h"
 #include "fairq.h"
+#include "jobs.h"
 #include "log.h"
 #include "metrics.h"
 #include "tsan.h"
@@ -159,6 +160,9 @@ static void *s_thread(void *arg)
 {
     broker_t *b = arg;
     int64_t next_expiry = dx_mono_ms() + 1000;
+    if (b->readers && jobs_return_new(b->readers, &b->back) != 0)
+        dx_error("readers-unreachable", "the writer cannot reach the readers: it sends their "
+                 "replies itself");
     while (!s_round(b, b->sweep_active ? 0 : 500)) {
         retention_sweep(b, dx_now_ms());
         if (dx_mono_ms() >= next_expiry) {
@@ -175,6 +179,7 @@ static void *s_thread(void *arg)
     audit_want_history(b->audit);
     broker_system_record(b, DX_EV_BROKER_STOP, "dx-broker stopped");
     batch_commit(b->batch, dx_now_ms());
+    jobs_return_free(&b->back);
     return NULL;
 }
 
@@ -187,10 +192,11 @@ int writer_start(broker_t *b)
     s_set(b->inbox, ZMQ_RCVHWM, INBOX_HWM);
     s_set(b->outbox, ZMQ_SNDHWM, 0);
     s_set(b->outbox, ZMQ_LINGER, 0);
-    if (zmq_bind(b->inbox, "inproc://dx-writer") != 0 || zmq_bind(b->outbox, "inproc://dx-replies") != 0)
+    if (zmq_bind(b->inbox, "inproc://dx-writer") != 0 || zmq_connect(b->outbox, "inproc://dx-replies") != 0)
         return DX_ERR_IO;
     if (pthread_create(&b->writer, NULL, s_thread, b) != 0)
         return DX_ERR_INTERNAL;
+    pthread_setname_np(b->writer, "dx-writer");
     b->writer_running = true;
     return 0;
 }

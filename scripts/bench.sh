@@ -21,6 +21,9 @@
 #   (j) one member's flood against another member's publishes
 #       (scripts/bench_flood.sh): publish latency alone and while a member
 #       with no rights floods the feed, or the auditor floods queries
+#   (k) reads beside the writer (scripts/bench_readers.sh): a 256 MiB
+#       view fetched by one and four consumers, the writer thread's CPU
+#       per fetched MiB, publish latency alone and while four fetch
 # plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
 # records, default 1M and 10M). The broker's peak RSS is the highest of
 # every broker the bench starts.
@@ -195,6 +198,8 @@ echo "(i) encryption at rest, erasure, rotation, retention..." >&2
 scripts/bench_privacy.sh "$BIN" "$T" "$out" "$RUNS"
 echo "(j) a flood against another member's publishes..." >&2
 scripts/bench_flood.sh "$BIN" "$T" "$out" "$RUNS"
+echo "(k) reads beside the writer..." >&2
+scripts/bench_readers.sh "$BIN" "$T" "$out" "$RUNS"
 echo "policy and audit benchmarks..." >&2
 "$B/bench_policy" "$out" >/dev/null
 "$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null

@@ -22,7 +22,7 @@ typedef struct {
  * lock, which TSan or a wrong lane choice would show. */
 static seen_t s_lane_seen[8];
 
-static void s_run(void *ctx, request_t *rq, int lane)
+static bool s_run(void *ctx, request_t *rq, int lane)
 {
     (void)ctx;
     seen_t *s = &s_lane_seen[lane];
@@ -33,6 +33,7 @@ static void s_run(void *ctx, request_t *rq, int lane)
         s->last_of_key[key] = n;
     }
     rq->answer = (answer_t)(lane + 1); /* marks it as run, and where */
+    return true;
 }
 
 static void s_run_all(int threads)
@@ -41,7 +42,7 @@ static void s_run_all(int threads)
     jobs_t *j = NULL;
     memset(s_lane_seen, 0, sizeof s_lane_seen);
     CHECK_EQ(zmq_bind(next, "inproc://test-next"), 0);
-    CHECK_EQ(jobs_new(ctx, threads, "inproc://test-next", s_run, NULL, &j), 0);
+    CHECK_EQ(jobs_new(ctx, "test", threads, "inproc://test-next", s_run, NULL, &j), 0);
     if (!j)
         return;
     CHECK_EQ(jobs_lanes(j), threads ? threads : 1);
@@ -83,13 +84,14 @@ static void s_run_all(int threads)
 
 static pthread_mutex_t s_gate = PTHREAD_MUTEX_INITIALIZER;
 
-static void s_run_gated(void *ctx, request_t *rq, int lane)
+static bool s_run_gated(void *ctx, request_t *rq, int lane)
 {
     (void)ctx;
     (void)rq;
     (void)lane;
     pthread_mutex_lock(&s_gate);
     pthread_mutex_unlock(&s_gate);
+    return true;
 }
 
 /* A lane that cannot keep up: submitting never blocks the submitter (the
@@ -100,7 +102,7 @@ TEST(a_full_lane_says_busy_and_gives_the_request_back)
     void *ctx = zmq_ctx_new(), *next = zmq_socket(ctx, ZMQ_PULL);
     jobs_t *j = NULL;
     CHECK_EQ(zmq_bind(next, "inproc://test-gated"), 0);
-    CHECK_EQ(jobs_new(ctx, 1, "inproc://test-gated", s_run_gated, NULL, &j), 0);
+    CHECK_EQ(jobs_new(ctx, "gated", 1, "inproc://test-gated", s_run_gated, NULL, &j), 0);
     if (!j)
         return;
     pthread_mutex_lock(&s_gate);
