@@ -43,7 +43,7 @@ V        ?=
 Q        := $(if $(V),,@)
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
              -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral $(NO_TRUNC_WARN) \
-             $(addprefix -I,$(LIB_DIRS)) -Ibroker -Iagents -I$(BUILD)/gen $(PKG_CFLAGS) $(HTTP_CFLAGS) \
+             $(addprefix -I,$(LIB_DIRS)) -Ibroker $(addprefix -I,$(BROKER_DIRS)) -Iagents -I$(BUILD)/gen $(PKG_CFLAGS) $(HTTP_CFLAGS) \
              $(SANFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS   = $(PKG_LIBS) $(HTTP_LIBS) -lpthread
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
@@ -59,7 +59,10 @@ $(shell mkdir -p $(BUILD)/gen && echo '#define DX_VERSION "$(DX_VERSION)"' | cmp
 LIB_DIRS := $(sort $(wildcard lib/*))
 LIB_SRC  := $(wildcard lib/*/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/dx.pb-c.o
-BROKER_SRC := $(filter-out broker/main.c,$(wildcard broker/*.c))
+# broker/ is grouped as a request meets it (broker/broker.h): stages,
+# requests, commit, filter, ops.
+BROKER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard broker/*/*.c))))
+BROKER_SRC := $(wildcard broker/*/*.c)
 BROKER_OBJ := $(BROKER_SRC:%.c=$(BUILD)/obj/%.o)
 LIBDX    := $(BUILD)/libdx.a
 LIBBROKER := $(BUILD)/libbroker.a
@@ -78,7 +81,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # The threaded tests under ThreadSanitizer (the plain make test builds them).
-TSAN_TESTS := test_jobs test_pipeline
+TSAN_TESTS := test_jobs test_pipeline test_readers
 TSAN_MAKE = $(MAKE) --no-print-directory SANITIZE=thread BUILD=build-tsan tsan-build
 # The fuzz build: clang, coverage for libFuzzer, ASan and UBSan.
 FUZZ_MAKE = $(MAKE) --no-print-directory CC=clang BUILD=build-fuzz \

@@ -91,7 +91,6 @@ typedef struct {
     source_head_fn fn;
     void *arg;
     char *err;
-    int rv;
     uint64_t last;
 } heads_t;
 
@@ -99,24 +98,24 @@ static int s_stored_head(void *arg, uint64_t size, store_val_t val)
 {
     heads_t *h = arg;
     head_t head;
-    if ((h->rv = source_head_parse(h->src, val.data, val.len, &head, h->err)) != 0)
-        return 1;
+    int rv = source_head_parse(h->src, val.data, val.len, &head, h->err);
+    if (rv != 0)
+        return rv;
     if (head.cp.size != size) {
         snprintf(h->err, DX_ERRMSG, "the head stored under size %llu says %llu",
                  (unsigned long long)size, (unsigned long long)head.cp.size);
-        h->rv = DX_ERR_INTEGRITY;
-        return 1;
+        return DX_ERR_INTEGRITY;
     }
     h->last = size;
-    return (h->rv = h->fn(h->arg, &head)) != 0;
+    return h->fn(h->arg, &head);
 }
 
 int source_heads(source_t *src, uint64_t after, source_head_fn fn, void *arg, char err[DX_ERRMSG])
 {
-    heads_t h = { src, fn, arg, err, 0, after };
+    heads_t h = { src, fn, arg, err, after };
     if (!src->client) {
         int rv = store_heads_each(src->txn, after, s_stored_head, &h);
-        return rv < 0 ? rv : h.rv;
+        return rv == DX_STOP ? 0 : rv;
     }
     for (;;) {
         Dx__Request req = DX__REQUEST__INIT;
@@ -152,7 +151,6 @@ typedef struct {
     page_t *p;
     size_t cap;
     store_txn_t *t;
-    int rv;
 } collect_t;
 
 static int s_collect(void *arg, uint64_t seq, store_val_t val)
@@ -165,17 +163,15 @@ static int s_collect(void *arg, uint64_t seq, store_val_t val)
         dx_hash_t proof[DX_PROOF_MAX];
         size_t k = 0;
         uint8_t *bytes;
-        if ((c->rv = dx_log_inclusion(c->t, seq, p->head.cp.size, proof, &k)) != 0 ||
-            !(bytes = malloc(k * DX_HASH_LEN + 1))) {
-            c->rv = c->rv ? c->rv : DX_ERR_NOMEM;
-            return 1;
-        }
+        int rv = dx_log_inclusion(c->t, seq, p->head.cp.size, proof, &k);
+        if (rv != 0 || !(bytes = malloc(k * DX_HASH_LEN + 1)))
+            return rv ? rv : DX_ERR_NOMEM;
         memcpy(bytes, proof, k * DX_HASH_LEN);
         p->proofs[p->n].data = bytes;
         p->proofs[p->n].len = k * DX_HASH_LEN;
     }
     p->n++;
-    return p->n >= c->cap;
+    return p->n >= c->cap ? DX_STOP : 0;
 }
 
 static int s_offline_alloc(page_t *p, size_t cap, bool proofs)
@@ -224,10 +220,8 @@ int source_page(source_t *src, const Dx__AuditQuery *q, uint64_t after, uint64_t
         (rv = source_head(src, &p->head, err)) != 0)
         return rv;
     Dx__AuditQuery all = DX__AUDIT_QUERY__INIT;
-    collect_t c = { p, want && want < DX_MAX_QUERY_PAGE ? want : DX_MAX_QUERY_PAGE, src->txn, 0 };
+    collect_t c = { p, want && want < DX_MAX_QUERY_PAGE ? want : DX_MAX_QUERY_PAGE, src->txn };
     rv = dx_log_query(src->txn, q ? q : &all, after, UINT64_MAX, s_collect, &c, &p->next_after);
-    if (rv == 0)
-        rv = c.rv;
     if (rv != 0)
         snprintf(err, DX_ERRMSG, "cannot read the audit log: %s", dx_strerror(rv));
     return rv;
@@ -292,13 +286,11 @@ int source_proofs(source_t *src, uint64_t first, uint64_t last, uint64_t size, p
                  (unsigned long long)p->head.cp.size);
         return DX_ERR_NOT_FOUND;
     }
-    collect_t c = { p, (size_t)(last - first + 1), src->txn, 0 };
+    collect_t c = { p, (size_t)(last - first + 1), src->txn };
     for (uint64_t seq = first; rv == 0 && seq <= last; seq++) {
         store_val_t v;
-        if ((rv = store_audit_get(src->txn, seq, &v)) == 0) {
-            s_collect(&c, seq, v);
-            rv = c.rv;
-        }
+        if ((rv = store_audit_get(src->txn, seq, &v)) == 0 && (rv = s_collect(&c, seq, v)) == DX_STOP)
+            rv = 0; /* the range is the page's */
     }
     if (rv != 0)
         snprintf(err, DX_ERRMSG, "cannot prove records %llu..%llu: %s", (unsigned long long)first,

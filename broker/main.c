@@ -10,6 +10,9 @@
 #include "notify.h"
 #include "signals.h"
 #include "version.h"
+#include "intake.h"
+#include "options.h"
+#include "start.h"
 
 #include <malloc.h>
 #include <stdio.h>

@@ -34,6 +34,12 @@ enum dx_err {
     DX_ERR_NOT_ADMITTED = -24, /* the broker refused our key at the handshake (revoked, unknown) */
 };
 
+/* An iterator's callback returns 0 (go on), DX_STOP (stop here: no
+ * error) or a negative dx_err (stop: the iterator returns it). The store's
+ * iterators return 0 after the whole walk, else what stopped it. It is the
+ * one positive value any dx function returns. */
+#define DX_STOP 1
+
 /* A short constant description of err; never NULL. */
 const char *dx_strerror(int err);
 

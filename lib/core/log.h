@@ -6,7 +6,7 @@
  * own; so no input can add a field or change one, nor forge a line. An
  * event told in a sentence (dx_log) has it as its field msg, control
  * characters replaced in text. Never log payloads or secrets. The audit log is a different
- * thing (broker/audit.h). */
+ * thing (broker/commit/audit.h). */
 #ifndef DX_LOG_H
 #define DX_LOG_H
 

@@ -28,7 +28,7 @@
  *   keyslots slot(u32 BE) -> blob(u64 BE): the content key slots in use
  *            (vault.h), written with the catalog entry or staging row that
  *            needs the key (schema 4; store_keys.c). Content chunks are then
- *            stored sealed: broker/content.c
+ *            stored sealed: broker/commit/content.c
  *   policies sha256(32) -> a policy set's files as they were hashed
  *            (policy.h: archive): every set that was ever in force, for
  *            auditors (schema 5; store_keys.c)

@@ -137,10 +137,10 @@ static int s_candidate(scan_t *s, uint64_t seq, store_val_t v)
 {
     if (seq > s->hi) {
         s->done = true;
-        return 1;
+        return DX_STOP;
     }
     if (s->scanned >= s->max_scan)
-        return 1;
+        return DX_STOP;
     s->scanned++;
     s->last_seq = seq;
     Dx__AuditRecord *r = NULL;
@@ -149,11 +149,10 @@ static int s_candidate(scan_t *s, uint64_t seq, store_val_t v)
         return 0; /* verify names it; a query passes over it */
     bool match = dx_audit_matches(s->q, r);
     wire_free(&r);
-    if (match && s->fn(s->arg, seq, v) != 0) {
+    int rv = match ? s->fn(s->arg, seq, v) : 0;
+    if (rv != 0)
         s->stopped = true;
-        return 1;
-    }
-    return 0;
+    return rv; /* DX_STOP, or the caller's error */
 }
 
 static int s_from_log(void *arg, uint64_t seq, store_val_t v) { return s_candidate(arg, seq, v); }
@@ -164,7 +163,7 @@ static int s_from_index(void *arg, uint64_t seq)
     store_val_t v;
     if (seq > s->hi) {
         s->done = true;
-        return 1;
+        return DX_STOP;
     }
     int rv = store_audit_get(s->t, seq, &v);
     if (rv == DX_ERR_NOT_FOUND)

@@ -3,7 +3,7 @@
  * roots and proofs from the stored tree, and queries that use the indexes.
  *
  * Query plan: a time range becomes a range of sequence numbers (record
- * times never decrease, see broker/audit.c), then the records come from the
+ * times never decrease, see broker/commit/audit.c), then the records come from the
  * member index if a member is given, else from the path index if the
  * dataset pattern starts with whole literal segments, else from the log in
  * order; every candidate is then tested against the whole query, so the
@@ -36,7 +36,7 @@ int dx_log_consistency(store_txn_t *t, uint64_t old, uint64_t size, dx_hash_t pr
                        size_t *n);
 
 /* Calls fn for each record matching q with seq > after, in seq order; fn
- * returns non-zero to stop after that record. At most max_scan candidates
+ * returns DX_STOP to stop after that record, or an error to fail with. At most max_scan candidates
  * are read. *next_after: where to go on (0 when the log is exhausted). */
 typedef int (*dx_log_record_fn)(void *arg, uint64_t seq, store_val_t rec);
 int dx_log_query(store_txn_t *t, const Dx__AuditQuery *q, uint64_t after, uint64_t max_scan,

@@ -540,6 +540,40 @@ int wire_manifest_decode(const uint8_t *data, size_t len, Dx__Manifest **out, ch
     return s_decode(W_MANIFEST, data, len, out, err);
 }
 
+int wire_request_peek(const uint8_t *data, size_t len, Dx__Request__BodyCase *body,
+                      char err[DX_ERRMSG])
+{
+    size_t i = 0;
+    *body = DX__REQUEST__BODY__NOT_SET;
+    if (len == 0 || len > DX_MAX_FRAME)
+        FAIL("request: size %zu outside 1..%zu", len, (size_t)DX_MAX_FRAME);
+    while (i < len) {
+        uint64_t key, n = 0;
+        if (!s_varint(data, len, &i, &key) || (key >> 3) == 0 || (key >> 3) > UINT32_MAX)
+            FAIL("request: not a valid protobuf message (a field key at byte %zu)", i);
+        switch (key & 7) {
+        case 0: if (!s_varint(data, len, &i, &n)) FAIL("request: not a valid protobuf message"); break;
+        case 1: n = 8; break;
+        case 5: n = 4; break;
+        case 2: if (!s_varint(data, len, &i, &n)) FAIL("request: not a valid protobuf message"); break;
+        default: FAIL("request: not a valid protobuf message (wire type %u)", (unsigned)(key & 7));
+        }
+        if ((key & 7) != 0 && n > len - i)
+            FAIL("request: not a valid protobuf message (a field runs past the end)");
+        if ((key & 7) != 0)
+            i += (size_t)n;
+        if (protobuf_c_message_descriptor_get_field(&dx__request__descriptor, (unsigned)(key >> 3)) &&
+            (key >> 3) >= 10) {
+            /* a second body, even of the same type: protobuf-c would keep
+             * the last, another reader might keep the first */
+            if (*body != DX__REQUEST__BODY__NOT_SET)
+                FAIL("request: more than one request in one frame");
+            *body = (Dx__Request__BodyCase)(key >> 3);
+        }
+    }
+    return 0;
+}
+
 int wire_request_decode(const uint8_t *data, size_t len, Dx__Request **out, char err[DX_ERRMSG])
 {
     return s_decode(W_REQUEST, data, len, out, err);

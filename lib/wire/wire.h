@@ -29,6 +29,12 @@
 /* Serializes msg into a new buffer the caller frees. */
 int wire_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *len);
 
+/* The request type a frame carries (DX__REQUEST__BODY__NOT_SET: none),
+ * from its top-level fields alone, before anything is unpacked: so that a
+ * frame over its type's limit is refused unread. DX_ERR_PROTOCOL when the
+ * top level is not well-formed or holds two bodies. */
+int wire_request_peek(const uint8_t *data, size_t len, Dx__Request__BodyCase *body,
+                      char err[DX_ERRMSG]);
 int wire_request_decode(const uint8_t *data, size_t len, Dx__Request **out, char err[DX_ERRMSG]);
 void wire_request_free(Dx__Request **req);
 int wire_reply_decode(const uint8_t *data, size_t len, Dx__Reply **out, char err[DX_ERRMSG]);

@@ -18,6 +18,7 @@
 #include "bench.h"
 #include "dxtime.h"
 #include "wire.h"
+#include "broker.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,6 +17,7 @@
 #include "master_key.h"
 #include "vault.h"
 #include "wire.h"
+#include "content.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ typedef struct {
 typedef struct {
     broker_t *b;
     store_txn_t *t;
+    uint8_t *plain;              /* one opened chunk */
     erasure_t *er;
     size_t ner;
     uint64_t intact, erased, keyed;
@@ -104,7 +106,7 @@ static int s_entry(void *arg, const char *name, uint64_t version, store_val_t va
         for (uint32_t i = 0; rv == 0 && i < e->chunks; i++) {
             const uint8_t *data;
             size_t len;
-            if ((rv = content_get(c->b, c->t, &ck, e->blob, i, e->chunks, c->b->plain, &data, &len)) == 0)
+            if ((rv = content_get(c->b, c->t, &ck, e->blob, i, e->chunks, c->plain, &data, &len)) == 0)
                 rv = dx_sha256_update(h, data, len);
         }
         if (rv == 0)
@@ -147,7 +149,7 @@ int main(int argc, char **argv)
     if (store_open(argv[1], 0, true, &b.store, err) != 0 ||
         vault_open(argv[1], master, NULL, true, NULL, &b.vault, err) != 0)
         return fprintf(stderr, "%s\n", err), 1;
-    if (!(b.plain = malloc(DX_CHUNK_SIZE)) || !(c.er = calloc(MAX_ERASED, sizeof *c.er)) ||
+    if (!(c.plain = malloc(DX_CHUNK_SIZE)) || !(c.er = calloc(MAX_ERASED, sizeof *c.er)) ||
         store_begin(b.store, NULL, false, &c.t) != 0)
         return 1;
     int rv = store_audit_each(c.t, 0, s_record, &c);
@@ -162,7 +164,7 @@ int main(int argc, char **argv)
     store_abort(&c.t);
     vault_close(&b.vault);
     store_close(&b.store);
-    free(b.plain);
+    free(c.plain);
     free(c.er);
     if (c.problem[0] || rv != 0) {
         fprintf(stderr, "dx-check-erasure: %s\n", c.problem[0] ? c.problem : dx_strerror(rv));

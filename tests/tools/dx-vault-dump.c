@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "master_key.h"
 #include "vault.h"
+#include "broker.h"
 
 #include <fcntl.h>
 #include <stdbool.h>

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The broker's file graph: which file takes functions from which (from the
 objects' symbol tables, nm), and which includes which header. Prints every
-circle among them; exits 1 if there is one. A module split across files
-(MODULES) counts as one node.
+circle among them, and every function a header declares that its own
+module does not define; exits 1 if there is one. A module split across
+files (MODULES) counts as one node.
 
 Usage: layout.py OBJ_DIR SRC_DIR
 """
@@ -13,7 +14,7 @@ import sys
 
 # files that are one module: name -> the files' stems
 MODULES = {
-    "filter": {"filter", "filter_csv", "filter_jsonl"},
+    "filter": {"filter", "filter_csv", "filter_jsonl", "filter_rows"},
 }
 
 
@@ -85,11 +86,19 @@ def path(graph, comp):
     return " ".join(sorted(comp))
 
 
+DEFINED = {}
+SRC = "broker"
+
+
 def functions(objdir):
-    defined, used = {}, {}
+    defined, used = DEFINED, {}
     for dirpath, _, files in os.walk(objdir):
         for f in files:
             if not f.endswith(".o"):
+                continue
+            # an object whose source is gone (a file moved since) is not the tree's
+            rel = os.path.relpath(os.path.join(dirpath, f[:-2] + ".c"), objdir)
+            if not os.path.exists(os.path.join(SRC, rel)):
                 continue
             stem = node(f[:-2])
             if stem == "main":
@@ -130,14 +139,36 @@ def includes(srcdir):
     return graph
 
 
+def foreign(srcdir):
+    """Functions a header declares that its own module does not define."""
+    out = []
+    for dirpath, _, names in os.walk(srcdir):
+        for f in names:
+            if not f.endswith(".h"):
+                continue
+            own = node(f[:-2])
+            text = re.sub(r"/\*.*?\*/", "", open(os.path.join(dirpath, f)).read(), flags=re.S)
+            text = re.sub(r"\(\*\w+\)\s*\(", "(", text)  # function pointer types
+            for m in re.finditer(r"^[a-zA-Z_][\w \*]*?\b(\w+)\(", text, re.M):
+                name = m.group(1)
+                if name in DEFINED and DEFINED[name] != own:
+                    out.append(f"{f} declares {name}, which is {DEFINED[name]}'s")
+    return out
+
+
 def main():
+    global SRC
     objdir, srcdir = sys.argv[1], sys.argv[2]
+    SRC = srcdir
     bad = 0
     for what, graph in (("functions", functions(objdir)), ("includes", includes(srcdir))):
         for comp in sccs(graph):
             print(f"circle of {what}: {path(graph, comp)}")
             bad += 1
-    print(f"{bad} circles")
+    for line in foreign(srcdir):
+        print(line)
+        bad += 1
+    print(f"{bad} problems")
     return 1 if bad else 0
 
 

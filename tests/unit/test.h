@@ -1,10 +1,13 @@
 /* test: a minimal unit-test harness. Each TEST prints one line,
  * "PASS name" or "FAIL name: file:line: expression", which tests/run.sh
- * counts; main() returns non-zero when any test failed. */
+ * counts; main() returns non-zero when any test failed. DX_TEST=name runs
+ * only the cases whose name contains it:
+ *   DX_TEST=forged build/tests/test_publish */
 #ifndef DX_TEST_H
 #define DX_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int t_failed_total;
@@ -26,6 +29,9 @@ static const char *t_name;
 #define TEST(name) static void name(void)
 #define RUN(name)                                   \
     do {                                            \
+        const char *t_only = getenv("DX_TEST");     \
+        if (t_only && !strstr(#name, t_only))       \
+            break;                                  \
         t_name = #name;                             \
         t_failed_now = 0;                           \
         name();                                     \

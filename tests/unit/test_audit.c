@@ -7,6 +7,7 @@
 #include "batch.h"
 #include "test.h"
 #include "wire.h"
+#include "broker.h"
 
 #include <stdlib.h>
 

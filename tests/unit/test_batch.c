@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "batch.h"
 #include "test.h"
+#include "broker.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,6 +10,8 @@
 #include "store.h"
 #include "test.h"
 #include "wire.h"
+#include "options.h"
+#include "start.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * broker's own under "", and nothing is lost or freed twice. */
 #include "fairq.h"
 #include "test.h"
+#include "broker.h"
+#include "request.h"
 
 #include <stdio.h>
 #include <stdlib.h>

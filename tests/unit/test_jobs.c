@@ -3,6 +3,8 @@
 #include "jobs.h"
 #include "tsan.h"
 #include "test.h"
+#include "broker.h"
+#include "request.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@ typedef struct {
  * lock, which TSan or a wrong lane choice would show. */
 static seen_t s_lane_seen[8];
 
-static bool s_run(void *ctx, request_t *rq, int lane)
+static job_next_t s_run(void *ctx, request_t *rq, int lane)
 {
     (void)ctx;
     seen_t *s = &s_lane_seen[lane];
@@ -33,7 +35,7 @@ static bool s_run(void *ctx, request_t *rq, int lane)
         s->last_of_key[key] = n;
     }
     rq->answer = (answer_t)(lane + 1); /* marks it as run, and where */
-    return true;
+    return JOB_PASS;
 }
 
 static void s_run_all(int threads)
@@ -84,14 +86,14 @@ static void s_run_all(int threads)
 
 static pthread_mutex_t s_gate = PTHREAD_MUTEX_INITIALIZER;
 
-static bool s_run_gated(void *ctx, request_t *rq, int lane)
+static job_next_t s_run_gated(void *ctx, request_t *rq, int lane)
 {
     (void)ctx;
     (void)rq;
     (void)lane;
     pthread_mutex_lock(&s_gate);
     pthread_mutex_unlock(&s_gate);
-    return true;
+    return JOB_PASS;
 }
 
 /* A lane that cannot keep up: submitting never blocks the submitter (the

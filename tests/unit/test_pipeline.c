@@ -9,6 +9,7 @@
  * the writer. Under ThreadSanitizer (make test) every hand-off between
  * them is checked. */
 #include "broker.h"
+#include "fixture.h"
 #include "crypto.h"
 #include "dxtime.h"
 #include "log.h"
@@ -18,6 +19,9 @@
 #include "transfer.h"
 #include "wire.h"
 #include "witness.h"
+#include "intake.h"
+#include "policy_set.h"
+#include "start.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -40,23 +44,9 @@ static pthread_t s_intake;
 
 static void s_write(const char *name, const char *text)
 {
-    char path[300];
-    snprintf(path, sizeof path, "%s/%s", s_dir, name);
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
-
-static void s_member(char *out, size_t cap, const dx_keypair_t *k, const char *roles)
-{
-    char sign[DX_SIGN_TEXT], curve[DX_CURVE_TEXT];
-    dx_sign_key_format(k->pub.sign, sign);
-    dx_curve_key_format(k->pub.curve, curve);
-    size_t n = strlen(out);
-    snprintf(out + n, cap - n, "  - id: %s\n    roles: [%s]\n    sign_key: \"%s\"\n"
-             "    transport_key: \"%s\"\n", k->pub.id, roles, sign, curve);
+    fx_t where;
+    snprintf(where.dir, sizeof where.dir, "%s", s_dir);
+    fx_write(&where, name, text);
 }
 
 static int s_free_port(void)
@@ -113,9 +103,9 @@ static int s_start(void)
         return 1;
     snprintf(path, sizeof path, "%s/policies", s_dir);
     mkdir(path, 0700);
-    s_member(members, sizeof members, &s_health, "publisher, consumer");
-    s_member(members, sizeof members, &s_stats, "consumer");
-    s_member(members, sizeof members, &s_auditor, "auditor");
+    fx_member(members, sizeof members, &s_health, "publisher, consumer");
+    fx_member(members, sizeof members, &s_stats, "consumer");
+    fx_member(members, sizeof members, &s_auditor, "auditor");
     s_write("policies/members.yaml", members);
     s_write("policies/datasets.yaml", "version: 1\ndatasets:\n  - match: \"health/**\"\n"
             "    owner: health\n    classification: restricted\n");
@@ -373,9 +363,9 @@ static int s_scraping;
 /* When the set in force was loaded, as the broker holds it. */
 static int64_t s_policy_loaded(void)
 {
-    held_policy_t *hp = broker_policy_hold(&s_b);
+    held_policy_t *hp = policy_set_hold(&s_b);
     int64_t t = hp->loaded_ms;
-    broker_policy_release(&s_b, &hp);
+    policy_set_release(&s_b, &hp);
     return t;
 }
 

@@ -7,6 +7,7 @@
 #include "test.h"
 #include "transfer.h"
 #include "wire.h"
+#include "broker.h"
 
 #include <stdlib.h>
 #include <string.h>

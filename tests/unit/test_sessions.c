@@ -1,6 +1,7 @@
 #include "err.h"
 #include "sessions.h"
 #include "test.h"
+#include "broker.h"
 
 static int s_expired;
 static void s_on_expire(void *arg, session_t *s)

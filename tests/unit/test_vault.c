@@ -3,6 +3,7 @@
 #include "master_key.h"
 #include "test.h"
 #include "vault.h"
+#include "broker.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -164,6 +164,55 @@ TEST(garbage_and_truncation)
     free(data);
 }
 
+/* The broker reads a frame's type from its top level before unpacking
+ * it (its size is checked against the type's limit first): the type is
+ * found without looking inside the body, a frame that carries two bodies
+ * is refused (protobuf-c keeps the last, another reader the first), and
+ * wherever both read a frame they read the same type. */
+TEST(the_type_is_read_before_anything_is_unpacked)
+{
+    char err[DX_ERRMSG];
+    Dx__Request__BodyCase type;
+    Dx__Request r = DX__REQUEST__INIT, *back = NULL;
+    Dx__ListRequest lr = DX__LIST_REQUEST__INIT;
+    lr.pattern = "health/**";
+    r.protocol = DX_PROTOCOL_VERSION;
+    r.id = 3;
+    r.body_case = DX__REQUEST__BODY_LIST;
+    r.list = &lr;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    CHECK_EQ(wire_pack(&r.base, &data, &len), 0);
+    CHECK_EQ(wire_request_peek(data, len, &type, err), 0);
+    CHECK_EQ(type, DX__REQUEST__BODY_LIST);
+    for (size_t n = 1; n <= len; n++) {
+        int dv = wire_request_decode(data, n, &back, err);
+        int pv = wire_request_peek(data, n, &type, err);
+        CHECK(dv != 0 || (pv == 0 && type == back->body_case));
+        wire_request_free(&back);
+    }
+    free(data);
+    /* a body whose inside is garbage: its type is still read, unread */
+    const uint8_t junk[] = { 0x08, 0x02, 0x10, 0x01, 0x72, 0x03, 0xff, 0xff, 0xff };
+    CHECK_EQ(wire_request_peek(junk, sizeof junk, &type, err), 0);
+    CHECK_EQ(type, DX__REQUEST__BODY_LIST);
+    CHECK(wire_request_decode(junk, sizeof junk, &back, err) != 0);
+    /* two bodies, of two types or of one */
+    const uint8_t two[] = { 0x08, 0x02, 0x72, 0x00, 0x7a, 0x00 };
+    CHECK_EQ(wire_request_peek(two, sizeof two, &type, err), DX_ERR_PROTOCOL);
+    CHECK(strstr(err, "more than one request") != NULL);
+    const uint8_t twice[] = { 0x08, 0x02, 0x72, 0x00, 0x72, 0x00 };
+    CHECK_EQ(wire_request_peek(twice, sizeof twice, &type, err), DX_ERR_PROTOCOL);
+    /* no body; a length past the end; a field numbered 0 */
+    const uint8_t none[] = { 0x08, 0x02, 0x10, 0x01 };
+    CHECK_EQ(wire_request_peek(none, sizeof none, &type, err), 0);
+    CHECK_EQ(type, DX__REQUEST__BODY__NOT_SET);
+    const uint8_t past[] = { 0x08, 0x02, 0x72, 0x7f, 0x00 };
+    CHECK_EQ(wire_request_peek(past, sizeof past, &type, err), DX_ERR_PROTOCOL);
+    const uint8_t zero[] = { 0x08, 0x02, 0x82, 0x00, 0x00 };
+    CHECK_EQ(wire_request_peek(zero, sizeof zero, &type, err), DX_ERR_PROTOCOL);
+}
+
 /* Found by fuzz_wire: protobuf-c keeps a field numbered 0, spelled as the
  * two-byte tag 0x82 0x00, as an unknown field; no decoder may accept it,
  * at the top of a message or nested in one. */
@@ -349,6 +398,7 @@ int main(void)
     RUN(garbage_and_truncation);
     RUN(manifest_checks);
     RUN(field_number_zero);
+    RUN(the_type_is_read_before_anything_is_unpacked);
     RUN(fuzz_seeds_decode);
     return TEST_EXIT();
 }

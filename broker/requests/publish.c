@@ -1,0 +1,549 @@
+/* publish: signed manifests in, durable versions and signed receipts out.
+ *
+ * Order of checks (each refusal is an audit record): the signature over the
+ * exact bytes received, with the sender's registered key; the manifest's
+ * fields; publisher = sender; creation time within the skew window; the
+ * nonce (a retry of the same manifest gets the first receipt, another
+ * manifest with a used nonce is a replay); the policy; the size limit.
+ * Signatures, manifests and hashes were checked on a job thread before the
+ * request got here (publish_check.c); this file decides on what they found.
+ * Content arrives inline (one chunk) or in chunks, hashed as they stream
+ * and staged in the store; the last chunk's transaction makes content,
+ * catalog entry, nonce and audit record visible together. */
+#include "publish.h"
+#include "broker.h"
+#include "dxtime.h"
+#include "log.h"
+#include "signed.h"
+#include "wire.h"
+#include "filter.h"
+#include "publish_check.h"
+#include "batch.h"
+#include "content.h"
+#include "feed.h"
+#include "record.h"
+#include "reply.h"
+#include "sessions.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The writer's publishing state. */
+struct publishing {
+    uint64_t next_blob;          /* the next staged transfer's number */
+    uint64_t *discard;           /* staged blobs to delete next round */
+    size_t ndiscard, cap;
+};
+
+static uint32_t s_chunks(uint64_t size)
+{
+    return (uint32_t)((size + DX_CHUNK_SIZE - 1) / DX_CHUNK_SIZE);
+}
+
+/* The nonce record: manifest SHA-256, dataset name, NUL, version (BE). */
+static int s_nonce_value(const uint8_t sha[32], const char *name, uint64_t version, uint8_t *out,
+                         size_t *len)
+{
+    size_t n = strlen(name);
+    memcpy(out, sha, 32);
+    memcpy(out + 32, name, n + 1);
+    for (int i = 0; i < 8; i++)
+        out[33 + n + (size_t)i] = (uint8_t)(version >> (56 - 8 * i));
+    *len = 41 + n;
+    return 0;
+}
+
+/* A nonce seen before: the first receipt if this is the same manifest,
+ * else a replay; either way rq is answered. A new nonce leaves it open. */
+static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__Manifest *m,
+                         const uint8_t manifest_sha[32], audit_fields_t *f)
+{
+    store_val_t v;
+    int rv = store_nonce_get(t, m->publisher, m->nonce.data, &v);
+    if (rv == DX_ERR_NOT_FOUND)
+        return 0;
+    if (rv != 0)
+        return rv;
+    if (v.len < 42 || !dx_equal(v.data, manifest_sha, 32)) {
+        f->rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
+        f->reason = "this nonce was already used by another manifest: replay refused";
+        return broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_REPLAY);
+    }
+    /* The same manifest retried after a lost reply: same receipt. */
+    char name[DX_NAME_MAX + 1];
+    size_t n = strnlen((const char *)v.data + 32, v.len - 32);
+    if (n > DX_NAME_MAX || 32 + n + 9 != v.len)
+        return DX_ERR_STORAGE;
+    memcpy(name, v.data + 32, n + 1);
+    uint64_t version = 0;
+    for (int i = 0; i < 8; i++)
+        version = version << 8 | v.data[33 + n + (size_t)i];
+    store_val_t ev;
+    Dx__CatalogEntry *e = NULL;
+    char err[DX_ERRMSG];
+    if ((rv = store_catalog_get(t, name, version, &ev)) != 0)
+        return rv;
+    if (wire_catalog_decode(ev.data, ev.len, &e, err) != 0) {
+        dx_error("catalog-corrupt",
+                 "catalog entry %s@%llu is corrupt: %s", name, (unsigned long long)version, err);
+        return DX_ERR_STORAGE;
+    }
+    Dx__Reply reply = DX__REPLY__INIT;
+    reply.body_case = DX__REPLY__BODY_RECEIPT;
+    reply.receipt = e->receipt;
+    /* after the commit: the first publish may be in this very group */
+    rv = broker_reply_witnessed(b, rq, &reply, NULL, 0);
+    wire_free(&e);
+    dx_log_kv(DX_LOG_INFO, "publish-retried", DX_KV("member", rq->member_id), DX_KV("dataset", name),
+              DX_KU("version", version), DX_KV("answer", "its first receipt"));
+    return rv;
+}
+
+typedef struct {
+    const uint8_t *manifest;
+    size_t manifest_len;
+    const uint8_t *signature;
+    const uint8_t *manifest_sha;
+    const Dx__Manifest *m;
+    uint64_t blob;
+    bool staged;
+    const char *rule_id;
+    const char *reason;
+    content_key_t *key;          /* the staged chunks' key; NULL: none yet */
+} commit_t;
+
+/* Makes a publish visible: last chunk, catalog entry, nonce, audit record,
+ * receipt, in the current request's transaction; *made says it was. When
+ * the nonce turns out to be used, rq is answered without it. */
+static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t *last,
+                    size_t last_len, broker_after_fn after, uint64_t session, bool *made)
+{
+    const Dx__Manifest *m = c->m;
+    audit_fields_t f = { .event = DX_EV_PUBLISH, .action = "publish", .dataset = m->dataset,
+                         .sha256 = m->sha256.data, .manifest_sha256 = c->manifest_sha };
+    store_txn_t *t;
+    int rv;
+    if ((rv = batch_txn(b->batch, &t)) != 0)
+        return rv;
+    /* Checked again inside the transaction: it is the authority. */
+    if ((rv = s_check_nonce(b, rq, t, m, c->manifest_sha, &f)) != 0 || rq->answer != RQ_OPEN)
+        return rv;
+    uint64_t version = 0, seq = 0;
+    rv = store_catalog_latest(t, m->dataset, &version);
+    if (rv != 0 && rv != DX_ERR_NOT_FOUND)
+        return rv;
+    version++;
+    uint32_t chunks = s_chunks(m->size);
+    uint8_t *entry = NULL, nonce_val[64 + DX_NAME_MAX];
+    size_t entry_len = 0, nonce_len = 0;
+    Dx__Signed signed_receipt = DX__SIGNED__INIT;
+    content_key_t fresh = { 0 }, *key = c->key && c->key->slot ? c->key : &fresh;
+    if (last && m->size > 0) {
+        if (key == &fresh && (rv = content_key_new(b, t, c->blob, &fresh)) != 0)
+            goto out;
+        rv = content_put(t, key, c->blob, chunks - 1, chunks, last, last_len);
+        if (rv != 0)
+            goto out;
+    }
+    f.version = version;
+    f.allow = true;
+    f.rule_id = c->rule_id;
+    f.reason = c->reason;
+    if ((rv = broker_audit(b, rq, &f, &seq)) != 0)
+        goto out;
+
+    Dx__Receipt receipt = DX__RECEIPT__INIT;
+    receipt.dataset = m->dataset;
+    receipt.version = version;
+    receipt.sha256 = m->sha256;
+    receipt.size = m->size;
+    receipt.audit_seq = seq;
+    receipt.time_ms = rq->now_ms;
+    receipt.publisher = m->publisher;
+    receipt.manifest_sha256.data = (uint8_t *)c->manifest_sha;
+    receipt.manifest_sha256.len = DX_SHA256_LEN;
+    if ((rv = dx_signed_make(&receipt.base, DX_CTX_RECEIPT, b->signer, &signed_receipt)) != 0)
+        goto out;
+
+    Dx__CatalogEntry e = DX__CATALOG_ENTRY__INIT;
+    e.dataset = m->dataset;
+    e.version = version;
+    e.manifest.data = (uint8_t *)c->manifest;
+    e.manifest.len = c->manifest_len;
+    e.manifest_sig.data = (uint8_t *)c->signature;
+    e.manifest_sig.len = DX_SIG_LEN;
+    e.publisher_key.data = (uint8_t *)rq->member->sign_key;
+    e.publisher_key.len = DX_ED25519_LEN;
+    e.receipt = &signed_receipt;
+    e.blob = c->blob;
+    e.chunks = chunks;
+    e.publisher = m->publisher;
+    e.sha256 = m->sha256;
+    e.size = m->size;
+    e.content_type = m->content_type;
+    e.classification = m->classification;
+    e.published_ms = rq->now_ms;
+    e.key_slot = key->slot;
+    if ((rv = wire_pack(&e.base, &entry, &entry_len)) != 0)
+        goto out;
+    s_nonce_value(c->manifest_sha, m->dataset, version, nonce_val, &nonce_len);
+    if ((rv = store_catalog_put(t, m->dataset, version, entry, entry_len)) != 0 ||
+        (rv = store_nonce_put(t, m->publisher, m->nonce.data, nonce_val, nonce_len)) != 0 ||
+        (rv = feed_committed(b, seq, m->dataset, version, m->classification, false)) != 0)
+        goto out;
+    if (c->staged && (rv = store_staging_delete(t, c->blob)) != 0)
+        goto out;
+    Dx__Reply reply = DX__REPLY__INIT;
+    reply.body_case = DX__REPLY__BODY_RECEIPT;
+    reply.receipt = &signed_receipt;
+    if ((rv = broker_reply_witnessed(b, rq, &reply, after, session)) != 0)
+        goto out;
+    if (made)
+        *made = true;
+    dx_log_kv(DX_LOG_INFO, "published", DX_KV("member", rq->member_id), DX_KV("dataset", m->dataset),
+              DX_KU("version", version), DX_KU("size", m->size), DX_KU("seq", seq));
+out:
+    free(entry);
+    dx_signed_clear(&signed_receipt);
+    content_key_wipe(&fresh);
+    return rv;
+}
+
+/* Ends a transfer; its staged chunks go unless they were committed. */
+static void s_end(broker_t *b, session_t *s, bool discard)
+{
+    if (discard && s->staged)
+        publish_discard(b, s->blob);
+    publish_lanes_forget(b->lanes, s->id);
+    sessions_remove(b->sessions, s->id);
+}
+
+/* Why content that claims a format was refused: the reader's line, and
+ * what to do. */
+static void s_format_reason(const char *content_type, const char *why, char out[DX_ERRMSG])
+{
+    snprintf(out, DX_ERRMSG, "the content is declared %s, but the broker's strict reader stops at "
+             "%s: no consumer could be given a field view of it; fix the file (UTF-8, one "
+             "header row, comma-separated for CSV) or publish it as application/octet-stream",
+             content_type, why);
+}
+
+int publish_begin(broker_t *b, request_t *rq)
+{
+    const Dx__PublishBegin *pb = rq->req->publish_begin;
+    audit_fields_t f = { .event = DX_EV_PUBLISH, .action = "publish" };
+    Dx__Manifest *m = NULL;
+    session_t *s = NULL;
+    char reason[DX_ERRMSG];
+    uint8_t manifest_sha[DX_SHA256_LEN];
+    int rv;
+
+    /* Verify first, then parse: nothing of an unsigned manifest is used.
+     * A job thread did both; if the member's key changed since, they are
+     * done again here against the current one. */
+    check_t *pp = &rq->check;
+    if (!pp->ran || memcmp(pp->sign_key, rq->member->sign_key, DX_ED25519_LEN) != 0)
+        publish_check_signed(rq, rq->member->sign_key);
+    m = pp->manifest;
+    pp->manifest = NULL; /* this function frees it */
+    if (pp->verified != 0) {
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
+        f.reason = "the manifest's signature does not verify with the sender's registered sign_key";
+        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+    }
+    if (pp->manifest_rv != 0) {
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_PROTOCOL);
+        f.reason = pp->manifest_err;
+        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+    }
+    f.dataset = m->dataset;
+    f.sha256 = m->sha256.data;
+    memcpy(manifest_sha, pp->manifest_sha, DX_SHA256_LEN);
+    f.manifest_sha256 = manifest_sha;
+    if (strcmp(m->publisher, rq->member_id) != 0) {
+        snprintf(reason, sizeof reason, "the manifest names publisher '%s' but was sent by '%s'",
+                 m->publisher, rq->member_id);
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
+        f.reason = reason;
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+        goto out;
+    }
+    /* A nonce first: the same manifest retried, at any age, gets its first
+     * receipt (nonces are kept for ever); only a new one must be recent. */
+    store_txn_t *t;
+    if ((rv = batch_txn(b->batch, &t)) != 0)
+        goto out;
+    if ((rv = s_check_nonce(b, rq, t, m, manifest_sha, &f)) != 0 || rq->answer != RQ_OPEN)
+        goto out;
+    int64_t skew = m->created_ms - rq->now_ms;
+    if (skew > b->cfg.skew_ms || -skew > b->cfg.skew_ms) {
+        char when[DX_TIME_TEXT];
+        dx_time_format(m->created_ms, when);
+        snprintf(reason, sizeof reason,
+                 "the manifest was created at %s, outside the broker's window of %lld s: a "
+                 "replayed manifest, or a clock that is off", when, (long long)(b->cfg.skew_ms / 1000));
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
+        f.reason = reason;
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
+        goto out;
+    }
+    session_t *old = sessions_find_nonce(b->sessions, m->publisher, m->nonce.data);
+    if (old) {
+        if (old->busy || !dx_equal(old->manifest_sha256, manifest_sha, 32)) {
+            f.rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
+            f.reason = "this nonce is in use by another manifest: replay refused";
+            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
+            goto out;
+        }
+        /* A retry of a transfer that stalled: start it over. */
+        s_end(b, old, true);
+    }
+
+    dx_decision_t d;
+    dx_request_t req = { .member = rq->member_id, .action = DX_ACT_PUBLISH, .dataset = m->dataset,
+                         .classification = (dx_class_t)m->classification, .now_ms = rq->now_ms };
+    dx_policy_decide(b->policy, &req, &d);
+    f.rule_id = d.rule_id;
+    f.reason = d.reason;
+    if (!d.allow) {
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
+        goto out;
+    }
+    if (m->size > b->cfg.max_dataset) {
+        snprintf(reason, sizeof reason, "the dataset is %llu bytes; this broker takes at most %llu",
+                 (unsigned long long)m->size, (unsigned long long)b->cfg.max_dataset);
+        f.rule_id = dx_pseudo_rule(DX_PSEUDO_LIMIT);
+        f.reason = reason;
+        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+        goto out;
+    }
+
+    commit_t c = { pb->manifest.data, pb->manifest.len, pb->signature.data, manifest_sha, m,
+                   b->publishing->next_blob++, false, d.rule_id, d.reason, NULL };
+    if (pb->has_inline) {
+        if (!pp->inline_matches) {
+            f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
+            f.reason = "the content does not match the manifest's size and sha256";
+            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+            goto out;
+        }
+        if (pp->format_rv != 0) {
+            s_format_reason(m->content_type, pp->format_why, reason);
+            f.dataset = m->dataset;
+            f.rule_id = dx_pseudo_rule(DX_PSEUDO_FORMAT);
+            f.reason = reason;
+            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+            goto out;
+        }
+        rv = s_commit(b, rq, &c, pb->inline_data.data, pb->inline_data.len, NULL, 0, NULL);
+        goto out;
+    }
+
+    if (!(s = session_new(SESSION_PUBLISH, rq->member_id, rq->now_ms)) ||
+        !(s->manifest = malloc(pb->manifest.len))) {
+        rv = DX_ERR_NOMEM;
+        goto out;
+    }
+    memcpy(s->manifest, pb->manifest.data, pb->manifest.len);
+    s->manifest_len = pb->manifest.len;
+    memcpy(s->signature, pb->signature.data, DX_SIG_LEN);
+    memcpy(s->manifest_sha256, manifest_sha, DX_SHA256_LEN);
+    s->blob = c.blob;
+    snprintf(s->rule_id, sizeof s->rule_id, "%s", d.rule_id);
+    snprintf(s->reason, sizeof s->reason, "%s", d.reason);
+    s->m = m;
+    m = NULL;
+    session_t *added = s;
+    rv = broker_add_session(b, rq, s);
+    s = NULL; /* owned by the table, or freed */
+    if (rv != 0 || rq->answer != RQ_OPEN)
+        goto out;
+    char why[DX_FILTER_WHY];
+    int format = dx_format_of(added->m->content_type, why);
+    if (format != DX_FORMAT_NONE && (rv = publish_lanes_expect(b->lanes, added->id, rq->member_id, format)) != 0)
+        goto out;
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__PublishReady ready = DX__PUBLISH_READY__INIT;
+    ready.session = added->id;
+    ready.chunk_size = DX_CHUNK_SIZE;
+    ready.window = (uint32_t)b->cfg.window;
+    reply.body_case = DX__REPLY__BODY_PUBLISH_READY;
+    reply.publish_ready = &ready;
+    broker_reply(b, rq, &reply);
+out:
+    session_free(s);
+    wire_free(&m);
+    return rv;
+}
+
+/* After a chunk's staging commit: a failed commit ends the transfer. */
+static void s_chunk_after(broker_t *b, uint64_t session, int status)
+{
+    session_t *s = sessions_get(b->sessions, session, NULL);
+    if (!s)
+        return;
+    if (status != 0)
+        s_end(b, s, true);
+}
+
+/* After the final commit the session is done, whatever the outcome. */
+static void s_final_after(broker_t *b, uint64_t session, int status)
+{
+    session_t *s = sessions_get(b->sessions, session, NULL);
+    if (!s)
+        return;
+    s_end(b, s, status != 0);
+}
+
+/* Ends a transfer that went wrong: its staged chunks go, and the refusal
+ * is recorded. */
+static int s_abort(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code,
+                   dx_pseudo_t rule, const char *reason)
+{
+    audit_fields_t f = { .event = DX_EV_PUBLISH, .action = "publish", .dataset = s->m->dataset,
+                         .sha256 = s->m->sha256.data, .rule_id = dx_pseudo_rule(rule),
+                         .reason = reason };
+    int rv = broker_refuse(b, rq, &f, code);
+    s_end(b, s, true); /* f points into the session until here */
+    return rv;
+}
+
+int publish_chunk(broker_t *b, request_t *rq)
+{
+    const Dx__PublishChunk *pc = rq->req->publish_chunk;
+    session_t *s = sessions_get(b->sessions, pc->session, rq->member_id);
+    char reason[DX_ERRMSG];
+    int rv;
+    if (!s || s->kind != SESSION_PUBLISH || s->busy)
+        return broker_no_transfer(b, rq, pc->session, DX_EV_PUBLISH);
+    s->last_active_ms = rq->now_ms;
+    uint32_t chunks = s_chunks(s->m->size);
+    bool last = pc->index + 1 == chunks || (chunks == 0 && pc->index == 0);
+    if (pc->index != s->next_index || pc->last != last) {
+        snprintf(reason, sizeof reason, "chunk %u arrived where chunk %u was expected", pc->index,
+                 s->next_index);
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_BAD_REQUEST, DX_PSEUDO_PROTOCOL, reason);
+    }
+    if ((!last && pc->data.len != DX_CHUNK_SIZE) ||
+        (last && s->received + pc->data.len != s->m->size))
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, DX_PSEUDO_INTEGRITY,
+                       "the content's size does not match the manifest");
+    if (rq->check.ran && rq->check.format_rv != 0) {
+        s_format_reason(s->m->content_type, rq->check.format_why, reason);
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_BAD_REQUEST, DX_PSEUDO_FORMAT, reason);
+    }
+    if (!rq->check.ran || rq->check.hash_rv != 0) {
+        /* the chunks were hashed in order on the transfer's lane: a hash
+         * that is not there was idle past the timeout, or evicted */
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_BUSY, DX_PSEUDO_PROTOCOL,
+                       "the broker lost this transfer's running hash (idle too long, or too many "
+                       "transfers at once): start the publish again");
+    }
+    s->received += pc->data.len;
+    s->next_index++;
+
+    store_txn_t *t;
+    if ((rv = batch_txn(b->batch, &t)) != 0)
+        return rv;
+    if (!last) {
+        if (!s->staged && ((rv = content_key_new(b, t, s->blob, &s->key)) != 0 ||
+                           (rv = store_staging_put(t, s->blob, rq->now_ms, s->key.slot)) != 0))
+            return rv;
+        s->staged = true;
+        if ((rv = content_put(t, &s->key, s->blob, pc->index, s_chunks(s->m->size), pc->data.data,
+                              pc->data.len)) != 0)
+            return rv;
+        /* A chunk's ack is credit, not a receipt: it leaves now, so that
+         * the publisher's window does not wait on the disk. Only the
+         * receipt says the publish is durable, and the final commit can
+         * only succeed if every group before it did: a group that fails
+         * ends the transfers that staged chunks in it (s_chunk_after). */
+        if ((rv = broker_after_commit(b, rq, s_chunk_after, s->id)) != 0)
+            return rv;
+        Dx__Reply reply = DX__REPLY__INIT;
+        Dx__ChunkAck ack = DX__CHUNK_ACK__INIT;
+        ack.session = s->id;
+        ack.index = pc->index;
+        reply.body_case = DX__REPLY__BODY_CHUNK_ACK;
+        reply.chunk_ack = &ack;
+        broker_reply(b, rq, &reply);
+        return 0;
+    }
+    /* The last chunk: its digest came with it. */
+    if (!dx_equal(rq->check.digest, s->m->sha256.data, DX_SHA256_LEN))
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, DX_PSEUDO_INTEGRITY,
+                       "the content does not match the manifest's sha256");
+    s->busy = true; /* a retry of its manifest meanwhile is a replay */
+    commit_t c = { s->manifest, s->manifest_len, s->signature, s->manifest_sha256, s->m,
+                   s->blob, s->staged, s->rule_id, s->reason, &s->key };
+    bool made = false;
+    rv = s_commit(b, rq, &c, pc->data.data, pc->data.len, s_final_after, s->id, &made);
+    if (rv != 0 || !made)
+        s_end(b, s, true); /* failed, or answered without a commit: over */
+    return rv;
+}
+
+void publish_expired(broker_t *b, session_t *s)
+{
+    publish_lanes_forget(b->lanes, s->id);
+    dx_log_kv(DX_LOG_INFO, "publish-timed-out", DX_KV("member", s->member),
+              DX_KV("dataset", s->m ? s->m->dataset : ""), DX_KU("received", s->received));
+    if (s->staged)
+        publish_discard(b, s->blob);
+}
+
+int publishing_new(uint64_t next_blob, publishing_t **out)
+{
+    if (!(*out = calloc(1, sizeof **out)))
+        return DX_ERR_NOMEM;
+    (*out)->next_blob = next_blob;
+    return 0;
+}
+
+void publishing_destroy(publishing_t **p_p)
+{
+    if (!*p_p)
+        return;
+    free((*p_p)->discard);
+    free(*p_p);
+    *p_p = NULL;
+}
+
+void publish_discard(broker_t *b, uint64_t blob)
+{
+    publishing_t *p = b->publishing;
+    if (p->ndiscard == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        uint64_t *d = realloc(p->discard, cap * sizeof *d);
+        if (!d)
+            return; /* the blob stays staged; it is collected at the next start */
+        p->discard = d;
+        p->cap = cap;
+    }
+    p->discard[p->ndiscard++] = blob;
+}
+
+void publish_collect(broker_t *b)
+{
+    publishing_t *p = b->publishing;
+    if (!p || p->ndiscard == 0)
+        return;
+    batch_op_begin(b->batch);
+    store_txn_t *t;
+    uint32_t *slots = calloc(p->ndiscard, sizeof *slots);
+    size_t nslots = 0;
+    int rv = slots ? batch_txn(b->batch, &t) : DX_ERR_NOMEM;
+    for (size_t i = 0; rv == 0 && i < p->ndiscard; i++) {
+        uint32_t slot = 0;
+        if ((rv = store_staging_drop(t, p->discard[i], &slot)) == 0 && slot)
+            slots[nslots++] = slot;
+    }
+    if (rv == 0)
+        rv = content_keys_destroy_after(b, slots, nslots);
+    if (batch_op_end(b->batch, rv) == 0)
+        p->ndiscard = 0;
+    else
+        dx_warn("discard-failed", "could not discard staged content: %s", dx_strerror(rv));
+    free(slots);
+}
