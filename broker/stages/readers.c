@@ -28,7 +28,9 @@ struct readers_state {
 /* Readers yield the CPU to intake and the writer: a flood of reads slows
  * reads, not everyone's publishes (the writer has no other CPU to wait
  * for). A thread's nice value, raised once on its first request. */
+#ifndef READER_NICE
 #define READER_NICE 10
+#endif
 
 static job_next_t s_run(void *ctx, request_t *rq, int lane)
 {
