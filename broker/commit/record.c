@@ -133,7 +133,9 @@ int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint
             *seq_out = 0; /* known once the writer appends it: staged_seq */
         return s_stage(rq, f);
     }
-    const dx_policy_t *p = rq && rq->policy ? rq->policy : b->policy;
+    /* on the writer, the set in force now: a reload in this very request
+     * has swapped (and freed) the one the request began under */
+    const dx_policy_t *p = b->policy;
     return s_append(b, rq ? rq->now_ms : dx_now_ms(), rq ? rq->member_id : "", f,
                     p ? p->sha256 : NULL, seq_out);
 }

@@ -26,6 +26,7 @@ int admin_reload(broker_t *b, request_t *rq)
     char reason[DX_ERRMSG + 64];
     int rv = reload_policy(b, rq, NULL, &diag, reason);
     rq->member = NULL; /* the set it pointed into may be gone */
+    rq->policy = b->policy;
     rq->refused = rv == DX_ERR_POLICY; /* counted as refused, though answered with a result */
     if (rv != 0 && rv != DX_ERR_POLICY)
         goto out;

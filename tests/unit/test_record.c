@@ -85,6 +85,29 @@ TEST(a_staged_record_names_the_set_that_decided)
     request_free(&rq);
 }
 
+/* A reload asked for by an admin swaps the set inside its own request:
+ * its record is appended after the swap, under the set now in force (the
+ * one the request began under is freed by then: ASan in make test). */
+TEST(a_reload_request_records_under_the_set_it_loaded)
+{
+    fx_t *f = &s_fx;
+    fx_write(f, "policies/extra2.yaml", "version: 1\nrules:\n  - id: extra2\n    effect: allow\n"
+             "    actions: [list]\n    members: [auditor]\n    datasets: [\"y/**\"]\n");
+    Dx__Request req = DX__REQUEST__INIT;
+    Dx__ReloadRequest rr = DX__RELOAD_REQUEST__INIT;
+    req.body_case = DX__REQUEST__BODY_RELOAD;
+    req.reload = &rr;
+    fx_writer(f, fx_request(f, &f->admin, &req));
+    Dx__Reply *r = fx_reply(f);
+    CHECK(r && r->body_case == DX__REPLY__BODY_RELOAD);
+    wire_reply_free(&r);
+    Dx__AuditRecord *last = NULL;
+    CHECK_EQ(s_last(f, &last), 0);
+    CHECK(last && strcmp(last->event, "policy_load") == 0 && last->policy_sha256.len == DX_SHA256_LEN &&
+          memcmp(last->policy_sha256.data, f->b.policy->sha256, DX_SHA256_LEN) == 0);
+    wire_free(&last);
+}
+
 TEST(the_brokers_own_record_has_no_member)
 {
     fx_t *f = &s_fx;
@@ -105,6 +128,7 @@ int main(void)
     }
     RUN(a_record_is_undone_with_its_request);
     RUN(a_staged_record_names_the_set_that_decided);
+    RUN(a_reload_request_records_under_the_set_it_loaded);
     RUN(the_brokers_own_record_has_no_member);
     fx_close(&s_fx);
     return TEST_EXIT();
