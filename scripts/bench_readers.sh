@@ -16,29 +16,12 @@
 # Usage: scripts/bench_readers.sh BIN_DIR TOOLS_DIR OUT_FILE RUNS
 set -euo pipefail
 BIN=$1 T=$2 OUT=$3 RUNS=${4:-3}
-D=$(mktemp -d /tmp/dx-bench-readers.XXXXXX)
-PID=
-finish() {
-  [ -n "$PID" ] && kill "$PID" 2>/dev/null
-  pkill -f "$D/loop" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$D"
-}
-trap finish EXIT
-export DX_STATE_DIR=$D/state
-"$(dirname "$0")/example-exchange.sh" "$D" "$BIN" >/dev/null
-"$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$D/data" --policies "$D/policies" \
-  --key "$D/keys/broker.key" --max-dataset 1G >"$D/broker.log" 2>&1 &
-PID=$!
-EP=
-for _ in $(seq 100); do
-  EP=$(sed -n 's/.*listening endpoint=\([^ ]*\).*/\1/p' "$D/broker.log")
-  [ -n "$EP" ] && break
-  sleep 0.1
-done
+source "$(dirname "$0")/bench_lib.sh"
+bench_setup readers "$BIN"
+ON_EXIT='pkill -f "$D/loop" 2>/dev/null || true'
+bench_broker --max-dataset 1G
 A() { local who=$1; shift; "$BIN/dx-agent" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key "$D/keys/$who.key" --timeout 120 "$@"; }
 L() { local who=$1; shift; "$T/dx-load" "$@" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key "$D/keys/$who.key"; }
-median() { python3 -c 'import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 now() { date +%s.%N; }
 # utime + stime (clock ticks) of the broker's threads whose name matches
 ticks() {
