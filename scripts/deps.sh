@@ -19,6 +19,7 @@ if [ "${1:-}" != build ]; then  # the tests' and the demo's
     python3 python3-zmq python3-cryptography
     clang libclang-rt-14-dev
     man-db systemd prometheus golang-go golang-golang-x-mod-dev lintian
+    ceph-mon ceph-osd ceph-common librados-dev
   )
 fi
 if [ "${DX_DEPS_EXTRA:-}" != "" ]; then
