@@ -53,9 +53,9 @@ int main(int argc, char **argv)
         broker_stop(&b);
         return rv == DX_ERR_USAGE ? 2 : 1;
     }
-    broker_notify("READY=1"); /* systemd, Type=notify: it listens */
+    notify_systemd("READY=1"); /* systemd, Type=notify: it listens */
     rv = intake_run(&b, &dx_signal_stop, &dx_signal_reload);
-    broker_notify("STOPPING=1");
+    notify_systemd("STOPPING=1");
     dx_info("stopping", "stopping");
     broker_stop(&b);
     return rv == 0 ? 0 : 1;

@@ -126,7 +126,7 @@ static int s_stage(const request_t *rq, const audit_fields_t *f)
     return staged_add((request_t *)rq, s_record_commit, s_record_drop, sr);
 }
 
-int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint64_t *seq_out)
+int record_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint64_t *seq_out)
 {
     if (rq && rq->reader) {
         if (seq_out)
@@ -140,23 +140,23 @@ int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint
                     p ? p->sha256 : NULL, seq_out);
 }
 
-int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__ErrorCode code)
+int record_refusal(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__ErrorCode code)
 {
-    int rv = broker_audit(b, rq, f, NULL);
+    int rv = record_audit(b, rq, f, NULL);
     if (rv != 0)
         return rv;
     dx_log_kv(DX_LOG_INFO, "refused", DX_KV("member", rq->member_id),
               DX_KV("request", dx_event_name(f->event)), DX_KV("dataset", f->dataset ? f->dataset : ""),
               DX_KU("version", f->version), DX_KV("rule", f->rule_id ? f->rule_id : ""),
               DX_KV("reason", f->reason ? f->reason : ""));
-    return broker_error_later(b, rq, code, f->rule_id, "%s", f->reason ? f->reason : "refused");
+    return reply_error_later(b, rq, code, f->rule_id, "%s", f->reason ? f->reason : "refused");
 }
 
 /* A transfer id that is not the member's own. Another member's live id is
  * a probe: logged and recorded. The answer is the same either way, and
  * leaves at once either way, so that neither its words nor its timing say
  * whether the id exists. */
-int broker_no_transfer(broker_t *b, request_t *rq, uint64_t id, dx_event_t event)
+int record_no_transfer(broker_t *b, request_t *rq, uint64_t id, dx_event_t event)
 {
     int rv = 0;
     if (sessions_foreign(b->sessions, id, rq->member_id)) {
@@ -166,32 +166,32 @@ int broker_no_transfer(broker_t *b, request_t *rq, uint64_t id, dx_event_t event
         audit_fields_t f = { .event = event, .action = dx_event_name(event),
                              .rule_id = dx_pseudo_rule(DX_PSEUDO_TRANSFER),
                              .reason = "named a transfer that belongs to another member: refused" };
-        rv = broker_audit(b, rq, &f, NULL);
+        rv = record_audit(b, rq, &f, NULL);
     }
-    broker_error(b, rq, DX__ERROR_CODE__ERR_TRANSFER_GONE, NULL,
+    reply_error(b, rq, DX__ERROR_CODE__ERR_TRANSFER_GONE, NULL,
                  "no such %s in progress (it timed out, or the broker restarted): start it again",
                  event == DX_EV_READ ? "fetch" : "publish");
     return rv;
 }
 
-int broker_add_session(broker_t *b, request_t *rq, session_t *s)
+int record_add_session(broker_t *b, request_t *rq, session_t *s)
 {
     int rv = sessions_add(b->sessions, s);
     if (rv != DX_ERR_BUSY)
         return rv;
     dx_log_kv(DX_LOG_WARN, "transfer-refused", DX_KV("member", rq->member_id),
               DX_KV("reason", "session limit reached"));
-    broker_error(b, rq, DX__ERROR_CODE__ERR_BUSY, NULL,
+    reply_error(b, rq, DX__ERROR_CODE__ERR_BUSY, NULL,
                  "too many transfers in progress; try again shortly");
     return 0;
 }
 
-int broker_system_record(broker_t *b, dx_event_t event, const char *reason)
+int record_system(broker_t *b, dx_event_t event, const char *reason)
 {
     audit_fields_t f = { .event = event, .decision = "ok", .rule_id = "", .reason = reason,
                          .sha256 = event == DX_EV_POLICY_LOAD ? b->policy->sha256 : NULL };
     batch_op_begin(b->batch);
-    int rv = broker_audit(b, NULL, &f, NULL);
+    int rv = record_audit(b, NULL, &f, NULL);
     if (rv == 0 && event == DX_EV_POLICY_LOAD)
         rv = policy_set_archive(b);
     return batch_op_end(b->batch, rv);

@@ -9,18 +9,18 @@
 
 /* Appends an audit record for rq (or for the broker itself when rq is NULL)
  * in the current request's transaction. */
-int broker_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint64_t *seq_out);
+int record_audit(broker_t *b, const request_t *rq, const audit_fields_t *f, uint64_t *seq_out);
 /* Records a decision and sends the refusal after it is committed. */
-int broker_refuse(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__ErrorCode code);
+int record_refusal(broker_t *b, request_t *rq, const audit_fields_t *f, Dx__ErrorCode code);
 /* Answers a chunk or credit for a transfer that is not the member's own
  * ("no such fetch/publish in progress"). When the id is another member's
  * live transfer, the probe is logged and recorded, but the answer and its
  * timing are the same. */
-int broker_no_transfer(broker_t *b, request_t *rq, uint64_t id, dx_event_t event);
+int record_no_transfer(broker_t *b, request_t *rq, uint64_t id, dx_event_t event);
 /* Adds a transfer session (taking ownership); when the limits say no, the
  * request is answered "busy" and 0 returned. */
-int broker_add_session(broker_t *b, request_t *rq, session_t *s);
+int record_add_session(broker_t *b, request_t *rq, session_t *s);
 /* An audit record of the broker's own, in a request of its own. */
-int broker_system_record(broker_t *b, dx_event_t event, const char *reason);
+int record_system(broker_t *b, dx_event_t event, const char *reason);
 
 #endif

@@ -48,7 +48,7 @@ int reload_policy(broker_t *b, const request_t *rq, const char *signal_by, dx_di
     audit_fields_t f = { .event = DX_EV_POLICY_LOAD, .action = "reload",
                          .sha256 = diag->hashed ? diag->sha256 : NULL,
                          .decision = rv == 0 ? "ok" : "error", .rule_id = "", .reason = reason };
-    int arv = broker_audit(b, rq, &f, NULL);
+    int arv = record_audit(b, rq, &f, NULL);
     if (arv == 0 && rv == 0)
         arv = policy_set_archive(b);
     return arv ? arv : rv;

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <zmq.h>
 
-Dx__ErrorCode broker_code(int err)
+Dx__ErrorCode reply_code(int err)
 {
     switch (err) {
     case DX_ERR_DENIED: return DX__ERROR_CODE__ERR_DENIED;
@@ -95,7 +95,7 @@ static void s_send_rq(broker_t *b, const request_t *rq, char kind, uint8_t *data
               data, len);
 }
 
-void broker_reply_forward(broker_t *b, reader_t *r, request_t *rq)
+void reply_forward(broker_t *b, reader_t *r, request_t *rq)
 {
     uint8_t *data = rq->out;
     rq->out = NULL;
@@ -108,7 +108,7 @@ static size_t s_cmd(const request_t *rq)
     return rq->cmd ? rq->cmd_index : SIZE_MAX;
 }
 
-void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply)
+void reply_now(broker_t *b, request_t *rq, Dx__Reply *reply)
 {
     metrics_latency(b->metrics, s_cmd(rq), dx_mono_us() - rq->received_us);
     uint8_t *data = NULL;
@@ -122,13 +122,13 @@ void broker_reply(broker_t *b, request_t *rq, Dx__Reply *reply)
     s_send_rq(b, rq, REPLY_ANSWER, data, len);
 }
 
-void broker_reply_none(broker_t *b, request_t *rq)
+void reply_none(broker_t *b, request_t *rq)
 {
     rq->answer = RQ_ANSWERED;
     s_send_rq(b, rq, REPLY_NONE, NULL, 0);
 }
 
-void broker_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, Dx__Reply *reply)
+void reply_send_to(broker_t *b, const uint8_t *identity, size_t identity_len, Dx__Reply *reply)
 {
     uint8_t *data = NULL;
     size_t len = 0;
@@ -166,7 +166,7 @@ static int s_pack_errorv(const request_t *rq, Dx__ErrorCode code, const char *ru
 static int s_error(broker_t *b, request_t *rq, bool later, Dx__ErrorCode code, const char *rule_id,
                    const char *fmt, va_list ap);
 
-void broker_error(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
+void reply_error(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
                   const char *fmt, ...)
 {
     va_list ap;
@@ -182,7 +182,7 @@ typedef struct {
     uint64_t id;
     uint8_t *data;
     size_t len;
-    broker_after_fn after;
+    reply_after_fn after;
     uint64_t session;
     bool witnessed;
     size_t cmd;                  /* for metrics */
@@ -289,7 +289,7 @@ static void s_later_drop(broker_t *b, void *arg)
     free(l);
 }
 
-static int s_later(broker_t *b, request_t *rq, uint8_t *data, size_t len, broker_after_fn after,
+static int s_later(broker_t *b, request_t *rq, uint8_t *data, size_t len, reply_after_fn after,
                    uint64_t session, bool witnessed)
 {
     later_t *l = calloc(1, sizeof *l);
@@ -323,7 +323,7 @@ static int s_later(broker_t *b, request_t *rq, uint8_t *data, size_t len, broker
     return 0;
 }
 
-static int s_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
+static int s_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, reply_after_fn after,
                          uint64_t session, bool witnessed)
 {
     uint8_t *data = NULL;
@@ -335,19 +335,19 @@ static int s_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_af
     return s_later(b, rq, data, len, after, session, witnessed);
 }
 
-int broker_reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
+int reply_later(broker_t *b, request_t *rq, Dx__Reply *reply, reply_after_fn after,
                        uint64_t session)
 {
     return s_reply_later(b, rq, reply, after, session, false);
 }
 
-int broker_reply_witnessed(broker_t *b, request_t *rq, Dx__Reply *reply, broker_after_fn after,
+int reply_witnessed(broker_t *b, request_t *rq, Dx__Reply *reply, reply_after_fn after,
                            uint64_t session)
 {
     return s_reply_later(b, rq, reply, after, session, true);
 }
 
-int broker_after_commit(broker_t *b, request_t *rq, broker_after_fn after, uint64_t session)
+int reply_after_commit(broker_t *b, request_t *rq, reply_after_fn after, uint64_t session)
 {
     answer_t was = rq->answer;
     int rv = s_later(b, rq, NULL, 0, after, session, false);
@@ -355,7 +355,7 @@ int broker_after_commit(broker_t *b, request_t *rq, broker_after_fn after, uint6
     return rv;
 }
 
-int broker_error_later(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
+int reply_error_later(broker_t *b, request_t *rq, Dx__ErrorCode code, const char *rule_id,
                        const char *fmt, ...)
 {
     va_list ap;
@@ -382,7 +382,7 @@ static int s_error(broker_t *b, request_t *rq, bool later, Dx__ErrorCode code, c
     return 0;
 }
 
-int broker_pack_error(uint64_t id, Dx__ErrorCode code, const char *msg, uint8_t **data, size_t *len)
+int reply_pack_error(uint64_t id, Dx__ErrorCode code, const char *msg, uint8_t **data, size_t *len)
 {
     return s_pack_error(id, code, NULL, msg, data, len);
 }

@@ -15,7 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-void broker_notify(const char *state)
+void notify_systemd(const char *state)
 {
     const char *path = getenv("NOTIFY_SOCKET");
     struct sockaddr_un sa;

@@ -4,6 +4,6 @@
 #define DX_BROKER_NOTIFY_H
 
 /* Sends state ("READY=1", "RELOADING=1", "STOPPING=1") to $NOTIFY_SOCKET. */
-void broker_notify(const char *state);
+void notify_systemd(const char *state);
 
 #endif

@@ -40,7 +40,7 @@ int admin_reload(broker_t *b, request_t *rq)
     res.n_problems = diag.n < PROBLEMS_MAX ? diag.n : PROBLEMS_MAX;
     reply.body_case = DX__REPLY__BODY_RELOAD;
     reply.reload = &res;
-    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    rv = reply_later(b, rq, &reply, NULL, 0);
 out:
     dx_diag_free(&diag);
     return rv;
@@ -84,11 +84,11 @@ int admin_status(broker_t *b, request_t *rq)
     st.reloads_refused = r.refused;
     audit_fields_t f = { .event = DX_EV_STATUS, .action = "status", .allow = true,
                          .rule_id = "", .reason = "the broker's status" };
-    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+    if ((rv = record_audit(b, rq, &f, NULL)) != 0)
         return rv;
     reply.body_case = DX__REPLY__BODY_STATUS;
     reply.status = &st;
-    return broker_reply_later(b, rq, &reply, NULL, 0);
+    return reply_later(b, rq, &reply, NULL, 0);
 }
 
 /* A new master key, made here so that it never crosses the network: every
@@ -106,7 +106,7 @@ int admin_rotate_master_key(broker_t *b, request_t *rq)
     if (!b->cfg.master_key_path) {
         f.reason = "rotation refused: this broker derives its master key from its own key file "
                    "(no --master-key), so there is no key file to replace";
-        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_UNSUPPORTED);
+        return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_UNSUPPORTED);
     }
     vault_master_id(b->vault, old_id);
     int rv = dx_random(next, sizeof next);
@@ -119,7 +119,7 @@ int admin_rotate_master_key(broker_t *b, request_t *rq)
         dx_error("master-key-rotation-failed", "%s", reason);
         f.reason = reason;
         f.decision = "error";
-        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_STORAGE);
+        return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_STORAGE);
     }
     snprintf(reason, sizeof reason, "master key rotated: %s -> %s, %u content keys rewrapped, %s "
              "replaced", old_id, new_id, count, b->cfg.master_key_path);
@@ -127,7 +127,7 @@ int admin_rotate_master_key(broker_t *b, request_t *rq)
               DX_KU("keys", count), DX_KV("by", rq->member_id));
     f.decision = "ok";
     f.reason = reason;
-    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+    if ((rv = record_audit(b, rq, &f, NULL)) != 0)
         return rv;
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__MasterKeyRotated res = DX__MASTER_KEY_ROTATED__INIT;
@@ -136,5 +136,5 @@ int admin_rotate_master_key(broker_t *b, request_t *rq)
     res.keys = count;
     reply.body_case = DX__REPLY__BODY_MASTER_KEY_ROTATED;
     reply.master_key_rotated = &res;
-    return broker_reply_later(b, rq, &reply, NULL, 0);
+    return reply_later(b, rq, &reply, NULL, 0);
 }

@@ -132,7 +132,7 @@ static int s_records(broker_t *b, request_t *rq, const Dx__AuditQuery *q, uint64
     snprintf(reason, sizeof reason, "%s; page after seq %llu: %s", what, (unsigned long long)after,
              range);
     f->reason = reason;
-    if ((rv = broker_audit(b, rq, f, NULL)) != 0)
+    if ((rv = record_audit(b, rq, f, NULL)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     recs.records = p.records;
@@ -142,7 +142,7 @@ static int s_records(broker_t *b, request_t *rq, const Dx__AuditQuery *q, uint64
     recs.next_after = next;
     reply.body_case = DX__REPLY__BODY_AUDIT;
     reply.audit = &recs;
-    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    rv = reply_later(b, rq, &reply, NULL, 0);
 out:
     store_abort(&t);
     s_page_free(&p);
@@ -230,7 +230,7 @@ int audit_proof(broker_t *b, request_t *rq)
         goto out;
     rv = s_head_of(b, t, pr->size, &res.checkpoint, &p.size, signed_now);
     if (rv == DX_ERR_NOT_FOUND || (rv == 0 && pr->last > p.size)) {
-        broker_error(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
+        reply_error(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
                      rv ? "no signed head of %llu records is stored"
                         : "records %llu..%llu are not all in the signed head", (unsigned long long)pr->size,
                      (unsigned long long)pr->last);
@@ -250,7 +250,7 @@ int audit_proof(broker_t *b, request_t *rq)
              (unsigned long long)p.size);
     audit_fields_t f = { .event = DX_EV_AUDIT, .action = "prove", .allow = true,
                          .rule_id = dx_pseudo_rule(DX_PSEUDO_ROLE_AUDITOR), .reason = reason };
-    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+    if ((rv = record_audit(b, rq, &f, NULL)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     res.records = p.records;
@@ -259,7 +259,7 @@ int audit_proof(broker_t *b, request_t *rq)
     res.n_proofs = p.n;
     reply.body_case = DX__REPLY__BODY_AUDIT_PROOFS;
     reply.audit_proofs = &res;
-    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    rv = reply_later(b, rq, &reply, NULL, 0);
 out:
     store_abort(&t);
     s_page_free(&p);
@@ -280,7 +280,7 @@ int audit_consistency(broker_t *b, request_t *rq)
         return rv;
     rv = s_head_of(b, t, cr->new_size, &res.new_checkpoint, &size, signed_new);
     if (rv == DX_ERR_NOT_FOUND || (rv == 0 && cr->old_size > size)) {
-        broker_error(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
+        reply_error(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
                      "no signed head of %llu records, or it is older than %llu records",
                      (unsigned long long)cr->new_size, (unsigned long long)cr->old_size);
         rv = 0;
@@ -298,7 +298,7 @@ int audit_consistency(broker_t *b, request_t *rq)
     res.proof.len = n * DX_HASH_LEN;
     reply.body_case = DX__REPLY__BODY_AUDIT_CONSISTENCY;
     reply.audit_consistency = &res;
-    broker_reply(b, rq, &reply);
+    reply_now(b, rq, &reply);
 out:
     store_abort(&t);
     return rv;
@@ -336,7 +336,7 @@ int audit_heads(broker_t *b, request_t *rq)
         res.n_checkpoints = h.n;
         reply.body_case = DX__REPLY__BODY_AUDIT_HEADS;
         reply.audit_heads = &res;
-        broker_reply(b, rq, &reply);
+        reply_now(b, rq, &reply);
         rv = 0;
     }
     store_abort(&t);
@@ -356,7 +356,7 @@ int audit_policy(broker_t *b, request_t *rq)
         f.allow = false;
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_PROTOCOL);
         f.reason = "a policy set is named by its SHA-256 (32 bytes)";
-        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+        return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
     }
     dx_hex_encode(sha->data, DX_SHA256_LEN, hex);
     int rv = reader_txn(rq, b->batch, &t);
@@ -366,14 +366,14 @@ int audit_policy(broker_t *b, request_t *rq)
         f.allow = false;
         snprintf(reason, sizeof reason, "no policy set %.16s... was ever in force here", hex);
         f.reason = reason;
-        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_NOT_FOUND);
+        return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_NOT_FOUND);
     }
     if (rv != 0)
         return rv;
     f.sha256 = sha->data;
     snprintf(reason, sizeof reason, "the policy set %.16s... read", hex);
     f.reason = reason;
-    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+    if ((rv = record_audit(b, rq, &f, NULL)) != 0)
         return rv;
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__AuditPolicy res = DX__AUDIT_POLICY__INIT;
@@ -381,5 +381,5 @@ int audit_policy(broker_t *b, request_t *rq)
     res.archive.len = v.len;
     reply.body_case = DX__REPLY__BODY_AUDIT_POLICY;
     reply.audit_policy = &res;
-    return broker_reply_later(b, rq, &reply, NULL, 0);
+    return reply_later(b, rq, &reply, NULL, 0);
 }

@@ -144,7 +144,7 @@ int catalog_list(broker_t *b, request_t *rq)
         size_t len = 0;
         if (cursor_open(b->cursor_key, CURSOR_LIST, rq->member_id, lr->cursor.data, lr->cursor.len,
                         pos, &len) != 0 || len == 0 || len > DX_NAME_MAX) {
-            broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
+            reply_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
                          "list: not a cursor this broker gave you; start from the beginning");
             rv = 0;
             goto out;
@@ -182,7 +182,7 @@ int catalog_list(broker_t *b, request_t *rq)
     audit_fields_t f = { .event = DX_EV_LIST, .action = "list",
                          .dataset = lr->pattern[0] ? lr->pattern : "**", .allow = true,
                          .rule_id = dx_pseudo_rule(DX_PSEUDO_PER_DATASET), .reason = reason };
-    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+    if ((rv = record_audit(b, rq, &f, NULL)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__ListReply list = DX__LIST_REPLY__INIT;
@@ -195,7 +195,7 @@ int catalog_list(broker_t *b, request_t *rq)
     }
     reply.body_case = DX__REPLY__BODY_LIST;
     reply.list = &list;
-    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    rv = reply_later(b, rq, &reply, NULL, 0);
 out:
     for (size_t i = 0; i < l.n; i++)
         wire_free(&l.entries[i]);
@@ -216,14 +216,14 @@ static int s_not_visible(broker_t *b, request_t *rq, audit_fields_t *f, unsigned
         snprintf(version, sizeof version, "@%llu", (unsigned long long)asked);
     const char *reason = f->reason;
     f->reason = real_reason;
-    int rv = broker_audit(b, rq, f, NULL);
+    int rv = record_audit(b, rq, f, NULL);
     f->reason = reason;
     if (rv != 0)
         return rv;
     dx_log_kv(DX_LOG_INFO, "refused", DX_KV("member", rq->member_id),
               DX_KV("request", dx_event_name(f->event)), DX_KV("dataset", f->dataset),
               DX_KU("version", asked), DX_KV("reason", real_reason));
-    return broker_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
+    return reply_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
                               "no dataset %s%s that %s may %s: it does not exist, or the policy "
                               "does not let you see it", f->dataset, version, rq->member_id,
                               action == DX_ACT_READ ? "read" : "list");
@@ -251,7 +251,7 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
      * refusal, the same for a name that exists and one that does not. */
     bool first_denied = !d->allow;
     if (first_denied && !dx_decision_publisher_may(d))
-        return broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
+        return record_refusal(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
     if ((rv = reader_txn(rq, b->batch, &t)) != 0)
         return rv;
     rv = store_catalog_latest(t, f->dataset, latest);
@@ -269,7 +269,7 @@ int catalog_decide(broker_t *b, request_t *rq, unsigned action, audit_fields_t *
     bool publisher = rv == 0 && strcmp((*e)->publisher, rq->member_id) == 0;
     if (first_denied && !publisher) {
         wire_free(e);
-        return broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
+        return record_refusal(b, rq, f, DX__ERROR_CODE__ERR_DENIED);
     }
     if (rv == DX_ERR_NOT_FOUND)
         return s_not_visible(b, rq, f, action, f->version, f->version ? "no such version" : "no such dataset");
@@ -306,7 +306,7 @@ int catalog_info(broker_t *b, request_t *rq)
     if (rv != 0 || !e)
         return rv;
     f.allow = true;
-    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+    if ((rv = record_audit(b, rq, &f, NULL)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__DatasetInfo info;
@@ -314,7 +314,7 @@ int catalog_info(broker_t *b, request_t *rq)
     s_info_from_entry(e, latest, rq->member_id, &info, &erased);
     reply.body_case = DX__REPLY__BODY_INFO;
     reply.info = &info;
-    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    rv = reply_later(b, rq, &reply, NULL, 0);
 out:
     wire_free(&e);
     return rv;

@@ -153,14 +153,14 @@ static int s_row(broker_t *b, const request_t *rq, const char *name, uint64_t ve
     return staged_add((request_t *)rq, s_row_commit, s_row_drop, r);
 }
 
-int broker_delivery_sent(broker_t *b, const request_t *rq, const char *name, uint64_t version,
+int deliveries_sent(broker_t *b, const request_t *rq, const char *name, uint64_t version,
                          const uint8_t sha[DX_SHA256_LEN], const char *purpose, bool filtered,
                          uint64_t read_seq)
 {
     return s_row(b, rq, name, version, sha, purpose, filtered, read_seq, NULL);
 }
 
-int broker_delivery_refused(broker_t *b, const request_t *rq, const char *name, uint64_t version,
+int deliveries_refused(broker_t *b, const request_t *rq, const char *name, uint64_t version,
                             const char *purpose, const char *reason, uint64_t read_seq)
 {
     static const uint8_t none[DX_SHA256_LEN];
@@ -173,7 +173,7 @@ static int s_refuse(broker_t *b, request_t *rq, audit_fields_t *f, Dx__ErrorCode
                     const char *reason)
 {
     f->reason = reason;
-    return broker_refuse(b, rq, f, code);
+    return record_refusal(b, rq, f, code);
 }
 
 int delivery_receipt(broker_t *b, request_t *rq)
@@ -241,7 +241,7 @@ int delivery_receipt(broker_t *b, request_t *rq)
         snprintf(reason, sizeof reason, "delivery receipt signed by %s: %s received", rq->member_id,
                  d->filtered ? "the filtered view" : "the content");
         f.reason = reason;
-        if ((rv = broker_audit(b, rq, &f, &seq)) != 0)
+        if ((rv = record_audit(b, rq, &f, &seq)) != 0)
             goto out;
         d->receipt = (Dx__Signed *)sr;
         d->receipt_ms = rq->now_ms;
@@ -258,7 +258,7 @@ int delivery_receipt(broker_t *b, request_t *rq)
     ack.audit_seq = seq;
     reply.body_case = DX__REPLY__BODY_DELIVERY_ACK;
     reply.delivery_ack = &ack;
-    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    rv = reply_later(b, rq, &reply, NULL, 0);
 out:
     wire_free(&d);
     wire_free(&r);
@@ -358,11 +358,11 @@ int deliveries_query(broker_t *b, request_t *rq)
     }
     if (!mine) {
         f.reason = "not a version the member published, or no such version";
-        if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+        if ((rv = record_audit(b, rq, &f, NULL)) != 0)
             return rv;
         if (!q->version) /* as a name with no version of theirs: an empty last page */
             goto answer;
-        return broker_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
+        return reply_error_later(b, rq, DX__ERROR_CODE__ERR_NOT_FOUND, NULL,
                                   "no dataset %s@%llu that %s published", q->dataset,
                                   (unsigned long long)q->version, rq->member_id);
     }
@@ -377,7 +377,7 @@ int deliveries_query(broker_t *b, request_t *rq)
         size_t len = 0;
         if (cursor_open(b->cursor_key, CURSOR_DELIVERIES, rq->member_id, q->cursor.data, q->cursor.len,
                         pos, &len) != 0 || len != sizeof from) {
-            broker_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
+            reply_error(b, rq, DX__ERROR_CODE__ERR_BAD_REQUEST, NULL,
                          "deliveries: not a cursor this broker gave you; start from the beginning");
             rv = 0;
             goto out;
@@ -403,7 +403,7 @@ answer:;
              : c.more ? "; more to read" : "");
     f.allow = true;
     f.reason = reason;
-    if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+    if ((rv = record_audit(b, rq, &f, NULL)) != 0)
         goto out;
     Dx__Reply reply = DX__REPLY__INIT;
     Dx__Deliveries list = DX__DELIVERIES__INIT;
@@ -416,7 +416,7 @@ answer:;
     }
     reply.body_case = DX__REPLY__BODY_DELIVERIES;
     reply.deliveries = &list;
-    rv = broker_reply_later(b, rq, &reply, NULL, 0);
+    rv = reply_later(b, rq, &reply, NULL, 0);
 out:
     for (size_t i = 0; i < c.n; i++)
         wire_free(&c.rows[i]);

@@ -66,7 +66,7 @@ int erase_version(broker_t *b, const request_t *rq, Dx__CatalogEntry *e, const e
                          .manifest_sha256 = manifest_sha, .decision = "ok",
                          .rule_id = who->rule_id, .reason = who->reason };
     uint64_t at = 0;
-    if ((rv = broker_audit(b, rq, &f, &at)) != 0)
+    if ((rv = record_audit(b, rq, &f, &at)) != 0)
         return rv;
     if (seq)
         *seq = at;
@@ -161,7 +161,7 @@ int erase_request(broker_t *b, request_t *rq)
         f.reason = !dx_dataset_name_valid(er->dataset)
                        ? "erase refused: not a dataset name"
                        : "erase refused: the reason must be one line of 1 to 500 printable UTF-8 bytes";
-        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+        return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
     }
     if ((rv = batch_txn(b->batch, &t)) != 0)
         return rv;
@@ -192,7 +192,7 @@ int erase_request(broker_t *b, request_t *rq)
         else
             snprintf(reason, sizeof reason, "erase refused: no dataset %s", er->dataset);
         f.reason = reason;
-        rv = broker_refuse(b, rq, &f, v.erased_before ? DX__ERROR_CODE__ERR_BAD_REQUEST
+        rv = record_refusal(b, rq, &f, v.erased_before ? DX__ERROR_CODE__ERR_BAD_REQUEST
                                                       : DX__ERROR_CODE__ERR_NOT_FOUND);
         goto out;
     }
@@ -216,7 +216,7 @@ int erase_request(broker_t *b, request_t *rq)
     res.next_after = v.more ? v.last : 0;
     reply.body_case = DX__REPLY__BODY_ERASED;
     reply.erased = &res;
-    if ((rv = broker_reply_later(b, rq, &reply, NULL, 0)) == 0 && v.n)
+    if ((rv = reply_later(b, rq, &reply, NULL, 0)) == 0 && v.n)
         dx_log_kv(DX_LOG_INFO, "erased", DX_KV("member", rq->member_id), DX_KV("dataset", er->dataset),
                   DX_KU("versions", v.n), DX_KU("first", nums[0]), DX_KV("more", v.more ? "yes" : "no"));
 out:

@@ -234,7 +234,7 @@ static void s_notify(void *arg, int status)
         notify.seq = c->seq;
         reply.body_case = DX__REPLY__BODY_NOTIFY;
         reply.notify = &notify;
-        broker_send_to(b, s->identity, s->identity_len, &reply);
+        reply_send_to(b, s->identity, s->identity_len, &reply);
         s->pending++;
     }
 out:
@@ -377,7 +377,7 @@ static int s_page_commit(broker_t *b, request_t *rq, void *arg)
                                  .rule_id = dx_pseudo_rule(DX_PSEUDO_LIMIT),
                                  .reason = "too many subscriptions: the member's or the broker's "
                                            "limit is reached" };
-            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BUSY);
+            rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_BUSY);
             goto out;
         }
         if (rv != 0)
@@ -394,7 +394,7 @@ static int s_page_commit(broker_t *b, request_t *rq, void *arg)
         audit_fields_t f = { .event = DX_EV_FEED, .action = "list",
                              .dataset = fr->n_patterns ? fr->patterns[0] : "**", .allow = true,
                              .rule_id = dx_pseudo_rule(DX_PSEUDO_PER_DATASET), .reason = reason };
-        if ((rv = broker_audit(b, rq, &f, NULL)) != 0)
+        if ((rv = record_audit(b, rq, &f, NULL)) != 0)
             goto undo;
     }
     Dx__Reply reply = DX__REPLY__INIT;
@@ -406,7 +406,7 @@ static int s_page_commit(broker_t *b, request_t *rq, void *arg)
     feed.lease_s = fr->watch ? FEED_LEASE_S : 0;
     reply.body_case = DX__REPLY__BODY_FEED;
     reply.feed = &feed;
-    rv = broker_reply_later(b, rq, &reply, added ? s_watch_after : NULL, sub_id);
+    rv = reply_later(b, rq, &reply, added ? s_watch_after : NULL, sub_id);
 undo:
     if (rv != 0 && added)
         s_watch_after(b, sub_id, rv);

@@ -121,7 +121,7 @@ int fetch_begin(broker_t *b, request_t *rq)
                  own ? " (" : "", own ? e->erased->reason : "", own ? ")" : "");
         f.reason = reason;
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_ERASED);
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_ERASED);
+        rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_ERASED);
         goto out;
     }
     int format = d.field_mode == DX_FIELDS_ALL ? DX_FORMAT_NONE : dx_format_of(e->content_type, why);
@@ -130,7 +130,7 @@ int fetch_begin(broker_t *b, request_t *rq)
                  "rule '%s' restricts fields, but content type '%s' cannot be filtered: the "
                  "unfiltered bytes are not released (%s)", d.rule_id, e->content_type, why);
         f.reason = reason;
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
+        rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
         goto out;
     }
     rv = DX_ERR_NOMEM;
@@ -161,20 +161,20 @@ int fetch_begin(broker_t *b, request_t *rq)
         f.reason = reason;
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
         f.decision = "error";
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+        rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
         goto out;
     }
     s->entry = e;
     e = NULL;
     session_t *added = s;
-    rv = broker_add_session(b, rq, s);
+    rv = record_add_session(b, rq, s);
     s = NULL;
     if (rv != 0 || rq->answer != RQ_OPEN)
         goto out;
     f.allow = true;
     uint64_t seq = 0;
-    if ((rv = broker_audit(b, rq, &f, &seq)) != 0 ||
-        (!added->filter && (rv = broker_delivery_sent(b, rq, added->entry->dataset, added->entry->version,
+    if ((rv = record_audit(b, rq, &f, &seq)) != 0 ||
+        (!added->filter && (rv = deliveries_sent(b, rq, added->entry->dataset, added->entry->version,
                                                       added->entry->sha256.data, fb->purpose, false,
                                                       seq)) != 0)) {
         sessions_remove(b->sessions, added->id);
@@ -203,7 +203,7 @@ int fetch_begin(broker_t *b, request_t *rq)
     ready.window = (uint32_t)b->cfg.fetch_window;
     reply.body_case = DX__REPLY__BODY_FETCH_READY;
     reply.fetch_ready = &ready;
-    rv = broker_reply_witnessed(b, rq, &reply, s_fetch_after, added->id);
+    rv = reply_witnessed(b, rq, &reply, s_fetch_after, added->id);
     added->entry->blob = blob;
     added->entry->key_slot = key_slot;
     if (rv != 0)
@@ -259,13 +259,13 @@ static int s_stop(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code, 
     error.rule_id = (char *)rule;
     reply.error = &error;
     s->finished = true;
-    int rv = broker_audit(b, rq, &f, &seq);
+    int rv = record_audit(b, rq, &f, &seq);
     /* the publisher sees the refused view and why (dx-agent deliveries) */
     if (rv == 0 && view_refused)
-        rv = broker_delivery_refused(b, rq, s->entry->dataset, s->entry->version, s->purpose,
+        rv = deliveries_refused(b, rq, s->entry->dataset, s->entry->version, s->purpose,
                                      reason, seq);
     if (rv == 0)
-        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
+        rv = reply_later(b, rq, &reply, s_view_after, s->id);
     return rv;
 }
 
@@ -423,7 +423,7 @@ static int s_more_view(broker_t *b, request_t *rq, session_t *s)
     reply.body_case = DX__REPLY__BODY_FETCH_DATA;
     reply.fetch_data = &data;
     if (!last) {
-        broker_reply(b, rq, &reply);
+        reply_now(b, rq, &reply);
         dx_buf_consume(&s->view_out, n);
         s->next_message++;
         return 0;
@@ -446,10 +446,10 @@ static int s_more_view(broker_t *b, request_t *rq, session_t *s)
                          .reason = reason };
     s->finished = true;
     uint64_t seq = 0;
-    if ((rv = broker_audit(b, rq, &f, &seq)) == 0 &&
-        (rv = broker_delivery_sent(b, rq, s->entry->dataset, s->entry->version, view_sha, s->purpose,
+    if ((rv = record_audit(b, rq, &f, &seq)) == 0 &&
+        (rv = deliveries_sent(b, rq, s->entry->dataset, s->entry->version, view_sha, s->purpose,
                                    true, seq)) == 0)
-        rv = broker_reply_later(b, rq, &reply, s_view_after, s->id);
+        rv = reply_later(b, rq, &reply, s_view_after, s->id);
 out:
     if (have_view)
         dx_signed_clear(&view);
@@ -482,7 +482,7 @@ static int s_more_whole(broker_t *b, request_t *rq, session_t *s)
     data.data.len = len;
     reply.body_case = DX__REPLY__BODY_FETCH_DATA;
     reply.fetch_data = &data;
-    broker_reply(b, rq, &reply);
+    reply_now(b, rq, &reply);
     if (chunk && chunk != plain)
         store_release(b->store, chunk, len);
     store_abort(&t);
@@ -497,11 +497,11 @@ int fetch_read(broker_t *b, request_t *rq)
     session_t *s = NULL;
     claim_t c = sessions_claim(b->sessions, id, rq->member_id, &s);
     if (c == CLAIM_BUSY) {
-        broker_reply_none(b, rq); /* credit past a view's end (its length was not known) */
+        reply_none(b, rq); /* credit past a view's end (its length was not known) */
         return 0;
     }
     if (c == CLAIM_NONE && reader_has_ended(rq->reader, id, rq->member_id)) {
-        broker_reply_none(b, rq); /* the same, once the session is gone */
+        reply_none(b, rq); /* the same, once the session is gone */
         return 0;
     }
     if (c == CLAIM_NONE)
@@ -522,5 +522,5 @@ int fetch_more(broker_t *b, request_t *rq)
     uint64_t id = rq->req->fetch_more->session;
     if (sessions_has(b->sessions, id, rq->member_id, SESSION_FETCH))
         return 0; /* its own, ended meanwhile: credit past the end, dropped */
-    return broker_no_transfer(b, rq, id, DX_EV_READ);
+    return record_no_transfer(b, rq, id, DX_EV_READ);
 }

@@ -68,7 +68,7 @@ static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__M
     if (v.len < 42 || !dx_equal(v.data, manifest_sha, 32)) {
         f->rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
         f->reason = "this nonce was already used by another manifest: replay refused";
-        return broker_refuse(b, rq, f, DX__ERROR_CODE__ERR_REPLAY);
+        return record_refusal(b, rq, f, DX__ERROR_CODE__ERR_REPLAY);
     }
     /* The same manifest retried after a lost reply: same receipt. */
     char name[DX_NAME_MAX + 1];
@@ -93,7 +93,7 @@ static int s_check_nonce(broker_t *b, request_t *rq, store_txn_t *t, const Dx__M
     reply.body_case = DX__REPLY__BODY_RECEIPT;
     reply.receipt = e->receipt;
     /* after the commit: the first publish may be in this very group */
-    rv = broker_reply_witnessed(b, rq, &reply, NULL, 0);
+    rv = reply_witnessed(b, rq, &reply, NULL, 0);
     wire_free(&e);
     dx_log_kv(DX_LOG_INFO, "publish-retried", DX_KV("member", rq->member_id), DX_KV("dataset", name),
               DX_KU("version", version), DX_KV("answer", "its first receipt"));
@@ -117,7 +117,7 @@ typedef struct {
  * receipt, in the current request's transaction; *made says it was. When
  * the nonce turns out to be used, rq is answered without it. */
 static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t *last,
-                    size_t last_len, broker_after_fn after, uint64_t session, bool *made)
+                    size_t last_len, reply_after_fn after, uint64_t session, bool *made)
 {
     const Dx__Manifest *m = c->m;
     audit_fields_t f = { .event = DX_EV_PUBLISH, .action = "publish", .dataset = m->dataset,
@@ -150,7 +150,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     f.allow = true;
     f.rule_id = c->rule_id;
     f.reason = c->reason;
-    if ((rv = broker_audit(b, rq, &f, &seq)) != 0)
+    if ((rv = record_audit(b, rq, &f, &seq)) != 0)
         goto out;
 
     Dx__Receipt receipt = DX__RECEIPT__INIT;
@@ -197,7 +197,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     Dx__Reply reply = DX__REPLY__INIT;
     reply.body_case = DX__REPLY__BODY_RECEIPT;
     reply.receipt = &signed_receipt;
-    if ((rv = broker_reply_witnessed(b, rq, &reply, after, session)) != 0)
+    if ((rv = reply_witnessed(b, rq, &reply, after, session)) != 0)
         goto out;
     if (made)
         *made = true;
@@ -250,12 +250,12 @@ int publish_begin(broker_t *b, request_t *rq)
     if (pp->verified != 0) {
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
         f.reason = "the manifest's signature does not verify with the sender's registered sign_key";
-        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+        return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
     }
     if (pp->manifest_rv != 0) {
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_PROTOCOL);
         f.reason = pp->manifest_err;
-        return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+        return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
     }
     f.dataset = m->dataset;
     f.sha256 = m->sha256.data;
@@ -266,7 +266,7 @@ int publish_begin(broker_t *b, request_t *rq)
                  m->publisher, rq->member_id);
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
         f.reason = reason;
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+        rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
         goto out;
     }
     /* A nonce first: the same manifest retried, at any age, gets its first
@@ -285,7 +285,7 @@ int publish_begin(broker_t *b, request_t *rq)
                  "replayed manifest, or a clock that is off", when, (long long)(b->cfg.skew_ms / 1000));
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
         f.reason = reason;
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
+        rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
         goto out;
     }
     session_t *old = sessions_find_nonce(b->sessions, m->publisher, m->nonce.data);
@@ -293,7 +293,7 @@ int publish_begin(broker_t *b, request_t *rq)
         if (old->busy || !dx_equal(old->manifest_sha256, manifest_sha, 32)) {
             f.rule_id = dx_pseudo_rule(DX_PSEUDO_REPLAY);
             f.reason = "this nonce is in use by another manifest: replay refused";
-            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
+            rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_REPLAY);
             goto out;
         }
         /* A retry of a transfer that stalled: start it over. */
@@ -307,7 +307,7 @@ int publish_begin(broker_t *b, request_t *rq)
     f.rule_id = d.rule_id;
     f.reason = d.reason;
     if (!d.allow) {
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
+        rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
         goto out;
     }
     if (m->size > b->cfg.max_dataset) {
@@ -315,7 +315,7 @@ int publish_begin(broker_t *b, request_t *rq)
                  (unsigned long long)m->size, (unsigned long long)b->cfg.max_dataset);
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_LIMIT);
         f.reason = reason;
-        rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+        rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
         goto out;
     }
 
@@ -325,7 +325,7 @@ int publish_begin(broker_t *b, request_t *rq)
         if (!pp->inline_matches) {
             f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
             f.reason = "the content does not match the manifest's size and sha256";
-            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+            rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
             goto out;
         }
         if (pp->format_rv != 0) {
@@ -333,7 +333,7 @@ int publish_begin(broker_t *b, request_t *rq)
             f.dataset = m->dataset;
             f.rule_id = dx_pseudo_rule(DX_PSEUDO_FORMAT);
             f.reason = reason;
-            rv = broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+            rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
             goto out;
         }
         rv = s_commit(b, rq, &c, pb->inline_data.data, pb->inline_data.len, NULL, 0, NULL);
@@ -355,7 +355,7 @@ int publish_begin(broker_t *b, request_t *rq)
     s->m = m;
     m = NULL;
     session_t *added = s;
-    rv = broker_add_session(b, rq, s);
+    rv = record_add_session(b, rq, s);
     s = NULL; /* owned by the table, or freed */
     if (rv != 0 || rq->answer != RQ_OPEN)
         goto out;
@@ -370,7 +370,7 @@ int publish_begin(broker_t *b, request_t *rq)
     ready.window = (uint32_t)b->cfg.window;
     reply.body_case = DX__REPLY__BODY_PUBLISH_READY;
     reply.publish_ready = &ready;
-    broker_reply(b, rq, &reply);
+    reply_now(b, rq, &reply);
 out:
     session_free(s);
     wire_free(&m);
@@ -404,7 +404,7 @@ static int s_abort(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code,
     audit_fields_t f = { .event = DX_EV_PUBLISH, .action = "publish", .dataset = s->m->dataset,
                          .sha256 = s->m->sha256.data, .rule_id = dx_pseudo_rule(rule),
                          .reason = reason };
-    int rv = broker_refuse(b, rq, &f, code);
+    int rv = record_refusal(b, rq, &f, code);
     s_end(b, s, true); /* f points into the session until here */
     return rv;
 }
@@ -416,7 +416,7 @@ int publish_chunk(broker_t *b, request_t *rq)
     char reason[DX_ERRMSG];
     int rv;
     if (!s || s->kind != SESSION_PUBLISH || s->busy)
-        return broker_no_transfer(b, rq, pc->session, DX_EV_PUBLISH);
+        return record_no_transfer(b, rq, pc->session, DX_EV_PUBLISH);
     s->last_active_ms = rq->now_ms;
     uint32_t chunks = s_chunks(s->m->size);
     bool last = pc->index + 1 == chunks || (chunks == 0 && pc->index == 0);
@@ -459,7 +459,7 @@ int publish_chunk(broker_t *b, request_t *rq)
          * receipt says the publish is durable, and the final commit can
          * only succeed if every group before it did: a group that fails
          * ends the transfers that staged chunks in it (s_chunk_after). */
-        if ((rv = broker_after_commit(b, rq, s_chunk_after, s->id)) != 0)
+        if ((rv = reply_after_commit(b, rq, s_chunk_after, s->id)) != 0)
             return rv;
         Dx__Reply reply = DX__REPLY__INIT;
         Dx__ChunkAck ack = DX__CHUNK_ACK__INIT;
@@ -467,7 +467,7 @@ int publish_chunk(broker_t *b, request_t *rq)
         ack.index = pc->index;
         reply.body_case = DX__REPLY__BODY_CHUNK_ACK;
         reply.chunk_ack = &ack;
-        broker_reply(b, rq, &reply);
+        reply_now(b, rq, &reply);
         return 0;
     }
     /* The last chunk: its digest came with it. */

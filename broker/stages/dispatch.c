@@ -128,7 +128,7 @@ static int s_admit(broker_t *b, request_t *rq)
     audit_fields_t f = { .event = c->event, .action = c->action,
                          .dataset = c->role ? s_dataset(rq->req) : NULL,
                          .rule_id = dx_pseudo_rule(DX_PSEUDO_DEFAULT_DENY), .reason = reason };
-    return broker_refuse(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
+    return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_DENIED);
 }
 
 /* A request that failed and is still open is answered with why. */
@@ -136,7 +136,7 @@ static void s_failed(broker_t *b, request_t *rq, int status)
 {
     dx_log_kv(DX_LOG_WARN, "request-failed", DX_KV("member", rq->member_id),
               DX_KV("type", rq->cmd->name), DX_KV("reason", dx_strerror(status)));
-    broker_error(b, rq, broker_code(status), NULL, "%s",
+    reply_error(b, rq, reply_code(status), NULL, "%s",
                  status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
                                        : dx_strerror(status));
 }
@@ -176,6 +176,6 @@ void dispatch(broker_t *b, request_t *rq)
     if (status != 0 && rq->answer == RQ_OPEN) {
         s_failed(b, rq, status);
     } else if (rq->answer == RQ_OPEN) {
-        broker_reply_none(b, rq);
+        reply_none(b, rq);
     }
 }

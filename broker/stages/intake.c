@@ -191,7 +191,7 @@ static void s_refuse_frame(broker_t *b, const zmq_msg_t *id, uint64_t req_id, Dx
     uint8_t *data = NULL;
     size_t len = 0;
     zmq_msg_t body;
-    if (broker_pack_error(req_id, code, msg, &data, &len) != 0)
+    if (reply_pack_error(req_id, code, msg, &data, &len) != 0)
         return;
     if (zmq_msg_init_size(&body, len) == 0) {
         memcpy(zmq_msg_data(&body), data, len);

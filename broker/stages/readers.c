@@ -42,7 +42,7 @@ static job_next_t s_run(void *ctx, request_t *rq, int lane)
             dx_warn("reader-priority", "a reader keeps the writer's priority: %s", strerror(errno));
     }
     if (rq->kind == RQ_SEND) {
-        broker_reply_forward(b, r, rq);
+        reply_forward(b, r, rq);
         if (rq->ends) { /* the last message of a fetch: it ends once that left */
             sessions_remove(b->sessions, rq->ends);
             reader_ended(r, rq->ends, rq->member_id);

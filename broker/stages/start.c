@@ -376,11 +376,11 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
     snprintf(reason, sizeof reason, "dx-broker %s started, listening on %s", dx_version(), b->endpoint);
     /* the log must say the broker started, under which policy set, before
      * anything it does: a start that cannot record that does not start */
-    rv = broker_system_record(b, DX_EV_BROKER_START, reason);
+    rv = record_system(b, DX_EV_BROKER_START, reason);
     snprintf(reason, sizeof reason, "policy set loaded: %zu members, %zu namespaces, %zu rules",
              b->policy->nmembers, b->policy->nnamespaces, b->policy->nrules);
     if (rv == 0)
-        rv = broker_system_record(b, DX_EV_POLICY_LOAD, reason);
+        rv = record_system(b, DX_EV_POLICY_LOAD, reason);
     if (rv != 0 || (rv = batch_commit(b->batch, dx_now_ms())) != 0) {
         snprintf(err, DX_ERRMSG, "cannot write the audit log: %s", dx_strerror(rv));
         return rv;
@@ -423,7 +423,7 @@ void broker_stop(broker_t *b)
         intake_flush(b);
     } else if (b->batch) {
         audit_want_history(b->audit);
-        broker_system_record(b, DX_EV_BROKER_STOP, "dx-broker stopped");
+        record_system(b, DX_EV_BROKER_STOP, "dx-broker stopped");
         batch_commit(b->batch, dx_now_ms());
     }
     /* no stage bumps a counter any more; the HTTP thread goes before the

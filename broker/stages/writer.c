@@ -86,7 +86,7 @@ static void s_handshake(broker_t *b, request_t *rq)
                          .rule_id = dx_pseudo_rule(DX_PSEUDO_DEFAULT_DENY), .reason = rq->note };
     rq->now_ms = dx_now_ms();
     batch_op_begin(b->batch);
-    int rv = broker_audit(b, rq, &f, NULL);
+    int rv = record_audit(b, rq, &f, NULL);
     if (batch_op_end(b->batch, rv) != 0)
         dx_log_kv(DX_LOG_ERROR, "handshake-not-recorded", DX_KV("reason", rq->note));
 }
@@ -187,7 +187,7 @@ static void *s_thread(void *arg)
         s_round(b, 50);
     publish_collect(b);
     audit_want_history(b->audit);
-    broker_system_record(b, DX_EV_BROKER_STOP, "dx-broker stopped");
+    record_system(b, DX_EV_BROKER_STOP, "dx-broker stopped");
     batch_commit(b->batch, dx_now_ms());
     jobs_return_free(&b->back);
     return NULL;

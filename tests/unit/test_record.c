@@ -39,7 +39,7 @@ TEST(a_record_is_undone_with_its_request)
                           .rule_id = "r", .reason = "undone" };
     int before = fx_records(f, "statistics", "list", NULL, NULL);
     batch_op_begin(f->b.batch);
-    CHECK_EQ(broker_audit(&f->b, rq, &af, NULL), 0);
+    CHECK_EQ(record_audit(&f->b, rq, &af, NULL), 0);
     batch_op_end(f->b.batch, DX_ERR_STORAGE);
     batch_commit(f->b.batch, dx_now_ms());
     CHECK_EQ(fx_records(f, "statistics", "list", NULL, NULL), before);
@@ -58,7 +58,7 @@ TEST(a_staged_record_names_the_set_that_decided)
     rq->policy = hp->policy;
     rq->reader = &f->reader;
     uint64_t seq = 99;
-    CHECK_EQ(broker_audit(&f->b, rq, &af, &seq), 0);
+    CHECK_EQ(record_audit(&f->b, rq, &af, &seq), 0);
     CHECK_EQ(seq, 0u); /* known once the writer appends it */
     rq->reader = NULL;
     policy_set_release(&f->b, &hp);
@@ -111,7 +111,7 @@ TEST(a_reload_request_records_under_the_set_it_loaded)
 TEST(the_brokers_own_record_has_no_member)
 {
     fx_t *f = &s_fx;
-    CHECK_EQ(broker_system_record(&f->b, DX_EV_BROKER_START, "a test's own record"), 0);
+    CHECK_EQ(record_system(&f->b, DX_EV_BROKER_START, "a test's own record"), 0);
     batch_commit(f->b.batch, dx_now_ms());
     Dx__AuditRecord *r = NULL;
     CHECK_EQ(s_last(f, &r), 0);

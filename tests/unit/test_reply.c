@@ -33,7 +33,7 @@ TEST(a_later_reply_waits_for_the_commit_and_carries_its_head)
     Dx__Notify n = DX__NOTIFY__INIT;
     Dx__Reply r = s_notify(&n);
     batch_op_begin(f->b.batch);
-    CHECK_EQ(broker_reply_witnessed(&f->b, rq, &r, NULL, 0), 0);
+    CHECK_EQ(reply_witnessed(&f->b, rq, &r, NULL, 0), 0);
     CHECK_EQ(rq->answer, RQ_ANSWERED);
     CHECK_EQ(batch_op_end(f->b.batch, 0), 0);
     CHECK(fx_quiet(f));
@@ -60,7 +60,7 @@ TEST(an_undone_request_is_answered_with_the_storage_error)
     Dx__Notify n = DX__NOTIFY__INIT;
     Dx__Reply r = s_notify(&n);
     batch_op_begin(f->b.batch);
-    CHECK_EQ(broker_reply_later(&f->b, rq, &r, s_after, 7), 0);
+    CHECK_EQ(reply_later(&f->b, rq, &r, s_after, 7), 0);
     batch_op_end(f->b.batch, DX_ERR_FULL); /* the request's writes undone */
     CHECK_EQ(s_after_status, DX_ERR_FULL);
     Dx__Reply *got = fx_reply(f);
@@ -75,7 +75,7 @@ TEST(none_tells_intake_the_request_ended)
 {
     fx_t *f = &s_fx;
     request_t *rq = s_rq(f);
-    broker_reply_none(&f->b, rq);
+    reply_none(&f->b, rq);
     char kind = 0;
     Dx__Reply *got = NULL;
     CHECK_EQ(fx_next(f, &kind, &got), 0);
@@ -91,7 +91,7 @@ TEST(from_a_reader_a_later_reply_is_staged)
     Dx__Notify n = DX__NOTIFY__INIT;
     Dx__Reply r = s_notify(&n);
     rq->reader = &f->reader;
-    CHECK_EQ(broker_reply_later(&f->b, rq, &r, NULL, 0), 0);
+    CHECK_EQ(reply_later(&f->b, rq, &r, NULL, 0), 0);
     rq->reader = NULL;
     CHECK(staged_any(rq));
     CHECK(fx_quiet(f));
