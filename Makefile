@@ -45,7 +45,7 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
              -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral $(NO_TRUNC_WARN) \
              $(addprefix -I,$(LIB_DIRS)) -Ibroker $(addprefix -I,$(BROKER_DIRS)) -Iagents -I$(BUILD)/gen $(PKG_CFLAGS) $(HTTP_CFLAGS) \
              $(SANFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS   = $(PKG_LIBS) $(HTTP_LIBS) -lpthread
+LDLIBS   = -Wl,--as-needed $(PKG_LIBS) $(HTTP_LIBS) -lrados -lpthread
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 GEN      := $(BUILD)/gen/dx.pb-c.c $(BUILD)/gen/dx.pb-c.h
@@ -175,7 +175,8 @@ $(BUILD)/bin/dx-agent: $(BUILD)/obj/agents/dx-agent.o $(LIBAGENT) $(LIBDX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/bin/dx-admin: $(BUILD)/obj/agents/dx-admin.o $(BUILD)/obj/agents/admin_keys.o $(LIBDX)
+$(BUILD)/bin/dx-admin: $(BUILD)/obj/agents/dx-admin.o $(BUILD)/obj/agents/admin_keys.o \
+                       $(BUILD)/obj/agents/admin_content.o $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@

@@ -18,6 +18,20 @@
 
 #define BACKUP_INFO "dx-backup.info"
 
+/* Whether the store in dir keeps its content in a pool. */
+static bool s_content_in_pool(const char *dir)
+{
+    char err[DX_ERRMSG];
+    store_t *s = NULL;
+    store_txn_t *t = NULL;
+    store_val_t v;
+    bool pool = store_open(dir, 0, true, &s, err) == 0 && store_begin(s, NULL, false, &t) == 0 &&
+                store_meta_get(t, "content", &v) == 0 && v.len == 5 && memcmp(v.data, "rados", 5) == 0;
+    store_abort(&t);
+    store_close(&s);
+    return pool;
+}
+
 int admin_backup(int argc, char **argv)
 {
     static const struct option opts[] = { { "data", required_argument, NULL, 'd' },
@@ -60,6 +74,13 @@ int admin_backup(int argc, char **argv)
            "  dx-admin backup check %s --master-key FILE   (or --broker-key FILE)\n"
            "  dx-audit --db %s --broker-pub BROKER.pub verify\n", data, out,
            (unsigned long long)bytes, idtext, BACKUP_INFO, out, out);
+    if (s_content_in_pool(out))
+        printf("this store's content is in a Ceph pool (content-store rados): the copy holds the "
+               "catalog, the audit log and the content key slots, not the datasets' chunks. Back "
+               "the pool up with Ceph's own tools (README, \"Backups\"); after a restore, check "
+               "both with\n"
+               "  dx-admin content check --data %s --rados-conf FILE --rados-pool P --rados-user U\n",
+               out);
     return 0;
 }
 

@@ -56,6 +56,10 @@ int admin_usage(FILE *out, int status)
             "       dx-admin backup check DIR --master-key FILE | --broker-key FILE\n"
             "                (whether DIR would restore: every content key opens under the\n"
             "                current master key or one kept by a rotation)\n"
+            "       dx-admin content check --data DIR --rados-conf FILE --rados-pool P\n"
+            "                --rados-user U [--timeout S]\n"
+            "                (content-store rados: whether the store's catalog and key slots and\n"
+            "                the pool agree; exit 4 when they do not)\n"
             "       dx-admin erase NAME@VERSION | NAME --all-versions --reason TEXT [--broker E]\n"
             "                [--broker-pub F] [--key K]\n"
             "                (destroys a version's content, or every version's; the catalog entry\n"
@@ -374,16 +378,21 @@ static int s_status(int argc, char **argv)
     double use = st->map_bytes ? (double)st->store_bytes / (double)st->map_bytes : 0;
     /* healthy: it answered, the store has room, and the policy files on
      * disk are the set in force (the last reload was not refused) */
-    bool full = use >= 0.9, refused = st->reload_ms && !st->reload_ok;
-    bool healthy = !full && !refused;
+    bool full = use >= 0.9, refused = st->reload_ms && !st->reload_ok, away = st->content_down_ms != 0;
+    bool healthy = !full && !refused && !away;
+    char down_at[DX_TIME_TEXT] = "-";
+    if (away)
+        s_time(st->content_down_ms, down_at);
     char reload_at[DX_TIME_TEXT] = "-", rhex[65] = "-", why[512];
     if (st->reload_ms)
         s_time(st->reload_ms, reload_at);
     if (st->refused_policy_sha256.len == DX_SHA256_LEN)
         dx_hex_encode(st->refused_policy_sha256.data, DX_SHA256_LEN, rhex);
-    snprintf(why, sizeof why, "%s%s%s", full ? "the store is over 90% of its map size" : "",
+    snprintf(why, sizeof why, "%s%s%s%s%s", full ? "the store is over 90% of its map size" : "",
              full && refused ? "; " : "",
-             refused ? "the last policy reload was refused: the files on disk are not in force" : "");
+             refused ? "the last policy reload was refused: the files on disk are not in force" : "",
+             (full || refused) && away ? "; " : "",
+             away ? "the content store does not answer: publishes and fetches fail" : "");
     long long uptime = (long long)((st->now_ms - st->started_ms) / 1000);
     if (strcmp(format, "json") == 0) {
         printf("{\"healthy\":%s,\"version\":", healthy ? "true" : "false");
@@ -398,11 +407,21 @@ static int s_status(int argc, char **argv)
         dx_json_string(stdout, refused ? st->refused_reason : "");
         printf(",\"reloads_refused\":%llu,\"members\":%u,\"open_transfers\":%u,\"subscriptions\":%u,"
                "\"store_bytes\":%llu,\"map_bytes\":%llu,\"audit_size\":%llu,\"audit_last\":\"%s\","
-               "\"last_commit_us\":%lld,\"commits\":%llu}\n",
+               "\"last_commit_us\":%lld,\"commits\":%llu,",
                (unsigned long long)st->reloads_refused, st->members, st->open_transfers,
                st->subscriptions, (unsigned long long)st->store_bytes,
                (unsigned long long)st->map_bytes, (unsigned long long)st->audit_size, last,
                (long long)st->last_commit_us, (unsigned long long)st->commits);
+        printf("\"content_store\":");
+        dx_json_string(stdout, st->content_store);
+        printf(",\"content_down_since\":");
+        if (away)
+            printf("\"%s\"", down_at);
+        else
+            printf("null");
+        printf(",\"content_down_reason\":");
+        dx_json_string(stdout, st->content_down_reason);
+        printf("}\n");
     } else {
         printf("status:          %s%s\nversion:         %s\nstarted:         %s (up %lld s)\n"
                "endpoint:        %s\npolicy:          sha256 %s, loaded %s\n",
@@ -424,6 +443,11 @@ static int s_status(int argc, char **argv)
                st->members, st->open_transfers, st->subscriptions, (unsigned long long)st->store_bytes,
                (unsigned long long)st->map_bytes, use * 100, (unsigned long long)st->audit_size,
                last, (double)st->last_commit_us / 1000.0, (unsigned long long)st->commits);
+        printf("content store:   %s\n", st->content_store[0] ? st->content_store : "lmdb");
+        if (away)
+            printf("                 UNAVAILABLE since %s: %s\n"
+                   "                 check the cluster (ceph -s); the broker resumes by itself when "
+                   "it answers\n", down_at, st->content_down_reason);
     }
     wire_reply_free(&reply);
     return healthy ? 0 : 1;
@@ -554,6 +578,7 @@ static const struct {
     { "keygen", NULL, s_keygen },
     { "backup", "check", admin_backup_check },
     { "backup", NULL, admin_backup },
+    { "content", "check", admin_content_check },
     { "status", NULL, s_status },
     { "reload", NULL, s_reload },
     { "erase", NULL, s_erase },

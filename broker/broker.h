@@ -134,6 +134,16 @@ typedef struct request {
     size_t out_len;
     char out_kind;               /* its kind (REPLY_*), */
     uint64_t ends;               /* and the fetch it ends (its reader removes it), or 0 */
+    /* content-store rados (commit/objects.h): a request whose chunk is
+     * being written is parked on the writer until RADOS answers, then run
+     * again with the answer */
+    bool parked;                 /* the writer holds it aside: not freed after its turn */
+    bool resumed;                /* run again after its write: pool_rv says how it went */
+    int pool_rv;
+    uint64_t wrote_blob;         /* its write in flight was of this blob (0: none) */
+    uint8_t *sealed;             /* owned: an inline chunk sealed, written after its intent commits */
+    size_t sealed_len;
+    uint32_t sealed_slot;        /* and its key slot */
 } request_t;
 
 /* The last reload, for health (status, metrics). */
@@ -174,6 +184,8 @@ typedef struct broker {
     void *outbox;                /* PUSH: replies, to intake */
     store_t *store;
     vault_t *vault;              /* content keys (lib/store/vault.h) */
+    struct pool *pool;           /* content-store rados (lib/store/pool.h); NULL: chunks in LMDB */
+    struct objects *objects;     /* commit/objects.h: the writer's RADOS work in flight */
     audit_t *audit;
     batch_t *batch;
     sessions_t *sessions;        /* sessions.h: transfers, shared with the readers */

@@ -5,7 +5,9 @@
 #include "vault.h"
 #include "wire.h"
 #include "batch.h"
+#include "pool.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,9 +120,34 @@ int content_put(store_txn_t *t, const content_key_t *ck, uint64_t blob, uint32_t
     return rv;
 }
 
+/* A chunk read from the pool into buf, opened in place. */
+static int s_get_remote(broker_t *b, const content_key_t *ck, uint64_t blob, uint32_t index,
+                        uint32_t count, uint8_t *buf, const uint8_t **data, size_t *len)
+{
+    char oid[POOL_NAME_MAX];
+    uint8_t aad[27];
+    size_t got = 0;
+    pool_chunk_name(blob, index, oid);
+    int rv = pool_read(b->pool, oid, buf, CONTENT_BUF, &got);
+    if (rv != 0)
+        return rv;
+    if (ck->slot == 0 || got < CONTENT_OVERHEAD)
+        return DX_ERR_INTEGRITY; /* the pool holds sealed chunks only */
+    size_t n = got - CONTENT_OVERHEAD;
+    s_aad(blob, index, count, aad);
+    uint8_t *text = buf + DX_AEAD_NONCE_LEN;
+    if ((rv = dx_aead_open(ck->key, buf, aad, sizeof aad, text, n, text + n, text)) != 0)
+        return rv;
+    *data = text;
+    *len = n;
+    return 0;
+}
+
 int content_get(broker_t *b, store_txn_t *t, const content_key_t *ck, uint64_t blob,
                 uint32_t index, uint32_t count, uint8_t *buf, const uint8_t **data, size_t *len)
 {
+    if (b->pool)
+        return s_get_remote(b, ck, blob, index, count, buf, data, len);
     store_val_t v;
     uint8_t aad[27];
     int rv = store_content_get(t, blob, index, &v);
@@ -143,6 +170,55 @@ int content_get(broker_t *b, store_txn_t *t, const content_key_t *ck, uint64_t b
         *len = n;
     }
     return rv;
+}
+
+void content_release(broker_t *b, const uint8_t *buf, const uint8_t *data, size_t len)
+{
+    if (data && (data < buf || data >= buf + CONTENT_BUF))
+        store_release(b->store, data, len);
+}
+
+int content_seal(const content_key_t *ck, uint64_t blob, uint32_t index, uint32_t count,
+                 const void *data, size_t len, uint8_t **out, size_t *out_len)
+{
+    uint8_t aad[27], *sealed = malloc(len + CONTENT_OVERHEAD);
+    if (!sealed)
+        return DX_ERR_NOMEM;
+    s_aad(blob, index, count, aad);
+    int rv = dx_random(sealed, DX_AEAD_NONCE_LEN);
+    if (rv == 0)
+        rv = dx_aead_seal(ck->key, sealed, aad, sizeof aad, data, len, sealed + DX_AEAD_NONCE_LEN,
+                          sealed + DX_AEAD_NONCE_LEN + len);
+    if (rv != 0) {
+        free(sealed);
+        return rv;
+    }
+    *out = sealed;
+    *out_len = len + CONTENT_OVERHEAD;
+    return 0;
+}
+
+int content_write(broker_t *b, uint64_t blob, uint32_t index, uint8_t *sealed, size_t len, void *arg)
+{
+    char oid[POOL_NAME_MAX];
+    pool_chunk_name(blob, index, oid);
+    return pool_write_new(b->pool, oid, sealed, len, arg);
+}
+
+int content_drop(broker_t *b, store_txn_t *t, uint64_t blob, uint32_t chunks)
+{
+    if (b->pool)
+        return chunks ? store_trash_put(t, blob, chunks) : 0;
+    return store_content_delete(t, blob);
+}
+
+void content_unavailable(broker_t *b, char out[DX_ERRMSG])
+{
+    char why[DX_ERRMSG];
+    if (!b->pool || !pool_down_since(b->pool, why))
+        snprintf(why, sizeof why, "Ceph did not answer in time");
+    snprintf(out, DX_ERRMSG, "content store unavailable: %s; nothing was stored or sent, try "
+             "again later", why);
 }
 
 int content_keys_destroy_after(broker_t *b, const uint32_t *slots, size_t n)

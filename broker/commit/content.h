@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #define CONTENT_OVERHEAD (DX_AEAD_NONCE_LEN + DX_AEAD_TAG_LEN)
+#define CONTENT_BUF (DX_CHUNK_SIZE + CONTENT_OVERHEAD) /* content_get's buffer */
 
 struct broker;
 
@@ -44,11 +45,29 @@ void content_key_wipe(content_key_t *ck);
  * no slot: never for new content). */
 int content_put(store_txn_t *t, const content_key_t *ck, uint64_t blob, uint32_t index,
                 uint32_t count, const void *data, size_t len);
-/* Reads chunk index of count into buf (DX_CHUNK_SIZE bytes) and opens it;
- * *data points at the plaintext (buf, or the map for content in the
- * clear). DX_ERR_INTEGRITY when the stored chunk does not open. */
+/* Reads chunk index of count into buf (CONTENT_BUF bytes) and opens it;
+ * *data points at the plaintext (in buf, or in the map for content in the
+ * clear: content_release). DX_ERR_INTEGRITY when the stored chunk does not
+ * open; with the pool, DX_ERR_UNAVAILABLE when Ceph does not answer in
+ * time (t is unused: the pool is read on the calling thread). */
 int content_get(struct broker *b, store_txn_t *t, const content_key_t *ck, uint64_t blob,
                 uint32_t index, uint32_t count, uint8_t *buf, const uint8_t **data, size_t *len);
+/* After content_get: gives the map's pages back when data was in it. */
+void content_release(struct broker *b, const uint8_t *buf, const uint8_t *data, size_t len);
+
+/* content-store rados: a chunk sealed into a new buffer (*out, freed by
+ * the caller or passed to content_write), and written as its own object,
+ * created exclusively; arg comes back with the result (commit/objects.h). */
+int content_seal(const content_key_t *ck, uint64_t blob, uint32_t index, uint32_t count,
+                 const void *data, size_t len, uint8_t **out, size_t *out_len);
+int content_write(struct broker *b, uint64_t blob, uint32_t index, uint8_t *sealed, size_t len,
+                  void *arg);
+/* A blob's chunks go with the transaction t: LMDB's rows at once; the
+ * pool's objects are put in the trash (store.h), which the writer empties
+ * once t committed (commit/objects.h): after the key slot is wiped. */
+int content_drop(struct broker *b, store_txn_t *t, uint64_t blob, uint32_t chunks);
+/* "content store unavailable: why; ..." for a reply. */
+void content_unavailable(struct broker *b, char out[DX_ERRMSG]);
 
 /* After the commit that removed their keyslots rows: overwrites each slot
  * with zeros and syncs (a crash before that: zeroed at the next start). */

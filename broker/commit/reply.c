@@ -33,6 +33,7 @@ Dx__ErrorCode reply_code(int err)
     case DX_ERR_REPLAY: return DX__ERROR_CODE__ERR_REPLAY;
     case DX_ERR_NOT_FOUND: return DX__ERROR_CODE__ERR_NOT_FOUND;
     case DX_ERR_FULL:
+    case DX_ERR_UNAVAILABLE:
     case DX_ERR_STORAGE: return DX__ERROR_CODE__ERR_STORAGE;
     case DX_ERR_BUSY: return DX__ERROR_CODE__ERR_BUSY;
     case DX_ERR_PROTOCOL:

@@ -1,5 +1,6 @@
 /* metrics: the counters, and the HTTP endpoint that shows them. */
 #include "metrics.h"
+#include "pool.h"
 #include "broker.h"
 #include "dxtime.h"
 #include "encode.h"
@@ -197,6 +198,47 @@ static void s_histogram(text_t *t, const char *name, const char *labels, const h
           (unsigned long long)atomic_load(&h->count));
 }
 
+/* content-store rados: whether the pool answers, and its operations. */
+static void s_content(text_t *t, broker_t *b)
+{
+    static const char *const kinds[POOL_KINDS] = { "write", "read", "remove", "stat" };
+    char why[DX_ERRMSG];
+    s_head(t, "dx_content_store_up", "gauge",
+           "Whether the content store answers (1), or its last operation failed for want of it (0).");
+    if (!b->pool) {
+        s_put(t, "dx_content_store_up{store=\"lmdb\"} 1\n");
+        return;
+    }
+    s_put(t, "dx_content_store_up{store=\"rados\"} %d\n", pool_down_since(b->pool, why) ? 0 : 1);
+    pool_stats_t ps;
+    pool_stats(b->pool, &ps);
+    s_head(t, "dx_rados_ops_total", "counter", "Operations on the content pool, by kind and result.");
+    for (int k = 0; k < POOL_KINDS; k++)
+        s_put(t, "dx_rados_ops_total{kind=\"%s\",result=\"ok\"} %llu\n"
+              "dx_rados_ops_total{kind=\"%s\",result=\"error\"} %llu\n", kinds[k],
+              (unsigned long long)ps.ok[k], kinds[k], (unsigned long long)ps.failed[k]);
+    s_head(t, "dx_rados_bytes_total", "counter", "Bytes written to and read from the content pool.");
+    for (int k = 0; k < POOL_STAT; k++)
+        if (k != POOL_REMOVE)
+            s_put(t, "dx_rados_bytes_total{kind=\"%s\"} %llu\n", kinds[k],
+                  (unsigned long long)ps.bytes[k]);
+    s_head(t, "dx_rados_op_seconds", "histogram", "How long operations on the content pool took.");
+    for (int k = 0; k < POOL_KINDS; k++) {
+        uint64_t cum = 0;
+        for (int i = 0; i <= POOL_BUCKETS; i++) {
+            cum += ps.buckets[k][i];
+            if (i < POOL_BUCKETS)
+                s_put(t, "dx_rados_op_seconds_bucket{kind=\"%s\",le=\"%g\"} %llu\n", kinds[k],
+                      pool_bucket_ms[i] / 1000.0, (unsigned long long)cum);
+            else
+                s_put(t, "dx_rados_op_seconds_bucket{kind=\"%s\",le=\"+Inf\"} %llu\n", kinds[k],
+                      (unsigned long long)cum);
+        }
+        s_put(t, "dx_rados_op_seconds_sum{kind=\"%s\"} %.6f\ndx_rados_op_seconds_count{kind=\"%s\"} "
+              "%llu\n", kinds[k], ps.seconds[k], kinds[k], (unsigned long long)cum);
+    }
+}
+
 char *metrics_render(metrics_t *m, size_t *len)
 {
     text_t t = { .cap = 16384 };
@@ -264,6 +306,7 @@ char *metrics_render(metrics_t *m, size_t *len)
     s_put(&t, "dx_store_bytes %llu\n", (unsigned long long)atomic_load(&m->store_bytes));
     s_head(&t, "dx_store_map_bytes", "gauge", "The most the store may take (its map size).");
     s_put(&t, "dx_store_map_bytes %llu\n", (unsigned long long)atomic_load(&m->map_bytes));
+    s_content(&t, m->b);
     held_policy_t *hp = policy_set_hold(m->b);
     char hex[65] = "";
     int64_t loaded = 0;

@@ -16,6 +16,7 @@ typedef enum {
     OPT_COUNT,       /* a whole number */
     OPT_LEVEL,       /* a log level */
     OPT_LOG_FORMAT,  /* text or json */
+    OPT_STORE,       /* lmdb or rados */
 } opt_type_t;
 
 typedef struct {
@@ -71,6 +72,21 @@ static const option_t s_options[] = {
     { "readers", OPT_COUNT, AT(readers), 1, 64, NULL, false, "N",
       "threads that read the store for fetches, lists, deliveries\n"
       "and audit queries, beside the writer (default: one per core)" },
+    { "content-store", OPT_STORE, AT(content_store), 0, 0, "lmdb", false, "STORE",
+      "where datasets' sealed chunks live: lmdb (in --data) or rados\n"
+      "(a Ceph pool, one object per chunk; catalog, keys and log stay\n"
+      "in --data)" },
+    { "rados-conf", OPT_TEXT, AT(rados_conf), 0, 0, NULL, false, "FILE",
+      "content-store rados: the cluster's ceph.conf (monitors, and\n"
+      "where the user's keyring is)" },
+    { "rados-pool", OPT_TEXT, AT(rados_pool), 0, 0, NULL, false, "POOL",
+      "content-store rados: the pool holding the chunks" },
+    { "rados-user", OPT_TEXT, AT(rados_user), 0, 0, NULL, false, "ID",
+      "content-store rados: the Ceph client id, without \"client.\"\n"
+      "(the id Ceph's own tools take)" },
+    { "rados-timeout", OPT_SECONDS, AT(rados_timeout_ms), 1, 3600, "10", false, "S",
+      "content-store rados: how long an operation may wait for the\n"
+      "cluster before it fails with \"content store unavailable\"" },
     { "member-transfers", OPT_COUNT, AT(member_transfers), 1, 256, "32", false, "N",
       "transfers one member may have open at once (at most 256 are\n"
       "open in all)" },
@@ -134,6 +150,9 @@ static const char *s_expected(const option_t *o, char *buf, size_t cap)
     case OPT_LOG_FORMAT:
         snprintf(buf, cap, "text or json");
         break;
+    case OPT_STORE:
+        snprintf(buf, cap, "lmdb or rados");
+        break;
     default:
         snprintf(buf, cap, "a value");
     }
@@ -172,6 +191,11 @@ static int s_set_at(const option_t *o, const char *text, broker_config_t *cfg, c
         return 0;
     case OPT_LOG_FORMAT:
         if (strcmp(text, "text") != 0 && strcmp(text, "json") != 0)
+            break;
+        *(const char **)field = text;
+        return 0;
+    case OPT_STORE:
+        if (strcmp(text, "lmdb") != 0 && strcmp(text, "rados") != 0)
             break;
         *(const char **)field = text;
         return 0;
@@ -257,6 +281,7 @@ void broker_options_print(FILE *out, const broker_config_t *cfg)
         switch (o->type) {
         case OPT_TEXT:
         case OPT_LEVEL:
+        case OPT_STORE:
         case OPT_LOG_FORMAT: {
             const char *t = *(const char *const *)field;
             snprintf(value, sizeof value, "%s", t ? t : "-");
@@ -357,6 +382,12 @@ int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[D
                      "flags or in the --config file (dx-broker --help)");
             return DX_ERR_USAGE;
         }
+    if (strcmp(cfg->content_store, "rados") == 0 &&
+        (!cfg->rados_conf || !cfg->rados_pool || !cfg->rados_user)) {
+        snprintf(err, DX_ERRMSG, "content-store rados needs --rados-conf, --rados-pool and "
+                 "--rados-user, as flags or in the --config file (dx-broker --help)");
+        return DX_ERR_USAGE;
+    }
     if (cfg->log_level)
         dx_log_set_level((enum dx_log_level)s_level(cfg->log_level));
     dx_log_set_format(strcmp(cfg->log_format, "json") == 0 ? DX_LOG_JSON : DX_LOG_TEXT);

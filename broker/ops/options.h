@@ -27,6 +27,9 @@ typedef struct {
     int64_t workers;             /* threads for checks; -1: one per core */
     int64_t readers;             /* threads for reads; -1: one per core */
     int64_t member_transfers;    /* open transfers one member may hold */
+    const char *content_store;   /* "lmdb" or "rados" */
+    const char *rados_conf, *rados_pool, *rados_user;
+    int64_t rados_timeout_ms;
     const char *log_level;
     const char *log_format;      /* "text" or "json" */
     const char *metrics_listen;  /* ADDR:PORT, or NULL: no metrics */

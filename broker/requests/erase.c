@@ -41,7 +41,7 @@ int erase_version(broker_t *b, const request_t *rq, Dx__CatalogEntry *e, const e
     if ((rv = batch_txn(b->batch, &t)) != 0 ||
         (rv = dx_sha256(e->manifest.data, e->manifest.len, manifest_sha)) != 0)
         return rv;
-    if (e->chunks > 0 && e->blob && (rv = store_content_delete(t, e->blob)) != 0)
+    if (e->chunks > 0 && e->blob && (rv = content_drop(b, t, e->blob, e->chunks)) != 0)
         return rv;
     uint32_t slot = e->key_slot;
     if (slot && (rv = store_keyslot_delete(t, slot)) != 0)

@@ -308,7 +308,7 @@ static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, ui
     int rv = content_get(b, t, &s->key, s->entry->blob, index, s->entry->chunks, plain, data, len);
     if (rv == DX_ERR_NOT_FOUND && s_erased_since(t, s))
         return rv;
-    if (rv != 0)
+    if (rv != 0 && rv != DX_ERR_UNAVAILABLE)
         dx_error("content-damaged", "content of %s@%llu chunk %u %s: %s", s->entry->dataset,
                  (unsigned long long)s->entry->version, index,
                  rv == DX_ERR_INTEGRITY ? "fails its integrity check (damaged or tampered with)"
@@ -316,7 +316,7 @@ static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, ui
     /* a sealed version missing a chunk was tampered with, like a changed one */
     if (rv == DX_ERR_NOT_FOUND && s->key.slot)
         rv = DX_ERR_INTEGRITY;
-    return rv == DX_ERR_INTEGRITY ? rv : rv ? DX_ERR_STORAGE : 0;
+    return rv == DX_ERR_INTEGRITY || rv == DX_ERR_UNAVAILABLE ? rv : rv ? DX_ERR_STORAGE : 0;
 }
 
 /* A stored chunk that does not open: the transfer ends with an integrity
@@ -379,8 +379,7 @@ static int s_fill_view(broker_t *b, session_t *s, uint8_t *plain, bool *stopped,
             if ((rv = s_chunk(b, t, s, s->next_chunk, plain, &data, &len)) != 0)
                 break;
             rv = dx_filter_push(s->filter, data, len, &s->view_out);
-            if (data != plain)
-                store_release(b->store, data, len);
+            content_release(b, plain, data, len);
             s->next_chunk++;
         }
         if (rv == 0 && s->next_chunk >= chunks && (rv = dx_filter_finish(s->filter, &s->view_out)) == 0)
@@ -483,8 +482,7 @@ static int s_more_whole(broker_t *b, request_t *rq, session_t *s)
     reply.body_case = DX__REPLY__BODY_FETCH_DATA;
     reply.fetch_data = &data;
     reply_now(b, rq, &reply);
-    if (chunk && chunk != plain)
-        store_release(b->store, chunk, len);
+    content_release(b, plain, chunk, len);
     store_abort(&t);
     s->next_chunk++;
     s->finished = last;

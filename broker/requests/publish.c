@@ -21,6 +21,7 @@
 #include "batch.h"
 #include "content.h"
 #include "feed.h"
+#include "objects.h"
 #include "record.h"
 #include "reply.h"
 #include "sessions.h"
@@ -213,6 +214,10 @@ out:
 /* Ends a transfer; its staged chunks go unless they were committed. */
 static void s_end(broker_t *b, session_t *s, bool discard)
 {
+    if (s->final) { /* its transfer ended while it waited for the other chunks */
+        objects_resume(b, s->final, s->write_rv ? s->write_rv : DX_ERR_TRANSFER_GONE);
+        s->final = NULL;
+    }
     if (discard && s->staged)
         publish_discard(b, s->blob);
     publish_lanes_forget(b->lanes, s->id);
@@ -229,6 +234,43 @@ static void s_format_reason(const char *content_type, const char *why, char out[
              content_type, why);
 }
 
+/* A streamed transfer's content key and staging row. */
+static int s_stage(broker_t *b, request_t *rq, session_t *s)
+{
+    store_txn_t *t;
+    int rv;
+    if ((rv = batch_txn(b->batch, &t)) != 0 || (rv = content_key_new(b, t, s->blob, &s->key)) != 0 ||
+        (rv = store_staging_put(t, s->blob, rq->now_ms, s->key.slot, s_chunks(s->m->size))) != 0)
+        return rv;
+    s->staged = true;
+    return 0;
+}
+
+static void s_chunk_after(broker_t *b, uint64_t session, int status);
+
+/* Inline content for the pool, first pass: its key and staging row are
+ * written, the chunk sealed; once they commit, the object is written
+ * (objects.h) and the request comes back to commit the version. */
+static int s_inline_stage(broker_t *b, request_t *rq, uint64_t blob, const Dx__Manifest *m)
+{
+    store_txn_t *t;
+    content_key_t key;
+    int rv;
+    if ((rv = batch_txn(b->batch, &t)) != 0 || (rv = content_key_new(b, t, blob, &key)) != 0)
+        return rv;
+    const Dx__PublishBegin *pb = rq->req->publish_begin;
+    if ((rv = store_staging_put(t, blob, rq->now_ms, key.slot, 1)) == 0 &&
+        (rv = content_seal(&key, blob, 0, 1, pb->inline_data.data, pb->inline_data.len,
+                           &rq->sealed, &rq->sealed_len)) == 0) {
+        rq->sealed_slot = key.slot;
+        rq->wrote_blob = blob;
+        rv = objects_write_after_commit(b, rq, blob);
+    }
+    content_key_wipe(&key);
+    (void)m;
+    return rv;
+}
+
 int publish_begin(broker_t *b, request_t *rq)
 {
     const Dx__PublishBegin *pb = rq->req->publish_begin;
@@ -237,6 +279,7 @@ int publish_begin(broker_t *b, request_t *rq)
     session_t *s = NULL;
     char reason[DX_ERRMSG];
     uint8_t manifest_sha[DX_SHA256_LEN];
+    bool inline_made = false;
     int rv;
 
     /* Verify first, then parse: nothing of an unsigned manifest is used.
@@ -250,12 +293,14 @@ int publish_begin(broker_t *b, request_t *rq)
     if (pp->verified != 0) {
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
         f.reason = "the manifest's signature does not verify with the sender's registered sign_key";
-        return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+        rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY);
+        goto out;
     }
     if (pp->manifest_rv != 0) {
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_PROTOCOL);
         f.reason = pp->manifest_err;
-        return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+        rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST);
+        goto out;
     }
     f.dataset = m->dataset;
     f.sha256 = m->sha256.data;
@@ -319,8 +364,35 @@ int publish_begin(broker_t *b, request_t *rq)
         goto out;
     }
 
+    /* an inline publish back from the pool has its blob already */
+    uint64_t blob = rq->resumed ? rq->wrote_blob : b->publishing->next_blob++;
     commit_t c = { pb->manifest.data, pb->manifest.len, pb->signature.data, manifest_sha, m,
-                   b->publishing->next_blob++, false, d.rule_id, d.reason, NULL };
+                   blob, false, d.rule_id, d.reason, NULL };
+    if (pb->has_inline && b->pool && m->size > 0) {
+        if (!pp->inline_matches || pp->format_rv != 0)
+            goto refused_inline;
+        if (!rq->resumed) {
+            rv = s_inline_stage(b, rq, blob, m);
+            if (rv == 0) {
+                pp->manifest = m; /* the second pass reads it again */
+                m = NULL;
+            }
+            goto out;
+        }
+        if (rq->pool_rv != 0) {
+            content_unavailable(b, reason);
+            f.rule_id = dx_pseudo_rule(DX_PSEUDO_STORE);
+            f.reason = reason;
+            rv = record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_STORAGE);
+            goto out;
+        }
+        content_key_t written = { .slot = rq->sealed_slot };
+        c.staged = true;
+        c.key = &written;
+        rv = s_commit(b, rq, &c, NULL, 0, NULL, 0, &inline_made);
+        goto out;
+    }
+refused_inline:
     if (pb->has_inline) {
         if (!pp->inline_matches) {
             f.rule_id = dx_pseudo_rule(DX_PSEUDO_INTEGRITY);
@@ -370,8 +442,20 @@ int publish_begin(broker_t *b, request_t *rq)
     ready.window = (uint32_t)b->cfg.window;
     reply.body_case = DX__REPLY__BODY_PUBLISH_READY;
     reply.publish_ready = &ready;
+    if (b->pool) {
+        /* The pool: the staging row that names the blob (the intent a
+         * crash leaves for the collector) is durable before any object of
+         * it is written, so the chunks may come once it commits. */
+        if ((rv = s_stage(b, rq, added)) == 0)
+            rv = reply_later(b, rq, &reply, s_chunk_after, added->id);
+        goto out;
+    }
     reply_now(b, rq, &reply);
 out:
+    /* an inline publish back from the pool and not made visible (refused
+     * on this pass, or answered with its first receipt): its object goes */
+    if (rq->resumed && rq->wrote_blob && !inline_made)
+        publish_discard(b, rq->wrote_blob);
     session_free(s);
     wire_free(&m);
     return rv;
@@ -409,8 +493,82 @@ static int s_abort(broker_t *b, request_t *rq, session_t *s, Dx__ErrorCode code,
     return rv;
 }
 
+/* The credit for a chunk stored. */
+static void s_ack(broker_t *b, request_t *rq, const session_t *s, uint32_t index)
+{
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__ChunkAck ack = DX__CHUNK_ACK__INIT;
+    ack.session = s->id;
+    ack.index = index;
+    reply.body_case = DX__REPLY__BODY_CHUNK_ACK;
+    reply.chunk_ack = &ack;
+    reply_now(b, rq, &reply);
+}
+
+/* Makes a transfer whose chunks are all stored visible. */
+static int s_commit_session(broker_t *b, request_t *rq, session_t *s, const uint8_t *last,
+                            size_t last_len)
+{
+    s->busy = true; /* a retry of its manifest meanwhile is a replay */
+    commit_t c = { s->manifest, s->manifest_len, s->signature, s->manifest_sha256, s->m,
+                   s->blob, s->staged, s->rule_id, s->reason, &s->key };
+    bool made = false;
+    int rv = s_commit(b, rq, &c, last, last_len, s_final_after, s->id, &made);
+    if (rv != 0 || !made)
+        s_end(b, s, true); /* failed, or answered without a commit: over */
+    return rv;
+}
+
+/* The pool answered a chunk's write (objects.h): its credit, or the end of
+ * the transfer; the last chunk commits once every write is answered. */
+static int s_chunk_written(broker_t *b, request_t *rq)
+{
+    const Dx__PublishChunk *pc = rq->req->publish_chunk;
+    session_t *s = sessions_get(b->sessions, pc->session, rq->member_id);
+    char reason[DX_ERRMSG];
+    if (!s || s->kind != SESSION_PUBLISH) {
+        /* the transfer ended meanwhile (an earlier chunk failed, or it
+         * timed out): it was recorded then */
+        reply_error(b, rq, rq->pool_rv == DX_ERR_UNAVAILABLE ? DX__ERROR_CODE__ERR_STORAGE
+                           : DX__ERROR_CODE__ERR_TRANSFER_GONE, NULL, "%s",
+                    rq->pool_rv == DX_ERR_UNAVAILABLE ? (content_unavailable(b, reason), reason)
+                    : "the transfer ended before this chunk was stored: start the publish again");
+        return 0;
+    }
+    if (rq->wrote_blob) {
+        s->writing--;
+        rq->wrote_blob = 0;
+    }
+    if (rq->pool_rv != 0 && !s->write_rv)
+        s->write_rv = rq->pool_rv;
+    if (s->write_rv) {
+        if (s->write_rv == DX_ERR_UNAVAILABLE)
+            content_unavailable(b, reason);
+        else
+            snprintf(reason, sizeof reason, "the content store refused a chunk: %s",
+                     dx_strerror(s->write_rv));
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_STORAGE, DX_PSEUDO_STORE, reason);
+    }
+    if (!pc->last) {
+        s_ack(b, rq, s, pc->index);
+        if (s->writing == 0 && s->final) {
+            objects_resume(b, s->final, 0);
+            s->final = NULL;
+        }
+        return 0;
+    }
+    if (s->writing > 0) {
+        s->final = rq; /* the last answer to come brings it back */
+        objects_park(rq);
+        return 0;
+    }
+    return s_commit_session(b, rq, s, NULL, 0);
+}
+
 int publish_chunk(broker_t *b, request_t *rq)
 {
+    if (rq->resumed)
+        return s_chunk_written(b, rq);
     const Dx__PublishChunk *pc = rq->req->publish_chunk;
     session_t *s = sessions_get(b->sessions, pc->session, rq->member_id);
     char reason[DX_ERRMSG];
@@ -442,15 +600,33 @@ int publish_chunk(broker_t *b, request_t *rq)
     }
     s->received += pc->data.len;
     s->next_index++;
+    if (b->pool && s->m->size > 0) {
+        if (last && !dx_equal(rq->check.digest, s->m->sha256.data, DX_SHA256_LEN))
+            return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, DX_PSEUDO_INTEGRITY,
+                           "the content does not match the manifest's sha256");
+        uint8_t *sealed;
+        size_t sealed_len;
+        if ((rv = content_seal(&s->key, s->blob, pc->index, chunks, pc->data.data, pc->data.len,
+                               &sealed, &sealed_len)) != 0 ||
+            (rv = objects_write(b, rq, s->blob, pc->index, sealed, sealed_len)) != 0) {
+            if (rv == DX_ERR_UNAVAILABLE)
+                content_unavailable(b, reason);
+            else
+                snprintf(reason, sizeof reason, "the chunk could not be written: %s", dx_strerror(rv));
+            return s_abort(b, rq, s, DX__ERROR_CODE__ERR_STORAGE, DX_PSEUDO_STORE, reason);
+        }
+        s->writing++;
+        if (last)
+            s->busy = true; /* no chunk after it; a retry of its manifest is a replay */
+        return 0;
+    }
 
     store_txn_t *t;
     if ((rv = batch_txn(b->batch, &t)) != 0)
         return rv;
     if (!last) {
-        if (!s->staged && ((rv = content_key_new(b, t, s->blob, &s->key)) != 0 ||
-                           (rv = store_staging_put(t, s->blob, rq->now_ms, s->key.slot)) != 0))
+        if (!s->staged && (rv = s_stage(b, rq, s)) != 0)
             return rv;
-        s->staged = true;
         if ((rv = content_put(t, &s->key, s->blob, pc->index, s_chunks(s->m->size), pc->data.data,
                               pc->data.len)) != 0)
             return rv;
@@ -461,31 +637,22 @@ int publish_chunk(broker_t *b, request_t *rq)
          * ends the transfers that staged chunks in it (s_chunk_after). */
         if ((rv = reply_after_commit(b, rq, s_chunk_after, s->id)) != 0)
             return rv;
-        Dx__Reply reply = DX__REPLY__INIT;
-        Dx__ChunkAck ack = DX__CHUNK_ACK__INIT;
-        ack.session = s->id;
-        ack.index = pc->index;
-        reply.body_case = DX__REPLY__BODY_CHUNK_ACK;
-        reply.chunk_ack = &ack;
-        reply_now(b, rq, &reply);
+        s_ack(b, rq, s, pc->index);
         return 0;
     }
     /* The last chunk: its digest came with it. */
     if (!dx_equal(rq->check.digest, s->m->sha256.data, DX_SHA256_LEN))
         return s_abort(b, rq, s, DX__ERROR_CODE__ERR_INTEGRITY, DX_PSEUDO_INTEGRITY,
                        "the content does not match the manifest's sha256");
-    s->busy = true; /* a retry of its manifest meanwhile is a replay */
-    commit_t c = { s->manifest, s->manifest_len, s->signature, s->manifest_sha256, s->m,
-                   s->blob, s->staged, s->rule_id, s->reason, &s->key };
-    bool made = false;
-    rv = s_commit(b, rq, &c, pc->data.data, pc->data.len, s_final_after, s->id, &made);
-    if (rv != 0 || !made)
-        s_end(b, s, true); /* failed, or answered without a commit: over */
-    return rv;
+    return s_commit_session(b, rq, s, pc->data.data, pc->data.len);
 }
 
 void publish_expired(broker_t *b, session_t *s)
 {
+    if (s->final) {
+        objects_resume(b, s->final, DX_ERR_TRANSFER_GONE);
+        s->final = NULL;
+    }
     publish_lanes_forget(b->lanes, s->id);
     dx_log_kv(DX_LOG_INFO, "publish-timed-out", DX_KV("member", s->member),
               DX_KV("dataset", s->m ? s->m->dataset : ""), DX_KU("received", s->received));
@@ -536,7 +703,7 @@ void publish_collect(broker_t *b)
     int rv = slots ? batch_txn(b->batch, &t) : DX_ERR_NOMEM;
     for (size_t i = 0; rv == 0 && i < p->ndiscard; i++) {
         uint32_t slot = 0;
-        if ((rv = store_staging_drop(t, p->discard[i], &slot)) == 0 && slot)
+        if ((rv = store_staging_drop(t, p->discard[i], b->pool != NULL, &slot)) == 0 && slot)
             slots[nslots++] = slot;
     }
     if (rv == 0)

@@ -45,6 +45,9 @@ typedef struct session {
     uint32_t next_index;
     uint64_t received;
     bool staged;                 /* chunks are in the store's staging area */
+    uint32_t writing;            /* content pool: chunk writes not yet answered */
+    struct request *final;       /* content pool: the last chunk, parked until they are */
+    int write_rv;                /* content pool: the first write that failed */
     content_key_t key;           /* publish: from the first staged chunk;
                                   * fetch: the version's, while it streams */
     char reason[256];            /* the decision's reason, for the audit */

@@ -1,5 +1,6 @@
 /* dispatch: the command table, and what is checked before any handler. */
 #include "dispatch.h"
+#include "content.h"
 #include "log.h"
 #include "metrics.h"
 #include "publish_check.h"
@@ -136,9 +137,12 @@ static void s_failed(broker_t *b, request_t *rq, int status)
 {
     dx_log_kv(DX_LOG_WARN, "request-failed", DX_KV("member", rq->member_id),
               DX_KV("type", rq->cmd->name), DX_KV("reason", dx_strerror(status)));
+    char why[DX_ERRMSG];
+    if (status == DX_ERR_UNAVAILABLE)
+        content_unavailable(b, why);
     reply_error(b, rq, reply_code(status), NULL, "%s",
                  status == DX_ERR_FULL ? "the broker's storage is full: nothing was stored"
-                                       : dx_strerror(status));
+                 : status == DX_ERR_UNAVAILABLE ? why : dx_strerror(status));
 }
 
 void dispatch_read(broker_t *b, request_t *rq)
@@ -172,6 +176,8 @@ void dispatch(broker_t *b, request_t *rq)
     else if (status == 0 && rq->answer == RQ_OPEN)
         status = c->handler ? c->handler(b, rq) : DX_ERR_INTERNAL; /* a read left it open */
     status = batch_op_end(b->batch, status);
+    if (rq->parked)
+        return; /* it comes back when the content pool answers (objects.h) */
     metrics_request(b->metrics, dispatch_index(c), rq->refused || status != 0);
     if (status != 0 && rq->answer == RQ_OPEN) {
         s_failed(b, rq, status);

@@ -11,6 +11,7 @@
 #include "broker.h"
 #include "policy_set.h"
 #include "reply.h"
+#include "content.h"
 #include "request.h"
 
 #include <errno.h>
@@ -83,7 +84,7 @@ int readers_start(broker_t *b, int n)
         r->lane = i;
         r->store = b->store;
         /* made here, used by the lane's thread alone once it starts */
-        if (!(r->plain = malloc(DX_CHUNK_SIZE)) || !(r->replies = zmq_socket(b->zctx, ZMQ_PUSH)))
+        if (!(r->plain = malloc(CONTENT_BUF)) || !(r->replies = zmq_socket(b->zctx, ZMQ_PUSH)))
             return DX_ERR_NOMEM;
         int zero = 0;
         zmq_setsockopt(r->replies, ZMQ_SNDHWM, &zero, sizeof zero);

@@ -16,6 +16,7 @@ void request_free(request_t **rq_p)
     staged_drop(NULL, *rq_p);
     free((*rq_p)->out);
     free((*rq_p)->note);
+    free((*rq_p)->sealed);
     free(*rq_p);
     *rq_p = NULL;
 }

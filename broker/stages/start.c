@@ -33,6 +33,8 @@
 #include "publish.h"
 #include "retention.h"
 #include "start.h"
+#include "objects.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -83,6 +85,40 @@ static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *ke
     return 0;
 }
 
+static bool s_remote(const broker_config_t *cfg)
+{
+    return cfg->content_store && strcmp(cfg->content_store, "rados") == 0;
+}
+
+static pool_config_t s_pool_config(const broker_config_t *cfg)
+{
+    return (pool_config_t){ cfg->rados_conf, cfg->rados_pool, cfg->rados_user,
+                            (int)(cfg->rados_timeout_ms / 1000) };
+}
+
+/* content-store rados: connects, and the pool takes a write. 2 when the
+ * settings are wrong, 1 when the cluster does not answer. */
+static int s_check_content_store(const broker_config_t *cfg, FILE *out)
+{
+    if (!s_remote(cfg)) {
+        fprintf(out, "content store: lmdb, in %s\n", cfg->data_dir);
+        return 0;
+    }
+    pool_config_t pc = s_pool_config(cfg);
+    pool_t *pool = NULL;
+    char err[DX_ERRMSG];
+    int rv = pool_open(&pc, &pool, err);
+    if (rv == 0)
+        rv = pool_probe(pool, err);
+    if (rv == 0)
+        fprintf(out, "content store: rados, %s: connected, a test object written, read and "
+                "removed\n", pool_describe(pool));
+    else
+        fprintf(out, "content store: %s\n", err);
+    pool_close(&pool);
+    return rv == 0 ? 0 : rv == DX_ERR_USAGE ? 2 : 1;
+}
+
 int broker_check_config(const broker_config_t *cfg, FILE *out)
 {
     char err[DX_ERRMSG], hex[65];
@@ -119,6 +155,8 @@ int broker_check_config(const broker_config_t *cfg, FILE *out)
         fprintf(out, "  %s\n", diag.lines[i]);
     dx_policy_free(&p);
     dx_diag_free(&diag);
+    int store = s_check_content_store(cfg, out);
+    status = store ? store : status;
     fprintf(out, "%s\n", status ? "not ready: see above" : "ok");
     return status;
 }
@@ -192,6 +230,44 @@ static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
     return 0;
 }
 
+static int s_any_version(void *arg, const char *name, uint64_t version, store_val_t val)
+{
+    (void)name, (void)version, (void)val;
+    *(bool *)arg = true;
+    return DX_STOP;
+}
+
+/* Where this store's content is ("lmdb" or "rados", in meta "content"):
+ * a broker started with the other store would find none of it. */
+static int s_content_store_kind(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
+{
+    const char *want = b->pool ? "rados" : "lmdb";
+    store_val_t v;
+    int rv = store_meta_get(t, "content", &v);
+    if (rv == DX_ERR_NOT_FOUND) {
+        bool any = false;
+        if ((rv = store_catalog_each(t, "", 0, s_any_version, &any)) < 0)
+            return rv;
+        if (any && b->pool) {
+            snprintf(err, DX_ERRMSG, "the store in %s keeps its content in LMDB (it has versions "
+                     "from before content-store was set): start it with content-store lmdb",
+                     b->cfg.data_dir);
+            return DX_ERR_USAGE;
+        }
+        return store_meta_put(t, "content", want, strlen(want));
+    }
+    if (rv != 0)
+        return rv;
+    if (v.len != strlen(want) || memcmp(v.data, want, v.len) != 0) {
+        snprintf(err, DX_ERRMSG, "the store in %s keeps its content in %.*s, not %s: set "
+                 "content-store to %.*s (moving content between stores is not supported)",
+                 b->cfg.data_dir, (int)v.len, (const char *)v.data, want, (int)v.len,
+                 (const char *)v.data);
+        return DX_ERR_USAGE;
+    }
+    return 0;
+}
+
 static int s_open_store(broker_t *b, char err[DX_ERRMSG])
 {
     store_txn_t *t = NULL;
@@ -200,12 +276,16 @@ static int s_open_store(broker_t *b, char err[DX_ERRMSG])
         return rv;
     /* Staged chunks of publishes a crash interrupted are not visible;
      * collect them (and their keys' rows) before anything else. */
-    uint64_t collected = 0, blob_max = 0;
-    if ((rv = store_begin(b->store, NULL, true, &t)) != 0 ||
-        (rv = store_staging_collect(t, &collected)) != 0 ||
-        (rv = store_blob_max(t, &blob_max)) != 0) {
+    uint64_t collected = 0, blob_next = 0;
+    uint32_t salt = 0;
+    if ((rv = dx_random(&salt, sizeof salt)) != 0 ||
+        (rv = store_begin(b->store, NULL, true, &t)) != 0 ||
+        (rv = s_content_store_kind(b, t, err)) != 0 ||
+        (rv = store_staging_collect(t, b->pool != NULL, &collected)) != 0 ||
+        (rv = store_blob_next(t, salt, &blob_next)) != 0) {
         store_abort(&t);
-        snprintf(err, DX_ERRMSG, "cannot prepare the store: %s", dx_strerror(rv));
+        if (rv != DX_ERR_USAGE)
+            snprintf(err, DX_ERRMSG, "cannot prepare the store: %s", dx_strerror(rv));
         return rv;
     }
     if ((rv = s_open_vault(b, t, err)) != 0) {
@@ -216,7 +296,7 @@ static int s_open_store(broker_t *b, char err[DX_ERRMSG])
         snprintf(err, DX_ERRMSG, "cannot prepare the store: %s", dx_strerror(rv));
         return rv;
     }
-    if ((rv = publishing_new(blob_max + 1, &b->publishing)) != 0 ||
+    if ((rv = publishing_new(blob_next, &b->publishing)) != 0 || (rv = objects_new(&b->objects)) != 0 ||
         (rv = retention_new(&b->retention)) != 0 || (rv = feed_subs_new(&b->feed_subs)) != 0) {
         snprintf(err, DX_ERRMSG, "out of memory");
         return rv;
@@ -344,6 +424,13 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
         snprintf(err, DX_ERRMSG, "cannot hold the policy set: %s", dx_strerror(rv));
         return rv;
     }
+    if (s_remote(&b->cfg)) {
+        pool_config_t pc = s_pool_config(&b->cfg);
+        if ((rv = pool_open(&pc, &b->pool, err)) != 0)
+            return rv;
+        dx_log_kv(DX_LOG_INFO, "content-store", DX_KV("store", "rados"),
+                  DX_KV("pool", pool_describe(b->pool)));
+    }
     if ((rv = s_open_store(b, err)) != 0)
         return rv;
     if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
@@ -456,6 +543,8 @@ void broker_stop(broker_t *b)
     b->policy = NULL;
     publishing_destroy(&b->publishing);
     retention_destroy(&b->retention);
+    pool_close(&b->pool);
+    objects_free(&b->objects);
     dx_signer_destroy(&b->signer);
     dx_keypair_wipe(&b->key);
     dx_wipe(b->cursor_key, sizeof b->cursor_key);

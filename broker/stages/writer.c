@@ -28,6 +28,8 @@
 #include "audit.h"
 #include "batch.h"
 #include "feed.h"
+#include "objects.h"
+#include "pool.h"
 #include "publish.h"
 #include "record.h"
 #include "reload.h"
@@ -103,9 +105,16 @@ static bool s_take(broker_t *b, request_t *rq)
         rq->now_ms = dx_now_ms();
         dispatch(b, rq);
     }
-    if (!stop) /* the stop request is the broker's own, not the heap's */
-        request_free(&rq);
+    if (!stop && !rq->parked) /* the stop request is the broker's own, not the heap's; a */
+        request_free(&rq);    /* parked one waits for the content pool (objects.h) */
     return stop;
+}
+
+/* A parked request the pool answered waits its turn again. */
+static void s_resume(broker_t *b, request_t *rq)
+{
+    if (fairq_push(b->waiting, rq) != 0)
+        s_take(b, rq);
 }
 
 /* After a round: its commit and the writer's gauges, for the metrics. */
@@ -143,9 +152,12 @@ static bool s_drain(broker_t *b)
 /* One round: requests in turn, one commit. Returns true when told to stop. */
 static bool s_round(broker_t *b, int timeout_ms)
 {
-    zmq_pollitem_t item = { b->inbox, 0, ZMQ_POLLIN, 0 };
-    if (zmq_poll(&item, 1, fairq_count(b->waiting) ? 0 : timeout_ms) < 0 && errno != EINTR)
+    zmq_pollitem_t items[2] = { { b->inbox, 0, ZMQ_POLLIN, 0 },
+                                { NULL, b->pool ? pool_wake_fd(b->pool) : -1, ZMQ_POLLIN, 0 } };
+    if (zmq_poll(items, b->pool ? 2 : 1, fairq_count(b->waiting) ? 0 : timeout_ms) < 0 &&
+        errno != EINTR)
         dx_error("writer-poll-failed", "writer: poll failed: %s", zmq_strerror(errno));
+    objects_drain(b);
     publish_collect(b);
     bool stop = s_drain(b);
     size_t bytes = 0;
@@ -173,8 +185,10 @@ static void *s_thread(void *arg)
     if (b->readers && jobs_return_new(b->readers, &b->back) != 0)
         dx_error("readers-unreachable", "the writer cannot reach the readers: it sends their "
                  "replies itself");
+    objects_on_resume(b, s_resume);
     while (!s_round(b, retention_busy(b->retention) ? 0 : 500)) {
         retention_sweep(b, dx_now_ms());
+        objects_collect(b, dx_mono_ms());
         if (dx_mono_ms() >= next_expiry) {
             sessions_expire(b->sessions, dx_now_ms() - b->cfg.session_idle_ms, s_expired, b);
             next_expiry = dx_mono_ms() + 1000;
@@ -184,6 +198,11 @@ static void *s_thread(void *arg)
      * what they passed on is here, waiting, or on its way; finish it. */
     int64_t until = dx_mono_ms() + 200, give_up = dx_mono_ms() + 10000;
     while ((dx_mono_ms() < until || fairq_count(b->waiting)) && dx_mono_ms() < give_up)
+        s_round(b, 50);
+    /* Writes to the pool are answered within its timeout: their requests
+     * are answered before the stop. */
+    give_up = dx_mono_ms() + b->cfg.rados_timeout_ms + 5000;
+    while ((objects_in_flight(b) || fairq_count(b->waiting)) && dx_mono_ms() < give_up)
         s_round(b, 50);
     publish_collect(b);
     audit_want_history(b->audit);

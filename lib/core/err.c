@@ -29,6 +29,7 @@ const char *dx_strerror(int err)
     case DX_ERR_UNSUPPORTED: return "not supported";
     case DX_ERR_INTERNAL: return "internal error";
     case DX_ERR_TRANSFER_GONE: return "the broker no longer knows the transfer";
+    case DX_ERR_UNAVAILABLE: return "content store unavailable";
     }
     return "unknown error";
 }

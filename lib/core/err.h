@@ -32,6 +32,7 @@ enum dx_err {
     DX_ERR_INTERNAL = -22,
     DX_ERR_TRANSFER_GONE = -23, /* the broker no longer knows a transfer: start it again */
     DX_ERR_NOT_ADMITTED = -24, /* the broker refused our key at the handshake (revoked, unknown) */
+    DX_ERR_UNAVAILABLE = -25,  /* the content store (Ceph) cannot be reached or does not answer */
 };
 
 /* An iterator's callback returns 0 (go on), DX_STOP (stop here: no

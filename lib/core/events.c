@@ -34,6 +34,7 @@ static const char *const s_pseudo[DX_PSEUDO_COUNT] = {
     [DX_PSEUDO_ROLE_ADMIN] = "role-admin",
     [DX_PSEUDO_RETENTION] = "retention",
     [DX_PSEUDO_FORMAT] = "content-format",
+    [DX_PSEUDO_STORE] = "content-store",
 };
 
 const char *dx_event_name(dx_event_t ev)

@@ -42,6 +42,7 @@ typedef enum {
     DX_PSEUDO_ROLE_ADMIN,       /* an admin's request, allowed by the role */
     DX_PSEUDO_RETENTION,        /* a namespace's retention period ended */
     DX_PSEUDO_FORMAT,           /* content that is not the CSV or JSON Lines it claims */
+    DX_PSEUDO_STORE,            /* the content store (a Ceph pool) did not answer */
     DX_PSEUDO_COUNT
 } dx_pseudo_t;
 

@@ -2,11 +2,13 @@
  *
  * One environment under the data directory, with named databases:
  *
- *   meta     "magic" -> "dx-store", "schema" -> u32 BE, "head" -> the
+ *   meta     "magic" -> "dx-store", "schema" -> u32 BE, "boots" -> u64 BE
+ *            (store_blob_next), "head" -> the
  *            current signed checkpoint (checkpoint.h). Changing any layout
  *            below needs STORE_SCHEMA_VERSION bumped.
  *   catalog  name '\0' version(u64 BE) -> CatalogEntry (protobuf)
- *   content  blob(u64 BE) index(u32 BE) -> chunk bytes (<= DX_CHUNK_SIZE)
+ *   content  blob(u64 BE) index(u32 BE) -> chunk bytes (<= DX_CHUNK_SIZE);
+ *            empty when the chunks are in a pool (pool.h)
  *   staging  blob(u64 BE) -> created ms (i64 BE) key slot (u32 BE): chunks
  *            of a publish not yet committed; removed in the transaction that
  *            commits the catalog entry, and collected at start after a crash
@@ -32,6 +34,9 @@
  *   policies sha256(32) -> a policy set's files as they were hashed
  *            (policy.h: archive): every set that was ever in force, for
  *            auditors (schema 5; store_keys.c)
+ *   trash    blob(u64 BE) -> chunks (u32 BE): objects in a content pool to
+ *            remove (schema 6; store_keys.c). Staging rows then also say
+ *            how many chunks the blob will have (created, slot, chunks).
  *
  * Durability: every write transaction commits with LMDB's default fsync, so
  * a commit that returned 0 survives a crash. Callers batch work into one
@@ -50,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_DEFAULT_MAP_SIZE (64ULL << 30)
 
 typedef struct store store_t;
@@ -100,16 +105,37 @@ int store_content_get(store_txn_t *t, uint64_t blob, uint32_t index, store_val_t
  * does anything else (the content is sealed straight into the map). */
 int store_content_reserve(store_txn_t *t, uint64_t blob, uint32_t index, size_t len, uint8_t **out);
 int store_content_delete(store_txn_t *t, uint64_t blob);
-/* The highest blob id in use (content or staging), 0 if none. */
-int store_blob_max(store_txn_t *t, uint64_t *blob);
+/* The first blob id of this start, in a write transaction: each start
+ * counts itself in meta "boots" and numbers its blobs from boots << 32 |
+ * salt (31 random bits from the caller), or past the highest in use. So
+ * no id is used twice by one store, even for objects a crash left in a
+ * content pool that no row names, and a store restored from a backup
+ * (its count behind) is unlikely to meet the ids its original used since
+ * (a pool refuses to overwrite one: the publish fails, and is retried). */
+int store_blob_next(store_txn_t *t, uint32_t salt, uint64_t *next);
 
-int store_staging_put(store_txn_t *t, uint64_t blob, int64_t created_ms, uint32_t slot);
+int store_staging_put(store_txn_t *t, uint64_t blob, int64_t created_ms, uint32_t slot,
+                      uint32_t chunks);
 int store_staging_delete(store_txn_t *t, uint64_t blob);
 /* Deletes a staged blob's chunks, its row and its key slot's row; *slot
- * says which slot that was (0: none, or not staged). */
-int store_staging_drop(store_txn_t *t, uint64_t blob, uint32_t *slot);
+ * says which slot that was (0: none, or not staged). trash: its chunks
+ * are in a pool; the blob goes in the trash for their removal. */
+int store_staging_drop(store_txn_t *t, uint64_t blob, bool trash, uint32_t *slot);
+/* fn for each staged blob: its key slot and chunk count (0: a row of
+ * schema 5 or older), until it returns non-zero. */
+typedef int (*store_staging_fn)(void *arg, uint64_t blob, uint32_t slot, uint32_t chunks);
+int store_staging_each(store_txn_t *t, store_staging_fn fn, void *arg);
 /* store_staging_drop for every staged blob; *count says how many. */
-int store_staging_collect(store_txn_t *t, uint64_t *count);
+int store_staging_collect(store_txn_t *t, bool trash, uint64_t *count);
+
+/* The trash (schema 6): blobs whose chunks are objects in a content pool
+ * (pool.h) that must go: of transfers that never committed, and of erased
+ * versions. A row goes once every object of it is removed. */
+int store_trash_put(store_txn_t *t, uint64_t blob, uint32_t chunks);
+int store_trash_delete(store_txn_t *t, uint64_t blob);
+typedef int (*store_trash_fn)(void *arg, uint64_t blob, uint32_t chunks);
+/* fn for each row with blob > after, in order, until it returns non-zero. */
+int store_trash_each(store_txn_t *t, uint64_t after, store_trash_fn fn, void *arg);
 
 /* Content key slots in use (schema 4). */
 int store_keyslot_put(store_txn_t *t, uint32_t slot, uint64_t blob);

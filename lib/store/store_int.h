@@ -15,6 +15,7 @@ struct store {
     MDB_dbi feed, deliveries;   /* schema 3; 0 in a read-only schema-2 store */
     MDB_dbi keyslots;           /* schema 4; 0 in a read-only older store */
     MDB_dbi policies;           /* schema 5; 0 in a read-only older store */
+    MDB_dbi trash;              /* schema 6; 0 in a read-only older store */
     bool has_feed;
     bool readonly;
     uintptr_t map_start, map_end;
@@ -52,7 +53,7 @@ int store_raw_each64(store_txn_t *t, MDB_dbi dbi, uint64_t after,
 /* Opens the databases added in schema 3 and fills them from what schema 2
  * kept (store_feed.c); readonly: absent ones stay 0. */
 int store_feed_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly);
-/* Opens the keyslots and policies tables (store_keys.c). */
+/* Opens the keyslots, policies and trash tables (store_keys.c). */
 int store_keys_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly);
 /* The catalog key of name@version; its length. */
 size_t store_catalog_key(uint8_t key[256], const char *name, uint64_t version);

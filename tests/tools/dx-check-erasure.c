@@ -149,7 +149,7 @@ int main(int argc, char **argv)
     if (store_open(argv[1], 0, true, &b.store, err) != 0 ||
         vault_open(argv[1], master, NULL, true, NULL, &b.vault, err) != 0)
         return fprintf(stderr, "%s\n", err), 1;
-    if (!(c.plain = malloc(DX_CHUNK_SIZE)) || !(c.er = calloc(MAX_ERASED, sizeof *c.er)) ||
+    if (!(c.plain = malloc(CONTENT_BUF)) || !(c.er = calloc(MAX_ERASED, sizeof *c.er)) ||
         store_begin(b.store, NULL, false, &c.t) != 0)
         return 1;
     int rv = store_audit_each(c.t, 0, s_record, &c);

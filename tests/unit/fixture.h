@@ -14,6 +14,7 @@
 
 #include "batch.h"
 #include "broker.h"
+#include "content.h"
 #include "crypto.h"
 #include "dispatch.h"
 #include "dxtime.h"
@@ -115,7 +116,7 @@ __attribute__((unused)) static int fx_open(fx_t *f)
         !(b->outbox = zmq_socket(b->zctx, ZMQ_PUSH)) || zmq_connect(b->outbox, "inproc://dx-replies") != 0 ||
         !(f->reader.replies = zmq_socket(b->zctx, ZMQ_PUSH)) ||
         zmq_connect(f->reader.replies, "inproc://dx-replies") != 0 ||
-        !(f->reader.plain = malloc(DX_CHUNK_SIZE)))
+        !(f->reader.plain = malloc(CONTENT_BUF)))
         return 1;
     zmq_setsockopt(b->outbox, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(f->reader.replies, ZMQ_LINGER, &zero, sizeof zero);

@@ -132,13 +132,17 @@ TEST(content_and_staging)
     CHECK_EQ(store_content_put(t, 7, 0, "aaa", 3), 0);
     CHECK_EQ(store_content_put(t, 7, 1, "bbb", 3), 0);
     CHECK_EQ(store_content_put(t, 8, 0, "ccc", 3), 0);
-    CHECK_EQ(store_staging_put(t, 9, 1, 5), 0);
+    CHECK_EQ(store_staging_put(t, 9, 1, 5, 1), 0);
     CHECK_EQ(store_keyslot_put(t, 5, 9), 0);
     CHECK_EQ(store_keyslot_put(t, 6, 8), 0);
     CHECK_EQ(store_content_put(t, 9, 0, "ddd", 3), 0);
-    CHECK_EQ(store_blob_max(t, &blob), 0);
-    CHECK_EQ(blob, 9u);
-    CHECK_EQ(store_staging_collect(t, &n), 0);
+    /* each start numbers its blobs from its own count << 32, or past the
+     * highest in use */
+    CHECK_EQ(store_blob_next(t, 0xfffffff5u, &blob), 0);
+    CHECK_EQ(blob, 1ull << 32 | 0x7ffffff5u);
+    CHECK_EQ(store_blob_next(t, 0, &blob), 0);
+    CHECK_EQ(blob, 2ull << 32);
+    CHECK_EQ(store_staging_collect(t, false, &n), 0);
     CHECK_EQ(n, 1u);
     CHECK_EQ(store_content_get(t, 9, 0, &v), DX_ERR_NOT_FOUND);
     uint64_t rows[2] = { 0, 0 };
@@ -153,6 +157,41 @@ TEST(content_and_staging)
     CHECK_EQ(store_content_get(t, 7, 1, &v), DX_ERR_NOT_FOUND);
     CHECK_EQ(store_content_get(t, 8, 0, &v), 0);
     CHECK(v.len == 3 && memcmp(v.data, "ccc", 3) == 0);
+    CHECK_EQ(store_commit(&t), 0);
+    store_close(&s);
+}
+
+static int s_trash_rows(void *arg, uint64_t blob, uint32_t chunks)
+{
+    char *out = arg;
+    snprintf(out + strlen(out), 64, "%llu:%u ", (unsigned long long)blob, chunks);
+    return 0;
+}
+
+/* A pool's blobs: a staged one dropped goes in the trash with its chunk
+ * count (its objects are removed later), and leaves it by its row. */
+TEST(staging_drop_to_trash)
+{
+    store_t *s = s_open(64 << 20);
+    store_txn_t *t = NULL;
+    uint32_t slot = 0;
+    uint64_t n = 0;
+    char out[256] = "";
+    CHECK_EQ(store_begin(s, NULL, true, &t), 0);
+    CHECK_EQ(store_staging_put(t, 11, 1, 3, 4), 0);
+    CHECK_EQ(store_keyslot_put(t, 3, 11), 0);
+    CHECK_EQ(store_staging_put(t, 12, 1, 0, 2), 0);
+    CHECK_EQ(store_staging_drop(t, 11, true, &slot), 0);
+    CHECK_EQ(slot, 3u);
+    CHECK_EQ(store_staging_collect(t, true, &n), 0);
+    CHECK_EQ(n, 1u);
+    CHECK_EQ(store_trash_put(t, 5, 0), 0);
+    CHECK_EQ(store_trash_each(t, 0, s_trash_rows, out), 0);
+    CHECK_STR(out, "5:0 11:4 12:2 ");
+    out[0] = 0;
+    CHECK_EQ(store_trash_delete(t, 11), 0);
+    CHECK_EQ(store_trash_each(t, 5, s_trash_rows, out), 0);
+    CHECK_STR(out, "12:2 ");
     CHECK_EQ(store_commit(&t), 0);
     store_close(&s);
 }
@@ -371,6 +410,7 @@ int main(void)
     RUN(catalog_versions);
     RUN(catalog_latest_of_each);
     RUN(content_and_staging);
+    RUN(staging_drop_to_trash);
     RUN(catalog_walk_and_replace);
     RUN(audit_append_only);
     RUN(nested_abort_keeps_parent);
