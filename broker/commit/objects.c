@@ -5,7 +5,9 @@
 #include "content.h"
 #include "dxtime.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
+#include "request.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +150,12 @@ int objects_write_after_commit(broker_t *b, request_t *rq, uint64_t blob)
     }
     objects_park(rq);
     return 0;
+}
+
+void objects_finish(broker_t *b, request_t *rq)
+{
+    metrics_request(b->metrics, rq->cmd_index, rq->refused);
+    request_free(&rq);
 }
 
 static void s_removed(broker_t *b, removal_t *r, int result);

@@ -44,6 +44,9 @@ typedef void (*objects_resume_fn)(broker_t *b, request_t *rq);
 void objects_on_resume(broker_t *b, objects_resume_fn fn);
 void objects_resume(broker_t *b, request_t *rq, int status);
 
+/* Ends a request that was parked after its answer went (counted, freed). */
+void objects_finish(broker_t *b, request_t *rq);
+
 /* Takes what the pool answered: requests resumed, removals counted. */
 void objects_drain(broker_t *b);
 /* One bounded step of emptying the trash; true while there is more to do

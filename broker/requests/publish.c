@@ -211,13 +211,28 @@ out:
     return rv;
 }
 
-/* Ends a transfer; its staged chunks go unless they were committed. */
-static void s_end(broker_t *b, session_t *s, bool discard)
+/* A transfer that ends answers the chunks it held: written, but not
+ * acknowledged (one before them was not), and the last one waiting. */
+static void s_release_held(broker_t *b, session_t *s)
 {
-    if (s->final) { /* its transfer ended while it waited for the other chunks */
+    for (size_t i = 0; i < SESSION_HOLD; i++) {
+        if (!s->held[i])
+            continue;
+        reply_error(b, s->held[i], DX__ERROR_CODE__ERR_TRANSFER_GONE, NULL,
+                    "the transfer ended before this chunk was acknowledged: start the publish again");
+        objects_finish(b, s->held[i]);
+        s->held[i] = NULL;
+    }
+    if (s->final) { /* it comes back, and finds the transfer over */
         objects_resume(b, s->final, s->write_rv ? s->write_rv : DX_ERR_TRANSFER_GONE);
         s->final = NULL;
     }
+}
+
+/* Ends a transfer; its staged chunks go unless they were committed. */
+static void s_end(broker_t *b, session_t *s, bool discard)
+{
+    s_release_held(b, s);
     if (discard && s->staged)
         publish_discard(b, s->blob);
     publish_lanes_forget(b->lanes, s->id);
@@ -550,7 +565,20 @@ static int s_chunk_written(broker_t *b, request_t *rq)
         return s_abort(b, rq, s, DX__ERROR_CODE__ERR_STORAGE, DX_PSEUDO_STORE, reason);
     }
     if (!pc->last) {
-        s_ack(b, rq, s, pc->index);
+        /* acknowledged in order, as publishers expect, though Ceph may
+         * answer out of order (a slow placement group) */
+        if (pc->index != s->acked) {
+            s->held[pc->index % SESSION_HOLD] = rq;
+            objects_park(rq);
+            return 0;
+        }
+        s_ack(b, rq, s, s->acked++);
+        request_t *h;
+        while ((h = s->held[s->acked % SESSION_HOLD]) != NULL) {
+            s->held[s->acked % SESSION_HOLD] = NULL;
+            s_ack(b, h, s, s->acked++);
+            objects_finish(b, h);
+        }
         if (s->writing == 0 && s->final) {
             objects_resume(b, s->final, 0);
             s->final = NULL;
@@ -598,6 +626,9 @@ int publish_chunk(broker_t *b, request_t *rq)
                        "the broker lost this transfer's running hash (idle too long, or too many "
                        "transfers at once): start the publish again");
     }
+    if (b->pool && s->m->size > 0 && pc->index >= s->acked + SESSION_HOLD)
+        return s_abort(b, rq, s, DX__ERROR_CODE__ERR_BAD_REQUEST, DX_PSEUDO_PROTOCOL,
+                       "more chunks unacknowledged than the transfer's window");
     s->received += pc->data.len;
     s->next_index++;
     if (b->pool && s->m->size > 0) {
@@ -649,10 +680,7 @@ int publish_chunk(broker_t *b, request_t *rq)
 
 void publish_expired(broker_t *b, session_t *s)
 {
-    if (s->final) {
-        objects_resume(b, s->final, DX_ERR_TRANSFER_GONE);
-        s->final = NULL;
-    }
+    s_release_held(b, s);
     publish_lanes_forget(b->lanes, s->id);
     dx_log_kv(DX_LOG_INFO, "publish-timed-out", DX_KV("member", s->member),
               DX_KV("dataset", s->m ? s->m->dataset : ""), DX_KU("received", s->received));

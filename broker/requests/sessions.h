@@ -27,6 +27,10 @@
 
 typedef enum { SESSION_PUBLISH = 1, SESSION_FETCH = 2 } session_kind_t;
 
+/* Chunks a publisher may have sent past the last one acknowledged (the
+ * window it is given is smaller). */
+#define SESSION_HOLD 64
+
 typedef struct session {
     uint64_t id;
     session_kind_t kind;
@@ -46,6 +50,8 @@ typedef struct session {
     uint64_t received;
     bool staged;                 /* chunks are in the store's staging area */
     uint32_t writing;            /* content pool: chunk writes not yet answered */
+    uint32_t acked;              /* content pool: chunks acknowledged, in order; */
+    struct request *held[SESSION_HOLD]; /* and those written but not yet, by index */
     struct request *final;       /* content pool: the last chunk, parked until they are */
     int write_rv;                /* content pool: the first write that failed */
     content_key_t key;           /* publish: from the first staged chunk;

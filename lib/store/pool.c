@@ -129,8 +129,10 @@ int pool_open(const pool_config_t *cfg, pool_t **out, char err[DX_ERRMSG])
     pthread_mutex_init(&p->lock, NULL);
     snprintf(p->describe, sizeof p->describe, "pool %s as client.%s (%s)", cfg->pool, cfg->user,
              cfg->conf);
-    char timeout[16];
-    snprintf(timeout, sizeof timeout, "%d", cfg->timeout_s > 0 ? cfg->timeout_s : 10);
+    char timeout[16], laggy[16];
+    int seconds = cfg->timeout_s > 0 ? cfg->timeout_s : 10;
+    snprintf(timeout, sizeof timeout, "%d", seconds);
+    snprintf(laggy, sizeof laggy, "%d", seconds / 3 > 0 ? seconds / 3 : 1);
     int rv = DX_ERR_USAGE, r;
     if (p->wake < 0) {
         snprintf(err, DX_ERRMSG, "eventfd: %s", strerror(errno));
@@ -152,6 +154,12 @@ int pool_open(const pool_config_t *cfg, pool_t **out, char err[DX_ERRMSG])
     if (s_conf(p, "client_mount_timeout", timeout, err) != 0 ||
         s_conf(p, "rados_mon_op_timeout", timeout, err) != 0 ||
         s_conf(p, "rados_osd_op_timeout", timeout, err) != 0 ||
+        /* An op to an OSD that died waits for a newer map, and the client
+         * asks the monitors for one only for ops it deems laggy: well
+         * before they time out, or it never learns the OSD came back
+         * elsewhere and every op times out for ever. */
+        s_conf(p, "objecter_timeout", laggy, err) != 0 ||
+        s_conf(p, "objecter_tick_interval", "1", err) != 0 ||
         s_conf(p, "log_to_stderr", "false", err) != 0 ||
         s_conf(p, "err_to_stderr", "false", err) != 0)
         goto fail;

@@ -118,16 +118,17 @@ sample_csv() {
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
-# wait_until SECONDS CMD...: polls CMD every 0.2 s until it succeeds;
-# returns 1 if it never did.
+# wait_until SECONDS CMD...: runs CMD every 0.2 s until it succeeds, for
+# at most SECONDS of wall time (however long CMD takes); returns 1 if it
+# never did.
 wait_until() {
-  local limit=$1 i
+  local end=$(( $(date +%s) + $1 ))
   shift
-  for i in $(seq $((limit * 5))); do
+  while :; do
     "$@" && return 0
+    [ "$(date +%s)" -lt "$end" ] || return 1
     sleep 0.2
   done
-  return 1
 }
 
 # free_port: a loopback TCP port nobody listens on now.
