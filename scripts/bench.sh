@@ -24,6 +24,10 @@
 #   (k) reads beside the writer (scripts/bench_readers.sh): a 256 MiB
 #       view fetched by one and four consumers, the writer thread's CPU
 #       per fetched MiB, publish latency alone and while four fetch
+#   (l) content on Ceph (scripts/bench_rados.sh): 256 MiB ingest and fetch
+#       with content-store rados against the pool's raw throughput at the
+#       same concurrency and against LMDB content; small publishes/s with
+#       RADOS content as a ratio of LMDB content
 # plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
 # records, default 1M and 10M). The broker's peak RSS is the highest of
 # every broker the bench starts.
@@ -200,6 +204,8 @@ echo "(j) a flood against another member's publishes..." >&2
 scripts/bench_flood.sh "$BIN" "$T" "$out" "$RUNS"
 echo "(k) reads beside the writer..." >&2
 scripts/bench_readers.sh "$BIN" "$T" "$out" "$RUNS"
+echo "(l) content on Ceph..." >&2
+scripts/bench_rados.sh "$BIN" "$T" "$out" "$RUNS"
 echo "policy and audit benchmarks..." >&2
 "$B/bench_policy" "$out" >/dev/null
 "$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null
