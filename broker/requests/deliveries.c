@@ -243,11 +243,12 @@ int delivery_receipt(broker_t *b, request_t *rq)
         f.reason = reason;
         if ((rv = record_audit(b, rq, &f, &seq)) != 0)
             goto out;
+        Dx__Signed *earlier = d->receipt; /* a receipt signed before for it: replaced */
         d->receipt = (Dx__Signed *)sr;
         d->receipt_ms = rq->now_ms;
         d->receipt_seq = seq;
         rv = s_store(t, d);
-        d->receipt = NULL; /* borrowed from the request */
+        d->receipt = earlier; /* the new one is borrowed from the request; d frees the old */
         if (rv != 0)
             goto out;
         dx_log_kv(DX_LOG_INFO, "delivered", DX_KV("member", rq->member_id), DX_KV("dataset", r->dataset),

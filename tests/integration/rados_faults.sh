@@ -99,6 +99,9 @@ check "what failed left nothing: catalog and pool agree" 0 content_check
 echo "# broker RSS after the outage: $(( $(awk '/^VmRSS/ {print $2}' /proc/$BROKER_PID/status) / 1024 )) MiB"
 
 # --- SIGKILL during large ingests, then during an erasure ---
+# what the outage left in the trash goes first (in steps, a few seconds)
+trash_empty() { content_check > "$T/cc" 2>&1 && grep -q "(the trash): 0 blobs" "$T/cc"; }
+if wait_until 60 trash_empty; then pass "the trash the outage left is emptied"; else fail "the trash the outage left is emptied" "$(cat "$T/cc")"; fi
 committed=$(objects)
 for i in 1 2 3; do
   agent health publish "health/vaccination/killed-$i" "$T/big.bin" --content-type application/octet-stream >/dev/null 2>&1 &
