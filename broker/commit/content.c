@@ -124,9 +124,14 @@ int content_put(store_txn_t *t, const content_key_t *ck, uint64_t blob, uint32_t
 static int s_get_remote(broker_t *b, const content_key_t *ck, uint64_t blob, uint32_t index,
                         uint32_t count, uint8_t *buf, const uint8_t **data, size_t *len)
 {
-    char oid[POOL_NAME_MAX];
+    char oid[POOL_NAME_MAX], why[DX_ERRMSG];
     uint8_t aad[27];
     size_t got = 0;
+    /* While Ceph is known to be away, a read fails at once rather than
+     * hold its reader (and the lists and queries queued behind it) for the
+     * whole timeout; the writer's ping says when it is back. */
+    if (pool_down_since(b->pool, why))
+        return DX_ERR_UNAVAILABLE;
     pool_chunk_name(blob, index, oid);
     int rv = pool_read(b->pool, oid, buf, CONTENT_BUF, &got);
     if (rv != 0)
