@@ -11,6 +11,7 @@
  * and staged in the store; the last chunk's transaction makes content,
  * catalog entry, nonce and audit record visible together. */
 #include "publish.h"
+#include "publishing.h"
 #include "broker.h"
 #include "dxtime.h"
 #include "log.h"
@@ -29,13 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The writer's publishing state. */
-struct publishing {
-    uint64_t next_blob;          /* the next staged transfer's number */
-    uint64_t *discard;           /* staged blobs to delete next round */
-    size_t ndiscard, cap;
-};
 
 static uint32_t s_chunks(uint64_t size)
 {
@@ -380,7 +374,7 @@ int publish_begin(broker_t *b, request_t *rq)
     }
 
     /* an inline publish back from the pool has its blob already */
-    uint64_t blob = rq->resumed ? rq->wrote_blob : b->publishing->next_blob++;
+    uint64_t blob = rq->resumed ? rq->wrote_blob : publishing_next_blob(b->publishing);
     commit_t c = { pb->manifest.data, pb->manifest.len, pb->signature.data, manifest_sha, m,
                    blob, false, d.rule_id, d.reason, NULL };
     if (pb->has_inline && b->pool && m->size > 0) {
@@ -686,59 +680,4 @@ void publish_expired(broker_t *b, session_t *s)
               DX_KV("dataset", s->m ? s->m->dataset : ""), DX_KU("received", s->received));
     if (s->staged)
         publish_discard(b, s->blob);
-}
-
-int publishing_new(uint64_t next_blob, publishing_t **out)
-{
-    if (!(*out = calloc(1, sizeof **out)))
-        return DX_ERR_NOMEM;
-    (*out)->next_blob = next_blob;
-    return 0;
-}
-
-void publishing_destroy(publishing_t **p_p)
-{
-    if (!*p_p)
-        return;
-    free((*p_p)->discard);
-    free(*p_p);
-    *p_p = NULL;
-}
-
-void publish_discard(broker_t *b, uint64_t blob)
-{
-    publishing_t *p = b->publishing;
-    if (p->ndiscard == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 16;
-        uint64_t *d = realloc(p->discard, cap * sizeof *d);
-        if (!d)
-            return; /* the blob stays staged; it is collected at the next start */
-        p->discard = d;
-        p->cap = cap;
-    }
-    p->discard[p->ndiscard++] = blob;
-}
-
-void publish_collect(broker_t *b)
-{
-    publishing_t *p = b->publishing;
-    if (!p || p->ndiscard == 0)
-        return;
-    batch_op_begin(b->batch);
-    store_txn_t *t;
-    uint32_t *slots = calloc(p->ndiscard, sizeof *slots);
-    size_t nslots = 0;
-    int rv = slots ? batch_txn(b->batch, &t) : DX_ERR_NOMEM;
-    for (size_t i = 0; rv == 0 && i < p->ndiscard; i++) {
-        uint32_t slot = 0;
-        if ((rv = store_staging_drop(t, p->discard[i], b->pool != NULL, &slot)) == 0 && slot)
-            slots[nslots++] = slot;
-    }
-    if (rv == 0)
-        rv = content_keys_destroy_after(b, slots, nslots);
-    if (batch_op_end(b->batch, rv) == 0)
-        p->ndiscard = 0;
-    else
-        dx_warn("discard-failed", "could not discard staged content: %s", dx_strerror(rv));
-    free(slots);
 }

@@ -31,6 +31,7 @@
 #include "sessions.h"
 #include "writer.h"
 #include "publish.h"
+#include "publishing.h"
 #include "retention.h"
 #include "start.h"
 #include "objects.h"

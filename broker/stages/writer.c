@@ -31,6 +31,7 @@
 #include "objects.h"
 #include "pool.h"
 #include "publish.h"
+#include "publishing.h"
 #include "record.h"
 #include "reload.h"
 #include "request.h"
