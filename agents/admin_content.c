@@ -2,7 +2,7 @@
  * slots and content pool agree (content-store rados).
  *
  *   dx-admin content check --data DIR --rados-conf FILE --rados-pool P
- *                          --rados-user U [--timeout S]
+ *                          --rados-user U [--timeout S] [--all]
  *
  * Every version that is not erased must have its key slot's row and every
  * chunk as an object of the size its sealed chunk has; every object in the
@@ -24,6 +24,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -49,12 +50,13 @@ typedef struct {
     uint64_t *slot_blobs;
     size_t nslots, capslots;
     uint64_t erased, objects, bytes, staged_objects, trash_objects, problems;
+    uint64_t shown;              /* DISAGREE lines printed at most (--all: every one) */
 } check_t;
 
 static void s_problem(check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void s_problem(check_t *c, const char *fmt, ...)
 {
-    if (c->problems++ < PROBLEMS_SHOWN) {
+    if (c->problems++ < c->shown) {
         va_list ap;
         va_start(ap, fmt);
         printf("DISAGREE ");
@@ -214,9 +216,11 @@ int admin_content_check(int argc, char **argv)
                                           { "rados-pool", required_argument, NULL, 'p' },
                                           { "rados-user", required_argument, NULL, 'u' },
                                           { "timeout", required_argument, NULL, 't' },
+                                          { "all", no_argument, NULL, 'a' },
                                           { NULL, 0, NULL, 0 } };
     const char *data = NULL;
     pool_config_t pc = { .timeout_s = 10 };
+    bool all = false;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -226,6 +230,7 @@ int admin_content_check(int argc, char **argv)
         case 'p': pc.pool = optarg; break;
         case 'u': pc.user = optarg; break;
         case 't': pc.timeout_s = atoi(optarg); break;
+        case 'a': all = true; break;
         default: return admin_usage(stderr, 2);
         }
     }
@@ -235,7 +240,7 @@ int admin_content_check(int argc, char **argv)
     store_t *s = NULL;
     store_txn_t *t = NULL;
     pool_t *pool = NULL;
-    check_t c = { 0 };
+    check_t c = { .shown = all ? UINT64_MAX : PROBLEMS_SHOWN };
     int rv = store_open(data, 0, true, &s, err);
     if (rv != 0) {
         fprintf(stderr, "%s: %s\n", admin_prog, err);
@@ -287,6 +292,8 @@ int admin_content_check(int argc, char **argv)
            trashed, c.trash_objects);
     printf("  staged (transfers not committed): %zu, %" PRIu64 " objects; collected when the broker "
            "starts, or removed when they end\n", staged, c.staged_objects);
+    if (c.problems > c.shown)
+        printf("  (%" PRIu64 " disagreements in all; --all prints every one)\n", c.problems);
     printf("%s\n", c.problems ? "DISAGREE: see above" : "agree");
     rv = c.problems ? 4 : 0;
 out:

@@ -96,6 +96,29 @@ check_grep "metrics: a latency histogram" "$T/metrics" '^dx_rados_op_seconds_buc
 
 check "catalog, key slots and pool agree" 0 "$BIN/dx-admin" content check --data "$T/data" --rados-conf "$CEPH_CONF" --rados-pool "$CEPH_POOL" --rados-user "$CEPH_USER"
 check_grep "counting every chunk" "$T/out" "versions with content: 2, every chunk present \($((chunks + 1)) objects"
+content_check() { "$BIN/dx-admin" content check --data "$T/data" --rados-conf "$CEPH_CONF" --rados-pool "$CEPH_POOL" --rados-user "$CEPH_USER" "$@"; }
+
+# --- someone with access to the pool: planted, shortened, altered objects ---
+check "an object no row names is planted" 0 ceph_rados put dx.00000000deadbeef.00000000 "$T/v.csv"
+check "the check disagrees" 4 content_check
+check_grep "naming the orphan" "$T/out" "^DISAGREE object dx.00000000deadbeef.00000000: no version, transfer or trash row names its blob \(an orphan\)$"
+check "--all lists every disagreement" 4 content_check --all
+ceph_rados rm dx.00000000deadbeef.00000000
+q1obj=$(ceph_rados ls | grep '^dx\.' | sort | head -1)
+ceph_rados get "$q1obj" "$T/q1.obj"
+head -c 100 "$T/q1.obj" > "$T/q1.short"
+ceph_rados put "$q1obj" "$T/q1.short"
+check "a shortened chunk: the check disagrees" 4 content_check
+check_grep "naming it damaged" "$T/out" "^DISAGREE object $q1obj: health/vaccination/q1@1's chunk 0 is 100 bytes, not $(stat -c %s "$T/q1.obj") \(damaged\)$"
+check "a fetch of it is an integrity failure" 4 agent statistics fetch health/vaccination/q1 --purpose statistics -o "$T/bad.csv"
+check "and releases nothing" 1 test -s "$T/bad.csv"
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[40] ^= 1; open(sys.argv[2], "wb").write(b)' "$T/q1.obj" "$T/q1.flip"
+ceph_rados put "$q1obj" "$T/q1.flip"
+check "an altered chunk of the same size passes the offline check" 0 content_check
+check "but not the fetch: integrity failure" 4 agent statistics fetch health/vaccination/q1 --purpose statistics -o "$T/bad.csv"
+check "releasing nothing" 1 test -s "$T/bad.csv"
+ceph_rados put "$q1obj" "$T/q1.obj"
+check "the original put back is served again" 0 agent statistics fetch health/vaccination/q1 --purpose statistics -o "$T/q1.again"
 
 # --- erasure: the key first, then the objects ---
 check "the office erases the large version" 0 admin office erase health/vaccination/big@1 --reason "DPO case 4"
