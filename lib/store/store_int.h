@@ -1,6 +1,8 @@
 /* store_int: what the store's files share (store.c: the environment and
  * the first databases; store_feed.c: the feed of new versions and the
- * deliveries). Nothing outside lib/store/ includes it. */
+ * deliveries; store_keys.c: key slots, sealed chunks, policies;
+ * store_staging.c: staging, the trash, blob numbers). Nothing outside
+ * lib/store/ includes it. */
 #ifndef DX_STORE_INT_H
 #define DX_STORE_INT_H
 
@@ -55,6 +57,8 @@ int store_raw_each64(store_txn_t *t, MDB_dbi dbi, uint64_t after,
 int store_feed_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly);
 /* Opens the keyslots, policies and trash tables (store_keys.c). */
 int store_keys_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly);
+/* The last 8-byte key of a database (0 when empty). */
+int store_last_key64(store_txn_t *t, MDB_dbi dbi, uint64_t *out);
 /* The catalog key of name@version; its length. */
 size_t store_catalog_key(uint8_t key[256], const char *name, uint64_t version);
 

@@ -27,51 +27,6 @@ int store_keys_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly)
     return rc;
 }
 
-int store_trash_put(store_txn_t *t, uint64_t blob, uint32_t chunks)
-{
-    uint8_t key[8], val[4];
-    if (!t->s->trash)
-        return DX_ERR_UNSUPPORTED;
-    store_be64(key, blob);
-    for (int i = 0; i < 4; i++)
-        val[i] = (uint8_t)(chunks >> (24 - 8 * i));
-    return store_raw_put(t, t->s->trash, key, 8, val, 4, 0);
-}
-
-int store_trash_delete(store_txn_t *t, uint64_t blob)
-{
-    uint8_t key[8];
-    if (!t->s->trash)
-        return DX_ERR_UNSUPPORTED;
-    store_be64(key, blob);
-    MDB_val k = { 8, key };
-    int rc = mdb_del(t->txn, t->s->trash, &k, NULL);
-    return rc == MDB_NOTFOUND ? 0 : store_rc(t->s, rc);
-}
-
-typedef struct {
-    store_trash_fn fn;
-    void *arg;
-} trash_walk_t;
-
-static int s_trash_row(void *arg, uint64_t blob, store_val_t v)
-{
-    trash_walk_t *w = arg;
-    if (v.len != 4)
-        return DX_ERR_STORAGE;
-    uint32_t chunks = (uint32_t)v.data[0] << 24 | (uint32_t)v.data[1] << 16 |
-                      (uint32_t)v.data[2] << 8 | v.data[3];
-    return w->fn(w->arg, blob, chunks);
-}
-
-int store_trash_each(store_txn_t *t, uint64_t after, store_trash_fn fn, void *arg)
-{
-    if (!t->s->trash)
-        return 0;
-    trash_walk_t w = { fn, arg };
-    return store_raw_each64(t, t->s->trash, after, s_trash_row, &w);
-}
-
 int store_policy_put(store_txn_t *t, const uint8_t sha[32], const void *archive, size_t len)
 {
     if (!t->s->policies)
