@@ -305,6 +305,10 @@ static bool s_erased_since(store_txn_t *t, const session_t *s)
 static int s_chunk(broker_t *b, store_txn_t *t, session_t *s, uint32_t index, uint8_t *plain,
                    const uint8_t **data, size_t *len)
 {
+    /* A pool's objects outlive an erasure's commit by a step of the trash:
+     * the catalog, not their presence, says a version is gone. */
+    if (b->pool && s_erased_since(t, s))
+        return DX_ERR_NOT_FOUND;
     int rv = content_get(b, t, &s->key, s->entry->blob, index, s->entry->chunks, plain, data, len);
     if (rv == DX_ERR_NOT_FOUND && s_erased_since(t, s))
         return rv;

@@ -121,8 +121,13 @@ ceph_rados put "$q1obj" "$T/q1.obj"
 check "the original put back is served again" 0 agent statistics fetch health/vaccination/q1 --purpose statistics -o "$T/q1.again"
 
 # --- erasure: the key first, then the objects ---
+"$TOOLS/dx-fetch-steps" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/health.key" health/vaccination/big operations 3 > "$T/steps" 2>&1 &
+steps=$!
+for i in $(seq 50); do grep -q started "$T/steps" && break; sleep 0.1; done
 check "the office erases the large version" 0 admin office erase health/vaccination/big@1 --reason "DPO case 4"
 if wait_until 20 objects_are $((base + 1)); then pass "its objects leave the pool"; else fail "its objects leave the pool" "$(objects) objects"; fi
+wait $steps
+check_grep "a fetch in flight gets no more of it" "$T/steps" "^error: .*erased"
 check "its fetch says erased" 1 agent health fetch health/vaccination/big --purpose operations -o "$T/gone.csv"
 check_grep "clearly" "$T/err" "erased"
 check "the small one is untouched" 0 agent statistics fetch health/vaccination/q1 --purpose statistics -o "$T/q1.csv"
