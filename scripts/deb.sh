@@ -60,12 +60,14 @@ Architecture: $arch
 Maintainer: dx developers <dx-developers@example.org>
 Installed-Size: $size
 Depends: libc6, libzmq5, libprotobuf-c1, liblmdb0, libssl3, libyaml-0-2, libmicrohttpd12, adduser
+Suggests: librados2
 Section: net
 Priority: optional
 Description: inter-agency data exchange: broker, agent, auditor and admin tools
  Departments publish signed datasets to a central broker over CURVE-encrypted
  ZeroMQ; the broker enforces YAML sharing policies and keeps the catalog, the
- content and a tamper-evident audit log in LMDB.
+ content and a tamper-evident audit log in LMDB. With librados2 installed
+ the datasets' content can live in a Ceph RADOS pool instead.
 CONTROL
 cat > "$root/DEBIAN/postinst" <<'SH'
 #!/bin/sh

@@ -12,6 +12,7 @@ packages=(
   build-essential pkg-config dpkg-dev
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev libssl-dev libyaml-dev libmicrohttpd-dev
+  librados-dev
 )
 if [ "${1:-}" != build ]; then  # the tests' and the demo's
   packages+=(
@@ -19,7 +20,7 @@ if [ "${1:-}" != build ]; then  # the tests' and the demo's
     python3 python3-zmq python3-cryptography
     clang libclang-rt-14-dev
     man-db systemd prometheus golang-go golang-golang-x-mod-dev lintian
-    ceph-mon ceph-osd ceph-common librados-dev
+    ceph-mon ceph-osd ceph-common
   )
 fi
 if [ "${DX_DEPS_EXTRA:-}" != "" ]; then

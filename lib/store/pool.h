@@ -1,5 +1,5 @@
 /* pool: the content in a Ceph RADOS pool. The only module that calls
- * librados.
+ * librados, which it loads (dlopen) when a pool is first opened.
  *
  * Each sealed chunk is one object, "dx.<blob, 16 hex>.<index, 8 hex>",
  * created exclusively (an object of that name already there is an error,
@@ -38,8 +38,8 @@ typedef struct {
 
 /* Connects and opens the pool. DX_ERR_USAGE: the configuration is wrong
  * (no conf, no such pool, no keyring, a user Ceph refuses);
- * DX_ERR_UNAVAILABLE: the cluster did not answer. err says which, in one
- * line. */
+ * DX_ERR_UNAVAILABLE: the cluster did not answer; DX_ERR_UNSUPPORTED:
+ * librados.so.2 is not installed. err says which, in one line. */
 int pool_open(const pool_config_t *cfg, pool_t **out, char err[DX_ERRMSG]);
 void pool_close(pool_t **p_p);
 
