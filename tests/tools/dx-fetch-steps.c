@@ -44,6 +44,7 @@ int main(int argc, char **argv)
         rv = dx_client_call(client, &req, &reply, err);
     if (rv != 0) {
         printf("error: %s\n", err);
+        dx_client_destroy(&client);
         return dx_exit_code(rv);
     }
     uint64_t session = reply->fetch_ready->session;
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
     while (!last) {
         if ((rv = s_more(client, session, &reply, err)) != 0) {
             printf("error: %s\n", err);
+            dx_client_destroy(&client);
             return dx_exit_code(rv);
         }
         bytes += reply->fetch_data->data.len;
