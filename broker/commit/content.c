@@ -83,7 +83,11 @@ int content_key_new(broker_t *b, store_txn_t *t, uint64_t blob, content_key_t *c
         content_key_wipe(ck);
         return rv ? rv : DX_ERR_NOMEM;
     }
-    if ((rv = store_keyslot_put(t, ck->slot, blob)) != 0)
+    /* the slot's sealed bytes go in a broker group's journal entry with the row */
+    uint8_t sealed[VAULT_SLOT];
+    if ((rv = vault_slot_read(b->vault, ck->slot, sealed)) != 0 ||
+        (rv = store_journal_note(t, STORE_NOTE_KEYSLOT, ck->slot, sealed, sizeof sealed)) != 0 ||
+        (rv = store_keyslot_put(t, ck->slot, blob)) != 0)
         content_key_wipe(ck); /* the request is undone: s_wipe_if_undone frees the slot */
     return rv;
 }

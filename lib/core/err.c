@@ -30,6 +30,8 @@ const char *dx_strerror(int err)
     case DX_ERR_INTERNAL: return "internal error";
     case DX_ERR_TRANSFER_GONE: return "the broker no longer knows the transfer";
     case DX_ERR_UNAVAILABLE: return "content store unavailable";
+    case DX_ERR_FENCED: return "another broker of the group took over";
+    case DX_ERR_STANDBY: return "the broker is a standby";
     }
     return "unknown error";
 }

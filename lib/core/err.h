@@ -33,6 +33,8 @@ enum dx_err {
     DX_ERR_TRANSFER_GONE = -23, /* the broker no longer knows a transfer: start it again */
     DX_ERR_NOT_ADMITTED = -24, /* the broker refused our key at the handshake (revoked, unknown) */
     DX_ERR_UNAVAILABLE = -25,  /* the content store (Ceph) cannot be reached or does not answer */
+    DX_ERR_FENCED = -26,       /* another broker of the group took over: this one may write no more */
+    DX_ERR_STANDBY = -27,      /* the broker is a standby: the active one serves */
 };
 
 /* An iterator's callback returns 0 (go on), DX_STOP (stop here: no

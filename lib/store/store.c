@@ -198,6 +198,9 @@ int store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_t **out)
     if (!t)
         return DX_ERR_NOMEM;
     t->s = s;
+    t->parent = parent;
+    if (parent)
+        store_capture_reserved(parent);
     int rc = mdb_txn_begin(s->env, parent ? parent->txn : NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc != 0) {
         free(t);
@@ -210,8 +213,14 @@ int store_begin(store_t *s, store_txn_t *parent, bool write, store_txn_t **out)
 int store_commit(store_txn_t **t_p)
 {
     store_txn_t *t = *t_p;
+    int rv = store_capture_commit(t);
+    if (rv != 0) {
+        store_abort(t_p);
+        return rv;
+    }
     int rc = mdb_txn_commit(t->txn); /* frees the txn even on failure */
-    int rv = store_rc(t->s, rc);
+    rv = store_rc(t->s, rc);
+    store_capture_free(t);
     free(t);
     *t_p = NULL;
     return rv;
@@ -222,6 +231,7 @@ void store_abort(store_txn_t **t_p)
     if (!t_p || !*t_p)
         return;
     mdb_txn_abort((*t_p)->txn);
+    store_capture_free(*t_p);
     free(*t_p);
     *t_p = NULL;
 }
@@ -241,7 +251,21 @@ int store_raw_put(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen, con
                  size_t len, unsigned flags)
 {
     MDB_val k = { klen, (void *)key }, v = { len, (void *)data };
-    return store_rc(t->s, mdb_put(t->txn, dbi, &k, &v, flags));
+    store_capture_reserved(t); /* before LMDB may move the reserved bytes */
+    int rc = mdb_put(t->txn, dbi, &k, &v, flags);
+    if (rc == 0)
+        store_capture(t, STORE_OP_PUT, dbi, key, klen, data, len);
+    return store_rc(t->s, rc);
+}
+
+int store_raw_del(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen)
+{
+    MDB_val k = { klen, (void *)key };
+    store_capture_reserved(t);
+    int rc = mdb_del(t->txn, dbi, &k, NULL);
+    if (rc == 0)
+        store_capture(t, STORE_OP_DEL, dbi, key, klen, NULL, 0);
+    return store_rc(t->s, rc);
 }
 
 int store_meta_get(store_txn_t *t, const char *key, store_val_t *out)
@@ -401,14 +425,18 @@ int store_content_delete(store_txn_t *t, uint64_t blob)
     uint8_t key[12];
     MDB_cursor *c;
     s_content_key(key, blob, 0);
+    store_capture_reserved(t);
     int rc = mdb_cursor_open(t->txn, t->s->content, &c);
     if (rc != 0)
         return store_rc(t->s, rc);
     MDB_val k = { sizeof key, key }, v;
     rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && k.mv_size == 12 && memcmp(k.mv_data, key, 8) == 0) {
+        uint8_t gone[12];
+        memcpy(gone, k.mv_data, 12);
         if ((rc = mdb_cursor_del(c, 0)) != 0)
             break;
+        store_capture(t, STORE_OP_DEL, t->s->content, gone, 12, NULL, 0);
         rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
         if (rc == EINVAL || rc == MDB_NOTFOUND) /* deleted the last item */
             break;

@@ -205,6 +205,53 @@ int store_deliveries_after(store_txn_t *t, const char *name, uint64_t version, u
                            const char *after_member, const uint8_t after_sha[32],
                            store_delivery_fn fn, void *arg);
 
+/* ---- The journal (store_journal.c; DESIGN §10) ----
+ *
+ * With a journal set, every put and delete of a write transaction is
+ * captured, in order; a nested transaction's go to its parent when it
+ * commits, and are dropped when it aborts. Before the top transaction
+ * commits, fn gets them as one entry's operations: it must make them
+ * durable elsewhere (a broker group's journal in RADOS) and may write the
+ * position it reached with store_journal_mark; if it fails, nothing is
+ * committed. Another store applies the same operations with
+ * store_journal_apply and ends in the same state.
+ *
+ * Operations: kind (1 put, 2 delete, 3 note) u8, table u8, key length
+ * u32 BE, value length u32 BE, key, value. A note is what the store does
+ * not hold but the entry must carry (a content key slot, vault.h): table
+ * is its kind, key its id. */
+#define STORE_OP_PUT 1
+#define STORE_OP_DEL 2
+#define STORE_OP_NOTE 3
+#define STORE_NOTE_KEYSLOT 1        /* key: slot u32 BE; value: the slot's bytes */
+#define STORE_JOURNAL_ENTRY_MAX (64u << 20)
+
+typedef int (*store_journal_fn)(void *arg, store_txn_t *t, const uint8_t *ops, size_t len);
+/* Sets (fn NULL: clears) the journal; only while no write transaction is open. */
+void store_journal_set(store_t *s, store_journal_fn fn, void *arg);
+/* Adds a note to the transaction's capture (nothing without a journal). */
+int store_journal_note(store_txn_t *t, uint8_t kind, uint32_t id, const void *data, size_t len);
+
+typedef struct {
+    uint8_t kind;             /* STORE_OP_* */
+    uint8_t table;            /* a table's number, or a note's kind */
+    const char *name;         /* the table's name ("" for a note) */
+    const uint8_t *key, *val;
+    size_t klen, vlen;
+} store_op_t;
+/* Checks every operation (a table this store has, lengths in bounds),
+ * then calls fn (when not NULL) for each and applies it, uncaptured; fn
+ * may refuse one (non-zero: returned, the caller aborts). Notes are only
+ * given to fn. DX_ERR_INTEGRITY for malformed operations. */
+typedef int (*store_op_fn)(void *arg, const store_op_t *op);
+int store_journal_apply(store_txn_t *t, const uint8_t *ops, size_t len, store_op_fn fn, void *arg);
+/* Walks the operations without applying them. */
+int store_journal_each(const uint8_t *ops, size_t len, store_op_fn fn, void *arg);
+/* meta "journal": where this store is in its group's journal (opaque to
+ * the store), written uncaptured. */
+int store_journal_mark(store_txn_t *t, const void *pos, size_t len);
+int store_journal_position(store_txn_t *t, store_val_t *out);
+
 /* The bytes the store's pages take (up to the last page used, freed pages
  * inside included) and the map size, the most it may take. */
 int store_usage(store_t *s, uint64_t *used, uint64_t *map);

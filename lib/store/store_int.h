@@ -20,6 +20,8 @@ struct store {
     MDB_dbi trash;              /* schema 6; 0 in a read-only older store */
     bool has_feed;
     bool readonly;
+    store_journal_fn journal;   /* set: write transactions are captured */
+    void *journal_arg;
     uintptr_t map_start, map_end;
     long page;
     char error[200];
@@ -28,6 +30,15 @@ struct store {
 struct store_txn {
     store_t *s;
     MDB_txn *txn;
+    store_txn_t *parent;
+    /* store_journal.c: the puts and deletes of a write transaction while
+     * a journal is set, merged into the parent when a nested one commits */
+    uint8_t *ops;
+    size_t ops_len, ops_cap;
+    bool ops_failed;            /* a capture ran out of room: never commit */
+    uint8_t reserved_key[12];   /* a content reservation not yet captured */
+    uint8_t *reserved;
+    size_t reserved_len;
 };
 
 static inline void store_be64(uint8_t *p, uint64_t v)
@@ -57,6 +68,17 @@ int store_raw_each64(store_txn_t *t, MDB_dbi dbi, uint64_t after,
 int store_feed_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly);
 /* Opens the keyslots, policies and trash tables (store_keys.c). */
 int store_keys_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly);
+/* A delete that the journal sees; DX_ERR_NOT_FOUND when nothing was there. */
+int store_raw_del(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen);
+/* store_journal.c: captures a put or delete (no-op without a journal), and
+ * a content reservation once its bytes are written. */
+void store_capture(store_txn_t *t, int kind, MDB_dbi dbi, const void *key, size_t klen,
+                   const void *val, size_t vlen);
+void store_capture_reserved(store_txn_t *t);
+/* At commit: a nested transaction's capture goes to its parent; the top
+ * one's to the journal function. Non-zero: do not commit. */
+int store_capture_commit(store_txn_t *t);
+void store_capture_free(store_txn_t *t);
 /* The last 8-byte key of a database (0 when empty). */
 int store_last_key64(store_txn_t *t, MDB_dbi dbi, uint64_t *out);
 /* The catalog key of name@version; its length. */

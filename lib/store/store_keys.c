@@ -67,9 +67,8 @@ int store_keyslot_delete(store_txn_t *t, uint32_t slot)
     if (!t->s->keyslots)
         return 0;
     s_slot_key(key, slot);
-    MDB_val k = { 4, key };
-    int rc = mdb_del(t->txn, t->s->keyslots, &k, NULL);
-    return rc == MDB_NOTFOUND ? 0 : store_rc(t->s, rc);
+    int rv = store_raw_del(t, t->s->keyslots, key, 4);
+    return rv == DX_ERR_NOT_FOUND ? 0 : rv;
 }
 
 int store_keyslots_each(store_txn_t *t, store_keyslot_fn fn, void *arg)
@@ -104,9 +103,16 @@ int store_content_reserve(store_txn_t *t, uint64_t blob, uint32_t index, size_t 
     for (int i = 0; i < 4; i++)
         key[8 + i] = (uint8_t)(index >> (24 - 8 * i));
     MDB_val k = { sizeof key, key }, v = { len, NULL };
+    store_capture_reserved(t);
     int rc = mdb_put(t->txn, t->s->content, &k, &v, MDB_RESERVE);
-    if (rc == 0)
+    if (rc == 0) {
         *out = v.mv_data;
+        if (t->s->journal) { /* captured once written: at the next operation or the commit */
+            memcpy(t->reserved_key, key, sizeof key);
+            t->reserved = v.mv_data;
+            t->reserved_len = len;
+        }
+    }
     return store_rc(t->s, rc);
 }
 

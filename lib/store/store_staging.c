@@ -24,9 +24,8 @@ int store_staging_delete(store_txn_t *t, uint64_t blob)
 {
     uint8_t key[8];
     store_be64(key, blob);
-    MDB_val k = { 8, key };
-    int rc = mdb_del(t->txn, t->s->staging, &k, NULL);
-    return rc == MDB_NOTFOUND ? 0 : store_rc(t->s, rc);
+    int rv = store_raw_del(t, t->s->staging, key, 8);
+    return rv == DX_ERR_NOT_FOUND ? 0 : rv;
 }
 
 static uint32_t s_get32(const uint8_t *p)
@@ -141,9 +140,8 @@ int store_trash_delete(store_txn_t *t, uint64_t blob)
     if (!t->s->trash)
         return DX_ERR_UNSUPPORTED;
     store_be64(key, blob);
-    MDB_val k = { 8, key };
-    int rc = mdb_del(t->txn, t->s->trash, &k, NULL);
-    return rc == MDB_NOTFOUND ? 0 : store_rc(t->s, rc);
+    int rv = store_raw_del(t, t->s->trash, key, 8);
+    return rv == DX_ERR_NOT_FOUND ? 0 : rv;
 }
 
 typedef struct {

@@ -348,6 +348,33 @@ int vault_create(vault_t *v, uint64_t blob, uint32_t *slot, uint8_t key[VAULT_KE
     return 0;
 }
 
+int vault_slot_read(vault_t *v, uint32_t slot, uint8_t out[VAULT_SLOT])
+{
+    if (slot == 0 || slot >= v->nslots)
+        return DX_ERR_INVALID;
+    return pread(v->fd, out, VAULT_SLOT, (off_t)slot * VAULT_SLOT) == VAULT_SLOT ? 0 : DX_ERR_IO;
+}
+
+int vault_slot_write(vault_t *v, uint32_t slot, const uint8_t bytes[VAULT_SLOT])
+{
+    uint8_t key[VAULT_KEY_LEN];
+    uint64_t blob;
+    int rv;
+    if (v->readonly || slot == 0 || slot > (1u << 30))
+        return DX_ERR_INVALID;
+    if ((rv = s_unseal(v->master, slot, bytes, &blob, key)) != 0)
+        return DX_ERR_INTEGRITY; /* not sealed under this master key for this slot */
+    dx_wipe(key, sizeof key);
+    if ((rv = s_grow(v, slot + 1)) != 0 || (rv = s_pwrite(v, slot, bytes)) != 0)
+        return rv;
+    if (v->state[slot] == FREE)
+        v->live++;
+    v->state[slot] = LIVE;
+    if (slot >= v->nslots)
+        v->nslots = slot + 1;
+    return 0;
+}
+
 int vault_sync(vault_t *v)
 {
     if (!v->dirty)

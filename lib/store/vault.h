@@ -56,6 +56,12 @@ int vault_reap(vault_t *v, uint64_t *reaped);
  * synced: vault_sync before the commit that refers to it. */
 int vault_create(vault_t *v, uint64_t blob, uint32_t *slot, uint8_t key[VAULT_KEY_LEN]);
 int vault_sync(vault_t *v);
+/* A slot's sealed bytes, as written (a broker group's journal carries
+ * them); and such bytes written into the same slot of another copy of the
+ * vault, under the same master key (DX_ERR_INTEGRITY when they do not open
+ * there), not yet synced. */
+int vault_slot_read(vault_t *v, uint32_t slot, uint8_t out[VAULT_SLOT]);
+int vault_slot_write(vault_t *v, uint32_t slot, const uint8_t bytes[VAULT_SLOT]);
 /* The key in slot, checked to be blob's: DX_ERR_NOT_FOUND when the slot is
  * empty (destroyed), DX_ERR_INTEGRITY when it does not open. */
 int vault_key(vault_t *v, uint32_t slot, uint64_t blob, uint8_t key[VAULT_KEY_LEN]);
