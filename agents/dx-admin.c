@@ -394,6 +394,19 @@ static int s_status(int argc, char **argv)
              (full || refused) && away ? "; " : "",
              away ? "the content store does not answer: publishes and fetches fail" : "");
     long long uptime = (long long)((st->now_ms - st->started_ms) / 1000);
+    bool standby = strcmp(st->role, "standby") == 0;
+    if (standby && strcmp(format, "json") != 0) {
+        printf("status:          standby%s\nrole:            standby\nversion:         %s\n"
+               "started:         %s (up %lld s)\nendpoint:        %s\nactive broker:   %s\n"
+               "journal:         entry %llu applied, epoch %llu; %llu behind%s\n",
+               st->journal_lag_entries ? ", catching up" : ", caught up", st->version, started,
+               uptime, st->endpoint, st->active_endpoint[0] ? st->active_endpoint : "none yet",
+               (unsigned long long)st->journal_position, (unsigned long long)st->journal_epoch,
+               (unsigned long long)st->journal_lag_entries,
+               st->journal_lag_ms ? " (it takes over only once caught up)" : "");
+        wire_reply_free(&reply);
+        return 0;
+    }
     if (strcmp(format, "json") == 0) {
         printf("{\"healthy\":%s,\"version\":", healthy ? "true" : "false");
         dx_json_string(stdout, st->version);
@@ -421,12 +434,22 @@ static int s_status(int argc, char **argv)
             printf("null");
         printf(",\"content_down_reason\":");
         dx_json_string(stdout, st->content_down_reason);
+        printf(",\"role\":");
+        dx_json_string(stdout, st->role[0] ? st->role : "alone");
+        printf(",\"journal_epoch\":%llu,\"journal_position\":%llu,\"journal_lag_entries\":%llu,"
+               "\"journal_lag_ms\":%lld,\"active_endpoint\":", (unsigned long long)st->journal_epoch,
+               (unsigned long long)st->journal_position, (unsigned long long)st->journal_lag_entries,
+               (long long)st->journal_lag_ms);
+        dx_json_string(stdout, st->active_endpoint);
         printf("}\n");
     } else {
         printf("status:          %s%s\nversion:         %s\nstarted:         %s (up %lld s)\n"
                "endpoint:        %s\npolicy:          sha256 %s, loaded %s\n",
                healthy ? "healthy" : "unhealthy: ", healthy ? "" : why, st->version, started, uptime,
                st->endpoint, hex, loaded);
+        if (st->role[0])
+            printf("role:            %s\njournal:         entry %llu, epoch %llu\n", st->role,
+                   (unsigned long long)st->journal_position, (unsigned long long)st->journal_epoch);
         if (!st->reload_ms)
             printf("last reload:     none since the start\n");
         else if (st->reload_ok)

@@ -60,6 +60,7 @@ typedef struct vault vault_t;
 typedef struct audit audit_t;
 typedef struct batch batch_t;
 typedef struct sessions sessions_t;
+typedef struct group group_t;
 
 /* The policy set in force, shared by intake (ZAP, the keys a check uses)
  * and the writer (decisions, reloads): immutable once loaded, freed when
@@ -186,6 +187,8 @@ typedef struct broker {
     vault_t *vault;              /* content keys (lib/store/vault.h) */
     struct pool *pool;           /* content-store rados (lib/store/pool.h); NULL: chunks in LMDB */
     struct objects *objects;     /* commit/objects.h: the writer's RADOS work in flight */
+    group_t *group;              /* journal rados (group/group.h); NULL: a broker alone */
+    bool standby;                /* intake answers every request "standby" (intake_run_standby) */
     audit_t *audit;
     batch_t *batch;
     sessions_t *sessions;        /* sessions.h: transfers, shared with the readers */

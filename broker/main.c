@@ -6,6 +6,7 @@
  * stops it cleanly. The options are options.c's table. */
 #include "broker.h"
 #include "err.h"
+#include "group.h"
 #include "log.h"
 #include "notify.h"
 #include "signals.h"
@@ -48,15 +49,21 @@ int main(int argc, char **argv)
     }
 
     rv = broker_start(&b, err);
+    if (rv == DX_ERR_STANDBY) { /* stopped while a standby */
+        dx_info("stopping", "stopping (a standby)");
+        broker_stop(&b);
+        return 0;
+    }
     if (rv != 0) {
         fprintf(stderr, "dx-broker: %s\n", err);
         broker_stop(&b);
-        return rv == DX_ERR_USAGE ? 2 : 1;
+        return rv == DX_ERR_USAGE ? 2 : rv == DX_ERR_INTEGRITY ? 4 : 1;
     }
     notify_systemd("READY=1"); /* systemd, Type=notify: it listens */
     rv = intake_run(&b, &dx_signal_stop, &dx_signal_reload);
     notify_systemd("STOPPING=1");
     dx_info("stopping", "stopping");
+    bool fenced = group_fenced(&b);
     broker_stop(&b);
-    return rv == 0 ? 0 : 1;
+    return rv == 0 && !fenced ? 0 : 1; /* fenced: a supervisor starts it again, as a standby */
 }

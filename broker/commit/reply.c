@@ -40,6 +40,8 @@ Dx__ErrorCode reply_code(int err)
     case DX_ERR_INVALID:
     case DX_ERR_TOO_BIG: return DX__ERROR_CODE__ERR_BAD_REQUEST;
     case DX_ERR_UNSUPPORTED: return DX__ERROR_CODE__ERR_UNSUPPORTED;
+    case DX_ERR_FENCED:
+    case DX_ERR_STANDBY: return DX__ERROR_CODE__ERR_STANDBY;
     default: return DX__ERROR_CODE__ERR_INTERNAL;
     }
 }

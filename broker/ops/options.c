@@ -17,6 +17,7 @@ typedef enum {
     OPT_LEVEL,       /* a log level */
     OPT_LOG_FORMAT,  /* text or json */
     OPT_STORE,       /* lmdb or rados */
+    OPT_JOURNAL,     /* none or rados */
 } opt_type_t;
 
 typedef struct {
@@ -87,6 +88,16 @@ static const option_t s_options[] = {
     { "rados-timeout", OPT_SECONDS, AT(rados_timeout_ms), 1, 3600, "10", false, "S",
       "content-store rados: how long an operation may wait for the\n"
       "cluster before it fails with \"content store unavailable\"" },
+    { "journal", OPT_JOURNAL, AT(journal), 0, 0, "none", false, "JOURNAL",
+      "rados: this broker is one of its exchange's group (same keys,\n"
+      "origin and pool): the lease holder is active, the others are\n"
+      "standbys applying its journal (needs content-store rados)" },
+    { "lease", OPT_SECONDS, AT(lease_ms), 2, 300, "10", false, "S",
+      "journal rados: the leader lease; a standby takes over this\n"
+      "long after the active stops renewing it" },
+    { "advertise", OPT_TEXT, AT(advertise), 0, 0, NULL, false, "ENDPOINT",
+      "journal rados: the endpoint clients reach this broker at, which\n"
+      "standbys name (default: the one it listens on)" },
     { "member-transfers", OPT_COUNT, AT(member_transfers), 1, 256, "32", false, "N",
       "transfers one member may have open at once (at most 256 are\n"
       "open in all)" },
@@ -153,6 +164,9 @@ static const char *s_expected(const option_t *o, char *buf, size_t cap)
     case OPT_STORE:
         snprintf(buf, cap, "lmdb or rados");
         break;
+    case OPT_JOURNAL:
+        snprintf(buf, cap, "none or rados");
+        break;
     default:
         snprintf(buf, cap, "a value");
     }
@@ -196,6 +210,11 @@ static int s_set_at(const option_t *o, const char *text, broker_config_t *cfg, c
         return 0;
     case OPT_STORE:
         if (strcmp(text, "lmdb") != 0 && strcmp(text, "rados") != 0)
+            break;
+        *(const char **)field = text;
+        return 0;
+    case OPT_JOURNAL:
+        if (strcmp(text, "none") != 0 && strcmp(text, "rados") != 0)
             break;
         *(const char **)field = text;
         return 0;
@@ -282,6 +301,7 @@ void broker_options_print(FILE *out, const broker_config_t *cfg)
         case OPT_TEXT:
         case OPT_LEVEL:
         case OPT_STORE:
+        case OPT_JOURNAL:
         case OPT_LOG_FORMAT: {
             const char *t = *(const char *const *)field;
             snprintf(value, sizeof value, "%s", t ? t : "-");
@@ -386,6 +406,11 @@ int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[D
         (!cfg->rados_conf || !cfg->rados_pool || !cfg->rados_user)) {
         snprintf(err, DX_ERRMSG, "content-store rados needs --rados-conf, --rados-pool and "
                  "--rados-user, as flags or in the --config file (dx-broker --help)");
+        return DX_ERR_USAGE;
+    }
+    if (strcmp(cfg->journal, "rados") == 0 && strcmp(cfg->content_store, "rados") != 0) {
+        snprintf(err, DX_ERRMSG, "journal rados needs content-store rados: the group shares its "
+                 "pool (dx-broker --help)");
         return DX_ERR_USAGE;
     }
     if (cfg->log_level)

@@ -30,6 +30,9 @@ typedef struct {
     const char *content_store;   /* "lmdb" or "rados" */
     const char *rados_conf, *rados_pool, *rados_user;
     int64_t rados_timeout_ms;
+    const char *journal;         /* "none" or "rados": a group of brokers (broker/group/) */
+    int64_t lease_ms;            /* the leader lease */
+    const char *advertise;       /* the endpoint clients reach this broker at; NULL: the bound one */
     const char *log_level;
     const char *log_format;      /* "text" or "json" */
     const char *metrics_listen;  /* ADDR:PORT, or NULL: no metrics */

@@ -1,6 +1,7 @@
 /* admin: the data office's requests to a running broker. Only members with
  * the role admin (dispatch.c's table); every attempt is an audit record. */
 #include "admin_service.h"
+#include "group.h"
 #include "pool.h"
 #include "broker.h"
 #include "dxtime.h"
@@ -88,6 +89,7 @@ int admin_status(broker_t *b, request_t *rq)
     st.content_store = store;
     st.content_down_ms = b->pool ? pool_down_since(b->pool, down) : 0;
     st.content_down_reason = down;
+    group_status(b, &st);
     audit_fields_t f = { .event = DX_EV_STATUS, .action = "status", .allow = true,
                          .rule_id = "", .reason = "the broker's status" };
     if ((rv = record_audit(b, rq, &f, NULL)) != 0)

@@ -22,6 +22,8 @@
 #include "broker.h"
 #include "dispatch.h"
 #include "dxtime.h"
+#include "group.h"
+#include "version.h"
 #include "encode.h"
 #include "jobs.h"
 #include "handshakes.h"
@@ -77,6 +79,8 @@ static void s_zap_reply(void *zap, zmq_msg_t *request_id, const char *code, cons
 static void s_record_handshake(void *arg, const handshake_note_t *note)
 {
     broker_t *b = arg;
+    if (!b->to_writer) /* a standby records nothing: its log is the active's */
+        return;
     request_t *rq = calloc(1, sizeof *rq);
     if (rq && !(rq->note = strdup(note->text))) {
         free(rq);
@@ -203,6 +207,41 @@ static void s_refuse_frame(broker_t *b, const zmq_msg_t *id, uint64_t req_id, Dx
 
 /* ---- requests ---- */
 
+/* A standby serves nothing: an admin's status request gets its role and
+ * how far behind the active it is, every other request "standby; the
+ * active broker is ...", at once. */
+static void s_answer_standby(broker_t *b, const dx_policy_t *policy, const zmq_msg_t *id,
+                             const Dx__Request *req, const char *user)
+{
+    const dx_member_t *m = dx_policy_member(policy, user);
+    if (req->body_case != DX__REQUEST__BODY_STATUS || !m || !(m->roles & DX_ROLE_ADMIN)) {
+        s_refuse_frame(b, id, req->id, DX__ERROR_CODE__ERR_STANDBY, group_standby_message(b));
+        return;
+    }
+    Dx__Reply reply = DX__REPLY__INIT;
+    Dx__BrokerStatus st = DX__BROKER_STATUS__INIT;
+    st.version = (char *)dx_version();
+    st.started_ms = b->started_ms;
+    st.now_ms = dx_now_ms();
+    st.endpoint = b->endpoint;
+    st.policy_sha256.data = (uint8_t *)policy->sha256;
+    st.policy_sha256.len = DX_SHA256_LEN;
+    st.members = (uint32_t)policy->nmembers;
+    group_status(b, &st);
+    reply.id = req->id;
+    reply.body_case = DX__REPLY__BODY_STATUS;
+    reply.status = &st;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    zmq_msg_t body;
+    if (wire_pack(&reply.base, &data, &len) == 0 && zmq_msg_init_size(&body, len) == 0) {
+        memcpy(zmq_msg_data(&body), data, len);
+        peers_send(b->peers, b->router, zmq_msg_data((zmq_msg_t *)id), zmq_msg_size((zmq_msg_t *)id),
+                   &body);
+    }
+    free(data);
+}
+
 /* Decodes one frame into a request and passes it on. */
 static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id, zmq_msg_t *body,
                           bool extra)
@@ -241,6 +280,11 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
         dx_log_kv(DX_LOG_WARN, "malformed-request", DX_KV("member", user),
                   DX_KV("reason", "the frame reads as two different requests"));
         s_refuse_frame(b, id, req->id, DX__ERROR_CODE__ERR_BAD_REQUEST, "a malformed request");
+        wire_request_free(&req);
+        return;
+    }
+    if (b->standby) {
+        s_answer_standby(b, policy, id, req, user);
         wire_request_free(&req);
         return;
     }
@@ -421,6 +465,40 @@ int intake_run(broker_t *b, volatile sig_atomic_t *stop, volatile sig_atomic_t *
     }
     handshakes_flush(b->handshakes, dx_now_ms(), true, s_record_handshake, b); /* before the writer stops */
     return 0;
+}
+
+int intake_run_standby(broker_t *b, volatile sig_atomic_t *stop, char err[DX_ERRMSG])
+{
+    int turn = 0;
+    b->standby = true;
+    while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+        zmq_pollitem_t items[2] = { { b->zap, 0, ZMQ_POLLIN, 0 }, { b->router, 0, ZMQ_POLLIN, 0 } };
+        int rc = zmq_poll(items, 2, turn == 2 ? 0 : 100); /* 2: catching up */
+        if (rc < 0 && errno != EINTR) {
+            snprintf(err, DX_ERRMSG, "poll failed: %s", zmq_strerror(errno));
+            b->standby = false;
+            return DX_ERR_IO;
+        }
+        peers_flush(b->peers, b->router);
+        held_policy_t *hp = policy_set_hold(b);
+        if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+            s_zap_handle(b, hp->policy);
+        if (rc > 0 && (items[1].revents & ZMQ_POLLIN))
+            for (int i = 0; i < RECEIVE_MAX && s_receive(b, hp->policy); i++)
+                ;
+        policy_set_release(b, &hp);
+        turn = group_standby_turn(b, err);
+        if (turn == 1) {
+            b->standby = false;
+            return 0;
+        }
+        if (turn < 0) {
+            b->standby = false;
+            return turn;
+        }
+    }
+    b->standby = false;
+    return DX_ERR_STANDBY;
 }
 
 /* After the writer has stopped: its last replies go out, and what is held

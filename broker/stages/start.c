@@ -36,6 +36,8 @@
 #include "start.h"
 #include "objects.h"
 #include "pool.h"
+#include "group.h"
+#include "signals.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -190,13 +192,15 @@ static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
     uint8_t master[DX_MASTER_KEY_LEN];
     bool created = false;
     char id[DX_MASTER_ID_TEXT];
-    int rv = dx_master_key_load(b->cfg.master_key_path, &b->key, master, err);
-    if (rv != 0)
-        return rv;
-    rv = vault_open(b->cfg.data_dir, master, b->cfg.master_key_path, false, &created, &b->vault, err);
-    dx_wipe(master, sizeof master);
-    if (rv != 0)
-        return rv;
+    int rv = 0;
+    if (!b->vault) { /* a group's standby opened it already */
+        if ((rv = dx_master_key_load(b->cfg.master_key_path, &b->key, master, err)) != 0)
+            return rv;
+        rv = vault_open(b->cfg.data_dir, master, b->cfg.master_key_path, false, &created, &b->vault, err);
+        dx_wipe(master, sizeof master);
+        if (rv != 0)
+            return rv;
+    }
     marking_t m = { b->vault, 0, 0 };
     if ((rv = store_keyslots_each(t, s_mark_slot, &m)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot read the store's key slots: %s", dx_strerror(rv));
@@ -273,7 +277,7 @@ static int s_open_store(broker_t *b, char err[DX_ERRMSG])
 {
     store_txn_t *t = NULL;
     int rv;
-    if ((rv = store_open(b->cfg.data_dir, b->cfg.map_size, false, &b->store, err)) != 0)
+    if (!b->store && (rv = store_open(b->cfg.data_dir, b->cfg.map_size, false, &b->store, err)) != 0)
         return rv;
     /* Staged chunks of publishes a crash interrupted are not visible;
      * collect them (and their keys' rows) before anything else. */
@@ -432,6 +436,22 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
         dx_log_kv(DX_LOG_INFO, "content-store", DX_KV("store", "rados"),
                   DX_KV("pool", pool_describe(b->pool)));
     }
+    if (!(b->zctx = zmq_ctx_new()) || !(b->zap = zmq_socket(b->zctx, ZMQ_REP)) ||
+        zmq_bind(b->zap, "inproc://zeromq.zap.01") != 0) {
+        snprintf(err, DX_ERRMSG, "cannot create sockets: %s", zmq_strerror(errno));
+        return DX_ERR_IO;
+    }
+    if ((rv = s_open_router(b, err)) != 0)
+        return rv;
+    if ((rv = peers_new(&b->peers)) != 0 || (rv = handshakes_new(&b->handshakes)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
+        return rv;
+    }
+    /* a group's broker is a standby until the lease is its own: it then
+     * opens the store as the active, every commit journaled */
+    if (strcmp(b->cfg.journal ? b->cfg.journal : "none", "rados") == 0 &&
+        ((rv = group_open(b, err)) != 0 || (rv = intake_run_standby(b, &dx_signal_stop, err)) != 0))
+        return rv;
     if ((rv = s_open_store(b, err)) != 0)
         return rv;
     if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
@@ -444,17 +464,6 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
         batch_before_commit(b->batch, s_sync_vault, b->vault);
     if (rv != 0 ||
         (rv = sessions_new(SESSIONS_MAX, (size_t)b->cfg.member_transfers, &b->sessions)) != 0) {
-        snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
-        return rv;
-    }
-    if (!(b->zctx = zmq_ctx_new()) || !(b->zap = zmq_socket(b->zctx, ZMQ_REP)) ||
-        zmq_bind(b->zap, "inproc://zeromq.zap.01") != 0) {
-        snprintf(err, DX_ERRMSG, "cannot create sockets: %s", zmq_strerror(errno));
-        return DX_ERR_IO;
-    }
-    if ((rv = s_open_router(b, err)) != 0)
-        return rv;
-    if ((rv = peers_new(&b->peers)) != 0 || (rv = handshakes_new(&b->handshakes)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
         return rv;
     }
@@ -514,6 +523,7 @@ void broker_stop(broker_t *b)
         record_system(b, DX_EV_BROKER_STOP, "dx-broker stopped");
         batch_commit(b->batch, dx_now_ms());
     }
+    group_stop(b); /* the stop is journaled: the lease goes, a standby takes over */
     /* no stage bumps a counter any more; the HTTP thread goes before the
      * policy set it reads */
     metrics_stop(&b->metrics);
@@ -544,6 +554,7 @@ void broker_stop(broker_t *b)
     b->policy = NULL;
     publishing_destroy(&b->publishing);
     retention_destroy(&b->retention);
+    group_free(b);
     pool_close(&b->pool);
     objects_free(&b->objects);
     dx_signer_destroy(&b->signer);

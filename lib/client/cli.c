@@ -59,6 +59,24 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
             snprintf(err, DX_ERRMSG, "%s:%d:%d: unknown key '%.40s'", c->config, k->line, k->col,
                      k->value);
             rv = DX_ERR_USAGE;
+        } else if (k->kind == YT_SCALAR && strcmp(k->value, "broker") == 0 && v->kind == YT_SEQ) {
+            /* a broker group's endpoints, as a list */
+            char list[sizeof c->broker] = "";
+            size_t used = 0;
+            for (size_t e = 0; rv == 0 && e < v->n; e++) {
+                const yt_node_t *item = v->items[e];
+                int n = item->kind == YT_SCALAR
+                            ? snprintf(list + used, sizeof list - used, "%s%s", e ? "," : "", item->value)
+                            : -1;
+                if (n < 0 || (size_t)n >= sizeof list - used) {
+                    snprintf(err, DX_ERRMSG, "%s:%d:%d: broker: a list of endpoints (at most %zu "
+                             "bytes in all)", c->config, item->line, item->col, sizeof list - 1);
+                    rv = DX_ERR_USAGE;
+                } else
+                    used += (size_t)n;
+            }
+            if (rv == 0 && !c->broker[0])
+                snprintf(c->broker, sizeof c->broker, "%s", list);
         } else if (k->kind != YT_SCALAR || v->kind != YT_SCALAR) {
             snprintf(err, DX_ERRMSG, "%s:%d:%d: expected 'name: value'", c->config, k->line, k->col);
             rv = DX_ERR_USAGE;

@@ -16,7 +16,7 @@
 #define DX_DEFAULT_TIMEOUT_MS 10000
 
 typedef struct {
-    char broker[256];
+    char broker[1024];          /* endpoints, separated by commas */
     char broker_pub[DX_PATH_MAX];
     char key[DX_PATH_MAX];
     int timeout_ms;              /* 0: not set */

@@ -9,11 +9,19 @@
 #include <string.h>
 #include <zmq.h>
 
+#define ENDPOINTS_MAX 8
+#define SWITCH_AFTER_MS 1000   /* an endpoint that refuses this long: try the next */
+
 struct dx_client {
     void *ctx;
     void *sock;
     void *monitor;
-    char endpoint[256];
+    char endpoint[256];      /* the one in use */
+    char endpoints[ENDPOINTS_MAX][256];
+    int nendpoints, current;
+    unsigned generation;     /* sockets made: the monitor's name */
+    dx_keypair_t me;         /* for the next endpoint's socket */
+    dx_pubkeys_t broker;
     int timeout_ms;
     uint64_t next_id;
     bool connected;          /* a TCP connection was made at least once */
@@ -23,26 +31,21 @@ struct dx_client {
     uint64_t notified;       /* the last Notify's seq, until taken */
 };
 
-int dx_client_new(const char *endpoint, const dx_keypair_t *me, const dx_pubkeys_t *broker,
-                  int timeout_ms, dx_client_t **out, char err[DX_ERRMSG])
+/* A socket to c->endpoints[c->current], with its monitor. */
+static int s_connect(dx_client_t *c, char err[DX_ERRMSG])
 {
-    dx_client_t *c = calloc(1, sizeof *c);
     char mon[64];
-    int zero = 0;
+    int zero = 0, timeout_ms = c->timeout_ms;
     int64_t max = 2 * (int64_t)DX_MAX_FRAME;
-    if (!c) {
-        snprintf(err, DX_ERRMSG, "out of memory");
-        return DX_ERR_NOMEM;
-    }
-    snprintf(c->endpoint, sizeof c->endpoint, "%s", endpoint);
-    c->timeout_ms = timeout_ms;
-    c->next_id = 1;
-    snprintf(mon, sizeof mon, "inproc://dx-client-monitor-%p", (void *)c);
-    if (!(c->ctx = zmq_ctx_new()) || !(c->sock = zmq_socket(c->ctx, ZMQ_DEALER)))
+    snprintf(c->endpoint, sizeof c->endpoint, "%s", c->endpoints[c->current]);
+    snprintf(mon, sizeof mon, "inproc://dx-client-monitor-%p-%u", (void *)c, c->generation++);
+    c->connected = c->refused = false;
+    c->handshake_failed = 0;
+    if (!(c->sock = zmq_socket(c->ctx, ZMQ_DEALER)))
         goto fail;
-    if (zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, broker->curve, 32) != 0 ||
-        zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, me->pub.curve, 32) != 0 ||
-        zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, me->curve_secret, 32) != 0 ||
+    if (zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, c->broker.curve, 32) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, c->me.pub.curve, 32) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, c->me.curve_secret, 32) != 0 ||
         zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
         zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof timeout_ms) != 0 ||
         zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max, sizeof max) != 0)
@@ -50,17 +53,90 @@ int dx_client_new(const char *endpoint, const dx_keypair_t *me, const dx_pubkeys
     if (zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_ALL) != 0 ||
         !(c->monitor = zmq_socket(c->ctx, ZMQ_PAIR)) || zmq_connect(c->monitor, mon) != 0)
         goto fail;
-    if (zmq_connect(c->sock, endpoint) != 0) {
-        snprintf(err, DX_ERRMSG, "cannot connect to %s: %s", endpoint, zmq_strerror(errno));
-        dx_client_destroy(&c);
+    if (zmq_connect(c->sock, c->endpoint) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot connect to %s: %s", c->endpoint, zmq_strerror(errno));
         return DX_ERR_USAGE;
     }
-    *out = c;
     return 0;
 fail:
     snprintf(err, DX_ERRMSG, "cannot set up the connection: %s", zmq_strerror(errno));
-    dx_client_destroy(&c);
     return DX_ERR_IO;
+}
+
+static void s_disconnect(dx_client_t *c)
+{
+    if (c->sock) {
+        zmq_socket_monitor(c->sock, NULL, 0);
+        zmq_close(c->sock);
+        c->sock = NULL;
+    }
+    if (c->monitor) {
+        zmq_close(c->monitor);
+        c->monitor = NULL;
+    }
+}
+
+int dx_client_new(const char *endpoint, const dx_keypair_t *me, const dx_pubkeys_t *broker,
+                  int timeout_ms, dx_client_t **out, char err[DX_ERRMSG])
+{
+    dx_client_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, DX_ERRMSG, "out of memory");
+        return DX_ERR_NOMEM;
+    }
+    /* "tcp://a:7700,tcp://b:7700": a broker group's members, tried in turn */
+    for (const char *p = endpoint; *p;) {
+        size_t n = strcspn(p, ",");
+        while (n && (*p == ' ' || *p == '\t'))
+            p++, n--;
+        size_t len = n;
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == 0 || len >= sizeof c->endpoints[0] || c->nendpoints == ENDPOINTS_MAX) {
+            snprintf(err, DX_ERRMSG, "--broker: %s", len == 0 ? "an empty endpoint in the list"
+                     : len >= sizeof c->endpoints[0] ? "an endpoint longer than 255 bytes"
+                                                     : "at most 8 endpoints");
+            free(c);
+            return DX_ERR_USAGE;
+        }
+        memcpy(c->endpoints[c->nendpoints], p, len);
+        c->endpoints[c->nendpoints++][len] = '\0';
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (c->nendpoints == 0) {
+        snprintf(err, DX_ERRMSG, "--broker: no endpoint");
+        free(c);
+        return DX_ERR_USAGE;
+    }
+    c->me = *me;
+    c->broker = *broker;
+    c->timeout_ms = timeout_ms;
+    c->next_id = 1;
+    int rv;
+    if (!(c->ctx = zmq_ctx_new())) {
+        snprintf(err, DX_ERRMSG, "cannot set up the connection: %s", zmq_strerror(errno));
+        rv = DX_ERR_IO;
+    } else
+        rv = s_connect(c, err);
+    if (rv != 0) {
+        dx_client_destroy(&c);
+        return rv;
+    }
+    *out = c;
+    return 0;
+}
+
+/* The next endpoint of the list; false when there is only one. */
+static bool s_switch(dx_client_t *c)
+{
+    char err[DX_ERRMSG];
+    if (c->nendpoints < 2)
+        return false;
+    s_disconnect(c);
+    c->current = (c->current + 1) % c->nendpoints;
+    return s_connect(c, err) == 0;
 }
 
 void dx_client_destroy(dx_client_t **c_p)
@@ -68,14 +144,10 @@ void dx_client_destroy(dx_client_t **c_p)
     if (!c_p || !*c_p)
         return;
     dx_client_t *c = *c_p;
-    if (c->sock) {
-        zmq_socket_monitor(c->sock, NULL, 0);
-        zmq_close(c->sock);
-    }
-    if (c->monitor)
-        zmq_close(c->monitor);
+    s_disconnect(c);
     if (c->ctx)
         zmq_ctx_term(c->ctx);
+    dx_keypair_wipe(&c->me);
     free(c);
     *c_p = NULL;
 }
@@ -138,7 +210,11 @@ static int s_handshake_error(dx_client_t *c, char err[DX_ERRMSG])
 /* Waits until sock is readable or the timeout passes. */
 static int s_wait(dx_client_t *c, char err[DX_ERRMSG])
 {
-    int64_t deadline = dx_mono_ms() + c->timeout_ms;
+    int64_t start = dx_mono_ms(), deadline = start + c->timeout_ms;
+    /* with other endpoints to try, one that refuses is left soon */
+    if (c->nendpoints > 1 && c->timeout_ms > SWITCH_AFTER_MS)
+        deadline = start + SWITCH_AFTER_MS;
+    bool extended = false;
     for (;;) {
         int64_t left = deadline - dx_mono_ms();
         if (left < 0)
@@ -154,6 +230,11 @@ static int s_wait(dx_client_t *c, char err[DX_ERRMSG])
             return s_handshake_error(c, err);
         if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
             return 0;
+        if (dx_mono_ms() >= deadline && c->connected && !extended && c->nendpoints > 1) {
+            extended = true; /* it answers handshakes: give it the whole timeout */
+            deadline = start + c->timeout_ms;
+            continue;
+        }
         if (dx_mono_ms() >= deadline) {
             if (!c->connected) {
                 snprintf(err, DX_ERRMSG, "cannot reach the broker at %s within %d s%s", c->endpoint,
@@ -314,11 +395,12 @@ int dx_client_reply_error(const Dx__Reply *reply, char err[DX_ERRMSG])
     case DX__ERROR_CODE__ERR_UNSUPPORTED: return DX_ERR_UNSUPPORTED;
     case DX__ERROR_CODE__ERR_BAD_REQUEST: return DX_ERR_PROTOCOL;
     case DX__ERROR_CODE__ERR_TRANSFER_GONE: return DX_ERR_TRANSFER_GONE;
+    case DX__ERROR_CODE__ERR_STANDBY: return DX_ERR_STANDBY;
     default: return DX_ERR_INTERNAL;
     }
 }
 
-int dx_client_call(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char err[DX_ERRMSG])
+static int s_call_once(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char err[DX_ERRMSG])
 {
     int rv = dx_client_send(c, req, err);
     *reply = NULL;
@@ -338,5 +420,23 @@ int dx_client_call(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char err
         }
         *reply = r;
         return 0;
+    }
+}
+
+int dx_client_call(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char err[DX_ERRMSG])
+{
+    /* A broker group: a standby refuses at once, an endpoint that never
+     * connects never got the request; either way the next one is asked,
+     * until the timeout (a standby takes over within its lease). An
+     * endpoint that took the request and went silent is not asked again
+     * elsewhere: the request may have been done. */
+    int64_t deadline = dx_mono_ms() + c->timeout_ms;
+    for (int tries = 0;; tries++) {
+        int rv = s_call_once(c, req, reply, err);
+        bool elsewhere = rv == DX_ERR_STANDBY || (rv == DX_ERR_UNREACHABLE && !c->connected);
+        if (!elsewhere || dx_mono_ms() >= deadline || !s_switch(c))
+            return rv;
+        if (tries % c->nendpoints == c->nendpoints - 1) /* each asked once: a pause */
+            zmq_poll(NULL, 0, 250);
     }
 }

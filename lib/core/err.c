@@ -48,7 +48,8 @@ int dx_exit_code(int err)
     case DX_ERR_TIMEOUT:
     case DX_ERR_UNREACHABLE:
     case DX_ERR_HANDSHAKE:
-    case DX_ERR_TRANSFER_GONE: return 5;
+    case DX_ERR_TRANSFER_GONE:
+    case DX_ERR_STANDBY: return 5;
     default: return 1;
     }
 }

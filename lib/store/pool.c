@@ -1,5 +1,6 @@
 /* pool: chunks as RADOS objects, through librados' C API. */
 #include "pool.h"
+#include "pool_int.h"
 #include "dxtime.h"
 
 #include <dlfcn.h>
@@ -14,60 +15,25 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-/* librados is loaded when a pool is first opened, not linked: a broker
- * with its content in LMDB neither needs Ceph's client installed nor pays
- * for its libraries in memory. */
-#define RADOS_FUNCTIONS(X) \
-    X(rados_aio_create_completion2) \
-    X(rados_aio_flush) \
-    X(rados_aio_get_return_value) \
-    X(rados_aio_release) \
-    X(rados_aio_remove) \
-    X(rados_aio_stat) \
-    X(rados_aio_write_op_operate) \
-    X(rados_conf_read_file) \
-    X(rados_conf_set) \
-    X(rados_connect) \
-    X(rados_create) \
-    X(rados_create_write_op) \
-    X(rados_ioctx_create) \
-    X(rados_ioctx_destroy) \
-    X(rados_nobjects_list_close) \
-    X(rados_nobjects_list_next) \
-    X(rados_nobjects_list_open) \
-    X(rados_read) \
-    X(rados_release_write_op) \
-    X(rados_remove) \
-    X(rados_shutdown) \
-    X(rados_stat) \
-    X(rados_write_full) \
-    X(rados_write_op_create) \
-    X(rados_write_op_write_full)
-static struct {
-    void *lib;
-    char error[200];
-#define RADOS_FIELD(name) __typeof__(&name) name;
-    RADOS_FUNCTIONS(RADOS_FIELD)
-#undef RADOS_FIELD
-} L;
+rados_api_t dx_rados;
 static pthread_once_t s_load_once = PTHREAD_ONCE_INIT;
 
 static void s_load(void)
 {
     void *lib = dlopen("librados.so.2", RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-        snprintf(L.error, sizeof L.error, "%s", dlerror());
+        snprintf(dx_rados.error, sizeof dx_rados.error, "%s", dlerror());
         return;
     }
 #define RADOS_LOAD(name)                                                                  \
-    if (!(*(void **)&L.name = dlsym(lib, #name))) {                                        \
-        snprintf(L.error, sizeof L.error, "librados.so.2 has no %s", #name);              \
+    if (!(*(void **)&dx_rados.name = dlsym(lib, #name))) {                                        \
+        snprintf(dx_rados.error, sizeof dx_rados.error, "librados.so.2 has no %s", #name);              \
         dlclose(lib);                                                                       \
         return;                                                                             \
     }
     RADOS_FUNCTIONS(RADOS_LOAD)
 #undef RADOS_LOAD
-    L.lib = lib;
+    dx_rados.lib = lib;
 }
 
 const double pool_bucket_ms[POOL_BUCKETS] = { 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000, 10000 };
@@ -105,7 +71,7 @@ struct pool {
 
 /* A librados result as a dx_err: the cluster's absence (timeouts, no
  * connection, a full pool) is DX_ERR_UNAVAILABLE, whatever the kind. */
-static int s_err(int r)
+int pool_rados_err(int r)
 {
     switch (-r) {
     case 0: return 0;
@@ -144,7 +110,7 @@ static void s_note(pool_t *p, int kind, int r, size_t bytes, int64_t start_us)
     } else {
         atomic_fetch_add(&p->failed[kind], 1);
     }
-    bool down = r < 0 && s_err(r) == DX_ERR_UNAVAILABLE;
+    bool down = r < 0 && pool_rados_err(r) == DX_ERR_UNAVAILABLE;
     pthread_mutex_lock(&p->lock);
     if (down && p->down_since_ms == 0) {
         p->down_since_ms = dx_now_ms();
@@ -157,7 +123,7 @@ static void s_note(pool_t *p, int kind, int r, size_t bytes, int64_t start_us)
 
 static int s_conf(pool_t *p, const char *key, const char *value, char err[DX_ERRMSG])
 {
-    int r = L.rados_conf_set(p->cluster, key, value);
+    int r = dx_rados.rados_conf_set(p->cluster, key, value);
     if (r < 0)
         snprintf(err, DX_ERRMSG, "cannot set Ceph's %s: %s", key, strerror(-r));
     return r < 0 ? DX_ERR_USAGE : 0;
@@ -180,9 +146,9 @@ int pool_open(const pool_config_t *cfg, pool_t **out, char err[DX_ERRMSG])
         return DX_ERR_USAGE;
     }
     pthread_once(&s_load_once, s_load);
-    if (!L.lib) {
+    if (!dx_rados.lib) {
         snprintf(err, DX_ERRMSG, "content-store rados needs Ceph's client library (Debian: "
-                 "librados2): %s", L.error);
+                 "librados2): %s", dx_rados.error);
         return DX_ERR_UNSUPPORTED;
     }
     pool_t *p = calloc(1, sizeof *p);
@@ -202,12 +168,12 @@ int pool_open(const pool_config_t *cfg, pool_t **out, char err[DX_ERRMSG])
         rv = DX_ERR_IO;
         goto fail;
     }
-    if ((r = L.rados_create(&p->cluster, cfg->user)) < 0) {
+    if ((r = dx_rados.rados_create(&p->cluster, cfg->user)) < 0) {
         snprintf(err, DX_ERRMSG, "cannot make a Ceph client as client.%s: %s", cfg->user, strerror(-r));
         p->cluster = NULL;
         goto fail;
     }
-    if ((r = L.rados_conf_read_file(p->cluster, cfg->conf)) < 0) {
+    if ((r = dx_rados.rados_conf_read_file(p->cluster, cfg->conf)) < 0) {
         snprintf(err, DX_ERRMSG, "rados-conf %s cannot be read as a ceph.conf: %s", cfg->conf,
                  strerror(-r));
         goto fail;
@@ -226,7 +192,7 @@ int pool_open(const pool_config_t *cfg, pool_t **out, char err[DX_ERRMSG])
         s_conf(p, "log_to_stderr", "false", err) != 0 ||
         s_conf(p, "err_to_stderr", "false", err) != 0)
         goto fail;
-    if ((r = L.rados_connect(p->cluster)) < 0) {
+    if ((r = dx_rados.rados_connect(p->cluster)) < 0) {
         if (-r == ETIMEDOUT || -r == ECONNREFUSED) {
             snprintf(err, DX_ERRMSG, "content store unavailable: no Ceph monitor of %s answered "
                      "within %s s", cfg->conf, timeout);
@@ -241,13 +207,13 @@ int pool_open(const pool_config_t *cfg, pool_t **out, char err[DX_ERRMSG])
         goto fail;
     }
     p->connected = true;
-    if ((r = L.rados_ioctx_create(p->cluster, cfg->pool, &p->io)) < 0) {
+    if ((r = dx_rados.rados_ioctx_create(p->cluster, cfg->pool, &p->io)) < 0) {
         if (-r == ENOENT)
             snprintf(err, DX_ERRMSG, "rados-pool %s: no such pool in the cluster of %s", cfg->pool,
                      cfg->conf);
         else
             snprintf(err, DX_ERRMSG, "rados-pool %s: %s", cfg->pool, s_why(r));
-        rv = s_err(r) == DX_ERR_UNAVAILABLE ? DX_ERR_UNAVAILABLE : DX_ERR_USAGE;
+        rv = pool_rados_err(r) == DX_ERR_UNAVAILABLE ? DX_ERR_UNAVAILABLE : DX_ERR_USAGE;
         p->io = NULL;
         goto fail;
     }
@@ -264,15 +230,15 @@ void pool_close(pool_t **p_p)
     if (!p)
         return;
     if (p->io) {
-        L.rados_aio_flush(p->io); /* every callback has run */
+        dx_rados.rados_aio_flush(p->io); /* every callback has run */
         void *arg;
         int result;
         while (pool_done_next(p, &arg, &result))
             ;
-        L.rados_ioctx_destroy(p->io);
+        dx_rados.rados_ioctx_destroy(p->io);
     }
     if (p->cluster)
-        L.rados_shutdown(p->cluster);
+        dx_rados.rados_shutdown(p->cluster);
     if (p->wake >= 0)
         close(p->wake);
     pthread_mutex_destroy(&p->lock);
@@ -313,7 +279,7 @@ static void s_done(rados_completion_t c, void *arg)
 {
     pool_op_t *op = arg;
     pool_t *p = op->p;
-    op->result = L.rados_aio_get_return_value(c);
+    op->result = dx_rados.rados_aio_get_return_value(c);
     s_note(p, op->kind, op->result, op->len, op->start_us);
     pthread_mutex_lock(&p->lock);
     if (p->done_tail)
@@ -331,9 +297,9 @@ static void s_done(rados_completion_t c, void *arg)
 static void s_op_free(pool_op_t *op)
 {
     if (op->c)
-        L.rados_aio_release(op->c);
+        dx_rados.rados_aio_release(op->c);
     if (op->w)
-        L.rados_release_write_op(op->w);
+        dx_rados.rados_release_write_op(op->w);
     free(op->data);
     free(op);
 }
@@ -347,22 +313,22 @@ static int s_start(pool_t *p, int kind, const char *oid, uint8_t *data, size_t l
     }
     *op = (pool_op_t){ .p = p, .kind = kind, .data = data, .len = len, .arg = arg,
                        .start_us = dx_mono_us() };
-    int r = L.rados_aio_create_completion2(op, s_done, &op->c);
+    int r = dx_rados.rados_aio_create_completion2(op, s_done, &op->c);
     if (r < 0)
         goto fail;
     atomic_fetch_add(&p->in_flight, 1);
     if (kind == POOL_WRITE) {
-        if (!(op->w = L.rados_create_write_op())) {
+        if (!(op->w = dx_rados.rados_create_write_op())) {
             r = -ENOMEM;
             goto undo;
         }
-        L.rados_write_op_create(op->w, LIBRADOS_CREATE_EXCLUSIVE, NULL);
-        L.rados_write_op_write_full(op->w, (const char *)data, len);
-        r = L.rados_aio_write_op_operate(op->w, p->io, op->c, oid, NULL, 0);
+        dx_rados.rados_write_op_create(op->w, LIBRADOS_CREATE_EXCLUSIVE, NULL);
+        dx_rados.rados_write_op_write_full(op->w, (const char *)data, len);
+        r = dx_rados.rados_aio_write_op_operate(op->w, p->io, op->c, oid, NULL, 0);
     } else if (kind == POOL_REMOVE) {
-        r = L.rados_aio_remove(p->io, oid, op->c);
+        r = dx_rados.rados_aio_remove(p->io, oid, op->c);
     } else {
-        r = L.rados_aio_stat(p->io, oid, op->c, &op->stat_size, &op->stat_mtime);
+        r = dx_rados.rados_aio_stat(p->io, oid, op->c, &op->stat_size, &op->stat_mtime);
     }
     if (r >= 0)
         return 0;
@@ -371,7 +337,7 @@ undo:
 fail:
     s_note(p, kind, r, 0, op->start_us);
     s_op_free(op);
-    return s_err(r);
+    return pool_rados_err(r);
 }
 
 int pool_write_new(pool_t *p, const char *oid, uint8_t *data, size_t len, void *arg)
@@ -413,7 +379,7 @@ bool pool_done_next(pool_t *p, void **arg, int *result)
         return false;
     *arg = op->arg;
     int r = op->result;
-    *result = r >= 0 || (op->kind != POOL_WRITE && r == -ENOENT) ? 0 : s_err(r);
+    *result = r >= 0 || (op->kind != POOL_WRITE && r == -ENOENT) ? 0 : pool_rados_err(r);
     atomic_fetch_sub(&p->in_flight, 1);
     s_op_free(op);
     return true;
@@ -428,10 +394,10 @@ int pool_read(pool_t *p, const char *oid, uint8_t *buf, size_t cap, size_t *len)
 {
     int64_t start = dx_mono_us();
     /* one byte more than fits: an object larger than cap is damage */
-    int r = L.rados_read(p->io, oid, (char *)buf, cap, 0);
+    int r = dx_rados.rados_read(p->io, oid, (char *)buf, cap, 0);
     if (r >= 0 && (size_t)r == cap) {
         char extra;
-        int x = L.rados_read(p->io, oid, &extra, 1, cap);
+        int x = dx_rados.rados_read(p->io, oid, &extra, 1, cap);
         if (x > 0)
             r = -EFBIG;
         else if (x < 0)
@@ -441,7 +407,7 @@ int pool_read(pool_t *p, const char *oid, uint8_t *buf, size_t cap, size_t *len)
     if (r == -EFBIG)
         return DX_ERR_INTEGRITY;
     if (r < 0)
-        return s_err(r);
+        return pool_rados_err(r);
     *len = (size_t)r;
     return 0;
 }
@@ -449,37 +415,37 @@ int pool_read(pool_t *p, const char *oid, uint8_t *buf, size_t cap, size_t *len)
 int pool_remove(pool_t *p, const char *oid)
 {
     int64_t start = dx_mono_us();
-    int r = L.rados_remove(p->io, oid);
+    int r = dx_rados.rados_remove(p->io, oid);
     s_note(p, POOL_REMOVE, r, 0, start);
-    return r == -ENOENT ? 0 : s_err(r);
+    return r == -ENOENT ? 0 : pool_rados_err(r);
 }
 
 int pool_each(pool_t *p, pool_each_fn fn, void *arg)
 {
     rados_list_ctx_t ctx;
-    int r = L.rados_nobjects_list_open(p->io, &ctx);
+    int r = dx_rados.rados_nobjects_list_open(p->io, &ctx);
     if (r < 0)
-        return s_err(r);
+        return pool_rados_err(r);
     int rv = 0;
     const char *name;
-    while ((r = L.rados_nobjects_list_next(ctx, &name, NULL, NULL)) == 0) {
+    while ((r = dx_rados.rados_nobjects_list_next(ctx, &name, NULL, NULL)) == 0) {
         if (strncmp(name, POOL_PREFIX, strlen(POOL_PREFIX)) != 0)
             continue;
         uint64_t size = 0;
         time_t mtime;
         char copy[256];
         snprintf(copy, sizeof copy, "%s", name);
-        int s = L.rados_stat(p->io, copy, &size, &mtime);
+        int s = dx_rados.rados_stat(p->io, copy, &size, &mtime);
         if (s < 0 && s != -ENOENT) {
-            rv = s_err(s);
+            rv = pool_rados_err(s);
             break;
         }
         if (s == 0 && (rv = fn(arg, copy, size)) != 0)
             break;
     }
     if (rv == 0 && r != -ENOENT)
-        rv = s_err(r);
-    L.rados_nobjects_list_close(ctx);
+        rv = pool_rados_err(r);
+    dx_rados.rados_nobjects_list_close(ctx);
     return rv;
 }
 
@@ -489,14 +455,14 @@ int pool_probe(pool_t *p, char err[DX_ERRMSG])
     uint8_t back[16] = { 0 };
     size_t len = 0;
     snprintf(oid, sizeof oid, "dx-probe.%d.%lld", (int)getpid(), (long long)dx_now_ms());
-    int r = L.rados_write_full(p->io, oid, "dx-probe", 8);
+    int r = dx_rados.rados_write_full(p->io, oid, "dx-probe", 8);
     if (r < 0) {
         snprintf(err, DX_ERRMSG, "the pool refused a test write: %s", s_why(r));
-        return s_err(r) == DX_ERR_UNAVAILABLE ? DX_ERR_UNAVAILABLE : DX_ERR_USAGE;
+        return pool_rados_err(r) == DX_ERR_UNAVAILABLE ? DX_ERR_UNAVAILABLE : DX_ERR_USAGE;
     }
-    r = L.rados_read(p->io, oid, (char *)back, sizeof back, 0);
+    r = dx_rados.rados_read(p->io, oid, (char *)back, sizeof back, 0);
     len = r > 0 ? (size_t)r : 0;
-    int rm = L.rados_remove(p->io, oid);
+    int rm = dx_rados.rados_remove(p->io, oid);
     if (r < 0 || len != 8 || memcmp(back, "dx-probe", 8) != 0) {
         snprintf(err, DX_ERRMSG, "the pool's test object did not read back: %s",
                  r < 0 ? s_why(r) : "other bytes");
@@ -530,6 +496,8 @@ int64_t pool_down_since(pool_t *p, char why[DX_ERRMSG])
     pthread_mutex_unlock(&p->lock);
     return since;
 }
+
+rados_ioctx_t pool_io(pool_t *p) { return p->io; }
 
 const char *pool_describe(const pool_t *p)
 {

@@ -339,7 +339,7 @@ static int s_check_delivery(const void *msg, char err[DX_ERRMSG])
 static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
 {
     if (r->error && (r->error->code < DX__ERROR_CODE__ERR_NONE ||
-                     r->error->code > DX__ERROR_CODE__ERR_TRANSFER_GONE ||
+                     r->error->code > DX__ERROR_CODE__ERR_STANDBY ||
                      !s_printable(r->error->message, 1024)))
         FAIL("reply: malformed error");
     switch (r->body_case) {

@@ -1,0 +1,94 @@
+/* journal: a broker group's journal and leader lease, in the content pool
+ * (DESIGN §10; the broker's side is broker/group/).
+ *
+ * Objects:
+ *   dx.leader                     the lease: a RADOS exclusive lock "leader"
+ *                                 with a duration; xattr "active" = the
+ *                                 holder's epoch and endpoint ("7 tcp://...")
+ *   dx.journal.<epoch>.<part>     16 and 8 hex digits: the entries appended
+ *                                 by the active of that epoch, end to end;
+ *                                 xattrs "sealed" ("0" open, "r" rolled: the
+ *                                 next part follows, "1" sealed: the epoch
+ *                                 ended) and "next" (the next entry's
+ *                                 position, 20 decimal digits)
+ *
+ * An entry: "DXJ1", payload length u32 BE, position u64 BE (1, 2, ...
+ * across every epoch), epoch u64 BE, the previous entry's hash (32), the
+ * payload (store.h's operations), and its hash: SHA-256 of all before it.
+ *
+ * Fencing, without clocks: an append is one RADOS operation that compares
+ * "sealed" with "0" and "next" with its own position, appends and sets
+ * "next"; RADOS runs it atomically on the object. A new active seals every
+ * part of the epochs before its own (a part not yet created is created
+ * sealed), reads them to their end, and only then begins its epoch: an old
+ * active's next append, or its next part, fails, whatever its clock says. */
+#ifndef DX_JOURNAL_H
+#define DX_JOURNAL_H
+
+#include "err.h"
+#include "pool.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JOURNAL_PART_MAX (32u << 20)   /* a part rolls over past this */
+#define JOURNAL_HEAD 56
+#define JOURNAL_OVERHEAD (JOURNAL_HEAD + 32)
+
+typedef struct journal journal_t;
+
+/* Where a store is in the journal: the last entry it has (position, its
+ * hash), and where the next one is read (epoch, part, offset). */
+typedef struct {
+    uint64_t position;
+    uint8_t hash[32];
+    uint64_t epoch;
+    uint32_t part;
+    uint64_t offset;
+} journal_pos_t;
+#define JOURNAL_POS_LEN 60
+void journal_pos_encode(const journal_pos_t *p, uint8_t out[JOURNAL_POS_LEN]);
+/* false when in is not a position */
+bool journal_pos_decode(const uint8_t *in, size_t len, journal_pos_t *p);
+
+int journal_open(pool_t *pool, journal_t **out);
+void journal_close(journal_t **j_p);
+
+/* Takes or renews the lease for seconds, naming endpoint and epoch as the
+ * active's: 0, DX_ERR_BUSY (another broker holds it), or the cluster's
+ * error. */
+int journal_lease(journal_t *j, int seconds, uint64_t epoch, const char *endpoint);
+/* Lets the lease go (a clean stop: a standby takes over at once). */
+void journal_lease_release(journal_t *j);
+/* The active's endpoint and epoch, as it wrote them ("" when none). */
+int journal_active(journal_t *j, char endpoint[256], uint64_t *epoch);
+
+/* One entry read: its position and epoch, and its payload (valid during
+ * the call). fn's non-zero return stops the read and is returned. */
+typedef int (*journal_entry_fn)(void *arg, uint64_t position, uint64_t epoch,
+                                const uint8_t *payload, size_t len);
+/* Reads the entries after pos, at most max, calling fn for each and then
+ * advancing pos past it; follows rolled parts and ended epochs. *more: the
+ * journal may hold more than was read (max reached). An entry that does
+ * not check (its hash, its position, its link to pos->hash) is
+ * DX_ERR_INTEGRITY with err. */
+int journal_read(journal_t *j, journal_pos_t *pos, size_t max, journal_entry_fn fn, void *arg,
+                 bool *more, char err[DX_ERRMSG]);
+/* Seals every part from pos->epoch on; *next: the first epoch with no
+ * segment, the one to begin. */
+int journal_fence(journal_t *j, const journal_pos_t *pos, uint64_t *next);
+/* Creates the epoch's first part (exclusively: DX_ERR_EXISTS when it is
+ * there) and moves pos to it. */
+int journal_begin(journal_t *j, journal_pos_t *pos, uint64_t epoch);
+/* Appends payload as the entry after pos, and advances pos. DX_ERR_FENCED:
+ * another broker sealed the part; DX_ERR_UNAVAILABLE: the cluster did not
+ * answer (the entry may or may not be there: journal_landed tells). */
+int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, size_t len);
+/* The last position appended to the part pos reads (a standby's lag). */
+int journal_tail(journal_t *j, const journal_pos_t *pos, uint64_t *last);
+/* After a failed append: whether the part's "next" moved past pos (the
+ * entry landed), 0 or the cluster's error. */
+int journal_landed(journal_t *j, const journal_pos_t *pos, bool *landed);
+
+#endif
