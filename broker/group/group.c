@@ -98,7 +98,7 @@ int group_open(broker_t *b, char err[DX_ERRMSG])
     g->lease_s = (int)(b->cfg.lease_ms / 1000);
     snprintf(g->endpoint, sizeof g->endpoint, "%s", b->cfg.advertise ? b->cfg.advertise : b->endpoint);
     snprintf(g->message, sizeof g->message, "standby; no broker of the group is active yet");
-    if ((rv = journal_open(b->pool, &g->j)) != 0) {
+    if ((rv = journal_open(b->pool, b->key.pub.sign, &g->j)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
         return rv;
     }
@@ -282,7 +282,7 @@ static int s_append(void *arg, store_txn_t *t, const uint8_t *ops, size_t len)
         g->uncertain = false;
     }
     journal_pos_t pos = g->pos;
-    rv = journal_append(g->j, &pos, ops, len);
+    rv = journal_append(g->j, &pos, ops, len, b->signer);
     if (rv == DX_ERR_FENCED) {
         s_fenced(b, "the journal's epoch was sealed by another broker");
         return rv;

@@ -408,6 +408,10 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
         snprintf(b->origin, sizeof b->origin, "%s", b->cfg.origin);
     else
         snprintf(b->origin, sizeof b->origin, "dx/%s", b->key.pub.id);
+    if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot load the broker's signing key");
+        return rv;
+    }
     if ((rv = cursor_key(b->key.sign_secret, b->cursor_key)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot derive the cursor key: %s", dx_strerror(rv));
         return rv;
@@ -454,10 +458,6 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
         return rv;
     if ((rv = s_open_store(b, err)) != 0)
         return rv;
-    if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
-        snprintf(err, DX_ERRMSG, "cannot load the broker's signing key");
-        return rv;
-    }
     if ((rv = audit_open(b->store, b->signer, b->origin, &b->audit, err)) != 0)
         return rv;
     if ((rv = batch_new(b->store, b->audit, &b->batch)) == 0)

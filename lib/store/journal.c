@@ -15,11 +15,13 @@
 #define LOCK "leader"
 #define WINDOW (4u << 20)   /* bytes read at once while catching up */
 #define NAME_MAX_LEN 48
+#define SIGN_CONTEXT "dx-journal-v1"
 
 struct journal {
     pool_t *pool;
     rados_ioctx_t io;
     char cookie[64];
+    dx_verifier_t *verifier;
     uint8_t *buf;           /* a read window, or one large entry */
     size_t cap;
 };
@@ -80,13 +82,13 @@ static void s_next_text(char out[21], uint64_t position)
     snprintf(out, 21, "%020" PRIu64, position);
 }
 
-int journal_open(pool_t *pool, journal_t **out)
+int journal_open(pool_t *pool, const uint8_t pub[DX_ED25519_LEN], journal_t **out)
 {
     journal_t *j = calloc(1, sizeof *j);
     uint8_t r[8];
     if (!j)
         return DX_ERR_NOMEM;
-    if (dx_random(r, sizeof r) != 0) {
+    if (dx_random(r, sizeof r) != 0 || dx_verifier_new(pub, &j->verifier) != 0) {
         free(j);
         return DX_ERR_CRYPTO;
     }
@@ -105,6 +107,7 @@ void journal_close(journal_t **j_p)
     if (!j_p || !*j_p)
         return;
     free((*j_p)->buf);
+    dx_verifier_destroy(&(*j_p)->verifier);
     free(*j_p);
     *j_p = NULL;
 }
@@ -205,8 +208,8 @@ static int s_read(journal_t *j, const char *oid, uint64_t off, size_t len, size_
 
 /* Checks the entry at p (n bytes there) as the one after pos; *len: its
  * whole length, 0 when more bytes are needed. */
-static int s_check_entry(const uint8_t *p, size_t n, const journal_pos_t *pos, size_t *len,
-                         char err[DX_ERRMSG])
+static int s_check_entry(journal_t *j, const uint8_t *p, size_t n, const journal_pos_t *pos,
+                         size_t *len, char err[DX_ERRMSG])
 {
     *len = 0;
     if (n < JOURNAL_HEAD)
@@ -222,10 +225,13 @@ static int s_check_entry(const uint8_t *p, size_t n, const journal_pos_t *pos, s
         return 0;
     uint8_t hash[32];
     dx_sha256(p, JOURNAL_HEAD + plen, hash);
-    const char *bad = memcmp(hash, p + JOURNAL_HEAD + plen, 32) != 0 ? "its hash does not match its bytes"
-                      : s_get64(p + 8) != pos->position + 1 ? "it has another position"
-                      : memcmp(p + 24, pos->hash, 32) != 0 ? "it does not follow the entry before it"
-                                                           : NULL;
+    const char *bad =
+        memcmp(hash, p + JOURNAL_HEAD + plen, 32) != 0 ? "its hash does not match its bytes"
+        : dx_verifier_verify(j->verifier, SIGN_CONTEXT, hash, 32, p + JOURNAL_HEAD + plen + 32) != 0
+            ? "it is not signed by the broker key"
+        : s_get64(p + 8) != pos->position + 1 ? "it has another position"
+        : memcmp(p + 24, pos->hash, 32) != 0 ? "it does not follow the entry before it"
+                                             : NULL;
     if (bad) {
         snprintf(err, DX_ERRMSG, "journal entry %" PRIu64 " (epoch %" PRIu64 " part %" PRIu32
                  " offset %" PRIu64 ") was changed: %s", pos->position + 1, pos->epoch, pos->part,
@@ -269,7 +275,7 @@ int journal_read(journal_t *j, journal_pos_t *pos, size_t max, journal_entry_fn 
             if ((rv = s_read(j, oid, pos->offset, want, &got)) != 0)
                 return rv;
             size_t at = 0;
-            while (done < max && (rv = s_check_entry(j->buf + at, got - at, pos, &len, err)) == 0 && len) {
+            while (done < max && (rv = s_check_entry(j, j->buf + at, got - at, pos, &len, err)) == 0 && len) {
                 const uint8_t *e = j->buf + at;
                 uint32_t plen = s_get32(e + 4);
                 if ((rv = fn(arg, pos->position + 1, s_get64(e + 16), e + JOURNAL_HEAD, plen)) != 0)
@@ -294,7 +300,7 @@ int journal_read(journal_t *j, journal_pos_t *pos, size_t max, journal_entry_fn 
                 }
                 if ((rv = s_read(j, oid, pos->offset, whole, &got)) != 0)
                     return rv;
-                if ((rv = s_check_entry(j->buf, got, pos, &len, err)) != 0)
+                if ((rv = s_check_entry(j, j->buf, got, pos, &len, err)) != 0)
                     return rv;
                 if (!len) {
                     snprintf(err, DX_ERRMSG, "journal part %s ends inside an entry", oid);
@@ -447,7 +453,8 @@ static int s_roll(journal_t *j, journal_pos_t *pos)
     return 0;
 }
 
-int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, size_t len)
+int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, size_t len,
+                   const dx_signer_t *signer)
 {
     char oid[NAME_MAX_LEN], now[21], then[21];
     int rv;
@@ -466,6 +473,11 @@ int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, siz
     memcpy(e + 24, pos->hash, 32);
     memcpy(e + JOURNAL_HEAD, payload, len);
     dx_sha256(e, JOURNAL_HEAD + len, e + JOURNAL_HEAD + len);
+    if ((rv = dx_signer_sign(signer, SIGN_CONTEXT, e + JOURNAL_HEAD + len, 32,
+                             e + JOURNAL_HEAD + len + 32)) != 0) {
+        free(e);
+        return rv;
+    }
     s_name(oid, pos->epoch, pos->part);
     s_next_text(now, pos->position + 1);
     s_next_text(then, pos->position + 2);

@@ -14,7 +14,11 @@
  *
  * An entry: "DXJ1", payload length u32 BE, position u64 BE (1, 2, ...
  * across every epoch), epoch u64 BE, the previous entry's hash (32), the
- * payload (store.h's operations), and its hash: SHA-256 of all before it.
+ * payload (store.h's operations), its hash: SHA-256 of all before it,
+ * and the broker key's Ed25519 signature of that hash (context
+ * "dx-journal-v1"): every broker of a group holds the key, and a standby
+ * applies nothing else, so write access to the pool is not enough to
+ * change what a standby's store will hold.
  *
  * Fencing, without clocks: an append is one RADOS operation that compares
  * "sealed" with "0" and "next" with its own position, appends and sets
@@ -25,6 +29,7 @@
 #ifndef DX_JOURNAL_H
 #define DX_JOURNAL_H
 
+#include "crypto.h"
 #include "err.h"
 #include "pool.h"
 
@@ -34,7 +39,7 @@
 
 #define JOURNAL_PART_MAX (32u << 20)   /* a part rolls over past this */
 #define JOURNAL_HEAD 56
-#define JOURNAL_OVERHEAD (JOURNAL_HEAD + 32)
+#define JOURNAL_OVERHEAD (JOURNAL_HEAD + 32 + 64)
 
 typedef struct journal journal_t;
 
@@ -52,7 +57,8 @@ void journal_pos_encode(const journal_pos_t *p, uint8_t out[JOURNAL_POS_LEN]);
 /* false when in is not a position */
 bool journal_pos_decode(const uint8_t *in, size_t len, journal_pos_t *p);
 
-int journal_open(pool_t *pool, journal_t **out);
+/* pub: the broker key, whose signature every entry read must carry. */
+int journal_open(pool_t *pool, const uint8_t pub[DX_ED25519_LEN], journal_t **out);
 void journal_close(journal_t **j_p);
 
 /* Takes or renews the lease for seconds, naming endpoint and epoch as the
@@ -71,8 +77,8 @@ typedef int (*journal_entry_fn)(void *arg, uint64_t position, uint64_t epoch,
 /* Reads the entries after pos, at most max, calling fn for each and then
  * advancing pos past it; follows rolled parts and ended epochs. *more: the
  * journal may hold more than was read (max reached). An entry that does
- * not check (its hash, its position, its link to pos->hash) is
- * DX_ERR_INTEGRITY with err. */
+ * not check (its hash, its signature, its position, its link to
+ * pos->hash) is DX_ERR_INTEGRITY with err. */
 int journal_read(journal_t *j, journal_pos_t *pos, size_t max, journal_entry_fn fn, void *arg,
                  bool *more, char err[DX_ERRMSG]);
 /* Seals every part from pos->epoch on; *next: the first epoch with no
@@ -84,7 +90,8 @@ int journal_begin(journal_t *j, journal_pos_t *pos, uint64_t epoch);
 /* Appends payload as the entry after pos, and advances pos. DX_ERR_FENCED:
  * another broker sealed the part; DX_ERR_UNAVAILABLE: the cluster did not
  * answer (the entry may or may not be there: journal_landed tells). */
-int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, size_t len);
+int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, size_t len,
+                   const dx_signer_t *signer);
 /* The last position appended to the part pos reads (a standby's lag). */
 int journal_tail(journal_t *j, const journal_pos_t *pos, uint64_t *last);
 /* After a failed append: whether the part's "next" moved past pos (the

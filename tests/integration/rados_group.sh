@@ -164,23 +164,42 @@ handover_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "within the lease: the lease was let go ($handover_ms ms)" 0 test $handover_ms -lt $((LEASE * 1000))
 
 # --- a changed journal entry ---
-# epoch 1's part: its first entry's payload altered by one byte
-ceph_rados get dx.journal.0000000000000001.00000000 "$T/part" 2>/dev/null
-python3 - "$T/part" <<'PY'
-import sys
-p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
-b[56 + 20] ^= 1
+# epoch 1's part, its first entry's payload altered by one byte; then the
+# altered entry's hash made to match it (what anyone with write access to the pool can
+# do), which leaves only the broker key's signature to catch it
+PART=dx.journal.0000000000000001.00000000
+ceph_rados get $PART "$T/part" 2>/dev/null
+tamper() {
+  python3 - "$T/part" "$1" <<'PY'
+import hashlib, struct, sys
+p, rehash = sys.argv[1], sys.argv[2] == "rehash"
+b = bytearray(open(p, 'rb').read())
+plen = struct.unpack(">I", b[4:8])[0]
+if not rehash:
+    b[56 + 20] ^= 1
+else:
+    b[56 + plen:56 + plen + 32] = hashlib.sha256(bytes(b[:56 + plen])).digest()
 open(p, 'wb').write(bytes(b))
 PY
-ceph_rados put dx.journal.0000000000000001.00000000 "$T/part" 2>/dev/null
-"$BIN/dx-broker" --listen "tcp://127.0.0.1:$(free_port)" --data "$T/e" --policies "$T/policies" \
-  --key "$T/keys/broker.key" "${G[@]}" >"$T/e.log" 2>&1 &
-epid=$!
-stopped_e() { ! kill -0 $epid 2>/dev/null; }
-if wait_until 30 stopped_e; then pass "a standby reading a changed entry stops"; else fail "a standby reading a changed entry stops" "still running"; kill -KILL $epid; fi
-wait $epid
-check "with exit status 4" 0 test $? = 4
+  ceph_rados put $PART "$T/part" 2>/dev/null
+}
+# reader NAME: a new standby in $T/NAME, from the journal's start
+reader() {
+  "$BIN/dx-broker" --listen "tcp://127.0.0.1:$(free_port)" --data "$T/$1" --policies "$T/policies" \
+    --key "$T/keys/broker.key" "${G[@]}" >"$T/$1.log" 2>&1 &
+  epid=$!
+  stopped_e() { ! kill -0 $epid 2>/dev/null; }
+  if wait_until 30 stopped_e; then pass "$2: the standby stops"; else fail "$2: the standby stops" "still running"; kill -KILL $epid; fi
+  wait $epid
+  check "$2: with exit status 4" 0 test $? = 4
+}
+tamper flip
+reader e "a changed entry"
 check_grep "in one line saying which entry was changed" "$T/e.log" "^dx-broker: journal entry 1 \(epoch 1 part 0 offset 0\) was changed: its hash does not match its bytes$"
+check "nothing of it applied" 0 test "$(wc -l < "$T/e.log")" -le 4
+tamper rehash
+reader f "a changed entry with its hash made again"
+check_grep "saying it is not signed by the broker key" "$T/f.log" "^dx-broker: journal entry 1 \(epoch 1 part 0 offset 0\) was changed: it is not signed by the broker key$"
 
 # --- Ceph trouble ---
 ceph_kill_osd 1
