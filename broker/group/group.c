@@ -42,6 +42,10 @@ struct group {
     size_t nwipes, capwipes;
     bool vault_dirty;
     char err[DX_ERRMSG];
+    /* for the metrics thread */
+    _Atomic uint64_t m_epoch, m_position, m_lag, m_appends, m_append_failures, m_applied;
+    _Atomic int64_t m_behind_ms;
+    atomic_bool m_active;
     /* the active's lease renewals */
     pthread_t renewer;
     bool renewing;
@@ -231,7 +235,9 @@ static int s_follow(broker_t *b, bool *more, char err[DX_ERRMSG])
         return rv;
     }
     g->vault_dirty = false;
+    atomic_fetch_add(&g->m_applied, pos.position - g->pos.position);
     g->pos = pos;
+    atomic_store(&g->m_position, pos.position);
     for (size_t i = 0; i < g->nwipes; i++)
         vault_wipe(b->vault, g->wipes[i]);
     if (g->nwipes)
@@ -297,9 +303,12 @@ static int s_append(void *arg, store_txn_t *t, const uint8_t *ops, size_t len)
                   DX_KU("position", g->pos.position + 1),
                   DX_KV("do", "check the Ceph cluster (ceph -s): nothing is acknowledged until "
                               "the journal takes writes again"));
+        atomic_fetch_add(&g->m_append_failures, 1);
         return rv == DX_ERR_TOO_BIG ? rv : DX_ERR_UNAVAILABLE;
     }
     g->pos = pos;
+    atomic_store(&g->m_position, pos.position);
+    atomic_fetch_add(&g->m_appends, 1);
     journal_pos_encode(&pos, mark);
     return store_journal_mark(t, mark, sizeof mark);
 }
@@ -372,6 +381,10 @@ static int s_promote(broker_t *b, char err[DX_ERRMSG])
     }
     store_journal_set(b->store, s_append, b);
     g->is_active = true;
+    atomic_store(&g->m_active, true);
+    atomic_store(&g->m_epoch, epoch);
+    atomic_store(&g->m_lag, 0);
+    atomic_store(&g->m_behind_ms, 0);
     g->active_epoch = epoch;
     snprintf(g->active, sizeof g->active, "%s", g->endpoint);
     if (pthread_create(&g->renewer, NULL, s_renew, b) != 0) {
@@ -402,6 +415,8 @@ int group_standby_turn(broker_t *b, char err[DX_ERRMSG])
         g->behind_ms = 0;
     else if (!g->behind_ms)
         g->behind_ms = dx_now_ms();
+    atomic_store(&g->m_lag, g->lag);
+    atomic_store(&g->m_behind_ms, g->behind_ms);
     int64_t now = dx_mono_ms();
     if (more || now < g->next_try_ms)
         return more ? 2 : 0;
@@ -410,6 +425,7 @@ int group_standby_turn(broker_t *b, char err[DX_ERRMSG])
     if (rv == DX_ERR_BUSY) {
         if (journal_active(g->j, g->active, &g->active_epoch) == 0 && g->active[0])
             snprintf(g->message, sizeof g->message, "standby; the active broker is %s", g->active);
+        atomic_store(&g->m_epoch, g->active_epoch);
         return 0;
     }
     if (rv != 0)
@@ -428,6 +444,15 @@ void group_status(broker_t *b, Dx__BrokerStatus *st)
     st->journal_lag_entries = g->is_active ? 0 : g->lag;
     st->journal_lag_ms = g->is_active || !g->behind_ms ? 0 : dx_now_ms() - g->behind_ms;
     st->active_endpoint = g->active;
+}
+
+void group_gauges(const broker_t *b, group_gauges_t *out)
+{
+    group_t *g = b->group;
+    *out = (group_gauges_t){ atomic_load(&g->m_active), atomic_load(&g->m_epoch),
+                             atomic_load(&g->m_position), atomic_load(&g->m_lag),
+                             atomic_load(&g->m_behind_ms), atomic_load(&g->m_appends),
+                             atomic_load(&g->m_append_failures), atomic_load(&g->m_applied) };
 }
 
 const char *group_standby_message(broker_t *b) { return b->group->message; }
@@ -449,6 +474,7 @@ void group_stop(broker_t *b)
         dx_log_kv(DX_LOG_INFO, "lease-released", DX_KU("epoch", g->pos.epoch));
     }
     g->is_active = false;
+    atomic_store(&g->m_active, false);
     if (b->store)
         store_journal_set(b->store, NULL, NULL);
 }

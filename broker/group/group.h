@@ -25,6 +25,14 @@ int group_open(broker_t *b, char err[DX_ERRMSG]);
 int group_standby_turn(broker_t *b, char err[DX_ERRMSG]);
 /* Role, epoch, position and lag for status replies. */
 void group_status(broker_t *b, Dx__BrokerStatus *st);
+/* The same for the metrics, from any thread. */
+typedef struct {
+    bool active;
+    uint64_t epoch, position, lag_entries;
+    int64_t behind_ms;            /* since when a standby is behind; 0: caught up */
+    uint64_t appends, append_failures, applied;
+} group_gauges_t;
+void group_gauges(const broker_t *b, group_gauges_t *out);
 /* "standby; the active broker is tcp://..." */
 const char *group_standby_message(broker_t *b);
 /* True once this broker lost its lease or was fenced: it acknowledges

@@ -1,5 +1,6 @@
 /* metrics: the counters, and the HTTP endpoint that shows them. */
 #include "metrics.h"
+#include "group.h"
 #include "pool.h"
 #include "broker.h"
 #include "dxtime.h"
@@ -239,6 +240,31 @@ static void s_content(text_t *t, broker_t *b)
     }
 }
 
+/* journal rados: the broker's role in its group, and the journal. */
+static void s_group(text_t *t, broker_t *b)
+{
+    group_gauges_t g;
+    if (!b->group)
+        return;
+    group_gauges(b, &g);
+    s_head(t, "dx_group_role", "gauge", "This broker's role in its group (1 for the role it has).");
+    s_put(t, "dx_group_role{role=\"active\"} %d\ndx_group_role{role=\"standby\"} %d\n",
+          g.active ? 1 : 0, g.active ? 0 : 1);
+    s_head(t, "dx_journal_epoch", "gauge", "The active broker's leadership epoch (a standby: the last it saw).");
+    s_put(t, "dx_journal_epoch %llu\n", (unsigned long long)g.epoch);
+    s_head(t, "dx_journal_position", "gauge", "The last journal entry this broker's store has.");
+    s_put(t, "dx_journal_position %llu\n", (unsigned long long)g.position);
+    s_head(t, "dx_journal_lag_entries", "gauge", "A standby: journal entries it has yet to apply.");
+    s_put(t, "dx_journal_lag_entries %llu\n", (unsigned long long)g.lag_entries);
+    s_head(t, "dx_journal_lag_seconds", "gauge", "A standby: how long it has been behind (0: caught up).");
+    s_put(t, "dx_journal_lag_seconds %.3f\n", g.behind_ms ? (double)(dx_now_ms() - g.behind_ms) / 1000.0 : 0.0);
+    s_head(t, "dx_journal_appends_total", "counter", "Journal entries appended (the active), by result.");
+    s_put(t, "dx_journal_appends_total{result=\"ok\"} %llu\ndx_journal_appends_total{result=\"error\"} %llu\n",
+          (unsigned long long)g.appends, (unsigned long long)g.append_failures);
+    s_head(t, "dx_journal_applied_total", "counter", "Journal entries applied to this broker's store (a standby).");
+    s_put(t, "dx_journal_applied_total %llu\n", (unsigned long long)g.applied);
+}
+
 char *metrics_render(metrics_t *m, size_t *len)
 {
     text_t t = { .cap = 16384 };
@@ -307,6 +333,7 @@ char *metrics_render(metrics_t *m, size_t *len)
     s_head(&t, "dx_store_map_bytes", "gauge", "The most the store may take (its map size).");
     s_put(&t, "dx_store_map_bytes %llu\n", (unsigned long long)atomic_load(&m->map_bytes));
     s_content(&t, m->b);
+    s_group(&t, m->b);
     held_policy_t *hp = policy_set_hold(m->b);
     char hex[65] = "";
     int64_t loaded = 0;

@@ -451,6 +451,14 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
         snprintf(err, DX_ERRMSG, "cannot start: %s", dx_strerror(rv));
         return rv;
     }
+    /* before a standby waits: its metrics say how far behind it is */
+    const char *commands[64];
+    size_t ncommands = dispatch_count() < 64 ? dispatch_count() : 64;
+    for (size_t i = 0; i < ncommands; i++)
+        commands[i] = dispatch_at(i)->name;
+    if (b->cfg.metrics_listen &&
+        (rv = metrics_start(b, b->cfg.metrics_listen, commands, ncommands, &b->metrics, err)) != 0)
+        return rv;
     /* a group's broker is a standby until the lease is its own: it then
      * opens the store as the active, every commit journaled */
     if (strcmp(b->cfg.journal ? b->cfg.journal : "none", "rados") == 0 &&
@@ -492,13 +500,6 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
         return rv;
     /* from here on the store is the writer's */
     if ((rv = s_start_stages(b, err)) != 0)
-        return rv;
-    const char *commands[64];
-    size_t ncommands = dispatch_count() < 64 ? dispatch_count() : 64;
-    for (size_t i = 0; i < ncommands; i++)
-        commands[i] = dispatch_at(i)->name;
-    if (b->cfg.metrics_listen &&
-        (rv = metrics_start(b, b->cfg.metrics_listen, commands, ncommands, &b->metrics, err)) != 0)
         return rv;
     char hex[65];
     dx_hex_encode(b->policy->sha256, DX_SHA256_LEN, hex);

@@ -58,7 +58,8 @@ publish() {
 
 member a
 if wait_until 30 role_is a active; then pass "the first broker takes the lease: role: active"; else fail "the first broker takes the lease: role: active" "$(tail -3 "$T/a.log")"; fi
-member b
+MB=$(free_port)
+member b --metrics-listen "127.0.0.1:$MB"
 member c
 if wait_until 30 role_is b standby && wait_until 30 role_is c standby; then pass "the others are standbys: role: standby"; else fail "the others are standbys: role: standby" "$(tail -3 "$T/b.log")"; fi
 EP="$(ep b),$(ep c),$(ep a)"
@@ -71,6 +72,10 @@ if ! grep -q "health/group" "$T/out"; then pass "not a name"; else fail "not a n
 if wait_until 20 caught_up b; then pass "a standby applies the journal as it grows"; else fail "a standby applies the journal as it grows" "$(status_of b)"; fi
 status_of b > "$T/st.b"
 check_grep "its status names the active" "$T/st.b" "^active broker: +$(ep a)$"
+curl -s --max-time 5 "http://127.0.0.1:$MB/metrics" > "$T/m.b"
+check_grep "a standby's metrics give its role" "$T/m.b" '^dx_group_role\{role="standby"\} 1$'
+check_grep "its position" "$T/m.b" '^dx_journal_position [1-9][0-9]*$'
+check_grep "and its lag" "$T/m.b" '^dx_journal_lag_entries 0$'
 
 # --- failover under load ---
 # each publisher publishes its own names in turn, retrying one until it is
@@ -118,6 +123,12 @@ if ! cat "$T"/witness.* >/dev/null 2>&1; then pass "the agents' witnessed heads 
 check "the log verifies on the new active" 0 "$BIN/dx-audit" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/auditor.key" --timeout 30 verify
 check "a publish after the failover is witnessed by the first one's state" 0 publish health/group/after
 check_grep "the old active's killing is in the new one's log" "$T/$NEW.log" "group-active epoch=2 "
+took_over() { curl -s --max-time 5 "http://127.0.0.1:$MB/metrics" | grep -q "^dx_group_role{role=\"$1\"} 1$"; }
+if [ $NEW = b ]; then
+  if took_over active; then pass "the metrics follow the role"; else fail "the metrics follow the role" "$(curl -s "http://127.0.0.1:$MB/metrics" | grep dx_group)"; fi
+else
+  if took_over standby; then pass "the metrics follow the role"; else fail "the metrics follow the role" "$(curl -s "http://127.0.0.1:$MB/metrics" | grep dx_group)"; fi
+fi
 
 # --- the killed broker comes back: a standby that catches up ---
 member a
