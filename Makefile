@@ -176,7 +176,7 @@ $(BUILD)/bin/dx-agent: $(BUILD)/obj/agents/dx-agent.o $(LIBAGENT) $(LIBDX)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/bin/dx-admin: $(BUILD)/obj/agents/dx-admin.o $(BUILD)/obj/agents/admin_keys.o \
-                       $(BUILD)/obj/agents/admin_content.o $(LIBDX)
+                       $(BUILD)/obj/agents/admin_content.o $(BUILD)/obj/agents/admin_journal.o $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@

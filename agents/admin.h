@@ -1,6 +1,7 @@
 /* admin: what dx-admin's files share (dx-admin.c: the command table, the
  * usage and the broker's commands; admin_keys.c: backups and master key
- * files; admin_content.c: the store and its content pool checked). Each command takes the arguments from its last word on. */
+ * files; admin_content.c: the store and its content pool checked; admin_journal.c: a broker
+ * group's journal). Each command takes the arguments from its last word on. */
 #ifndef DX_ADMIN_H
 #define DX_ADMIN_H
 
@@ -14,5 +15,11 @@ int admin_backup_check(int argc, char **argv);
 int admin_master_new(int argc, char **argv);
 int admin_master_retire(int argc, char **argv);
 int admin_content_check(int argc, char **argv);
+/* admin_journal.c: dx-admin journal status | trim */
+int admin_journal(int argc, char **argv);
+/* Sets --rados-conf ('c'), --rados-pool ('p'), --rados-user ('u') or
+ * --timeout ('t') from getopt's opt; -1 for any other option. */
+struct pool_config;
+int admin_rados_option(int opt, const char *arg, struct pool_config *pc);
 
 #endif

@@ -224,15 +224,12 @@ int admin_content_check(int argc, char **argv)
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'd': data = optarg; break;
-        case 'c': pc.conf = optarg; break;
-        case 'p': pc.pool = optarg; break;
-        case 'u': pc.user = optarg; break;
-        case 't': pc.timeout_s = atoi(optarg); break;
-        case 'a': all = true; break;
-        default: return admin_usage(stderr, 2);
-        }
+        if (opt == 'd')
+            data = optarg;
+        else if (opt == 'a')
+            all = true;
+        else if (admin_rados_option(opt, optarg, &pc) != 0)
+            return admin_usage(stderr, 2);
     }
     if (optind != argc || !data || !pc.conf || !pc.pool || !pc.user || pc.timeout_s <= 0)
         return admin_usage(stderr, 2);

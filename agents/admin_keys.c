@@ -2,6 +2,7 @@
  * backups (a copy, and whether it would restore) and master key files (a
  * new one, and retiring one a rotation kept). */
 #include "admin.h"
+#include "journal.h"
 #include "dxtime.h"
 #include "encode.h"
 #include "err.h"
@@ -12,6 +13,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +32,35 @@ static bool s_content_in_pool(const char *dir)
     store_abort(&t);
     store_close(&s);
     return pool;
+}
+
+/* A broker group's member: the copy's journal position, noted in the
+ * member's data directory (JOURNAL_BACKUP_FILE), whose broker reports it to
+ * the group: the journal may then be trimmed up to it (journal.h). */
+static void s_note_group_backup(const char *data, const char *out)
+{
+    store_t *s = NULL;
+    store_txn_t *t = NULL;
+    store_val_t v;
+    journal_pos_t pos;
+    char err[DX_ERRMSG], path[4200], text[4300];
+    if (store_open(out, 0, true, &s, err) != 0)
+        return;
+    bool member = store_begin(s, NULL, false, &t) == 0 && store_journal_position(t, &v) == 0 &&
+                  journal_pos_decode(v.data, v.len, &pos);
+    store_abort(&t);
+    store_close(&s);
+    if (!member)
+        return;
+    int n = snprintf(text, sizeof text, "%" PRIu64 " %" PRId64 " %s\n", pos.position, dx_now_ms(), out);
+    snprintf(path, sizeof path, "%s/%s", data, JOURNAL_BACKUP_FILE);
+    if (n > 0 && (size_t)n < sizeof text && dx_write_atomic(path, text, (size_t)n, 0600) == 0)
+        printf("this store is a broker group's member, at journal entry %" PRIu64 ": a new standby "
+               "can start from this copy, and the group may trim its journal up to that entry "
+               "(noted in %s)\n", pos.position, path);
+    else
+        fprintf(stderr, "%s: warning: cannot note the backup in %s: %s\n", admin_prog, path,
+                strerror(errno));
 }
 
 int admin_backup(int argc, char **argv)
@@ -74,6 +105,7 @@ int admin_backup(int argc, char **argv)
            "  dx-admin backup check %s --master-key FILE   (or --broker-key FILE)\n"
            "  dx-audit --db %s --broker-pub BROKER.pub verify\n", data, out,
            (unsigned long long)bytes, idtext, BACKUP_INFO, out, out);
+    s_note_group_backup(data, out);
     if (s_content_in_pool(out))
         printf("this store's content is in a Ceph pool (content-store rados): the copy holds the "
                "catalog, the audit log and the content key slots, not the datasets' chunks. Back "

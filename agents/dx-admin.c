@@ -60,6 +60,13 @@ int admin_usage(FILE *out, int status)
             "                --rados-user U [--timeout S] [--all]\n"
             "                (content-store rados: whether the store's catalog and key slots and\n"
             "                the pool agree; exit 4 when they do not; --all: every disagreement)\n"
+            "       dx-admin journal status --rados-conf FILE --rados-pool P --rados-user U\n"
+            "                (journal rados: the active broker, every member's position and newest\n"
+            "                backup, the journal's parts and how far trimming may go)\n"
+            "       dx-admin journal trim --rados-conf FILE --rados-pool P --rados-user U\n"
+            "                [--backup DIR]\n"
+            "                (removes the parts every live member has applied and the newest\n"
+            "                backup covers; DIR: a backup of a member's store to count too)\n"
             "       dx-admin erase NAME@VERSION | NAME --all-versions --reason TEXT [--broker E]\n"
             "                [--broker-pub F] [--key K]\n"
             "                (destroys a version's content, or every version's; the catalog entry\n"
@@ -602,6 +609,8 @@ static const struct {
     { "backup", "check", admin_backup_check },
     { "backup", NULL, admin_backup },
     { "content", "check", admin_content_check },
+    { "journal", "status", admin_journal },
+    { "journal", "trim", admin_journal },
     { "status", NULL, s_status },
     { "reload", NULL, s_reload },
     { "erase", NULL, s_erase },

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
         broker_stop(&b);
         return rv == DX_ERR_USAGE ? 2 : rv == DX_ERR_INTEGRITY ? 4 : 1;
     }
-    notify_systemd("READY=1"); /* systemd, Type=notify: it listens */
+    notify_systemd("READY=1\nSTATUS=serving"); /* systemd, Type=notify: it listens */
     rv = intake_run(&b, &dx_signal_stop, &dx_signal_reload);
     notify_systemd("STOPPING=1");
     dx_info("stopping", "stopping");

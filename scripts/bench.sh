@@ -28,6 +28,9 @@
 #       with content-store rados against the pool's raw throughput at the
 #       same concurrency and against LMDB content; small publishes/s with
 #       RADOS content as a ratio of LMDB content
+#   (m) a group of brokers on Ceph (scripts/bench_group.sh): small
+#       publishes/s and latency at 1,000/s on the active of a group of two
+#       against a broker alone on the same pool; failover time, median of 5
 # plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
 # records, default 1M and 10M). The broker's peak RSS is the highest of
 # every broker the bench starts.
@@ -206,6 +209,8 @@ echo "(k) reads beside the writer..." >&2
 scripts/bench_readers.sh "$BIN" "$T" "$out" "$RUNS"
 echo "(l) content on Ceph..." >&2
 scripts/bench_rados.sh "$BIN" "$T" "$out" "$RUNS"
+echo "(m) a group of brokers on Ceph..." >&2
+scripts/bench_group.sh "$BIN" "$T" "$out" "$RUNS"
 echo "policy and audit benchmarks..." >&2
 "$B/bench_policy" "$out" >/dev/null
 "$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null

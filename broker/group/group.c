@@ -21,6 +21,7 @@
 #include <string.h>
 
 #define APPLY_BATCH 256    /* entries applied per LMDB commit while following */
+#define REPORT_EVERY_MS 2000 /* a member's position to the group */
 
 struct group {
     journal_t *j;
@@ -35,6 +36,7 @@ struct group {
     bool uncertain;             /* an append failed: did it land? */
     atomic_bool fenced;
     int64_t next_try_ms;        /* the next time a standby tries the lease */
+    int64_t next_report_ms;
     uint64_t lag;
     int64_t behind_ms;          /* since when a standby has been behind; 0: caught up */
     /* applying */
@@ -245,6 +247,43 @@ static int s_follow(broker_t *b, bool *more, char err[DX_ERRMSG])
     return 0;
 }
 
+/* ---- reports and trimming ---- */
+
+/* The position of the newest backup dx-admin backup took of this store
+ * (journal.h, JOURNAL_BACKUP_FILE); 0 when none. */
+static uint64_t s_backup_position(const broker_t *b)
+{
+    char path[4200], text[64] = "";
+    snprintf(path, sizeof path, "%s/%s", b->cfg.data_dir, JOURNAL_BACKUP_FILE);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    bool ok = fgets(text, sizeof text, f) != NULL;
+    fclose(f);
+    return ok ? strtoull(text, NULL, 10) : 0;
+}
+
+/* Every REPORT_EVERY_MS: this member's position and newest backup, for the
+ * group's trimming; the active also trims, every trim-every. */
+static void s_report(broker_t *b, uint64_t position, int64_t *next_trim_ms)
+{
+    group_t *g = b->group;
+    int64_t now = dx_mono_ms();
+    if (now < g->next_report_ms)
+        return;
+    g->next_report_ms = now + REPORT_EVERY_MS;
+    journal_report(g->j, g->endpoint, position, s_backup_position(b), dx_now_ms());
+    if (!next_trim_ms || now < *next_trim_ms)
+        return;
+    *next_trim_ms = now + b->cfg.trim_every_ms;
+    uint64_t keep = 0, parts = 0, bytes = 0;
+    char why[DX_ERRMSG];
+    if (journal_trim_point(g->j, dx_now_ms(), 0, &keep, why) == 0 && keep > 0 &&
+        journal_trim(g->j, keep, &parts, &bytes) == 0 && parts > 0)
+        dx_log_kv(DX_LOG_INFO, "journal-trimmed", DX_KU("parts", parts), DX_KU("bytes", bytes),
+                  DX_KV("reason", why));
+}
+
 /* ---- the active ---- */
 
 static void s_fenced(broker_t *b, const char *why)
@@ -317,8 +356,9 @@ static void *s_renew(void *arg)
 {
     broker_t *b = arg;
     group_t *g = b->group;
-    int64_t every = b->cfg.lease_ms / 3, failing = 0;
+    int64_t every = b->cfg.lease_ms / 3, failing = 0, next_trim = dx_mono_ms() + b->cfg.trim_every_ms;
     while (!atomic_load(&g->stop_renewing)) {
+        s_report(b, atomic_load(&g->m_position), &next_trim);
         int64_t until = dx_mono_ms() + every;
         while (!atomic_load(&g->stop_renewing) && dx_mono_ms() < until)
             poll(NULL, 0, 50);
@@ -391,6 +431,7 @@ static int s_promote(broker_t *b, char err[DX_ERRMSG])
         snprintf(err, DX_ERRMSG, "cannot start the lease's renewals");
         return DX_ERR_INTERNAL;
     }
+    pthread_setname_np(g->renewer, "dx-lease");
     g->renewing = true;
     dx_log_kv(DX_LOG_INFO, "group-active", DX_KU("epoch", epoch), DX_KU("position", g->pos.position),
               DX_KU("records", g->chain.size), DX_KV("endpoint", g->endpoint));
@@ -418,6 +459,8 @@ int group_standby_turn(broker_t *b, char err[DX_ERRMSG])
     atomic_store(&g->m_lag, g->lag);
     atomic_store(&g->m_behind_ms, g->behind_ms);
     int64_t now = dx_mono_ms();
+    if (!more)
+        s_report(b, g->pos.position, NULL);
     if (more || now < g->next_try_ms)
         return more ? 2 : 0;
     g->next_try_ms = now + b->cfg.lease_ms / 4;

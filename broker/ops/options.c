@@ -95,6 +95,9 @@ static const option_t s_options[] = {
     { "lease", OPT_SECONDS, AT(lease_ms), 2, 300, "10", false, "S",
       "journal rados: the leader lease; a standby takes over this\n"
       "long after the active stops renewing it" },
+    { "trim-every", OPT_SECONDS, AT(trim_every_ms), 1, 86400, "60", false, "S",
+      "journal rados: how often the active removes the journal's parts\n"
+      "every member has applied and the newest backup covers" },
     { "advertise", OPT_TEXT, AT(advertise), 0, 0, NULL, false, "ENDPOINT",
       "journal rados: the endpoint clients reach this broker at, which\n"
       "standbys name (default: the one it listens on)" },

@@ -32,6 +32,7 @@ typedef struct {
     int64_t rados_timeout_ms;
     const char *journal;         /* "none" or "rados": a group of brokers (broker/group/) */
     int64_t lease_ms;            /* the leader lease */
+    int64_t trim_every_ms;       /* how often the active trims the journal */
     const char *advertise;       /* the endpoint clients reach this broker at; NULL: the bound one */
     const char *log_level;
     const char *log_format;      /* "text" or "json" */

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "signals.h"
 #include "metrics.h"
+#include "notify.h"
 #include "peers.h"
 #include "readers.h"
 #include "wire.h"
@@ -471,6 +472,9 @@ int intake_run_standby(broker_t *b, volatile sig_atomic_t *stop, char err[DX_ERR
 {
     int turn = 0;
     b->standby = true;
+    /* systemd: a standby is up (it answers); a start past TimeoutStartSec
+     * would otherwise kill it while it waits for the lease */
+    notify_systemd("READY=1\nSTATUS=standby");
     while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
         zmq_pollitem_t items[2] = { { b->zap, 0, ZMQ_POLLIN, 0 }, { b->router, 0, ZMQ_POLLIN, 0 } };
         int rc = zmq_poll(items, 2, turn == 2 ? 0 : 100); /* 2: catching up */

@@ -1,5 +1,6 @@
 /* journal: the group's journal segments and leader lease (see journal.h). */
 #include "journal.h"
+#include "journal_int.h"
 #include "crypto.h"
 #include "pool_int.h"
 
@@ -11,10 +12,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define LEADER "dx.leader"
 #define LOCK "leader"
 #define WINDOW (4u << 20)   /* bytes read at once while catching up */
-#define NAME_MAX_LEN 48
+#define NAME_MAX_LEN JOURNAL_NAME_MAX
 #define SIGN_CONTEXT "dx-journal-v1"
 
 struct journal {
@@ -72,7 +72,7 @@ bool journal_pos_decode(const uint8_t *in, size_t len, journal_pos_t *p)
     return true;
 }
 
-static void s_name(char out[NAME_MAX_LEN], uint64_t epoch, uint32_t part)
+void journal_part_name(char out[NAME_MAX_LEN], uint64_t epoch, uint32_t part)
 {
     snprintf(out, NAME_MAX_LEN, "dx.journal.%016" PRIx64 ".%08" PRIx32, epoch, part);
 }
@@ -88,7 +88,7 @@ int journal_open(pool_t *pool, const uint8_t pub[DX_ED25519_LEN], journal_t **ou
     uint8_t r[8];
     if (!j)
         return DX_ERR_NOMEM;
-    if (dx_random(r, sizeof r) != 0 || dx_verifier_new(pub, &j->verifier) != 0) {
+    if (dx_random(r, sizeof r) != 0 || (pub && dx_verifier_new(pub, &j->verifier) != 0)) {
         free(j);
         return DX_ERR_CRYPTO;
     }
@@ -101,6 +101,8 @@ int journal_open(pool_t *pool, const uint8_t pub[DX_ED25519_LEN], journal_t **ou
     *out = j;
     return 0;
 }
+
+rados_ioctx_t journal_io(journal_t *j) { return j->io; }
 
 void journal_close(journal_t **j_p)
 {
@@ -115,7 +117,7 @@ void journal_close(journal_t **j_p)
 int journal_lease(journal_t *j, int seconds, uint64_t epoch, const char *endpoint)
 {
     struct timeval tv = { seconds, 0 };
-    int r = dx_rados.rados_lock_exclusive(j->io, LEADER, LOCK, j->cookie, "dx broker group", &tv,
+    int r = dx_rados.rados_lock_exclusive(j->io, JOURNAL_LEADER, LOCK, j->cookie, "dx broker group", &tv,
                                           LIBRADOS_LOCK_FLAG_MAY_RENEW);
     if (r == -EBUSY || r == -EEXIST)
         return DX_ERR_BUSY;
@@ -128,7 +130,7 @@ int journal_lease(journal_t *j, int seconds, uint64_t epoch, const char *endpoin
         if (!w)
             return DX_ERR_NOMEM;
         dx_rados.rados_write_op_setxattr(w, "active", text, (size_t)n);
-        r = dx_rados.rados_write_op_operate(w, j->io, LEADER, NULL, 0);
+        r = dx_rados.rados_write_op_operate(w, j->io, JOURNAL_LEADER, NULL, 0);
         dx_rados.rados_release_write_op(w);
     }
     return pool_rados_err(r);
@@ -136,7 +138,7 @@ int journal_lease(journal_t *j, int seconds, uint64_t epoch, const char *endpoin
 
 void journal_lease_release(journal_t *j)
 {
-    dx_rados.rados_unlock(j->io, LEADER, LOCK, j->cookie);
+    dx_rados.rados_unlock(j->io, JOURNAL_LEADER, LOCK, j->cookie);
 }
 
 int journal_active(journal_t *j, char endpoint[256], uint64_t *epoch)
@@ -144,7 +146,7 @@ int journal_active(journal_t *j, char endpoint[256], uint64_t *epoch)
     char text[300];
     endpoint[0] = '\0';
     *epoch = 0;
-    int r = dx_rados.rados_getxattr(j->io, LEADER, "active", text, sizeof text - 1);
+    int r = dx_rados.rados_getxattr(j->io, JOURNAL_LEADER, "active", text, sizeof text - 1);
     if (r == -ENOENT || r == -ENODATA)
         return 0;
     if (r < 0)
@@ -159,9 +161,7 @@ int journal_active(journal_t *j, char endpoint[256], uint64_t *epoch)
     return 0;
 }
 
-/* A part's "sealed" attribute: '0', 'r', '1', or 0 when the part does not
- * exist; a dx_err on failure. */
-static int s_state(journal_t *j, const char *oid, char *state)
+int journal_part_state(journal_t *j, const char *oid, char *state)
 {
     char v[4];
     int r = dx_rados.rados_getxattr(j->io, oid, "sealed", v, sizeof v);
@@ -227,7 +227,8 @@ static int s_check_entry(journal_t *j, const uint8_t *p, size_t n, const journal
     dx_sha256(p, JOURNAL_HEAD + plen, hash);
     const char *bad =
         memcmp(hash, p + JOURNAL_HEAD + plen, 32) != 0 ? "its hash does not match its bytes"
-        : dx_verifier_verify(j->verifier, SIGN_CONTEXT, hash, 32, p + JOURNAL_HEAD + plen + 32) != 0
+        : !j->verifier ||
+                dx_verifier_verify(j->verifier, SIGN_CONTEXT, hash, 32, p + JOURNAL_HEAD + plen + 32) != 0
             ? "it is not signed by the broker key"
         : s_get64(p + 8) != pos->position + 1 ? "it has another position"
         : memcmp(p + 24, pos->hash, 32) != 0 ? "it does not follow the entry before it"
@@ -254,15 +255,31 @@ int journal_read(journal_t *j, journal_pos_t *pos, size_t max, journal_entry_fn 
         pos->offset = 0;
     }
     for (;;) {
-        s_name(oid, pos->epoch, pos->part);
+        journal_part_name(oid, pos->epoch, pos->part);
         char state;
         uint64_t size = 0;
         time_t mtime;
-        int rv = s_state(j, oid, &state);
+        int rv = journal_part_state(j, oid, &state);
         if (rv != 0)
             return rv;
-        if (state == 0)
-            return 0; /* not begun yet */
+        if (state == 0) { /* not begun yet, or removed by trimming */
+            uint64_t fp, fe;
+            uint32_t fpt;
+            if ((rv = journal_floor(j, &fp, &fe, &fpt)) != 0)
+                return rv;
+            if (fp > pos->position) {
+                snprintf(err, DX_ERRMSG, "the journal was trimmed past this store (it has entry "
+                         "%" PRIu64 "; the journal now starts after entry %" PRIu64 "): start this "
+                         "broker from a recent backup of a member's store (dx-admin backup), and it "
+                         "replays the rest", pos->position, fp);
+                return DX_ERR_NOT_FOUND;
+            }
+            if (fp == pos->position && fp > 0 && (fe != pos->epoch || fpt != pos->part)) {
+                pos->epoch = fe, pos->part = fpt, pos->offset = 0;
+                continue;
+            }
+            return 0;
+        }
         int r = dx_rados.rados_stat(j->io, oid, &size, &mtime);
         if (r < 0)
             return pool_rados_err(r);
@@ -321,8 +338,8 @@ int journal_read(journal_t *j, journal_pos_t *pos, size_t max, journal_entry_fn 
         char next[NAME_MAX_LEN], next_state;
         uint64_t ne = state == 'r' ? pos->epoch : pos->epoch + 1;
         uint32_t np = state == 'r' ? pos->part + 1 : 0;
-        s_name(next, ne, np);
-        if ((rv = s_state(j, next, &next_state)) != 0)
+        journal_part_name(next, ne, np);
+        if ((rv = journal_part_state(j, next, &next_state)) != 0)
             return rv;
         if (next_state == 0)
             return 0;
@@ -368,8 +385,8 @@ int journal_fence(journal_t *j, const journal_pos_t *pos, uint64_t *next)
     char oid[NAME_MAX_LEN];
     for (int guard = 0; guard < 1000000; guard++) {
         char state;
-        s_name(oid, epoch, part);
-        int rv = s_state(j, oid, &state);
+        journal_part_name(oid, epoch, part);
+        int rv = journal_part_state(j, oid, &state);
         if (rv != 0)
             return rv;
         if (state == 0 && part == 0) {
@@ -400,7 +417,7 @@ int journal_fence(journal_t *j, const journal_pos_t *pos, uint64_t *next)
 int journal_begin(journal_t *j, journal_pos_t *pos, uint64_t epoch)
 {
     char oid[NAME_MAX_LEN];
-    s_name(oid, epoch, 0);
+    journal_part_name(oid, epoch, 0);
     int r = s_create_part(j, oid, "0", pos->position + 1);
     if (r == -EEXIST)
         return DX_ERR_EXISTS;
@@ -417,7 +434,7 @@ int journal_begin(journal_t *j, journal_pos_t *pos, uint64_t epoch)
 static int s_refused(journal_t *j, const char *oid)
 {
     char state;
-    int rv = s_state(j, oid, &state);
+    int rv = journal_part_state(j, oid, &state);
     if (rv != 0)
         return rv;
     return state == '0' ? DX_ERR_INTEGRITY : DX_ERR_FENCED;
@@ -428,7 +445,7 @@ static int s_refused(journal_t *j, const char *oid)
 static int s_roll(journal_t *j, journal_pos_t *pos)
 {
     char oid[NAME_MAX_LEN], text[21];
-    s_name(oid, pos->epoch, pos->part);
+    journal_part_name(oid, pos->epoch, pos->part);
     s_next_text(text, pos->position + 1);
     rados_write_op_t w = dx_rados.rados_create_write_op();
     if (!w)
@@ -442,7 +459,7 @@ static int s_roll(journal_t *j, journal_pos_t *pos)
         return s_refused(j, oid);
     if (r < 0)
         return pool_rados_err(r);
-    s_name(oid, pos->epoch, pos->part + 1);
+    journal_part_name(oid, pos->epoch, pos->part + 1);
     r = s_create_part(j, oid, "0", pos->position + 1);
     if (r == -EEXIST)
         return DX_ERR_FENCED;
@@ -478,7 +495,7 @@ int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, siz
         free(e);
         return rv;
     }
-    s_name(oid, pos->epoch, pos->part);
+    journal_part_name(oid, pos->epoch, pos->part);
     s_next_text(now, pos->position + 1);
     s_next_text(then, pos->position + 2);
     rados_write_op_t w = dx_rados.rados_create_write_op();
@@ -506,7 +523,7 @@ int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, siz
 int journal_landed(journal_t *j, const journal_pos_t *pos, bool *landed)
 {
     char oid[NAME_MAX_LEN], v[24], now[21];
-    s_name(oid, pos->epoch, pos->part);
+    journal_part_name(oid, pos->epoch, pos->part);
     s_next_text(now, pos->position + 1);
     int r = dx_rados.rados_getxattr(j->io, oid, "next", v, sizeof v);
     if (r < 0)
@@ -519,7 +536,7 @@ int journal_tail(journal_t *j, const journal_pos_t *pos, uint64_t *last)
 {
     char oid[NAME_MAX_LEN], v[24];
     *last = pos->position;
-    s_name(oid, pos->epoch ? pos->epoch : 1, pos->epoch ? pos->part : 0);
+    journal_part_name(oid, pos->epoch ? pos->epoch : 1, pos->epoch ? pos->part : 0);
     int r = dx_rados.rados_getxattr(j->io, oid, "next", v, sizeof v - 1);
     if (r == -ENOENT || r == -ENODATA)
         return 0;

@@ -57,7 +57,8 @@ void journal_pos_encode(const journal_pos_t *p, uint8_t out[JOURNAL_POS_LEN]);
 /* false when in is not a position */
 bool journal_pos_decode(const uint8_t *in, size_t len, journal_pos_t *p);
 
-/* pub: the broker key, whose signature every entry read must carry. */
+/* pub: the broker key, whose signature every entry read must carry (NULL:
+ * a tool that reads no entry). */
 int journal_open(pool_t *pool, const uint8_t pub[DX_ED25519_LEN], journal_t **out);
 void journal_close(journal_t **j_p);
 
@@ -94,6 +95,52 @@ int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, siz
                    const dx_signer_t *signer);
 /* The last position appended to the part pos reads (a standby's lag). */
 int journal_tail(journal_t *j, const journal_pos_t *pos, uint64_t *last);
+/* ---- members and trimming ----
+ *
+ * dx.members holds one xattr per broker of the group (its name: 16 hex
+ * digits of SHA-256 of the broker's endpoint): "position backup ms
+ * endpoint", the last entry its store has, the position of the newest
+ * backup taken of its store (0: none known), and when it said so. Parts
+ * whose every entry is at or before both the newest backup of any member
+ * and every live member's position can go: every standby has them, and a
+ * new one starts from that backup. dx.leader's xattr "floor" ("epoch part
+ * position") is where the journal now starts, after the entries removed. */
+#define JOURNAL_MEMBERS_MAX 16
+/* In a member's data directory: "position ms path" of the newest backup
+ * dx-admin backup took of it. */
+#define JOURNAL_BACKUP_FILE "journal-backup"
+#define JOURNAL_MEMBER_LIVE_MS (3600 * 1000LL)  /* silent longer: not waited for */
+typedef struct {
+    char id[17];
+    char endpoint[256];
+    uint64_t position, backup;
+    int64_t at_ms;
+} journal_member_t;
+int journal_report(journal_t *j, const char *endpoint, uint64_t position, uint64_t backup,
+                   int64_t now_ms);
+int journal_members(journal_t *j, journal_member_t *out, size_t cap, size_t *n);
+/* Where trimming may go up to, from the members' reports (and a backup's
+ * position the caller knows of, 0: none): *keep_after, and why in words. */
+int journal_trim_point(journal_t *j, int64_t now_ms, uint64_t backup, uint64_t *keep_after,
+                       char why[DX_ERRMSG]);
+
+typedef struct {
+    uint64_t epoch;
+    uint32_t part;
+    char state;               /* '0' open, 'r' rolled, '1' sealed */
+    uint64_t last;            /* its last entry's position (0: none) */
+    uint64_t bytes;
+    int64_t mtime;
+} journal_part_t;
+/* The parts from the floor on, in order, at most cap. */
+int journal_parts(journal_t *j, journal_part_t *out, size_t cap, size_t *n);
+/* Removes the parts (never the open one) whose last entry is at most
+ * keep_after, from the floor on, and moves the floor. */
+int journal_trim(journal_t *j, uint64_t keep_after, uint64_t *parts, uint64_t *bytes);
+/* Where the journal starts: the position of the last entry removed (0:
+ * none), and the first part left. */
+int journal_floor(journal_t *j, uint64_t *position, uint64_t *epoch, uint32_t *part);
+
 /* After a failed append: whether the part's "next" moved past pos (the
  * entry landed), 0 or the cluster's error. */
 int journal_landed(journal_t *j, const journal_pos_t *pos, bool *landed);

@@ -29,7 +29,7 @@
 typedef struct pool pool_t;
 typedef struct pool_op pool_op_t;
 
-typedef struct {
+typedef struct pool_config {
     const char *conf;             /* a ceph.conf */
     const char *pool;
     const char *user;             /* the client id, without "client." */

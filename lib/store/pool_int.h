@@ -20,6 +20,9 @@
     X(rados_aio_stat) \
     X(rados_aio_write_op_operate) \
     X(rados_getxattr) \
+    X(rados_getxattrs) \
+    X(rados_getxattrs_end) \
+    X(rados_getxattrs_next) \
     X(rados_lock_exclusive) \
     X(rados_conf_read_file) \
     X(rados_conf_set) \
@@ -40,6 +43,7 @@
     X(rados_unlock) \
     X(rados_write_op_append) \
     X(rados_write_op_cmpxattr) \
+    X(rados_setxattr) \
     X(rados_write_op_create) \
     X(rados_write_op_operate) \
     X(rados_write_op_setxattr) \

@@ -1,0 +1,27 @@
+build-x/obj/agents/agent_outbox.o: agents/agent_outbox.c agents/agent.h \
+ agents/agent_config.h lib/client/cli.h lib/client/client.h \
+ build-x/gen/dx.pb-c.h lib/core/err.h lib/crypto/keys.h \
+ lib/crypto/crypto.h lib/core/names.h lib/wire/wire.h lib/client/client.h \
+ lib/core/dxtime.h lib/core/encode.h lib/core/fileio.h lib/core/log.h \
+ lib/core/media.h lib/crypto/signed.h lib/client/transfer.h \
+ lib/crypto/crypto.h lib/client/witness.h
+agents/agent.h:
+agents/agent_config.h:
+lib/client/cli.h:
+lib/client/client.h:
+build-x/gen/dx.pb-c.h:
+lib/core/err.h:
+lib/crypto/keys.h:
+lib/crypto/crypto.h:
+lib/core/names.h:
+lib/wire/wire.h:
+lib/client/client.h:
+lib/core/dxtime.h:
+lib/core/encode.h:
+lib/core/fileio.h:
+lib/core/log.h:
+lib/core/media.h:
+lib/crypto/signed.h:
+lib/client/transfer.h:
+lib/crypto/crypto.h:
+lib/client/witness.h:

@@ -1,0 +1,36 @@
+build-x/obj/broker/commit/objects.o: broker/commit/objects.c \
+ broker/commit/objects.h broker/broker.h lib/tlog/checkpoint.h \
+ lib/crypto/crypto.h lib/core/err.h lib/tlog/merkle.h \
+ build-x/gen/dx.pb-c.h lib/core/diag.h lib/core/events.h \
+ lib/crypto/keys.h lib/crypto/crypto.h lib/core/names.h \
+ broker/ops/options.h lib/policy/policy.h lib/core/glob.h \
+ lib/core/names.h lib/store/store.h broker/commit/batch.h \
+ broker/commit/audit.h lib/tlog/merkle.h broker/commit/content.h \
+ lib/core/dxtime.h lib/core/log.h broker/ops/metrics.h lib/store/pool.h \
+ broker/stages/request.h
+broker/commit/objects.h:
+broker/broker.h:
+lib/tlog/checkpoint.h:
+lib/crypto/crypto.h:
+lib/core/err.h:
+lib/tlog/merkle.h:
+build-x/gen/dx.pb-c.h:
+lib/core/diag.h:
+lib/core/events.h:
+lib/crypto/keys.h:
+lib/crypto/crypto.h:
+lib/core/names.h:
+broker/ops/options.h:
+lib/policy/policy.h:
+lib/core/glob.h:
+lib/core/names.h:
+lib/store/store.h:
+broker/commit/batch.h:
+broker/commit/audit.h:
+lib/tlog/merkle.h:
+broker/commit/content.h:
+lib/core/dxtime.h:
+lib/core/log.h:
+broker/ops/metrics.h:
+lib/store/pool.h:
+broker/stages/request.h:

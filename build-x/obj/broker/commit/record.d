@@ -1,0 +1,40 @@
+build-x/obj/broker/commit/record.o: broker/commit/record.c \
+ broker/commit/record.h broker/broker.h lib/tlog/checkpoint.h \
+ lib/crypto/crypto.h lib/core/err.h lib/tlog/merkle.h \
+ build-x/gen/dx.pb-c.h lib/core/diag.h lib/core/events.h \
+ lib/crypto/keys.h lib/crypto/crypto.h lib/core/names.h \
+ broker/ops/options.h lib/policy/policy.h lib/core/glob.h \
+ lib/core/names.h lib/store/store.h broker/requests/sessions.h \
+ broker/commit/content.h broker/filter/filter.h lib/core/buf.h \
+ lib/core/dxtime.h lib/core/log.h broker/commit/staged.h \
+ broker/commit/audit.h lib/tlog/merkle.h broker/commit/batch.h \
+ broker/commit/policy_set.h broker/commit/reply.h
+broker/commit/record.h:
+broker/broker.h:
+lib/tlog/checkpoint.h:
+lib/crypto/crypto.h:
+lib/core/err.h:
+lib/tlog/merkle.h:
+build-x/gen/dx.pb-c.h:
+lib/core/diag.h:
+lib/core/events.h:
+lib/crypto/keys.h:
+lib/crypto/crypto.h:
+lib/core/names.h:
+broker/ops/options.h:
+lib/policy/policy.h:
+lib/core/glob.h:
+lib/core/names.h:
+lib/store/store.h:
+broker/requests/sessions.h:
+broker/commit/content.h:
+broker/filter/filter.h:
+lib/core/buf.h:
+lib/core/dxtime.h:
+lib/core/log.h:
+broker/commit/staged.h:
+broker/commit/audit.h:
+lib/tlog/merkle.h:
+broker/commit/batch.h:
+broker/commit/policy_set.h:
+broker/commit/reply.h:

@@ -1,0 +1,40 @@
+build-x/obj/broker/commit/reply.o: broker/commit/reply.c \
+ broker/commit/reply.h broker/broker.h lib/tlog/checkpoint.h \
+ lib/crypto/crypto.h lib/core/err.h lib/tlog/merkle.h \
+ build-x/gen/dx.pb-c.h lib/core/diag.h lib/core/events.h \
+ lib/crypto/keys.h lib/crypto/crypto.h lib/core/names.h \
+ broker/ops/options.h lib/policy/policy.h lib/core/glob.h \
+ lib/core/names.h lib/store/store.h lib/core/dxtime.h \
+ broker/stages/jobs.h lib/core/log.h broker/ops/metrics.h \
+ broker/stages/reader.h broker/commit/staged.h lib/core/tsan.h \
+ lib/wire/wire.h broker/commit/audit.h lib/tlog/merkle.h \
+ broker/commit/batch.h broker/stages/request.h
+broker/commit/reply.h:
+broker/broker.h:
+lib/tlog/checkpoint.h:
+lib/crypto/crypto.h:
+lib/core/err.h:
+lib/tlog/merkle.h:
+build-x/gen/dx.pb-c.h:
+lib/core/diag.h:
+lib/core/events.h:
+lib/crypto/keys.h:
+lib/crypto/crypto.h:
+lib/core/names.h:
+broker/ops/options.h:
+lib/policy/policy.h:
+lib/core/glob.h:
+lib/core/names.h:
+lib/store/store.h:
+lib/core/dxtime.h:
+broker/stages/jobs.h:
+lib/core/log.h:
+broker/ops/metrics.h:
+broker/stages/reader.h:
+broker/commit/staged.h:
+lib/core/tsan.h:
+lib/wire/wire.h:
+broker/commit/audit.h:
+lib/tlog/merkle.h:
+broker/commit/batch.h:
+broker/stages/request.h:

@@ -1,0 +1,24 @@
+build-x/obj/broker/commit/staged.o: broker/commit/staged.c \
+ broker/commit/staged.h broker/broker.h lib/tlog/checkpoint.h \
+ lib/crypto/crypto.h lib/core/err.h lib/tlog/merkle.h \
+ build-x/gen/dx.pb-c.h lib/core/diag.h lib/core/events.h \
+ lib/crypto/keys.h lib/crypto/crypto.h lib/core/names.h \
+ broker/ops/options.h lib/policy/policy.h lib/core/glob.h \
+ lib/core/names.h lib/store/store.h
+broker/commit/staged.h:
+broker/broker.h:
+lib/tlog/checkpoint.h:
+lib/crypto/crypto.h:
+lib/core/err.h:
+lib/tlog/merkle.h:
+build-x/gen/dx.pb-c.h:
+lib/core/diag.h:
+lib/core/events.h:
+lib/crypto/keys.h:
+lib/crypto/crypto.h:
+lib/core/names.h:
+broker/ops/options.h:
+lib/policy/policy.h:
+lib/core/glob.h:
+lib/core/names.h:
+lib/store/store.h:

@@ -1,0 +1,32 @@
+build-x/obj/broker/main.o: broker/main.c broker/broker.h \
+ lib/tlog/checkpoint.h lib/crypto/crypto.h lib/core/err.h \
+ lib/tlog/merkle.h build-x/gen/dx.pb-c.h lib/core/diag.h \
+ lib/core/events.h lib/crypto/keys.h lib/crypto/crypto.h lib/core/names.h \
+ broker/ops/options.h lib/policy/policy.h lib/core/glob.h \
+ lib/core/names.h lib/store/store.h broker/group/group.h broker/broker.h \
+ lib/core/log.h broker/ops/notify.h lib/core/signals.h lib/core/version.h \
+ broker/stages/intake.h broker/stages/start.h
+broker/broker.h:
+lib/tlog/checkpoint.h:
+lib/crypto/crypto.h:
+lib/core/err.h:
+lib/tlog/merkle.h:
+build-x/gen/dx.pb-c.h:
+lib/core/diag.h:
+lib/core/events.h:
+lib/crypto/keys.h:
+lib/crypto/crypto.h:
+lib/core/names.h:
+broker/ops/options.h:
+lib/policy/policy.h:
+lib/core/glob.h:
+lib/core/names.h:
+lib/store/store.h:
+broker/group/group.h:
+broker/broker.h:
+lib/core/log.h:
+broker/ops/notify.h:
+lib/core/signals.h:
+lib/core/version.h:
+broker/stages/intake.h:
+broker/stages/start.h:

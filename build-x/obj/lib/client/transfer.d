@@ -1,0 +1,17 @@
+build-x/obj/lib/client/transfer.o: lib/client/transfer.c \
+ lib/client/transfer.h lib/client/client.h build-x/gen/dx.pb-c.h \
+ lib/core/err.h lib/crypto/keys.h lib/crypto/crypto.h lib/core/names.h \
+ lib/crypto/crypto.h lib/client/progress.h lib/core/dxtime.h \
+ lib/crypto/signed.h lib/wire/wire.h
+lib/client/transfer.h:
+lib/client/client.h:
+build-x/gen/dx.pb-c.h:
+lib/core/err.h:
+lib/crypto/keys.h:
+lib/crypto/crypto.h:
+lib/core/names.h:
+lib/crypto/crypto.h:
+lib/client/progress.h:
+lib/core/dxtime.h:
+lib/crypto/signed.h:
+lib/wire/wire.h:
