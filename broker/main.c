@@ -57,7 +57,7 @@ int main(int argc, char **argv)
     if (rv != 0) {
         fprintf(stderr, "dx-broker: %s\n", err);
         broker_stop(&b);
-        return rv == DX_ERR_USAGE ? 2 : rv == DX_ERR_INTEGRITY ? 4 : 1;
+        return rv == DX_ERR_USAGE ? 2 : 1;
     }
     notify_systemd("READY=1\nSTATUS=serving"); /* systemd, Type=notify: it listens */
     rv = intake_run(&b, &dx_signal_stop, &dx_signal_reload);

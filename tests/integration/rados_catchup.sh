@@ -58,7 +58,7 @@ t0=$(date +%s%N)
 member b
 if wait_until 300 caught_up b; then pass "the standby catches up by itself"; else fail "the standby catches up by itself" "$(status_of b)"; fi
 took=$(( ($(date +%s%N) - t0) / 1000000 ))
-pass "# $behind records applied in $took ms"
+echo "# $behind records applied in $took ms"
 stop_member b
 check "its store's log verifies: $behind records and more" 0 "$BIN/dx-audit" --db "$T/b" --broker-pub "$T/keys/broker.pub" verify
 check_grep "every record" "$T/out" "^audit log verified: [0-9]{6,} records"

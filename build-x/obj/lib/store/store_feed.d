@@ -1,6 +1,0 @@
-build-x/obj/lib/store/store_feed.o: lib/store/store_feed.c \
- lib/store/store_int.h lib/store/store.h lib/core/err.h lib/core/names.h
-lib/store/store_int.h:
-lib/store/store.h:
-lib/core/err.h:
-lib/core/names.h:
