@@ -386,7 +386,7 @@ static int s_status(int argc, char **argv)
     /* healthy: it answered, the store has room, and the policy files on
      * disk are the set in force (the last reload was not refused) */
     bool full = use >= 0.9, refused = st->reload_ms && !st->reload_ok, away = st->content_down_ms != 0;
-    bool healthy = !full && !refused && !away;
+    bool healthy = !full && !refused && !away && !(strcmp(st->role, "standby") == 0 && st->journal_lag_ms > 60000);
     char down_at[DX_TIME_TEXT] = "-";
     if (away)
         s_time(st->content_down_ms, down_at);
@@ -402,17 +402,21 @@ static int s_status(int argc, char **argv)
              away ? "the content store does not answer: publishes and fetches fail" : "");
     long long uptime = (long long)((st->now_ms - st->started_ms) / 1000);
     bool standby = strcmp(st->role, "standby") == 0;
+    /* a standby behind for a minute could not take over now */
+    bool lagging = standby && st->journal_lag_ms > 60000;
     if (standby && strcmp(format, "json") != 0) {
         printf("status:          standby%s\nrole:            standby\nversion:         %s\n"
                "started:         %s (up %lld s)\nendpoint:        %s\nactive broker:   %s\n"
                "journal:         entry %llu applied, epoch %llu; %llu behind%s\n",
-               st->journal_lag_entries ? ", catching up" : ", caught up", st->version, started,
+               lagging ? ", unhealthy: behind the active for over a minute (check its disk and its "
+                         "connection to the cluster)"
+               : st->journal_lag_entries ? ", catching up" : ", caught up", st->version, started,
                uptime, st->endpoint, st->active_endpoint[0] ? st->active_endpoint : "none yet",
                (unsigned long long)st->journal_position, (unsigned long long)st->journal_epoch,
                (unsigned long long)st->journal_lag_entries,
                st->journal_lag_ms ? " (it takes over only once caught up)" : "");
         wire_reply_free(&reply);
-        return 0;
+        return lagging ? 1 : 0;
     }
     if (strcmp(format, "json") == 0) {
         printf("{\"healthy\":%s,\"version\":", healthy ? "true" : "false");

@@ -11,6 +11,8 @@
 #include "signals.h"
 #include "store.h"
 #include "vault.h"
+#include "encode.h"
+#include "wire.h"
 
 #include <inttypes.h>
 #include <poll.h>
@@ -382,6 +384,32 @@ static void *s_renew(void *arg)
     return NULL;
 }
 
+/* Each broker loads its own policy directory: a takeover by one whose set
+ * differs from the one the group had in force (the last record's) changes
+ * the rules, which the operator must hear about. */
+static void s_check_policy_set(broker_t *b)
+{
+    store_txn_t *t = NULL;
+    store_val_t v;
+    uint64_t last = 0;
+    Dx__AuditRecord *r = NULL;
+    char err[DX_ERRMSG], ours[65], theirs[65];
+    if (store_begin(b->store, NULL, false, &t) == 0 && store_audit_last(t, &last) == 0 && last &&
+        store_audit_get(t, last, &v) == 0 && wire_audit_decode(v.data, v.len, &r, err) == 0 &&
+        r->policy_sha256.len == DX_SHA256_LEN &&
+        memcmp(r->policy_sha256.data, b->policy->sha256, DX_SHA256_LEN) != 0) {
+        dx_hex_encode(b->policy->sha256, DX_SHA256_LEN, ours);
+        dx_hex_encode(r->policy_sha256.data, DX_SHA256_LEN, theirs);
+        dx_log_kv(DX_LOG_WARN, "group-policy-differs", DX_KV("policy_sha256", ours),
+                  DX_KV("group_policy_sha256", theirs), DX_KV("policies", b->cfg.policy_dir),
+                  DX_KV("do", "this broker's policy set is not the one the group had in force, and "
+                              "is in force now: deploy the same policy files to every broker of "
+                              "the group, then dx-admin reload"));
+    }
+    wire_free(&r);
+    store_abort(&t);
+}
+
 /* The lease is ours: the old epochs sealed and applied to their end, our
  * epoch begun, the hook set, the renewals started. */
 static int s_promote(broker_t *b, char err[DX_ERRMSG])
@@ -433,6 +461,7 @@ static int s_promote(broker_t *b, char err[DX_ERRMSG])
     }
     pthread_setname_np(g->renewer, "dx-lease");
     g->renewing = true;
+    s_check_policy_set(b);
     dx_log_kv(DX_LOG_INFO, "group-active", DX_KU("epoch", epoch), DX_KU("position", g->pos.position),
               DX_KU("records", g->chain.size), DX_KV("endpoint", g->endpoint));
     return 0;

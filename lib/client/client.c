@@ -102,8 +102,11 @@ int dx_client_new(const char *endpoint, const dx_keypair_t *me, const dx_pubkeys
         memcpy(c->endpoints[c->nendpoints], p, len);
         c->endpoints[c->nendpoints++][len] = '\0';
         p += n;
-        if (*p == ',')
-            p++;
+        if (*p == ',' && !*++p) { /* a list that ends in a comma */
+            snprintf(err, DX_ERRMSG, "--broker: an empty endpoint in the list");
+            free(c);
+            return DX_ERR_USAGE;
+        }
     }
     if (c->nendpoints == 0) {
         snprintf(err, DX_ERRMSG, "--broker: no endpoint");

@@ -62,12 +62,17 @@ echo "# $behind records applied in $took ms"
 stop_member b
 check "its store's log verifies: $behind records and more" 0 "$BIN/dx-audit" --db "$T/b" --broker-pub "$T/keys/broker.pub" verify
 check_grep "every record" "$T/out" "^audit log verified: [0-9]{6,} records"
-member b
+# b comes back with a policy directory that differs from a's
+cp -a "$T/policies" "$T/policies2"
+echo "# changed on one machine only" >> "$T/policies2/$(ls "$T/policies2" | grep -m1 'yaml$')"
+member b --policies "$T/policies2"
 wait_until 30 caught_up b
 
 # --- a clean stop hands over: epoch 1 is sealed ---
 stop_member a
 if wait_until 30 role_is b active; then pass "a clean stop hands over"; else fail "a clean stop hands over" "$(status_of b)"; fi
+check_grep "a new active whose policy set differs from the group's says so" "$T/b.log" "warn  group-policy-differs .*do=\"this broker's policy set is not the one the group had in force"
+
 member a
 wait_until 60 caught_up a
 check "journal status shows the parts" 0 journal status
