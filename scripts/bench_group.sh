@@ -19,7 +19,7 @@ bench_setup group "$BIN"
 declare -A GP PORT
 ON_EXIT='for p in "${GP[@]}"; do kill -KILL "$p" 2>/dev/null; done; ceph_stop'
 ceph_start "$D/ceph" >"$D/ceph.why" || { echo "bench: no Ceph cluster: $(cat "$D/ceph.why")" >&2; exit 1; }
-LEASE=3
+LEASE=${DX_BENCH_LEASE:-10}   # the default lease
 R=(--content-store rados --rados-conf "$CEPH_CONF" --rados-pool "$CEPH_POOL" --rados-user "$CEPH_USER")
 L() { "$T/dx-load" "$@" --broker "$EP" --broker-pub "$D/keys/broker.pub" --key "$D/keys/health.key"; }
 ratio() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"; }

@@ -492,7 +492,9 @@ int group_standby_turn(broker_t *b, char err[DX_ERRMSG])
         s_report(b, g->pos.position, NULL);
     if (more || now < g->next_try_ms)
         return more ? 2 : 0;
-    g->next_try_ms = now + b->cfg.lease_ms / 4;
+    /* a lapsed lease is taken within half a second: a try is one small
+     * RADOS operation */
+    g->next_try_ms = now + (b->cfg.lease_ms / 4 < 500 ? b->cfg.lease_ms / 4 : 500);
     rv = journal_lease(g->j, g->lease_s, 0, NULL);
     if (rv == DX_ERR_BUSY) {
         if (journal_active(g->j, g->active, &g->active_epoch) == 0 && g->active[0])
