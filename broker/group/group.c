@@ -293,7 +293,7 @@ static void s_fenced(broker_t *b, const char *why)
     group_t *g = b->group;
     if (atomic_exchange(&g->fenced, true))
         return;
-    dx_log_kv(DX_LOG_ERROR, "fenced", DX_KV("reason", why), DX_KU("epoch", g->pos.epoch),
+    dx_log_kv(DX_LOG_ERROR, "fenced", DX_KV("reason", why), DX_KU("epoch", atomic_load(&g->m_epoch)),
               DX_KV("do", "another broker of the group is active: this one acknowledges nothing "
                           "more and stops; start it again and it rejoins as a standby"));
     dx_signal_stop = 1;
@@ -366,7 +366,7 @@ static void *s_renew(void *arg)
             poll(NULL, 0, 50);
         if (atomic_load(&g->stop_renewing))
             break;
-        int rv = journal_lease(g->j, g->lease_s, g->pos.epoch, NULL);
+        int rv = journal_lease(g->j, g->lease_s, atomic_load(&g->m_epoch), NULL);
         if (rv == DX_ERR_BUSY) {
             s_fenced(b, "the lease is held by another broker");
             break;
@@ -378,7 +378,7 @@ static void *s_renew(void *arg)
                                   "standby takes over and this broker stops"));
         } else if (rv == 0 && failing) {
             failing = 0;
-            dx_log_kv(DX_LOG_INFO, "lease-renewed", DX_KU("epoch", g->pos.epoch));
+            dx_log_kv(DX_LOG_INFO, "lease-renewed", DX_KU("epoch", atomic_load(&g->m_epoch)));
         }
     }
     return NULL;
