@@ -3,6 +3,7 @@
 #include "journal_int.h"
 #include "crypto.h"
 #include "pool_int.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,49 +27,24 @@ struct journal {
     size_t cap;
 };
 
-static void s_be32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void s_be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t s_get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint32_t s_get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 void journal_pos_encode(const journal_pos_t *p, uint8_t out[JOURNAL_POS_LEN])
 {
-    s_be64(out, p->position);
+    store_be64(out, p->position);
     memcpy(out + 8, p->hash, 32);
-    s_be64(out + 40, p->epoch);
-    s_be32(out + 48, p->part);
-    s_be64(out + 52, p->offset);
+    store_be64(out + 40, p->epoch);
+    store_be32(out + 48, p->part);
+    store_be64(out + 52, p->offset);
 }
 
 bool journal_pos_decode(const uint8_t *in, size_t len, journal_pos_t *p)
 {
     if (len != JOURNAL_POS_LEN)
         return false;
-    p->position = s_get64(in);
+    p->position = store_get64(in);
     memcpy(p->hash, in + 8, 32);
-    p->epoch = s_get64(in + 40);
-    p->part = s_get32(in + 48);
-    p->offset = s_get64(in + 52);
+    p->epoch = store_get64(in + 40);
+    p->part = store_get32(in + 48);
+    p->offset = store_get64(in + 52);
     return true;
 }
 
@@ -214,7 +190,7 @@ static int s_check_entry(journal_t *j, const uint8_t *p, size_t n, const journal
     *len = 0;
     if (n < JOURNAL_HEAD)
         return 0;
-    uint32_t plen = s_get32(p + 4);
+    uint32_t plen = store_get32(p + 4);
     if (memcmp(p, "DXJ1", 4) != 0 || plen > (64u << 20)) {
         snprintf(err, DX_ERRMSG, "the journal holds no entry where entry %" PRIu64 " should be "
                  "(epoch %" PRIu64 " part %" PRIu32 " offset %" PRIu64 ")", pos->position + 1,
@@ -230,7 +206,7 @@ static int s_check_entry(journal_t *j, const uint8_t *p, size_t n, const journal
         : !j->verifier ||
                 dx_verifier_verify(j->verifier, SIGN_CONTEXT, hash, 32, p + JOURNAL_HEAD + plen + 32) != 0
             ? "it is not signed by the broker key"
-        : s_get64(p + 8) != pos->position + 1 ? "it has another position"
+        : store_get64(p + 8) != pos->position + 1 ? "it has another position"
         : memcmp(p + 24, pos->hash, 32) != 0 ? "it does not follow the entry before it"
                                              : NULL;
     if (bad) {
@@ -294,8 +270,8 @@ int journal_read(journal_t *j, journal_pos_t *pos, size_t max, journal_entry_fn 
             size_t at = 0;
             while (done < max && (rv = s_check_entry(j, j->buf + at, got - at, pos, &len, err)) == 0 && len) {
                 const uint8_t *e = j->buf + at;
-                uint32_t plen = s_get32(e + 4);
-                if ((rv = fn(arg, pos->position + 1, s_get64(e + 16), e + JOURNAL_HEAD, plen)) != 0)
+                uint32_t plen = store_get32(e + 4);
+                if ((rv = fn(arg, pos->position + 1, store_get64(e + 16), e + JOURNAL_HEAD, plen)) != 0)
                     return rv;
                 pos->position++;
                 memcpy(pos->hash, e + JOURNAL_HEAD + plen, 32);
@@ -310,7 +286,7 @@ int journal_read(journal_t *j, journal_pos_t *pos, size_t max, journal_entry_fn 
                     snprintf(err, DX_ERRMSG, "journal part %s ends inside an entry", oid);
                     return DX_ERR_INTEGRITY;
                 }
-                size_t whole = (size_t)s_get32(j->buf + 4) + JOURNAL_OVERHEAD;
+                size_t whole = (size_t)store_get32(j->buf + 4) + JOURNAL_OVERHEAD;
                 if (whole <= got || pos->offset + whole > size) {
                     snprintf(err, DX_ERRMSG, "journal part %s ends inside an entry", oid);
                     return DX_ERR_INTEGRITY;
@@ -323,8 +299,8 @@ int journal_read(journal_t *j, journal_pos_t *pos, size_t max, journal_entry_fn 
                     snprintf(err, DX_ERRMSG, "journal part %s ends inside an entry", oid);
                     return DX_ERR_INTEGRITY;
                 }
-                uint32_t plen = s_get32(j->buf + 4);
-                if ((rv = fn(arg, pos->position + 1, s_get64(j->buf + 16), j->buf + JOURNAL_HEAD, plen)) != 0)
+                uint32_t plen = store_get32(j->buf + 4);
+                if ((rv = fn(arg, pos->position + 1, store_get64(j->buf + 16), j->buf + JOURNAL_HEAD, plen)) != 0)
                     return rv;
                 pos->position++;
                 memcpy(pos->hash, j->buf + JOURNAL_HEAD + plen, 32);
@@ -484,9 +460,9 @@ int journal_append(journal_t *j, journal_pos_t *pos, const uint8_t *payload, siz
     if (!e)
         return DX_ERR_NOMEM;
     memcpy(e, "DXJ1", 4);
-    s_be32(e + 4, (uint32_t)len);
-    s_be64(e + 8, pos->position + 1);
-    s_be64(e + 16, pos->epoch);
+    store_be32(e + 4, (uint32_t)len);
+    store_be64(e + 8, pos->position + 1);
+    store_be64(e + 16, pos->epoch);
     memcpy(e + 24, pos->hash, 32);
     memcpy(e + JOURNAL_HEAD, payload, len);
     dx_sha256(e, JOURNAL_HEAD + len, e + JOURNAL_HEAD + len);

@@ -40,16 +40,6 @@ static int s_table(const store_t *s, MDB_dbi dbi)
     return -1;
 }
 
-static void s_put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
-
-static uint32_t s_get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static bool s_room(store_txn_t *t, size_t extra)
 {
     if (t->ops_failed)
@@ -80,8 +70,8 @@ static void s_append(store_txn_t *t, uint8_t kind, uint8_t table, const void *ke
         return;
     uint8_t *p = t->ops + t->ops_len;
     p[0] = kind, p[1] = table;
-    s_put32(p + 2, (uint32_t)klen);
-    s_put32(p + 6, (uint32_t)vlen);
+    store_be32(p + 2, (uint32_t)klen);
+    store_be32(p + 6, (uint32_t)vlen);
     memcpy(p + OP_HEAD, key, klen);
     if (vlen)
         memcpy(p + OP_HEAD + klen, val, vlen);
@@ -117,7 +107,7 @@ int store_journal_note(store_txn_t *t, uint8_t kind, uint32_t id, const void *da
     if (!t->s->journal)
         return 0;
     uint8_t key[4];
-    s_put32(key, id);
+    store_be32(key, id);
     store_capture_reserved(t);
     s_append(t, STORE_OP_NOTE, kind, key, 4, data, len);
     return t->ops_failed ? DX_ERR_TOO_BIG : 0;
@@ -159,7 +149,7 @@ static bool s_next(const uint8_t *ops, size_t len, size_t *off, store_op_t *op)
     if (len - *off < OP_HEAD)
         return false;
     const uint8_t *p = ops + *off;
-    size_t klen = s_get32(p + 2), vlen = s_get32(p + 6);
+    size_t klen = store_get32(p + 2), vlen = store_get32(p + 6);
     if (klen > len - *off - OP_HEAD || vlen > len - *off - OP_HEAD - klen)
         return false;
     *op = (store_op_t){ p[0], p[1], "", p + OP_HEAD, p + OP_HEAD + klen, klen, vlen };

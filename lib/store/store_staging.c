@@ -28,11 +28,6 @@ int store_staging_delete(store_txn_t *t, uint64_t blob)
     return rv == DX_ERR_NOT_FOUND ? 0 : rv;
 }
 
-static uint32_t s_get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 int store_staging_drop(store_txn_t *t, uint64_t blob, bool trash, uint32_t *slot)
 {
     uint8_t key[8];
@@ -48,9 +43,9 @@ int store_staging_drop(store_txn_t *t, uint64_t blob, bool trash, uint32_t *slot
     if (v.len != 12 && v.len != 16)
         return DX_ERR_STORAGE;
     if (v.len == 16)
-        chunks = s_get32(v.data + 12);
+        chunks = store_get32(v.data + 12);
     /* a row of schema 5 or older: its chunks were in LMDB */
-    *slot = s_get32(v.data + 8);
+    *slot = store_get32(v.data + 8);
     if (*slot && (rv = store_keyslot_delete(t, *slot)) != 0)
         return rv;
     if (trash && chunks && (rv = store_trash_put(t, blob, chunks)) != 0)
@@ -92,7 +87,7 @@ static int s_staging_row(void *arg, uint64_t blob, store_val_t v)
     staging_walk_t *w = arg;
     if (v.len != 12 && v.len != 16)
         return DX_ERR_STORAGE;
-    return w->fn(w->arg, blob, s_get32(v.data + 8), v.len == 16 ? s_get32(v.data + 12) : 0);
+    return w->fn(w->arg, blob, store_get32(v.data + 8), v.len == 16 ? store_get32(v.data + 12) : 0);
 }
 
 int store_staging_each(store_txn_t *t, store_staging_fn fn, void *arg)

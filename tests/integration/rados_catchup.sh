@@ -12,7 +12,7 @@
 set -u
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../lib/ceph.sh"
-declare -A PID PORT
+source "$(dirname "$0")/../lib/group.sh"
 trap 'for p in "${PID[@]}"; do kill -KILL "$p" 2>/dev/null; done; ceph_stop; cleanup' EXIT
 if ceph_start "$T/ceph" > "$T/why"; then pass "a Ceph cluster for the group"; else fail "a Ceph cluster for the group" "$(cat "$T/why")"; exit 0; fi
 setup_exchange
@@ -21,20 +21,6 @@ LEASE=3
 R=(--rados-conf "$CEPH_CONF" --rados-pool "$CEPH_POOL" --rados-user "$CEPH_USER")
 G=(--content-store rados "${R[@]}" --rados-timeout 5 --journal rados --lease $LEASE --trim-every 1)
 for n in a b c d; do PORT[$n]=$(free_port); done
-member() {
-  local n=$1
-  shift
-  "$BIN/dx-broker" --listen "tcp://127.0.0.1:${PORT[$n]}" --data "$T/$n" --policies "$T/policies" \
-    --key "$T/keys/broker.key" "${G[@]}" "$@" >>"$T/$n.log" 2>&1 &
-  PID[$n]=$!
-}
-ep() { echo "tcp://127.0.0.1:${PORT[$1]}"; }
-status_of() {
-  "$BIN/dx-admin" status --broker "$(ep "$1")" --broker-pub "$T/keys/broker.pub" \
-    --key "$T/keys/office.key" --timeout 5 2>/dev/null
-}
-role_is() { [ "$(status_of "$1" | sed -n 's/^role: *//p')" = "$2" ]; }
-caught_up() { status_of "$1" | grep -q "^journal: .*; 0 behind$"; }
 records_of() { status_of "$1" | sed -n 's/^audit log: *\([0-9]*\) records.*/\1/p'; }
 stop_member() { kill -TERM "${PID[$1]}"; wait "${PID[$1]}"; }
 journal() { "$BIN/dx-admin" journal "$@" "${R[@]}"; }

@@ -18,7 +18,7 @@
 set -u
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../lib/ceph.sh"
-declare -A PID PORT
+source "$(dirname "$0")/../lib/group.sh"
 LOADERS=()
 stop_all() {
   local p
@@ -34,21 +34,6 @@ G=(--content-store rados --rados-conf "$CEPH_CONF" --rados-pool "$CEPH_POOL" --r
    --rados-timeout 5 --journal rados --lease $LEASE)
 for n in a b c d; do PORT[$n]=$(free_port); done
 
-# member NAME [ARGS]: a broker of the group with its data in $T/NAME
-member() {
-  local n=$1
-  shift
-  "$BIN/dx-broker" --listen "tcp://127.0.0.1:${PORT[$n]}" --data "$T/$n" --policies "$T/policies" \
-    --key "$T/keys/broker.key" "${G[@]}" "$@" >>"$T/$n.log" 2>&1 &
-  PID[$n]=$!
-}
-ep() { echo "tcp://127.0.0.1:${PORT[$1]}"; }
-status_of() {
-  "$BIN/dx-admin" status --broker "$(ep "$1")" --broker-pub "$T/keys/broker.pub" \
-    --key "$T/keys/office.key" --timeout 3 2>/dev/null
-}
-role_is() { [ "$(status_of "$1" | sed -n 's/^role: *//p')" = "$2" ]; }
-caught_up() { status_of "$1" | grep -q "^journal: .*; 0 behind$"; }
 alive() { kill -0 "${PID[$1]}" 2>/dev/null; }
 # publish NAME [EP]: one publish by health, bounded
 publish() {
