@@ -159,7 +159,13 @@ static int s_on_op(void *arg, const store_op_t *op)
             snprintf(g->err, DX_ERRMSG, "a note of an unknown kind (%u)", op->table);
             return DX_ERR_INTEGRITY;
         }
-        int rv = vault_slot_write(b->vault, s_get32(op->key), op->val);
+        /* a slot freed earlier in this batch and given a new key since:
+         * the wipe after the commit must not take the new key */
+        uint32_t slot = s_get32(op->key);
+        for (size_t i = 0; i < g->nwipes; i++)
+            if (g->wipes[i] == slot)
+                g->wipes[i--] = g->wipes[--g->nwipes];
+        int rv = vault_slot_write(b->vault, slot, op->val);
         if (rv != 0)
             snprintf(g->err, DX_ERRMSG, "a content key slot that %s",
                      rv == DX_ERR_INTEGRITY ? "does not open under this broker's master key"
