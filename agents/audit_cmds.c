@@ -1,6 +1,7 @@
 /* audit_cmds: query, verify, prove, consistency, head, heads. */
 #include "audit_chain.h"
 #include "audit_cmds.h"
+#include "audit_stamps.h"
 #include <unistd.h>
 #include <errno.h>
 #include "policy.h"
@@ -38,7 +39,7 @@ static void s_note(FILE *out, const char *text)
     fprintf(out, "%s%s", text, n && text[n - 1] == '\n' ? "" : "\n");
 }
 
-static int s_result(int rv, const char *err)
+int audit_result(int rv, const char *err)
 {
     if (rv == DX_ERR_INTEGRITY)
         fprintf(stderr, "%s: VERIFICATION FAILED: %s\n", audit_prog, err);
@@ -114,7 +115,7 @@ int audit_query_cmd(source_t *src, const audit_opts_t *o)
                 (unsigned long long)printed);
     if (rv == 0 && fflush(stdout) != 0)
         rv = DX_ERR_IO;
-    return s_result(rv, err);
+    return audit_result(rv, err);
 }
 
 /* The stored heads, read a page at a time as the records go by. */
@@ -153,11 +154,18 @@ int audit_verify_cmd(source_t *src, const audit_opts_t *o)
     heads_iter_t it = { .src = src, .cap = 256 };
     page_t p;
     uint64_t after = 0, checked = 0;
+    dx_tsa_trust_t *trust = NULL;
+    stamp_iter_t *stamps = NULL;
     int rv;
     dx_chain_init(&chain);
     memset(&p, 0, sizeof p);
-    if (!(it.buf = calloc(it.cap, sizeof *it.buf)))
+    if ((rv = stamps_trust(o, &trust, err)) != 0)
+        return audit_fail(rv, err);
+    if (!(it.buf = calloc(it.cap, sizeof *it.buf)) || stamp_iter_new(src, trust, &stamps) != 0) {
+        free(it.buf);
+        dx_tsa_trust_free(&trust);
         return audit_fail(DX_ERR_NOMEM, "out of memory");
+    }
     if ((rv = source_head(src, &current, err)) != 0)
         goto out;
     if (o->since_head) {
@@ -194,7 +202,7 @@ int audit_verify_cmd(source_t *src, const audit_opts_t *o)
                 checked++;
                 it.at++;
             }
-            if (rv != 0)
+            if (rv != 0 || (rv = stamp_iter_at(stamps, &chain, err)) != 0)
                 goto out;
             if (o->since_head && saved.cp.size == chain.size &&
                 dx_chain_check(&chain, &saved.cp, false, err) != 0)
@@ -225,10 +233,26 @@ int audit_verify_cmd(source_t *src, const audit_opts_t *o)
            "heads match%s; head of %s signed at %s, root %s\n", (unsigned long long)chain.size,
            (unsigned long long)checked, o->since_head ? ", consistent with the head you saved" : "",
            current.cp.origin, t, root);
+    stamp_iter_report(stamps, chain.size, stdout);
 out:
     source_page_free(&p);
     free(it.buf);
-    return s_result(rv, err);
+    stamp_iter_free(&stamps);
+    dx_tsa_trust_free(&trust);
+    return audit_result(rv, err);
+}
+
+/* The token that covers h, one line on out (audit_stamps.h). */
+static int s_stamp_line(source_t *src, const audit_opts_t *o, const head_t *h, uint64_t from, FILE *out)
+{
+    char err[DX_ERRMSG];
+    dx_tsa_trust_t *trust = NULL;
+    int rv = stamps_trust(o, &trust, err);
+    if (rv != 0)
+        return audit_fail(rv, err);
+    rv = stamps_covering(src, trust, h, from, out, err);
+    dx_tsa_trust_free(&trust);
+    return audit_result(rv, err);
 }
 
 int audit_head_cmd(source_t *src, const audit_opts_t *o)
@@ -237,15 +261,18 @@ int audit_head_cmd(source_t *src, const audit_opts_t *o)
     head_t h;
     int rv = source_head(src, &h, err);
     if (rv != 0)
-        return s_result(rv, err);
+        return audit_result(rv, err);
     if (o->vkey) {
         char vkey[256];
         dx_checkpoint_vkey(h.cp.origin, src->broker.sign, vkey);
         printf("%s\n", vkey);
-    } else {
-        fwrite(h.text, 1, h.len, stdout);
+        return fflush(stdout) == 0 ? 0 : 1;
     }
-    return fflush(stdout) == 0 ? 0 : 1;
+    fwrite(h.text, 1, h.len, stdout);
+    if (fflush(stdout) != 0)
+        return 1;
+    /* on stderr: `dx-audit head > FILE` saves the head alone */
+    return s_stamp_line(src, o, &h, h.cp.size, stderr);
 }
 
 static int s_print_head(void *arg, const head_t *h)
@@ -269,7 +296,7 @@ int audit_heads_cmd(source_t *src, const audit_opts_t *o)
         printf("current:\n");
         s_print_head(NULL, &cur);
     }
-    return s_result(rv, err);
+    return audit_result(rv, err);
 }
 
 int audit_prove_cmd(source_t *src, const audit_opts_t *o)
@@ -310,8 +337,13 @@ int audit_prove_cmd(source_t *src, const audit_opts_t *o)
             s_note(stdout, p.head.text);
     }
     wire_free(&r);
+    if (rv == 0 && o->format != DX_AUDIT_JSON) {
+        head_t h = p.head;
+        source_page_free(&p);
+        return s_stamp_line(src, o, &h, seq, stdout);
+    }
     source_page_free(&p);
-    return s_result(rv, err);
+    return audit_result(rv, err);
 }
 
 int audit_consistency_cmd(source_t *src, const audit_opts_t *o)
@@ -331,7 +363,7 @@ int audit_consistency_cmd(source_t *src, const audit_opts_t *o)
     }
     if (o->old_head) {
         if ((rv = audit_read_head(src, o->old_head, &file_head, err)) != 0)
-            return s_result(rv, err);
+            return audit_result(rv, err);
         if (o->nargs >= 2 && old != file_head.cp.size) {
             fprintf(stderr, "%s: the saved head is of %llu records, not %llu\n", audit_prog,
                     (unsigned long long)file_head.cp.size, (unsigned long long)old);
@@ -342,13 +374,13 @@ int audit_consistency_cmd(source_t *src, const audit_opts_t *o)
     dx_hash_t proof[DX_PROOF_MAX];
     size_t n = 0;
     if ((rv = source_consistency(src, old, size, &old_head, &new_head, proof, &n, err)) != 0)
-        return s_result(rv == DX_ERR_NOT_FOUND ? DX_ERR_NOT_FOUND : rv, err);
+        return audit_result(rv == DX_ERR_NOT_FOUND ? DX_ERR_NOT_FOUND : rv, err);
     if (o->old_head)
         old_head = file_head;
     if (old > 0 && old_head.len == 0) {
         snprintf(err, DX_ERRMSG, "no signed head of %llu records is stored: give the one you saved "
                  "with --old-head FILE", (unsigned long long)old);
-        return s_result(DX_ERR_NOT_FOUND, err);
+        return audit_result(DX_ERR_NOT_FOUND, err);
     }
     dx_hash_t empty;
     dx_merkle_empty(empty);
@@ -357,7 +389,7 @@ int audit_consistency_cmd(source_t *src, const audit_opts_t *o)
         snprintf(err, DX_ERRMSG, "the log of %llu records does not extend the signed log of %llu "
                  "records: its history was rewritten", (unsigned long long)new_head.cp.size,
                  (unsigned long long)old);
-        return s_result(DX_ERR_INTEGRITY, err);
+        return audit_result(DX_ERR_INTEGRITY, err);
     }
     char t0[DX_TIME_TEXT] = "-", t1[DX_TIME_TEXT];
     if (old > 0)
@@ -379,7 +411,7 @@ int audit_consistency_cmd(source_t *src, const audit_opts_t *o)
         printf("new head:\n");
         s_note(stdout, new_head.text);
     }
-    return 0;
+    return s_stamp_line(src, o, &new_head, new_head.cp.size, stdout);
 }
 
 typedef struct {

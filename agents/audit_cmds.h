@@ -15,7 +15,9 @@ typedef struct {
     const char *since_head;     /* --since-head FILE */
     const char *old_head;       /* --old-head FILE */
     const char *file;           /* verify --file FILE */
-    const char *out;            /* policy --out DIR */
+    const char *out;            /* policy --out DIR, timestamps --out DIR */
+    const char *tsa_ca;         /* --tsa-ca FILE: time-stamp tokens checked against it */
+    const char *tsa_policy;     /* --tsa-policy OID */
     char **args;
     int nargs;
 } audit_opts_t;
@@ -38,5 +40,7 @@ int audit_verify_file_cmd(const dx_pubkeys_t *broker, const audit_opts_t *o);
 int audit_read_head(const source_t *src, const char *path, head_t *h, char err[DX_ERRMSG]);
 /* Prints "dx-audit: message" and returns the exit status for rv. */
 int audit_fail(int rv, const char *msg);
+/* The same, saying VERIFICATION FAILED for an integrity failure. */
+int audit_result(int rv, const char *err);
 
 #endif

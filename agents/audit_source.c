@@ -145,6 +145,78 @@ int source_heads(source_t *src, uint64_t after, source_head_fn fn, void *arg, ch
     }
 }
 
+typedef struct {
+    const source_t *src;
+    source_stamp_fn fn;
+    void *arg;
+    char *err;
+    uint64_t last;
+} stamps_t;
+
+static int s_stored_stamp(void *arg, uint64_t size, store_val_t val)
+{
+    stamps_t *s = arg;
+    store_val_t hv;
+    head_t head;
+    int rv = store_head_get(s->src->txn, size, &hv);
+    if (rv == DX_ERR_NOT_FOUND) {
+        snprintf(s->err, DX_ERRMSG, "a time-stamp token is kept for a head of %llu records, but "
+                 "no such head is", (unsigned long long)size);
+        return DX_ERR_INTEGRITY;
+    }
+    if (rv == 0)
+        rv = source_head_parse(s->src, hv.data, hv.len, &head, s->err);
+    if (rv == 0 && head.cp.size != size) {
+        snprintf(s->err, DX_ERRMSG, "the head stored under size %llu says %llu",
+                 (unsigned long long)size, (unsigned long long)head.cp.size);
+        rv = DX_ERR_INTEGRITY;
+    }
+    return rv ? rv : s->fn(s->arg, &head, val.data, val.len);
+}
+
+int source_stamps(source_t *src, uint64_t after, source_stamp_fn fn, void *arg, char err[DX_ERRMSG])
+{
+    stamps_t s = { src, fn, arg, err, after };
+    if (!src->client) {
+        int rv = store_stamps_each(src->txn, after, s_stored_stamp, &s);
+        return rv == DX_STOP ? 0 : rv;
+    }
+    for (;;) {
+        Dx__Request req = DX__REQUEST__INIT;
+        Dx__AuditHeadsRequest hr = DX__AUDIT_HEADS_REQUEST__INIT;
+        Dx__Reply *reply = NULL;
+        hr.after_size = s.last;
+        hr.stamped = true;
+        req.body_case = DX__REQUEST__BODY_AUDIT_HEADS;
+        req.audit_heads = &hr;
+        int rv = s_call(src, &req, DX__REPLY__BODY_AUDIT_HEADS, &reply, err);
+        size_t n = rv == 0 ? reply->audit_heads->n_checkpoints : 0;
+        if (rv == 0 && reply->audit_heads->n_stamps != n) {
+            snprintf(err, DX_ERRMSG, "the broker listed stamped heads without their tokens");
+            rv = DX_ERR_PROTOCOL;
+        }
+        for (size_t i = 0; rv == 0 && i < n; i++) {
+            head_t head;
+            ProtobufCBinaryData *c = &reply->audit_heads->checkpoints[i];
+            ProtobufCBinaryData *tok = &reply->audit_heads->stamps[i];
+            if ((rv = source_head_parse(src, c->data, c->len, &head, err)) == 0 &&
+                head.cp.size <= s.last) {
+                snprintf(err, DX_ERRMSG, "the broker listed its heads out of order");
+                rv = DX_ERR_INTEGRITY;
+            }
+            if (rv == 0) {
+                s.last = head.cp.size;
+                rv = fn(arg, &head, tok->data, tok->len);
+            }
+        }
+        wire_reply_free(&reply);
+        if (rv == DX_STOP)
+            return 0;
+        if (rv != 0 || n == 0)
+            return rv;
+    }
+}
+
 /* ---- records ---- */
 
 typedef struct {

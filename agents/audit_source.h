@@ -48,6 +48,11 @@ int source_head(source_t *src, head_t *h, char err[DX_ERRMSG]);
 typedef int (*source_head_fn)(void *arg, const head_t *h);
 int source_heads(source_t *src, uint64_t after, source_head_fn fn, void *arg, char err[DX_ERRMSG]);
 
+/* Calls fn for each head with size > after that a time-stamp token covers,
+ * in order, with the token (fn may return DX_STOP). */
+typedef int (*source_stamp_fn)(void *arg, const head_t *h, const uint8_t *token, size_t len);
+int source_stamps(source_t *src, uint64_t after, source_stamp_fn fn, void *arg, char err[DX_ERRMSG]);
+
 /* Records matching q (NULL: all) after `after`; want 0: a full page. */
 int source_page(source_t *src, const Dx__AuditQuery *q, uint64_t after, uint64_t want,
                 bool proofs, page_t *p, char err[DX_ERRMSG]);

@@ -452,6 +452,15 @@ static int s_status(int argc, char **argv)
                (unsigned long long)st->journal_position, (unsigned long long)st->journal_lag_entries,
                (long long)st->journal_lag_ms);
         dx_json_string(stdout, st->active_endpoint);
+        printf(",\"tsa_url\":");
+        dx_json_string(stdout, st->tsa_url);
+        printf(",\"timestamp_age_s\":");
+        if (st->stamp_time_ms)
+            printf("%lld", (long long)((st->now_ms - st->stamp_time_ms) / 1000));
+        else
+            printf("null");
+        printf(",\"timestamp_head_size\":%llu,\"timestamp_error\":", (unsigned long long)st->stamp_head_size);
+        dx_json_string(stdout, st->stamp_error);
         printf("}\n");
     } else {
         printf("status:          %s%s\nversion:         %s\nstarted:         %s (up %lld s)\n"
@@ -482,6 +491,20 @@ static int s_status(int argc, char **argv)
             printf("                 UNAVAILABLE since %s: %s\n"
                    "                 check the cluster (ceph -s); the broker resumes by itself when "
                    "it answers\n", down_at, st->content_down_reason);
+        if (st->tsa_url[0]) {
+            char stamped[DX_TIME_TEXT];
+            s_time(st->stamp_time_ms, stamped);
+            if (st->stamp_time_ms)
+                printf("timestamps:      the newest %lld s old (%s), over the head of %llu records; by %s\n",
+                       (long long)((st->now_ms - st->stamp_time_ms) / 1000), stamped,
+                       (unsigned long long)st->stamp_head_size, st->tsa_url);
+            else
+                printf("timestamps:      none yet; by %s\n", st->tsa_url);
+            if (st->stamp_error[0])
+                printf("                 the last request failed: %s\n"
+                       "                 publishes go on; the newest head is stamped once the "
+                       "authority answers\n", st->stamp_error);
+        }
     }
     wire_reply_free(&reply);
     return healthy ? 0 : 1;

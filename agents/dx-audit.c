@@ -13,8 +13,11 @@
  *     heads
  *     export [--since T] [--until T] > FILE
  *     policy SHA256 [--out DIR]
+ *     timestamps [--out DIR]
+ *   with --tsa-ca FILE [--tsa-policy OID]: time-stamp tokens checked
  */
 #include "audit_cmds.h"
+#include "audit_stamps.h"
 #include "audit_view.h"
 #include "dxtime.h"
 #include "names.h"
@@ -47,6 +50,10 @@ static int s_usage(FILE *out, int status)
             "  policy SHA256 [--out DIR]      a policy set that was in force (the records'\n"
             "                                 policy_sha256), checked against its hash; printed,\n"
             "                                 or its files written into DIR\n"
+            "  timestamps [--out DIR]         the RFC 3161 tokens over heads, checked; or each\n"
+            "                                 head and token written into DIR (N.head, N.tsr)\n"
+            "verify, head, prove, consistency and timestamps check time-stamp tokens against\n"
+            "--tsa-ca FILE (the authority's CA) and --tsa-policy OID when given.\n"
             "Times are RFC 3339 (2026-11-28T10:00:00Z) or dates (2026-11-28).\n"
             "The connection settings may also come from DX_BROKER, DX_BROKER_PUB, DX_KEY,\n"
             "DX_TIMEOUT or a YAML --config file (broker:, broker_pub:, key:, timeout:).\n"
@@ -93,6 +100,7 @@ int main(int argc, char **argv)
         { "size", required_argument, NULL, 'z' },      { "since-head", required_argument, NULL, 'H' },
         { "old-head", required_argument, NULL, 'O' },  { "file", required_argument, NULL, 'f' },
         { "out", required_argument, NULL, 'o' },
+        { "tsa-ca", required_argument, NULL, 'T' },    { "tsa-policy", required_argument, NULL, 'Y' },
         { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 },
     };
     dx_cli_conn_t conn;
@@ -164,6 +172,8 @@ int main(int argc, char **argv)
         case 'O': o.old_head = optarg; break;
         case 'f': o.file = optarg; break;
         case 'o': o.out = optarg; break;
+        case 'T': o.tsa_ca = optarg; break;
+        case 'Y': o.tsa_policy = optarg; break;
         case 'h': return s_usage(stdout, 0);
         default: {
             int r = dx_cli_option(&conn, ch, optarg, audit_prog);
@@ -185,6 +195,7 @@ int main(int argc, char **argv)
         { "prove", audit_prove_cmd, 1, 1 },   { "consistency", audit_consistency_cmd, 0, 2 },
         { "head", audit_head_cmd, 0, 0 },     { "heads", audit_heads_cmd, 0, 0 },
         { "export", audit_export_cmd, 0, 0 }, { "policy", audit_policy_cmd, 1, 1 },
+        { "timestamps", audit_timestamps_cmd, 0, 0 },
     };
     size_t i, n = sizeof cmds / sizeof cmds[0];
     for (i = 0; i < n; i++)
@@ -192,7 +203,7 @@ int main(int argc, char **argv)
             break;
     if (i == n) {
         fprintf(stderr, "%s: unknown command '%s' (query, verify, prove, consistency, head, heads, "
-                        "export, policy)\n", audit_prog, o.args[0]);
+                        "export, policy, timestamps)\n", audit_prog, o.args[0]);
         return 2;
     }
     if (o.nargs - 1 < cmds[i].min_args || o.nargs - 1 > cmds[i].max_args)

@@ -188,6 +188,7 @@ typedef struct broker {
     struct pool *pool;           /* content-store rados (lib/store/pool.h); NULL: chunks in LMDB */
     struct objects *objects;     /* commit/objects.h: the writer's RADOS work in flight */
     group_t *group;              /* journal rados (group/group.h); NULL: a broker alone */
+    struct tsa *tsa;             /* ops/tsa.h: trusted timestamps; NULL: no --tsa-url */
     bool standby;                /* intake answers every request "standby" (intake_run_standby) */
     audit_t *audit;
     batch_t *batch;

@@ -59,7 +59,7 @@ Version: $version
 Architecture: $arch
 Maintainer: dx developers <dx-developers@example.org>
 Installed-Size: $size
-Depends: libc6, libzmq5, libprotobuf-c1, liblmdb0, libssl3, libyaml-0-2, libmicrohttpd12, adduser
+Depends: libc6, libzmq5, libprotobuf-c1, liblmdb0, libssl3, libyaml-0-2, libmicrohttpd12, libcurl4, adduser
 Suggests: librados2
 Section: net
 Priority: optional

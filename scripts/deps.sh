@@ -12,7 +12,7 @@ packages=(
   build-essential pkg-config dpkg-dev
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev libssl-dev libyaml-dev libmicrohttpd-dev
-  librados-dev
+  librados-dev libcurl4-openssl-dev
 )
 if [ "${1:-}" != build ]; then  # the tests' and the demo's
   packages+=(

@@ -1,6 +1,7 @@
 /* metrics: the counters, and the HTTP endpoint that shows them. */
 #include "metrics.h"
 #include "group.h"
+#include "tsa.h"
 #include "pool.h"
 #include "broker.h"
 #include "dxtime.h"
@@ -265,6 +266,26 @@ static void s_group(text_t *t, broker_t *b)
     s_put(t, "dx_journal_applied_total %llu\n", (unsigned long long)g.applied);
 }
 
+/* tsa-url: trusted timestamps. */
+static void s_tsa(text_t *t, broker_t *b)
+{
+    tsa_state_t s;
+    tsa_state(b, &s);
+    if (!s.on)
+        return;
+    s_head(t, "dx_timestamp_age_seconds", "gauge",
+           "Since the newest RFC 3161 token kept over a head (-1: none yet).");
+    s_put(t, "dx_timestamp_age_seconds %.3f\n", s.time_ms ? (double)(dx_now_ms() - s.time_ms) / 1000.0 : -1.0);
+    s_head(t, "dx_timestamp_head_size", "gauge", "The audit log's size at the newest head a token covers.");
+    s_put(t, "dx_timestamp_head_size %llu\n", (unsigned long long)s.head_size);
+    s_head(t, "dx_timestamp_requests_total", "counter",
+           "Requests to the time-stamping authority, by result (refused: a token that did not check).");
+    s_put(t, "dx_timestamp_requests_total{result=\"ok\"} %llu\n"
+             "dx_timestamp_requests_total{result=\"unreachable\"} %llu\n"
+             "dx_timestamp_requests_total{result=\"refused\"} %llu\n",
+          (unsigned long long)s.ok, (unsigned long long)s.failed, (unsigned long long)s.refused);
+}
+
 char *metrics_render(metrics_t *m, size_t *len)
 {
     text_t t = { .cap = 16384 };
@@ -334,6 +355,7 @@ char *metrics_render(metrics_t *m, size_t *len)
     s_put(&t, "dx_store_map_bytes %llu\n", (unsigned long long)atomic_load(&m->map_bytes));
     s_content(&t, m->b);
     s_group(&t, m->b);
+    s_tsa(&t, m->b);
     held_policy_t *hp = policy_set_hold(m->b);
     char hex[65] = "";
     int64_t loaded = 0;

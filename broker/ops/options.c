@@ -101,6 +101,15 @@ static const option_t s_options[] = {
     { "advertise", OPT_TEXT, AT(advertise), 0, 0, NULL, false, "ENDPOINT",
       "journal rados: the endpoint clients reach this broker at, which\n"
       "standbys name (default: the one it listens on)" },
+    { "tsa-url", OPT_TEXT, AT(tsa_url), 0, 0, NULL, false, "URL",
+      "an RFC 3161 time-stamping authority: the newest signed head is\n"
+      "stamped by it, kept beside the head, and checked by dx-audit verify" },
+    { "tsa-ca", OPT_TEXT, AT(tsa_ca), 0, 0, NULL, false, "FILE",
+      "the authority's CA certificates (PEM); required with --tsa-url" },
+    { "tsa-policy", OPT_TEXT, AT(tsa_policy), 0, 0, NULL, false, "OID",
+      "the policy the authority's tokens must be under (default: any)" },
+    { "tsa-every", OPT_SECONDS, AT(tsa_every_ms), 1, 86400, "60", false, "S",
+      "at most one time-stamp request this often, for the newest head" },
     { "member-transfers", OPT_COUNT, AT(member_transfers), 1, 256, "32", false, "N",
       "transfers one member may have open at once (at most 256 are\n"
       "open in all)" },
@@ -414,6 +423,15 @@ int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[D
     if (strcmp(cfg->journal, "rados") == 0 && strcmp(cfg->content_store, "rados") != 0) {
         snprintf(err, DX_ERRMSG, "journal rados needs content-store rados: the group shares its "
                  "pool (dx-broker --help)");
+        return DX_ERR_USAGE;
+    }
+    if (cfg->tsa_url && !cfg->tsa_ca) {
+        snprintf(err, DX_ERRMSG, "--tsa-url needs --tsa-ca, the authority's CA certificates, to "
+                 "check its tokens (dx-broker --help)");
+        return DX_ERR_USAGE;
+    }
+    if (cfg->tsa_url && strncmp(cfg->tsa_url, "http://", 7) != 0 && strncmp(cfg->tsa_url, "https://", 8) != 0) {
+        snprintf(err, DX_ERRMSG, "--tsa-url: expected an http:// or https:// URL");
         return DX_ERR_USAGE;
     }
     if (cfg->log_level)

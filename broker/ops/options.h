@@ -34,6 +34,10 @@ typedef struct {
     int64_t lease_ms;            /* the leader lease */
     int64_t trim_every_ms;       /* how often the active trims the journal */
     const char *advertise;       /* the endpoint clients reach this broker at; NULL: the bound one */
+    const char *tsa_url;         /* an RFC 3161 time-stamping authority (broker/ops/tsa.c); NULL: none */
+    const char *tsa_ca;          /* its CA certificates (PEM) */
+    const char *tsa_policy;      /* the policy OID its tokens must carry; NULL: any */
+    int64_t tsa_every_ms;        /* at most one request this often */
     const char *log_level;
     const char *log_format;      /* "text" or "json" */
     const char *metrics_listen;  /* ADDR:PORT, or NULL: no metrics */

@@ -1,5 +1,6 @@
 /* admin: the data office's requests to a running broker. Only members with
  * the role admin (dispatch.c's table); every attempt is an audit record. */
+#include "tsa.h"
 #include "admin_service.h"
 #include "group.h"
 #include "pool.h"
@@ -90,6 +91,12 @@ int admin_status(broker_t *b, request_t *rq)
     st.content_down_ms = b->pool ? pool_down_since(b->pool, down) : 0;
     st.content_down_reason = down;
     group_status(b, &st);
+    tsa_state_t ts;
+    tsa_state(b, &ts);
+    st.tsa_url = ts.url;
+    st.stamp_time_ms = ts.time_ms;
+    st.stamp_head_size = ts.head_size;
+    st.stamp_error = ts.error;
     audit_fields_t f = { .event = DX_EV_STATUS, .action = "status", .allow = true,
                          .rule_id = "", .reason = "the broker's status" };
     if ((rv = record_audit(b, rq, &f, NULL)) != 0)

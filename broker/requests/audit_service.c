@@ -305,8 +305,9 @@ out:
 }
 
 typedef struct {
-    ProtobufCBinaryData *items;
-    size_t n;
+    ProtobufCBinaryData *items, *stamps;
+    size_t n, bytes;
+    store_txn_t *t;
 } heads_t;
 
 static int s_collect_head(void *arg, uint64_t size, store_val_t val)
@@ -321,19 +322,44 @@ static int s_collect_head(void *arg, uint64_t size, store_val_t val)
     return 0;
 }
 
+/* A token and the head it is over (kept together: a token is only stored
+ * for a stored head). */
+static int s_collect_stamp(void *arg, uint64_t size, store_val_t val)
+{
+    heads_t *h = arg;
+    store_val_t head;
+    /* tokens carry their authority's certificates: a page stays well
+     * under a frame */
+    if (h->n == DX_MAX_QUERY_PAGE || h->bytes > DX_MAX_FRAME / 2)
+        return DX_STOP;
+    int rv = store_head_get(h->t, size, &head);
+    if (rv != 0)
+        return rv == DX_ERR_NOT_FOUND ? DX_ERR_STORAGE : rv;
+    h->stamps[h->n].data = (uint8_t *)val.data;
+    h->stamps[h->n].len = val.len;
+    h->bytes += val.len + head.len;
+    return s_collect_head(arg, size, head);
+}
+
 int audit_heads(broker_t *b, request_t *rq)
 {
     Dx__AuditHeads res = DX__AUDIT_HEADS__INIT;
-    heads_t h = { calloc(DX_MAX_QUERY_PAGE, sizeof *h.items), 0 };
+    const Dx__AuditHeadsRequest *q = rq->req->audit_heads;
+    heads_t h = { calloc(DX_MAX_QUERY_PAGE, sizeof *h.items),
+                  q->stamped ? calloc(DX_MAX_QUERY_PAGE, sizeof *h.stamps) : NULL, 0, 0, NULL };
     store_txn_t *t = NULL;
     uint64_t size;
-    int rv = h.items ? store_begin(b->store, NULL, false, &t) : DX_ERR_NOMEM;
+    int rv = h.items && (h.stamps || !q->stamped) ? store_begin(b->store, NULL, false, &t) : DX_ERR_NOMEM;
+    h.t = t;
     if (rv == 0 && (rv = s_head(t, &res.current, &size, b)) == 0)
-        rv = store_heads_each(t, rq->req->audit_heads->after_size, s_collect_head, &h);
+        rv = q->stamped ? store_stamps_each(t, q->after_size, s_collect_stamp, &h)
+                        : store_heads_each(t, q->after_size, s_collect_head, &h);
     if (rv >= 0) {
         Dx__Reply reply = DX__REPLY__INIT;
         res.checkpoints = h.items;
         res.n_checkpoints = h.n;
+        res.stamps = h.stamps;
+        res.n_stamps = q->stamped ? h.n : 0;
         reply.body_case = DX__REPLY__BODY_AUDIT_HEADS;
         reply.audit_heads = &res;
         reply_now(b, rq, &reply);
@@ -341,6 +367,7 @@ int audit_heads(broker_t *b, request_t *rq)
     }
     store_abort(&t);
     free(h.items);
+    free(h.stamps);
     return rv;
 }
 

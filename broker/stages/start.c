@@ -34,6 +34,7 @@
 #include "publishing.h"
 #include "retention.h"
 #include "start.h"
+#include "tsa.h"
 #include "objects.h"
 #include "pool.h"
 #include "group.h"
@@ -408,6 +409,8 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
         snprintf(b->origin, sizeof b->origin, "%s", b->cfg.origin);
     else
         snprintf(b->origin, sizeof b->origin, "dx/%s", b->key.pub.id);
+    if ((rv = tsa_new(b, err)) != 0)
+        return rv;
     if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot load the broker's signing key");
         return rv;
@@ -499,7 +502,7 @@ int broker_start(broker_t *b, char err[DX_ERRMSG])
     if (rv != 0)
         return rv;
     /* from here on the store is the writer's */
-    if ((rv = s_start_stages(b, err)) != 0)
+    if ((rv = s_start_stages(b, err)) != 0 || (rv = tsa_start(b, err)) != 0)
         return rv;
     char hex[65];
     dx_hex_encode(b->policy->sha256, DX_SHA256_LEN, hex);
@@ -516,6 +519,7 @@ void broker_stop(broker_t *b)
      * finishes and records the stop, and its last replies go out. */
     jobs_destroy(&b->jobs);
     readers_stop(b);
+    tsa_stop(b);
     if (b->writer_running) {
         writer_stop(b);
         intake_flush(b);
@@ -556,6 +560,7 @@ void broker_stop(broker_t *b)
     publishing_destroy(&b->publishing);
     retention_destroy(&b->retention);
     group_free(b);
+    tsa_free(b);
     pool_close(&b->pool);
     objects_free(&b->objects);
     dx_signer_destroy(&b->signer);

@@ -37,6 +37,7 @@
 #include "request.h"
 #include "retention.h"
 #include "sessions.h"
+#include "tsa.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -189,6 +190,7 @@ static void *s_thread(void *arg)
     objects_on_resume(b, s_resume);
     while (!s_round(b, retention_busy(b->retention) ? 0 : 500)) {
         retention_sweep(b, dx_now_ms());
+        tsa_store(b);
         objects_collect(b, dx_mono_ms());
         if (dx_mono_ms() >= next_expiry) {
             sessions_expire(b->sessions, dx_now_ms() - b->cfg.session_idle_ms, s_expired, b);

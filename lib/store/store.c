@@ -95,7 +95,7 @@ int store_open(const char *dir, uint64_t map_size, bool readonly, store_t **out,
     }
     if ((rc = mdb_env_create(&s->env)) != 0)
         goto fail;
-    if ((rc = mdb_env_set_maxdbs(s->env, 16)) != 0)
+    if ((rc = mdb_env_set_maxdbs(s->env, 32)) != 0)
         goto fail;
     if ((rc = mdb_env_set_maxreaders(s->env, 256)) != 0)
         goto fail;
@@ -579,6 +579,11 @@ int store_head_get(store_txn_t *t, uint64_t size, store_val_t *out)
 int store_heads_each(store_txn_t *t, uint64_t after, store_head_fn fn, void *arg)
 {
     return store_raw_each64(t, t->s->heads, after, fn, arg);
+}
+
+int store_head_last(store_txn_t *t, uint64_t *size)
+{
+    return store_last_key64(t, t->s->heads, size);
 }
 
 static MDB_dbi s_index_dbi(store_t *s, enum store_index which)

@@ -37,6 +37,9 @@
  *   trash    blob(u64 BE) -> chunks (u32 BE): objects in a content pool to
  *            remove (schema 6; store_keys.c). Staging rows then also say
  *            how many chunks the blob will have (created, slot, chunks).
+ *   stamps   size(u64 BE) -> an RFC 3161 TimeStampToken (DER) over the
+ *            exact text of the head of that size in heads (schema 7;
+ *            timestamp.h)
  *
  * Durability: every write transaction commits with LMDB's default fsync, so
  * a commit that returned 0 survives a crash. Callers batch work into one
@@ -55,7 +58,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STORE_DEFAULT_MAP_SIZE (64ULL << 30)
 
 typedef struct store store_t;
@@ -165,6 +168,15 @@ int store_head_get(store_txn_t *t, uint64_t size, store_val_t *out);
 /* Calls fn for each stored head with size > after, in order. */
 typedef int (*store_head_fn)(void *arg, uint64_t size, store_val_t val);
 int store_heads_each(store_txn_t *t, uint64_t after, store_head_fn fn, void *arg);
+/* The size of the newest stored head; 0 if none. */
+int store_head_last(store_txn_t *t, uint64_t *size);
+/* The time-stamp tokens over stored heads, by the head's size. */
+int store_stamp_put(store_txn_t *t, uint64_t size, const void *token, size_t len);
+int store_stamp_get(store_txn_t *t, uint64_t size, store_val_t *out);
+/* The size of the newest stamped head; 0 if none. */
+int store_stamp_last(store_txn_t *t, uint64_t *size);
+/* Calls fn for each token over a head of size > after, in order. */
+int store_stamps_each(store_txn_t *t, uint64_t after, store_head_fn fn, void *arg);
 
 enum store_index { STORE_BY_MEMBER = 0, STORE_BY_PATH = 1 };
 int store_index_put(store_txn_t *t, enum store_index which, const char *key, uint64_t seq);

@@ -18,6 +18,7 @@ struct store {
     MDB_dbi keyslots;           /* schema 4; 0 in a read-only older store */
     MDB_dbi policies;           /* schema 5; 0 in a read-only older store */
     MDB_dbi trash;              /* schema 6; 0 in a read-only older store */
+    MDB_dbi stamps;             /* schema 7; 0 in a read-only older store */
     bool has_feed;
     bool readonly;
     store_journal_fn journal;   /* set: write transactions are captured */
@@ -77,7 +78,7 @@ int store_raw_each64(store_txn_t *t, MDB_dbi dbi, uint64_t after,
 /* Opens the databases added in schema 3 and fills them from what schema 2
  * kept (store_feed.c); readonly: absent ones stay 0. */
 int store_feed_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly);
-/* Opens the keyslots, policies and trash tables (store_keys.c). */
+/* Opens the keyslots, policies, trash and stamps tables (store_keys.c). */
 int store_keys_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly);
 /* A delete that the journal sees; DX_ERR_NOT_FOUND when nothing was there. */
 int store_raw_del(store_txn_t *t, MDB_dbi dbi, const void *key, size_t klen);

@@ -23,7 +23,7 @@ static const struct {
     { "by_member", offsetof(store_t, by_member) }, { "by_path", offsetof(store_t, by_path) },
     { "feed", offsetof(store_t, feed) },         { "deliveries", offsetof(store_t, deliveries) },
     { "keyslots", offsetof(store_t, keyslots) }, { "policies", offsetof(store_t, policies) },
-    { "trash", offsetof(store_t, trash) },
+    { "trash", offsetof(store_t, trash) },       { "stamps", offsetof(store_t, stamps) },
 };
 #define NTABLES (sizeof s_tables / sizeof s_tables[0])
 

@@ -5,7 +5,8 @@
  * the retention sweep looks at every version).
  *
  * Also the policies table (schema 5): every policy set that was in force,
- * by its hash, for auditors.
+ * by its hash, for auditors; and the stamps table (schema 7): RFC 3161
+ * tokens over stored heads.
  *
  * A schema-3 store gets an empty keyslots table when first opened for
  * writing: its versions were stored before encryption at rest, and their
@@ -24,6 +25,8 @@ int store_keys_open(store_t *s, MDB_txn *txn, uint32_t schema, bool readonly)
         rc = mdb_dbi_open(txn, "policies", readonly ? 0 : MDB_CREATE, &s->policies);
     if (rc == 0 && !(readonly && schema < 6))
         rc = mdb_dbi_open(txn, "trash", readonly ? 0 : MDB_CREATE, &s->trash);
+    if (rc == 0 && !(readonly && schema < 7))
+        rc = mdb_dbi_open(txn, "stamps", readonly ? 0 : MDB_CREATE, &s->stamps);
     return rc;
 }
 
@@ -163,4 +166,33 @@ int store_catalog_each(store_txn_t *t, const char *after_name, uint64_t after_ve
     if (rv == 0 && rc != MDB_NOTFOUND)
         rv = store_rc(t->s, rc);
     return rv;
+}
+
+int store_stamp_put(store_txn_t *t, uint64_t size, const void *token, size_t len)
+{
+    uint8_t key[8];
+    if (!t->s->stamps)
+        return DX_ERR_UNSUPPORTED;
+    store_be64(key, size);
+    return store_raw_put(t, t->s->stamps, key, 8, token, len, 0);
+}
+
+int store_stamp_get(store_txn_t *t, uint64_t size, store_val_t *out)
+{
+    uint8_t key[8];
+    if (!t->s->stamps)
+        return DX_ERR_NOT_FOUND;
+    store_be64(key, size);
+    return store_raw_get(t, t->s->stamps, key, 8, out);
+}
+
+int store_stamp_last(store_txn_t *t, uint64_t *size)
+{
+    *size = 0;
+    return t->s->stamps ? store_last_key64(t, t->s->stamps, size) : 0;
+}
+
+int store_stamps_each(store_txn_t *t, uint64_t after, store_head_fn fn, void *arg)
+{
+    return t->s->stamps ? store_raw_each64(t, t->s->stamps, after, fn, arg) : 0;
 }

@@ -384,6 +384,8 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
             FAIL("reply: malformed proof");
         return 0;
     case DX__REPLY__BODY_AUDIT_HEADS:
+        if (r->audit_heads->n_stamps && r->audit_heads->n_stamps != r->audit_heads->n_checkpoints)
+            FAIL("reply: heads and their time-stamp tokens do not pair");
         return 0;
     case DX__REPLY__BODY_INFO:
         if (!s_info_ok(r->info))

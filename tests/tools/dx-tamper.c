@@ -14,6 +14,11 @@
  *   dx-tamper DIR chunk-flip N      flip one byte in the middle of chunk N
  *   dx-tamper DIR chunk-swap N M    exchange the stored bytes of chunks N and M
  *   dx-tamper DIR chunk-drop N      delete chunk N
+ *
+ * and on time-stamp tokens (the stamps database, by the head's size):
+ *
+ *   dx-tamper DIR stamp-put SIZE FILE   FILE's bytes as the token over head SIZE
+ *   dx-tamper DIR stamp-flip SIZE       flip one byte in the middle of that token
  */
 #include "dx.pb-c.h"
 
@@ -84,9 +89,10 @@ int main(int argc, char **argv)
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    bool chunks = strncmp(argv[2], "chunk-", 6) == 0;
-    if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 16) || mdb_env_open(env, argv[1], 0, 0600) ||
-        mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, chunks ? "content" : "audit", 0, &dbi)) {
+    bool chunks = strncmp(argv[2], "chunk-", 6) == 0, stamps = strncmp(argv[2], "stamp-", 6) == 0;
+    if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 32) || mdb_env_open(env, argv[1], 0, 0600) ||
+        mdb_txn_begin(env, NULL, 0, &txn) ||
+        mdb_dbi_open(txn, chunks ? "content" : stamps ? "stamps" : "audit", 0, &dbi)) {
         fprintf(stderr, "dx-tamper: cannot open %s\n", argv[1]);
         return 1;
     }
@@ -97,6 +103,23 @@ int main(int argc, char **argv)
     int rc = 0;
     if (chunks) {
         rc = s_chunks(txn, dbi, argv[2] + 6, a, b);
+    } else if (strcmp(argv[2], "stamp-put") == 0 && argc > 4) {
+        static uint8_t token[1 << 16];
+        FILE *f = fopen(argv[4], "rb");
+        size_t n = f ? fread(token, 1, sizeof token, f) : 0;
+        if (f)
+            fclose(f);
+        MDB_val nv = { n, token };
+        rc = n ? mdb_put(txn, dbi, &key, &nv, 0) : EINVAL;
+    } else if (strcmp(argv[2], "stamp-flip") == 0) {
+        if ((rc = mdb_get(txn, dbi, &key, &val)) == 0) {
+            uint8_t *copy = malloc(val.mv_size);
+            memcpy(copy, val.mv_data, val.mv_size);
+            copy[val.mv_size / 2] ^= 0x01;
+            MDB_val nv = { val.mv_size, copy };
+            rc = mdb_put(txn, dbi, &key, &nv, 0);
+            free(copy);
+        }
     } else if (strcmp(argv[2], "edit") == 0) {
         if ((rc = mdb_get(txn, dbi, &key, &val)) == 0) {
             Dx__AuditRecord *r = dx__audit_record__unpack(NULL, val.mv_size, val.mv_data);
