@@ -1,5 +1,5 @@
-/* crypto: SHA-256, Ed25519, AES-256-GCM, HKDF and randomness. The only
- * module that calls OpenSSL.
+/* crypto: SHA-256, Ed25519, AES-256-GCM, HKDF and randomness. With
+ * timestamp.c (RFC 3161), the only module that calls OpenSSL.
  *
  * Every signature dx makes is over a context string, a NUL byte and the
  * message, so that a signature made for one purpose (a manifest) can never
