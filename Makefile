@@ -28,7 +28,7 @@ BUILD    ?= build-san
 SANFLAGS  = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-PKGS     := libzmq libprotobuf-c lmdb openssl yaml-0.1 libcurl
+PKGS     := libzmq libprotobuf-c lmdb openssl yaml-0.1 libcurl p11-kit-1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # The broker's metrics endpoint: libmicrohttpd, for the broker alone.

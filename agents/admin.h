@@ -15,6 +15,8 @@ int admin_backup_check(int argc, char **argv);
 int admin_master_new(int argc, char **argv);
 int admin_master_retire(int argc, char **argv);
 int admin_content_check(int argc, char **argv);
+/* admin_keys.c: dx-admin pkcs11 key URI */
+int admin_pkcs11_key(int argc, char **argv);
 /* admin_journal.c: dx-admin journal status | trim */
 int admin_journal(int argc, char **argv);
 /* Sets --rados-conf ('c'), --rados-pool ('p'), --rados-user ('u') or

@@ -2,12 +2,15 @@
  * backups (a copy, and whether it would restore) and master key files (a
  * new one, and retiring one a rotation kept). */
 #include "admin.h"
+#include "cli.h"
 #include "journal.h"
 #include "dxtime.h"
 #include "encode.h"
 #include "err.h"
 #include "fileio.h"
+#include "keys.h"
 #include "master_key.h"
+#include "pkcs11.h"
 #include "store.h"
 #include "vault.h"
 
@@ -258,4 +261,35 @@ int admin_master_new(int argc, char **argv)
     printf("wrote %s (master key %s, mode 0600): keep it apart from the data directory and "
            "its backups\n", argv[1], text);
     return 0;
+}
+
+/* dx-admin pkcs11 key URI --pkcs11-module LIB --pkcs11-pin-file F */
+int admin_pkcs11_key(int argc, char **argv)
+{
+    static const struct option opts[] = { { "pkcs11-module", required_argument, NULL, 'm' },
+                                          { "pkcs11-pin-file", required_argument, NULL, 'p' },
+                                          { NULL, 0, NULL, 0 } };
+    dx_pkcs11_conf_t p11 = { NULL, NULL };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'm')
+            p11.module = optarg;
+        else if (c == 'p')
+            p11.pin_file = optarg;
+        else
+            return admin_usage(stderr, 2);
+    }
+    if (optind + 1 != argc)
+        return admin_usage(stderr, 2);
+    dx_pkcs11_key_info_t info;
+    char err[DX_ERRMSG], sign[DX_SIGN_TEXT];
+    int rv = dx_pkcs11_key_info(&p11, argv[optind], &info, err);
+    if (rv != 0)
+        return dx_cli_fail(admin_prog, rv, err);
+    dx_sign_key_format(info.pub, sign);
+    printf("sign_key: \"%s\"\nextractable: %s\nsensitive: %s\nnever extractable: %s\n"
+           "always sensitive: %s\n", sign, info.extractable ? "yes" : "no", info.sensitive ? "yes" : "no",
+           info.never_extractable ? "yes" : "no", info.always_sensitive ? "yes" : "no");
+    return info.extractable || !info.sensitive ? 1 : 0;
 }

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "keys.h"
+#include "pkcs11.h"
 #include "policy.h"
 #include "transfer.h"
 #include "policy_check.h"
@@ -40,6 +41,12 @@ int admin_usage(FILE *out, int status)
 {
     fprintf(out,
             "usage: dx-admin keygen ID --out DIR\n"
+            "       dx-admin keygen ID --out DIR --pkcs11 URI --pkcs11-module LIB --pkcs11-pin-file F\n"
+            "                (the signing key made on a PKCS#11 token, where it stays: not\n"
+            "                extractable; DIR/ID.key names it and holds the transport secret)\n"
+            "       dx-admin pkcs11 key URI --pkcs11-module LIB --pkcs11-pin-file F\n"
+            "                (a token's signing key: its public key in the ed25519: form, and\n"
+            "                whether it can leave the token)\n"
             "       dx-admin policy check DIR [--broker-pub FILE]\n"
             "                (with the broker's public key, or $DX_BROKER_PUB: also warns when a\n"
             "                member has the broker's own keys)\n"
@@ -88,13 +95,23 @@ int admin_usage(FILE *out, int status)
 static int s_keygen(int argc, char **argv)
 {
     static const struct option opts[] = { { "out", required_argument, NULL, 'o' },
+                                          { "pkcs11", required_argument, NULL, 'u' },
+                                          { "pkcs11-module", required_argument, NULL, 'm' },
+                                          { "pkcs11-pin-file", required_argument, NULL, 'p' },
                                           { NULL, 0, NULL, 0 } };
-    const char *out = NULL;
+    const char *out = NULL, *uri = NULL;
+    dx_pkcs11_conf_t p11 = { NULL, NULL };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         if (c == 'o')
             out = optarg;
+        else if (c == 'u')
+            uri = optarg;
+        else if (c == 'm')
+            p11.module = optarg;
+        else if (c == 'p')
+            p11.pin_file = optarg;
         else
             return admin_usage(stderr, 2);
     }
@@ -111,11 +128,24 @@ static int s_keygen(int argc, char **argv)
     }
     dx_keypair_t k;
     char err[DX_ERRMSG];
-    int rv = dx_keypair_generate(id, &k);
-    if (rv != 0)
+    int rv;
+    if (uri) {
+        /* the signing key made on the token, where it stays; the file
+         * names it and holds the transport secret */
+        uint8_t pub[DX_ED25519_LEN];
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.key", out, id);
+        if (access(path, F_OK) == 0) {
+            snprintf(err, sizeof err, "%s already exists; refusing to overwrite a key", path);
+            return dx_cli_fail(admin_prog, DX_ERR_EXISTS, err);
+        }
+        if ((rv = dx_pkcs11_generate(&p11, uri, pub, err)) != 0 ||
+            (rv = dx_keys_write_token(out, id, uri, pub, err)) != 0 ||
+            (rv = dx_keys_read_secret(path, &k, err)) != 0)
+            return dx_cli_fail(admin_prog, rv, err);
+    } else if ((rv = dx_keypair_generate(id, &k)) != 0) {
         return dx_cli_fail(admin_prog, rv, "cannot generate keys");
-    rv = dx_keys_write(out, &k, err);
-    if (rv != 0) {
+    } else if ((rv = dx_keys_write(out, &k, err)) != 0) {
         dx_keypair_wipe(&k);
         return dx_cli_fail(admin_prog, rv, err);
     }
@@ -633,6 +663,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } s_commands[] = {
     { "keygen", NULL, s_keygen },
+    { "pkcs11", "key", admin_pkcs11_key },
     { "backup", "check", admin_backup_check },
     { "backup", NULL, admin_backup },
     { "content", "check", admin_content_check },

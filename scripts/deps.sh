@@ -12,7 +12,7 @@ packages=(
   build-essential pkg-config dpkg-dev
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev libssl-dev libyaml-dev libmicrohttpd-dev
-  librados-dev libcurl4-openssl-dev
+  librados-dev libcurl4-openssl-dev libp11-kit-dev
 )
 if [ "${1:-}" != build ]; then  # the tests' and the demo's
   packages+=(
@@ -21,6 +21,7 @@ if [ "${1:-}" != build ]; then  # the tests' and the demo's
     clang libclang-rt-14-dev
     man-db systemd prometheus golang-go golang-golang-x-mod-dev lintian
     ceph-mon ceph-osd ceph-common
+    softhsm2 opensc
   )
 fi
 if [ "${DX_DEPS_EXTRA:-}" != "" ]; then

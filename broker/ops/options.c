@@ -42,7 +42,15 @@ static const option_t s_options[] = {
     { "policies", OPT_TEXT, AT(policy_dir), 0, 0, NULL, true, "DIR",
       "directory of *.yaml policy files" },
     { "key", OPT_TEXT, AT(key_path), 0, 0, NULL, true, "FILE",
-      "the broker's secret key file (mode 0600)" },
+      "the broker's secret key file (mode 0600), or a pkcs11: URI naming\n"
+      "its signing key in a token (then --transport-key)" },
+    { "transport-key", OPT_TEXT, AT(transport_key_path), 0, 0, NULL, false, "FILE",
+      "with --key pkcs11:...: the key file with the transport (CURVE)\n"
+      "secret (dx-admin keygen ID --pkcs11 URI makes it)" },
+    { "pkcs11-module", OPT_TEXT, AT(pkcs11_module), 0, 0, NULL, false, "FILE",
+      "the PKCS#11 library of the token holding a key named by a pkcs11: URI" },
+    { "pkcs11-pin-file", OPT_TEXT, AT(pkcs11_pin_file), 0, 0, NULL, false, "FILE",
+      "the file holding the token's user PIN (mode 0600)" },
     { "master-key", OPT_TEXT, AT(master_key_path), 0, 0, NULL, false, "FILE",
       "the master key wrapping every content key (mode 0600; make one\n"
       "with dx-admin master-key new FILE); default: derived from --key" },
@@ -423,6 +431,11 @@ int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[D
     if (strcmp(cfg->journal, "rados") == 0 && strcmp(cfg->content_store, "rados") != 0) {
         snprintf(err, DX_ERRMSG, "journal rados needs content-store rados: the group shares its "
                  "pool (dx-broker --help)");
+        return DX_ERR_USAGE;
+    }
+    if (strncmp(cfg->key_path, "pkcs11:", 7) == 0 && !cfg->transport_key_path) {
+        snprintf(err, DX_ERRMSG, "--key pkcs11:... needs --transport-key FILE: the transport (CURVE) "
+                 "secret stays in a key file (dx-broker --help)");
         return DX_ERR_USAGE;
     }
     if (cfg->tsa_url && !cfg->tsa_ca) {

@@ -14,7 +14,9 @@ typedef struct {
     const char *listen;
     const char *data_dir;
     const char *policy_dir;
-    const char *key_path;
+    const char *key_path;        /* a key file, or a pkcs11: URI (then transport_key_path) */
+    const char *transport_key_path; /* with a token's key: the key file with the transport secret */
+    const char *pkcs11_module, *pkcs11_pin_file;
     const char *master_key_path; /* NULL: derived from the broker key */
     int64_t retention_every_ms;  /* the retention sweep's period */
     uint64_t map_size;

@@ -35,6 +35,7 @@
 #include "retention.h"
 #include "start.h"
 #include "tsa.h"
+#include "pkcs11.h"
 #include "objects.h"
 #include "pool.h"
 #include "group.h"
@@ -123,6 +124,21 @@ static int s_check_content_store(const broker_config_t *cfg, FILE *out)
     return rv == 0 ? 0 : rv == DX_ERR_USAGE ? 2 : 1;
 }
 
+/* The broker's keys: its key file, or its token's signing key (key:
+ * pkcs11:...) with the transport key file. */
+static int s_load_keys(const broker_config_t *cfg, dx_keypair_t *key, dx_signer_t **signer,
+                       char err[DX_ERRMSG])
+{
+    bool token = dx_pkcs11_is_uri(cfg->key_path);
+    int rv = dx_keys_read_secret(token ? cfg->transport_key_path : cfg->key_path, key, err);
+    if (rv != 0)
+        return rv;
+    if (token)
+        snprintf(key->sign_uri, sizeof key->sign_uri, "%s", cfg->key_path);
+    dx_pkcs11_conf_t p11 = { cfg->pkcs11_module, cfg->pkcs11_pin_file };
+    return dx_keypair_signer(key, &p11, signer, err);
+}
+
 int broker_check_config(const broker_config_t *cfg, FILE *out)
 {
     char err[DX_ERRMSG], hex[65];
@@ -135,11 +151,14 @@ int broker_check_config(const broker_config_t *cfg, FILE *out)
     fprintf(out, "dx-broker %s: the settings in effect%s%s\n", dx_version(),
             cfg->config_path ? ", from " : "", cfg->config_path ? cfg->config_path : "");
     broker_options_print(out, cfg);
-    if (dx_keys_read_secret(cfg->key_path, &key, err) != 0) {
+    dx_signer_t *signer = NULL;
+    if (s_load_keys(cfg, &key, &signer, err) != 0) {
         fprintf(out, "key: %s\n", err);
         status = 1;
     } else {
-        fprintf(out, "key: %s, broker id %s\n", cfg->key_path, key.pub.id);
+        dx_signer_destroy(&signer);
+        fprintf(out, "key: %s%s, broker id %s\n", cfg->key_path, key.sign_uri[0] ? " (in the token; it signs)" : "",
+                key.pub.id);
         status |= s_check_master_key(cfg, &key, out);
         me = key.pub;
         have_key = true;
@@ -397,7 +416,7 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
     dx_policy_t *p = NULL;
     int rv;
     pthread_mutex_init(&b->policy_lock, NULL);
-    if ((rv = dx_keys_read_secret(b->cfg.key_path, &b->key, err)) != 0)
+    if ((rv = s_load_keys(&b->cfg, &b->key, &b->signer, err)) != 0)
         return rv;
     /* checked before the data directory is touched: a bad option changes nothing */
     if (b->cfg.origin && !dx_origin_valid(b->cfg.origin)) {
@@ -411,11 +430,8 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
         snprintf(b->origin, sizeof b->origin, "dx/%s", b->key.pub.id);
     if ((rv = tsa_new(b, err)) != 0)
         return rv;
-    if ((rv = dx_signer_new(b->key.sign_secret, &b->signer)) != 0) {
-        snprintf(err, DX_ERRMSG, "cannot load the broker's signing key");
-        return rv;
-    }
-    if ((rv = cursor_key(b->key.sign_secret, b->cursor_key)) != 0) {
+    /* the continuation tokens' key: from a secret this process holds */
+    if ((rv = cursor_key(b->key.sign_uri[0] ? b->key.curve_secret : b->key.sign_secret, b->cursor_key)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot derive the cursor key: %s", dx_strerror(rv));
         return rv;
     }

@@ -107,9 +107,26 @@ static uint8_t *s_framed(const char *context, const void *msg, size_t len, size_
 }
 
 struct dx_signer {
-    EVP_PKEY *key;
+    EVP_PKEY *key;               /* NULL: signs through fn (a token) */
     uint8_t pub[DX_ED25519_LEN];
+    dx_sign_fn fn;
+    void *arg;
+    void (*free_arg)(void *arg);
 };
+
+int dx_signer_new_with(const uint8_t pub[DX_ED25519_LEN], dx_sign_fn fn, void *arg,
+                       void (*free_arg)(void *arg), dx_signer_t **out)
+{
+    dx_signer_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return DX_ERR_NOMEM;
+    memcpy(s->pub, pub, DX_ED25519_LEN);
+    s->fn = fn;
+    s->arg = arg;
+    s->free_arg = free_arg;
+    *out = s;
+    return 0;
+}
 
 int dx_signer_new(const uint8_t secret[DX_ED25519_LEN], dx_signer_t **out)
 {
@@ -131,6 +148,8 @@ void dx_signer_destroy(dx_signer_t **s_p)
     if (!s_p || !*s_p)
         return;
     EVP_PKEY_free((*s_p)->key);
+    if ((*s_p)->free_arg)
+        (*s_p)->free_arg((*s_p)->arg);
     free(*s_p);
     *s_p = NULL;
 }
@@ -146,6 +165,13 @@ int dx_signer_sign(const dx_signer_t *s, const char *context, const void *msg, s
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (!framed) {
         rv = DX_ERR_NOMEM;
+        goto out;
+    }
+    if (!s->key) {
+        /* a token's key: it signs; the signature is checked here, so that
+         * a token that answers with anything else is caught at once */
+        if ((rv = s->fn(s->arg, framed, flen, sig)) == 0)
+            rv = dx_verify(s->pub, NULL, framed, flen, sig) == 0 ? 0 : DX_ERR_CRYPTO;
         goto out;
     }
     if (!md || EVP_DigestSignInit(md, NULL, NULL, NULL, s->key) != 1)

@@ -73,6 +73,13 @@ void dx_signer_destroy(dx_signer_t **s_p);
 int dx_signer_sign(const dx_signer_t *s, const char *context, const void *msg, size_t len,
                    uint8_t sig[DX_SIG_LEN]);
 const uint8_t *dx_signer_public(const dx_signer_t *s);
+/* A signer whose key is elsewhere (pkcs11.h): fn signs the message as
+ * framed (context, NUL, message) with Ed25519, and the signature is
+ * checked against pub before it is used. free_arg (may be NULL) frees arg
+ * with the signer. */
+typedef int (*dx_sign_fn)(void *arg, const void *msg, size_t len, uint8_t sig[DX_SIG_LEN]);
+int dx_signer_new_with(const uint8_t pub[DX_ED25519_LEN], dx_sign_fn fn, void *arg,
+                       void (*free_arg)(void *arg), dx_signer_t **out);
 
 /* A public key kept as one OpenSSL object, for many verifications. */
 typedef struct dx_verifier dx_verifier_t;

@@ -1,5 +1,6 @@
 /* keys: generation, text forms and files of member keys. */
 #include "keys.h"
+#include "pkcs11.h"
 #include "encode.h"
 
 #include <errno.h>
@@ -87,8 +88,8 @@ int dx_keyfile_write(const char *path, mode_t mode, const char *text, char err[D
 
 int dx_keys_write(const char *dir, const dx_keypair_t *k, char err[DX_ERRMSG])
 {
-    char key_path[4096], pub_path[4096], text[1024];
-    char sign[DX_SIGN_TEXT], curve[DX_CURVE_TEXT], sign_s[DX_SIGN_TEXT], curve_s[DX_CURVE_TEXT];
+    char key_path[4096], pub_path[4096], text[2048];
+    char sign[DX_SIGN_TEXT], curve[DX_CURVE_TEXT], sign_s[512], curve_s[DX_CURVE_TEXT];
     int rv;
     int n1 = snprintf(key_path, sizeof key_path, "%s/%s.key", dir, k->pub.id);
     int n2 = snprintf(pub_path, sizeof pub_path, "%s/%s.pub", dir, k->pub.id);
@@ -103,7 +104,10 @@ int dx_keys_write(const char *dir, const dx_keypair_t *k, char err[DX_ERRMSG])
     }
     dx_sign_key_format(k->pub.sign, sign);
     dx_curve_key_format(k->pub.curve, curve);
-    dx_sign_key_format(k->sign_secret, sign_s);
+    if (k->sign_uri[0])
+        snprintf(sign_s, sizeof sign_s, "%s", k->sign_uri);
+    else
+        dx_sign_key_format(k->sign_secret, sign_s);
     dx_curve_key_format(k->curve_secret, curve_s);
     snprintf(text, sizeof text,
              "# dx secret key of member %s. Keep it secret: mode 0600, never copied to\n"
@@ -174,7 +178,14 @@ static int s_parse(const char *path, char *text, dx_keypair_t *out, int *seen, c
             rv = dx_curve_key_parse(v, out->pub.curve);
         } else if (strcmp(l, "sign_secret") == 0) {
             flag = F_SIGN_S;
-            rv = dx_sign_key_parse(v, out->sign_secret);
+            if (dx_pkcs11_is_uri(v)) {
+                if (strlen(v) >= sizeof out->sign_uri)
+                    rv = DX_ERR_INVALID;
+                else
+                    snprintf(out->sign_uri, sizeof out->sign_uri, "%s", v);
+            } else {
+                rv = dx_sign_key_parse(v, out->sign_secret);
+            }
         } else if (strcmp(l, "transport_secret") == 0) {
             flag = F_CURVE_S;
             rv = dx_curve_key_parse(v, out->curve_secret);
@@ -256,10 +267,11 @@ int dx_keys_read_secret(const char *path, dx_keypair_t *out, char err[DX_ERRMSG]
         rv = DX_ERR_INVALID;
         goto out;
     }
-    /* A secret that does not match its public key means a damaged file. */
+    /* A secret that does not match its public key means a damaged file
+     * (a token's key is checked against it when it is opened). */
     rv = DX_ERR_INVALID;
-    if (dx_ed25519_public(out->sign_secret, check) != 0 ||
-        !dx_equal(check, out->pub.sign, 32)) {
+    if (!out->sign_uri[0] && (dx_ed25519_public(out->sign_secret, check) != 0 ||
+                              !dx_equal(check, out->pub.sign, 32))) {
         snprintf(err, DX_ERRMSG, "%s: sign_secret does not match sign_key", path);
         goto out;
     }
@@ -298,5 +310,46 @@ int dx_keys_read_public(const char *path, dx_pubkeys_t *out, char err[DX_ERRMSG]
 out:
     dx_wipe(buf, sizeof buf);
     dx_keypair_wipe(&k);
+    return rv;
+}
+
+int dx_keys_write_token(const char *dir, const char *id, const char *uri,
+                        const uint8_t pub[DX_ED25519_LEN], char err[DX_ERRMSG])
+{
+    dx_keypair_t k;
+    int rv = dx_keypair_generate(id, &k);
+    if (rv != 0) {
+        snprintf(err, DX_ERRMSG, "cannot make a transport key");
+        return rv;
+    }
+    if (strlen(uri) >= sizeof k.sign_uri || strchr(uri, '"') || strchr(uri, '\n')) {
+        dx_keypair_wipe(&k);
+        snprintf(err, DX_ERRMSG, "the PKCS#11 URI is too long or has quotes or new lines");
+        return DX_ERR_INVALID;
+    }
+    memcpy(k.pub.sign, pub, DX_ED25519_LEN);
+    dx_wipe(k.sign_secret, sizeof k.sign_secret);
+    snprintf(k.sign_uri, sizeof k.sign_uri, "%s", uri);
+    rv = dx_keys_write(dir, &k, err);
+    dx_keypair_wipe(&k);
+    return rv;
+}
+
+int dx_keypair_signer(const dx_keypair_t *k, const struct dx_pkcs11_conf *conf, dx_signer_t **out,
+                      char err[DX_ERRMSG])
+{
+    if (!k->sign_uri[0]) {
+        int rv = dx_signer_new(k->sign_secret, out);
+        if (rv != 0)
+            snprintf(err, DX_ERRMSG, "cannot load the signing key");
+        return rv;
+    }
+    int rv = dx_pkcs11_signer(conf, k->sign_uri, out, err);
+    if (rv == 0 && !dx_equal(dx_signer_public(*out), k->pub.sign, DX_ED25519_LEN)) {
+        snprintf(err, DX_ERRMSG, "the token's key %.200s is not the sign_key of member %s's key file",
+                 k->sign_uri, k->pub.id);
+        dx_signer_destroy(out);
+        rv = DX_ERR_INVALID;
+    }
     return rv;
 }

@@ -11,6 +11,11 @@
  *   sign_secret: "ed25519:..."      (ID.key only)
  *   transport_secret: "curve:..."   (ID.key only)
  *
+ * The signing key may instead live in a PKCS#11 token (pkcs11.h): then
+ * sign_secret is the key's RFC 7512 URI ("pkcs11:token=dx;object=broker"),
+ * and the file holds only the transport secret (libzmq needs that one in
+ * memory). dx_keypair_signer() gives a signer for either.
+ *
  * Reading a secret file refuses links, non-regular files and files that
  * group or others may read, and checks that each secret matches its public
  * key. Secrets are wiped by dx_keypair_wipe(). */
@@ -37,9 +42,12 @@ typedef struct {
 
 typedef struct {
     dx_pubkeys_t pub;
-    uint8_t sign_secret[DX_ED25519_LEN];
+    uint8_t sign_secret[DX_ED25519_LEN]; /* zero when sign_uri is set */
     uint8_t curve_secret[32];
+    char sign_uri[512];                  /* the signing key in a token; "" if not */
 } dx_keypair_t;
+
+struct dx_pkcs11_conf;
 
 int dx_keypair_generate(const char *id, dx_keypair_t *out);
 void dx_keypair_wipe(dx_keypair_t *k);
@@ -47,6 +55,15 @@ void dx_keypair_wipe(dx_keypair_t *k);
 /* Writes DIR/ID.key (0600) and DIR/ID.pub; refuses to overwrite either. */
 int dx_keys_write(const char *dir, const dx_keypair_t *k, char err[DX_ERRMSG]);
 int dx_keys_read_secret(const char *path, dx_keypair_t *out, char err[DX_ERRMSG]);
+/* A key file whose signing key is the token's key at uri (made there
+ * already, its public key pub): DIR/ID.key holds the URI and a new
+ * transport secret. */
+int dx_keys_write_token(const char *dir, const char *id, const char *uri,
+                        const uint8_t pub[DX_ED25519_LEN], char err[DX_ERRMSG]);
+/* A signer for k's signing key: from the file, or from its token (conf
+ * names the module and PIN file), whose key must be k's sign_key. */
+int dx_keypair_signer(const dx_keypair_t *k, const struct dx_pkcs11_conf *conf, dx_signer_t **out,
+                      char err[DX_ERRMSG]);
 /* Reads a .pub file, or the public half of a .key file. */
 int dx_keys_read_public(const char *path, dx_pubkeys_t *out, char err[DX_ERRMSG]);
 

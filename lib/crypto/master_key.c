@@ -79,6 +79,12 @@ int dx_master_key_load(const char *path, const dx_keypair_t *broker, uint8_t key
 {
     if (path)
         return dx_master_key_read(path, key, err);
+    if (broker->sign_uri[0]) {
+        /* nothing secret of the signing key is here to derive it from */
+        snprintf(err, DX_ERRMSG, "a broker whose signing key is in a token needs --master-key "
+                 "(make one with dx-admin master-key new FILE)");
+        return DX_ERR_USAGE;
+    }
     int rv = dx_master_key_derive(broker, key);
     if (rv != 0)
         snprintf(err, DX_ERRMSG, "cannot derive the master key from the broker key of %s", broker->pub.id);

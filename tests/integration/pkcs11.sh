@@ -1,0 +1,126 @@
+# Keys in hardware: the broker's signing key made on a real PKCS#11 token
+# (SoftHSM2, tests/lib/softhsm.sh), never leaving it; the whole exchange
+# runs with it; heads and receipts verify with its public key, also in Go's
+# note verifier; a missing token, a wrong PIN or a missing object stops the
+# start with one line.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/softhsm.sh"
+setup_exchange
+sample_csv "$T/d.csv"
+if ! hsm_make "$T/hsm"; then
+  fail "a SoftHSM2 token is made" "see above"
+  exit 1
+fi
+P11=(--pkcs11-module "$HSM_MODULE" --pkcs11-pin-file "$HSM_PIN_FILE")
+URI="pkcs11:token=dx;object=broker"
+rm -f "$T/keys/broker.key" "$T/keys/broker.pub"
+check "dx-admin keygen makes the broker's signing key on the token" 0 "$BIN/dx-admin" keygen broker --out "$T/keys" --pkcs11 "$URI" "${P11[@]}"
+check_grep "and prints its public keys for the policy" "$T/out" 'sign_key: "ed25519:'
+check_grep "the key file names the token's key" "$T/keys/broker.key" "^sign_secret: \"$URI\"$"
+if grep -q '^sign_secret: "ed25519:' "$T/keys/broker.key"; then fail "and holds no signing secret" "it does"; else pass "and holds no signing secret"; fi
+check "a second keygen of the same object is refused" 1 "$BIN/dx-admin" keygen broker2 --out "$T/keys2" --pkcs11 "$URI" "${P11[@]}"
+check_grep "saying it exists" "$T/err" "already has a key"
+check "dx-admin pkcs11 key shows it" 0 "$BIN/dx-admin" pkcs11 key "$URI" "${P11[@]}"
+if grep -qxF "$(grep '^sign_key:' "$T/keys/broker.pub")" "$T/out"; then pass "in the usual form, the one broker.pub has"; else fail "in the usual form, the one broker.pub has" "$(head -1 "$T/out")"; fi
+check_grep "not extractable" "$T/out" "^extractable: no$"
+check_grep "and sensitive" "$T/out" "^sensitive: yes$"
+# pkcs11-tool (OpenSC), which shares no code with dx, reads the same
+if command -v pkcs11-tool >/dev/null; then
+  check "pkcs11-tool lists the token's objects" 0 pkcs11-tool --module "$HSM_MODULE" --token-label dx --login --pin 1234 --list-objects
+  check_grep "and sees the private key sensitive and never extractable" "$T/out" "Access: +sensitive, always sensitive, never extractable"
+else
+  fail "pkcs11-tool lists the token's objects" "opensc is not installed (scripts/deps.sh installs it)"
+fi
+
+"$BIN/dx-admin" master-key new "$T/keys/master.key" >/dev/null
+check "the broker refuses a token key without --master-key" 2 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/dz" \
+  --policies "$T/policies" --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}"
+check_grep "saying what to do" "$T/err" "needs --master-key"
+
+start_broker_hsm() {
+  mkdir -p "$T/data"
+  BROKER_STARTS=$((BROKER_STARTS + 1))
+  BROKER_LOG=$T/broker.$BROKER_STARTS.log
+  "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/data" --policies "$T/policies" \
+    --master-key "$T/keys/master.key" "$@" >"$BROKER_LOG" 2>&1 &
+  BROKER_PID=$!
+  for _ in $(seq 100); do
+    EP=$(sed -n 's/.*listening endpoint=\([^ ]*\).*/\1/p' "$BROKER_LOG")
+    [ -n "$EP" ] && return 0
+    kill -0 "$BROKER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$BROKER_LOG" >&2
+  BROKER_PID=
+  return 1
+}
+# the contract's form: key is the URI, the transport secret in its file
+if start_broker_hsm --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}"; then
+  pass "the broker starts with its signing key in the token"
+else
+  fail "the broker starts with its signing key in the token" "see above"; exit 1
+fi
+check "a publish is acknowledged with a receipt the token signed" 0 agent health publish health/vaccination/h1 "$T/d.csv"
+check "a filtered fetch verifies the broker's view signature" 0 agent statistics fetch health/vaccination/h1 --purpose statistics -o "$T/f.csv"
+check "a refusal" 3 agent education fetch health/vaccination/h1 --purpose statistics -o "$T/x.csv"
+check "dx-audit verify checks every head against broker.pub" 0 audit auditor verify
+check_grep "and they match" "$T/out" "audit log verified"
+A() { "$BIN/dx-audit" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/auditor.key" "$@"; }
+check "query --with-proofs" 0 A query --with-proofs --format json
+cp "$T/out" "$T/proofs.json"
+check "Python's independent verifier accepts heads the token signed" 0 sh -c "/usr/bin/python3 tests/differential/audit_verify.py '$T/keys/broker.pub' < '$T/proofs.json'"
+if command -v go >/dev/null && [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb/note ]; then
+  check "head --vkey" 0 A head --vkey
+  cp "$T/out" "$T/vkey"
+  check "and so does Go's note verifier" 0 sh -c \
+    "cd tests/differential/goverify && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE='$T/gocache' go run main.go \"\$(cat '$T/vkey')\" < '$T/proofs.json'"
+else
+  fail "Go's note verifier" "golang-go and golang-golang-x-mod-dev are not installed"
+fi
+stop_broker
+check "it stops cleanly" 0 true
+
+# the key file form: key names the file, which names the token's key
+if start_broker_hsm --key "$T/keys/broker.key" "${P11[@]}"; then
+  pass "the broker starts from a key file that names the token's key"
+  check "and goes on signing the same log" 0 agent health publish health/vaccination/h2 "$T/d.csv"
+  check "which verifies" 0 audit auditor verify
+  stop_broker
+else
+  fail "the broker starts from a key file that names the token's key" "see above"
+fi
+
+# what stops the start, in one line, before anything is touched
+refuse() {
+  local name=$1 want=$2 pattern=$3
+  shift 3
+  rm -rf "$T/dz"
+  check "$name" "$want" "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/dz" --policies "$T/policies" \
+    --master-key "$T/keys/master.key" --transport-key "$T/keys/broker.key" "$@"
+  check_grep "  in one line: $pattern" "$T/err" "$pattern"
+  if [ "$(grep -vc '^$' "$T/err")" -le 1 ]; then pass "  one line"; else fail "  one line" "$(cat "$T/err")"; fi
+}
+printf '0000\n' > "$T/badpin"; chmod 600 "$T/badpin"
+refuse "a wrong PIN is refused at start" 1 "wrong PIN" --key "$URI" --pkcs11-module "$HSM_MODULE" --pkcs11-pin-file "$T/badpin"
+refuse "a missing token is refused at start" 1 "no token of .* matches" --key "pkcs11:token=nope;object=broker" "${P11[@]}"
+refuse "a missing object is refused at start" 1 "has no Ed25519 private key" --key "pkcs11:token=dx;object=nothing" "${P11[@]}"
+refuse "a missing module is refused at start" 1 "cannot load the PKCS#11 module" --key "$URI" --pkcs11-module /nonexistent/lib.so --pkcs11-pin-file "$HSM_PIN_FILE"
+refuse "a token key without the module setting is refused" 2 "needs pkcs11-module" --key "$URI"
+refuse "a URI with a PIN in it is refused" 2 "carries no PIN" --key "pkcs11:token=dx;object=broker?pin-value=1234" "${P11[@]}"
+chmod 644 "$HSM_PIN_FILE"
+refuse "a PIN file others may read is refused" 1 "readable by group or others" --key "$URI" "${P11[@]}"
+chmod 600 "$HSM_PIN_FILE"
+rm -rf "$T/dz"
+check "--key pkcs11: without --transport-key is refused" 2 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/dz" \
+  --policies "$T/policies" --key "$URI" "${P11[@]}" --master-key "$T/keys/master.key"
+check_grep "saying the transport secret stays in a file" "$T/err" "needs --transport-key"
+# a key file whose sign_key is not the token's key
+"$BIN/dx-admin" keygen other --out "$T/k3" >/dev/null 2>&1
+rm -rf "$T/dz"
+check "a token key that is not the key file's sign_key is refused" 1 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/dz" \
+  --policies "$T/policies" --key "$URI" --transport-key "$T/k3/other.key" "${P11[@]}" --master-key "$T/keys/master.key"
+check_grep "saying so" "$T/err" "is not the sign_key"
+if [ -e "$T/dz" ]; then fail "no refused start made a data directory" "$T/dz exists"; else pass "no refused start made a data directory"; fi
+check "--check-config opens the token" 0 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/data" --policies "$T/policies" \
+  --master-key "$T/keys/master.key" --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}" --check-config
+check_grep "and says the token signs" "$T/out" "in the token; it signs"
