@@ -27,6 +27,7 @@
 typedef struct {
     dx_client_t *c;                     /* NULL while there is no connection */
     const dx_keypair_t *me;
+    const dx_signer_t *signer;          /* me's signing key (its file's, or its token's) */
     const dx_pubkeys_t *broker;
     char state[DX_PATH_MAX];            /* the service's own directory */
     volatile sig_atomic_t *stop;        /* SIGTERM: finish the transfer, then stop */

@@ -263,9 +263,12 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
         rv = DX_ERR_USAGE;
         goto fail;
     }
+    dx_signer_t *signer = NULL;
     if ((rv = dx_keys_read_public(conn->broker_pub, &broker, err)) != 0 ||
         (rv = dx_keys_read_secret(conn->key, &me, err)) != 0)
         goto fail;
+    if ((rv = dx_cli_signer(conn, &me, &signer, err)) != 0)
+        goto wipe;
     if (!conn->state[0]) {
         snprintf(err, sizeof err, "%s: state: (the agent's own directory) is needed to run", config);
         rv = DX_ERR_USAGE;
@@ -289,7 +292,7 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
         snprintf(err, sizeof err, "cannot set up signals");
         goto wipe;
     }
-    r.link = (agent_link_t){ .me = &me, .broker = &broker, .stop = &dx_signal_stop };
+    r.link = (agent_link_t){ .me = &me, .signer = signer, .broker = &broker, .stop = &dx_signal_stop };
     snprintf(r.link.state, sizeof r.link.state, "%s", conn->state);
     s_watch_dirs(&r);
     dx_info("agent-started",
@@ -312,6 +315,7 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
         close(r.inotify);
     rv = 0;
 wipe:
+    dx_signer_destroy(&signer);
     dx_keypair_wipe(&me);
 fail:
     if (rv != 0)

@@ -94,6 +94,7 @@ typedef struct {
     dx_client_t *c;
     const dx_keypair_t *me;
     const dx_pubkeys_t *broker;
+    const dx_signer_t *signer;   /* me's signing key */
 } agent_t;
 
 static int s_publish(const opts_t *o, const agent_t *a)
@@ -135,7 +136,7 @@ static int s_publish(const opts_t *o, const agent_t *a)
                                   .classification = cls, .sha256 = sha, .size = size };
         rv = dx_manifest_build(&mo, &manifest, &mlen, err);
     }
-    if (rv == 0 && (rv = dx_sign(me->sign_secret, DX_CTX_MANIFEST, manifest, mlen, sig)) != 0)
+    if (rv == 0 && (rv = dx_signer_sign(a->signer, DX_CTX_MANIFEST, manifest, mlen, sig)) != 0)
         snprintf(err, sizeof err, "cannot sign the manifest");
     if (rv == 0)
         rv = dx_publish(c, broker, manifest, mlen, sig, fd, size, &receipt, err);
@@ -208,7 +209,7 @@ static int s_fetch(const opts_t *o, const agent_t *a)
     dx_hex_encode(res.sha256, DX_SHA256_LEN, hex);
     /* In place: sign for what arrived. The fetch stands if this fails. */
     uint64_t seq = 0;
-    if (dx_delivery_send(c, a->me, res.dataset, res.version, res.sha256, res.filtered, o->purpose, &seq,
+    if (dx_delivery_send(c, a->me, a->signer, res.dataset, res.version, res.sha256, res.filtered, o->purpose, &seq,
                          err) != 0)
         fprintf(stderr, "%s: warning: the delivery receipt was not accepted: %s\n", s_prog, err);
     if (res.filtered)
@@ -506,12 +507,19 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: %s\n", s_prog, err);
         return dx_exit_code(rv);
     }
+    dx_signer_t *signer = NULL;
     int rv = dx_cli_open(&o.conn, &me, &broker, &c, err);
-    if (rv != 0)
+    if (rv == 0)
+        rv = dx_cli_signer(&o.conn, &me, &signer, err);
+    if (rv != 0) {
+        dx_client_destroy(&c);
+        dx_keypair_wipe(&me);
         return s_fail(rv, err);
-    agent_t a = { c, &me, &broker };
+    }
+    agent_t a = { c, &me, &broker, signer };
     dx_progress_enable(); /* a bar on long transfers, when stderr is a terminal */
     int status = s_commands[k].fn(&o, &a);
+    dx_signer_destroy(&signer);
     dx_client_destroy(&c);
     dx_keypair_wipe(&me);
     return status;

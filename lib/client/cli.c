@@ -1,4 +1,5 @@
 /* cli: connection settings from flags, environment and config file. */
+#include "pkcs11.h"
 #include "cli.h"
 #include "ytree.h"
 
@@ -50,9 +51,10 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
         bool service = c->agent_sections && k->kind == YT_SCALAR;
         if (service && (strcmp(k->value, "outboxes") == 0 || strcmp(k->value, "subscriptions") == 0))
             continue; /* the agent service's: agents/agent_config.c checks them */
-        static const char *const known[] = { "broker", "broker_pub", "key", "timeout", "state",
+        static const char *const known[] = { "broker", "broker_pub", "key", "timeout",
+                                             "pkcs11-module", "pkcs11-pin-file", "state",
                                              "log_format", "log_level" };
-        size_t j = 0, nknown = service ? 7u : 4u;
+        size_t j = 0, nknown = service ? 9u : 6u;
         while (k->kind == YT_SCALAR && j < nknown && strcmp(k->value, known[j]) != 0)
             j++;
         if (k->kind == YT_SCALAR && j == nknown) {
@@ -89,6 +91,12 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
         } else if (strcmp(k->value, "key") == 0) {
             if (!c->key[0])
                 snprintf(c->key, sizeof c->key, "%s", v->value);
+        } else if (strcmp(k->value, "pkcs11-module") == 0) {
+            if (!c->pkcs11_module[0])
+                snprintf(c->pkcs11_module, sizeof c->pkcs11_module, "%s", v->value);
+        } else if (strcmp(k->value, "pkcs11-pin-file") == 0) {
+            if (!c->pkcs11_pin_file[0])
+                snprintf(c->pkcs11_pin_file, sizeof c->pkcs11_pin_file, "%s", v->value);
         } else if (service && strcmp(k->value, "state") == 0) {
             snprintf(c->state, sizeof c->state, "%s", v->value);
         } else if (service && strcmp(k->value, "log_format") == 0) {
@@ -161,6 +169,13 @@ int dx_cli_connect(const dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broke
     return dx_client_new(c->broker, me, broker, c->timeout_ms, out, err);
 }
 
+int dx_cli_signer(const dx_cli_conn_t *c, const dx_keypair_t *me, dx_signer_t **out, char err[DX_ERRMSG])
+{
+    dx_pkcs11_conf_t p11 = { c->pkcs11_module[0] ? c->pkcs11_module : NULL,
+                             c->pkcs11_pin_file[0] ? c->pkcs11_pin_file : NULL };
+    return dx_keypair_signer(me, &p11, out, err);
+}
+
 int dx_cli_open(dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broker, dx_client_t **out,
                 char err[DX_ERRMSG])
 {
@@ -193,6 +208,8 @@ int dx_cli_option(dx_cli_conn_t *c, int opt, const char *arg, const char *prog)
     case DX_OPT_BROKER_PUB: snprintf(c->broker_pub, sizeof c->broker_pub, "%s", arg); return 1;
     case DX_OPT_KEY: snprintf(c->key, sizeof c->key, "%s", arg); return 1;
     case DX_OPT_CONFIG: c->config = arg; return 1;
+    case DX_OPT_PKCS11_MODULE: snprintf(c->pkcs11_module, sizeof c->pkcs11_module, "%s", arg); return 1;
+    case DX_OPT_PKCS11_PIN_FILE: snprintf(c->pkcs11_pin_file, sizeof c->pkcs11_pin_file, "%s", arg); return 1;
     case DX_OPT_TIMEOUT:
         if (dx_cli_timeout(arg, &c->timeout_ms) != 0) {
             fprintf(stderr, "%s: --timeout: expected seconds, like 10\n", prog);

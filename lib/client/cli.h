@@ -25,18 +25,23 @@ typedef struct {
     char log_format[8];          /* the config file's log_format: and log_level: (dx-agent run) */
     char log_level[8];
     bool agent_sections;         /* the file may hold state:, outboxes:, subscriptions: */
+    char pkcs11_module[DX_PATH_MAX];   /* a key file naming a token's key: its library, */
+    char pkcs11_pin_file[DX_PATH_MAX]; /* and the file with its PIN */
 } dx_cli_conn_t;
 
 /* The connection options every client program takes: put DX_CLI_OPTIONS
  * in its getopt_long table and hand unknown codes to dx_cli_option(). The
  * codes are above 255 so they never clash with short options. */
-enum { DX_OPT_BROKER = 0x1000, DX_OPT_BROKER_PUB, DX_OPT_KEY, DX_OPT_CONFIG, DX_OPT_TIMEOUT };
+enum { DX_OPT_BROKER = 0x1000, DX_OPT_BROKER_PUB, DX_OPT_KEY, DX_OPT_CONFIG, DX_OPT_TIMEOUT,
+       DX_OPT_PKCS11_MODULE, DX_OPT_PKCS11_PIN_FILE };
 #define DX_CLI_OPTIONS                                                   \
     { "broker", required_argument, NULL, DX_OPT_BROKER },               \
     { "broker-pub", required_argument, NULL, DX_OPT_BROKER_PUB },       \
     { "key", required_argument, NULL, DX_OPT_KEY },                     \
     { "config", required_argument, NULL, DX_OPT_CONFIG },               \
-    { "timeout", required_argument, NULL, DX_OPT_TIMEOUT }
+    { "timeout", required_argument, NULL, DX_OPT_TIMEOUT },             \
+    { "pkcs11-module", required_argument, NULL, DX_OPT_PKCS11_MODULE }, \
+    { "pkcs11-pin-file", required_argument, NULL, DX_OPT_PKCS11_PIN_FILE }
 
 /* Applies getopt code opt: 1 when it was a connection option, 0 when not,
  * DX_ERR_USAGE for a bad value (after printing "prog: ..." on stderr). */
@@ -55,6 +60,9 @@ int dx_cli_resolve(dx_cli_conn_t *c, char err[DX_ERRMSG]);
  * needed is missing. */
 int dx_cli_connect(const dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broker,
                    dx_client_t **out, char err[DX_ERRMSG]);
+/* A signer for me's signing key: the key file's, or its token's (with
+ * pkcs11-module and pkcs11-pin-file). */
+int dx_cli_signer(const dx_cli_conn_t *c, const dx_keypair_t *me, dx_signer_t **out, char err[DX_ERRMSG]);
 /* dx_cli_resolve, then dx_cli_connect. */
 int dx_cli_open(dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broker, dx_client_t **out,
                 char err[DX_ERRMSG]);

@@ -6,13 +6,12 @@
 
 #include <stdio.h>
 
-int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset, uint64_t version,
+int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const dx_signer_t *signer, const char *dataset, uint64_t version,
                      const uint8_t sha[DX_SHA256_LEN], bool filtered, const char *purpose,
                      uint64_t *audit_seq, char err[DX_ERRMSG])
 {
     Dx__DeliveryReceipt r = DX__DELIVERY_RECEIPT__INIT;
     Dx__Signed s = DX__SIGNED__INIT;
-    dx_signer_t *signer = NULL;
     Dx__Reply *reply = NULL;
     r.dataset = (char *)dataset;
     r.version = version;
@@ -22,10 +21,7 @@ int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset
     r.time_ms = dx_now_ms();
     r.purpose = (char *)(purpose ? purpose : "");
     r.filtered = filtered;
-    int rv = dx_signer_new(me->sign_secret, &signer);
-    if (rv == 0)
-        rv = dx_signed_make(&r.base, DX_CTX_DELIVERY, signer, &s);
-    dx_signer_destroy(&signer);
+    int rv = dx_signed_make(&r.base, DX_CTX_DELIVERY, signer, &s);
     if (rv != 0) {
         snprintf(err, DX_ERRMSG, "cannot sign the delivery receipt");
         return rv;

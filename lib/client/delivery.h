@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /* Signs and sends a delivery receipt; *audit_seq is the log record. */
-int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const char *dataset, uint64_t version,
+int dx_delivery_send(dx_client_t *c, const dx_keypair_t *me, const dx_signer_t *signer, const char *dataset, uint64_t version,
                      const uint8_t sha[DX_SHA256_LEN], bool filtered, const char *purpose,
                      uint64_t *audit_seq, char err[DX_ERRMSG]);
 

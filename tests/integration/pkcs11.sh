@@ -32,6 +32,13 @@ else
   fail "pkcs11-tool lists the token's objects" "opensc is not installed (scripts/deps.sh installs it)"
 fi
 
+# a member's agent keeps its signing key on a token too: health's key is
+# made there, and the policy takes its new public keys
+rm -f "$T/keys/health.key" "$T/keys/health.pub" "$T/keys/statistics.key" "$T/keys/statistics.pub"
+check "a member's signing key is made on the token" 0 "$BIN/dx-admin" keygen health --out "$T/keys" --pkcs11 "pkcs11:token=dx;object=health" "${P11[@]}"
+check "and another's" 0 "$BIN/dx-admin" keygen statistics --out "$T/keys" --pkcs11 "pkcs11:token=dx;object=statistics" "${P11[@]}"
+"$PWD/scripts/example-exchange.sh" "$T" "$BIN" >/dev/null
+
 "$BIN/dx-admin" master-key new "$T/keys/master.key" >/dev/null
 check "the broker refuses a token key without --master-key" 2 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/dz" \
   --policies "$T/policies" --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}"
@@ -60,9 +67,19 @@ if start_broker_hsm --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}
 else
   fail "the broker starts with its signing key in the token" "see above"; exit 1
 fi
-check "a publish is acknowledged with a receipt the token signed" 0 agent health publish health/vaccination/h1 "$T/d.csv"
-check "a filtered fetch verifies the broker's view signature" 0 agent statistics fetch health/vaccination/h1 --purpose statistics -o "$T/f.csv"
+check "a publish signed by the member's token key is acknowledged with a receipt the broker's token signed" 0 \
+  agent health publish health/vaccination/h1 "$T/d.csv" "${P11[@]}"
+check "without the token's settings, the member's agent says what it needs" 2 agent health publish health/vaccination/h0 "$T/d.csv"
+check_grep "in one line" "$T/err" "needs pkcs11-module"
+check "the agent's YAML names the module and the PIN file" 0 sh -c "printf 'broker: %s\nbroker_pub: %s\nkey: %s\npkcs11-module: %s\npkcs11-pin-file: %s\n' \
+  '$EP' '$T/keys/broker.pub' '$T/keys/health.key' '$HSM_MODULE' '$HSM_PIN_FILE' > '$T/health.yaml' &&
+  '$BIN/dx-agent' --config '$T/health.yaml' publish health/vaccination/h1b '$T/d.csv'"
+check "a filtered fetch verifies the broker's view signature, and its delivery receipt is signed on the token" 0 \
+  agent statistics fetch health/vaccination/h1 --purpose statistics -o "$T/f.csv" "${P11[@]}"
+if grep -q "not accepted" "$T/err"; then fail "the receipt was accepted" "$(cat "$T/err")"; else pass "the receipt was accepted"; fi
 check "a refusal" 3 agent education fetch health/vaccination/h1 --purpose statistics -o "$T/x.csv"
+check "the publisher sees the signed delivery receipt" 0 agent health deliveries health/vaccination/h1 "${P11[@]}"
+check_grep "from statistics" "$T/out" "statistics"
 check "dx-audit verify checks every head against broker.pub" 0 audit auditor verify
 check_grep "and they match" "$T/out" "audit log verified"
 A() { "$BIN/dx-audit" --broker "$EP" --broker-pub "$T/keys/broker.pub" --key "$T/keys/auditor.key" "$@"; }
@@ -83,7 +100,7 @@ check "it stops cleanly" 0 true
 # the key file form: key names the file, which names the token's key
 if start_broker_hsm --key "$T/keys/broker.key" "${P11[@]}"; then
   pass "the broker starts from a key file that names the token's key"
-  check "and goes on signing the same log" 0 agent health publish health/vaccination/h2 "$T/d.csv"
+  check "and goes on signing the same log" 0 agent health publish health/vaccination/h2 "$T/d.csv" "${P11[@]}"
   check "which verifies" 0 audit auditor verify
   stop_broker
 else

@@ -25,7 +25,8 @@ TEST(precedence_flags_env_config)
 {
     char path[] = "/tmp/dx-test-cli-XXXXXX", err[DX_ERRMSG];
     int fd = mkstemp(path);
-    const char *text = "broker: tcp://from-config:1\nbroker_pub: config.pub\nkey: config.key\ntimeout: 3\n";
+    const char *text = "broker: tcp://from-config:1\nbroker_pub: config.pub\nkey: config.key\ntimeout: 3\n"
+                       "pkcs11-module: /usr/lib/softhsm/libsofthsm2.so\npkcs11-pin-file: /etc/dx/pin\n";
     CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
     close(fd);
     setenv("DX_BROKER_PUB", "env.pub", 1);
@@ -41,6 +42,8 @@ TEST(precedence_flags_env_config)
     CHECK_STR(c.broker_pub, "env.pub");
     CHECK_STR(c.broker, "tcp://from-config:1");
     CHECK_EQ(c.timeout_ms, 3000);
+    CHECK_STR(c.pkcs11_module, "/usr/lib/softhsm/libsofthsm2.so");
+    CHECK_STR(c.pkcs11_pin_file, "/etc/dx/pin");
     FILE *f = fopen(path, "w");
     fputs("brokr: x\n", f);
     fclose(f);
