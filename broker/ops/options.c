@@ -46,7 +46,7 @@ static const option_t s_options[] = {
       "its signing key in a token (then --transport-key)" },
     { "transport-key", OPT_TEXT, AT(transport_key_path), 0, 0, NULL, false, "FILE",
       "with --key pkcs11:...: the key file with the transport (CURVE)\n"
-      "secret (dx-admin keygen ID --pkcs11 URI makes it)" },
+      "secret (dx-admin keygen makes it, given a pkcs11: URI)" },
     { "pkcs11-module", OPT_TEXT, AT(pkcs11_module), 0, 0, NULL, false, "FILE",
       "the PKCS#11 library of the token holding a key named by a pkcs11: URI" },
     { "pkcs11-pin-file", OPT_TEXT, AT(pkcs11_pin_file), 0, 0, NULL, false, "FILE",

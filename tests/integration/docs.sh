@@ -10,10 +10,10 @@ source "$(dirname "$0")/lib.sh"
 # (lines of the man page that show another program's command are skipped)
 for prog in dx-broker dx-agent dx-admin dx-audit; do
   man=$(ls dist/man/$prog.[0-9])
-  usage=$("$BIN/$prog" --help 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u)
+  usage=$("$BIN/$prog" --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
   others=$(echo dx-broker dx-agent dx-admin dx-audit | tr ' ' '\n' | grep -v "^$prog$" | paste -sd'|')
   inman=$(grep -v -E "($others)[^(]" "$man" | grep -v "^\.SH\|^\.TH" |
-          grep -o -- '\\-\\-[a-z][a-z\\-]*' | sed 's/\\//g' | sort -u)
+          grep -o -- '\\-\\-[a-z][a-z0-9\\-]*' | sed 's/\\//g' | sort -u)
   missing=$(comm -23 <(echo "$usage") <(echo "$inman") | tr '\n' ' ')
   extra=$(comm -13 <(echo "$usage") <(echo "$inman") | tr '\n' ' ')
   if [ -z "$missing" ]; then pass "$prog: every option of --help is in $(basename "$man")"; else fail "$prog: every option of --help is in $(basename "$man")" "missing: $missing"; fi
