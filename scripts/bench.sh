@@ -31,6 +31,8 @@
 #   (m) a group of brokers on Ceph (scripts/bench_group.sh): small
 #       publishes/s and latency at 1,000/s on the active of a group of two
 #       against a broker alone on the same pool; failover time, median of 5
+#   (n) keys in hardware (scripts/bench_evidence.sh): small publishes/s
+#       with the broker's signing key in SoftHSM2 against a key file
 # plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
 # records, default 1M and 10M). The broker's peak RSS is the highest of
 # every broker the bench starts.
@@ -211,6 +213,8 @@ echo "(l) content on Ceph..." >&2
 scripts/bench_rados.sh "$BIN" "$T" "$out" "$RUNS"
 echo "(m) a group of brokers on Ceph..." >&2
 scripts/bench_group.sh "$BIN" "$T" "$out" "$RUNS"
+echo "(n) keys in hardware..." >&2
+scripts/bench_evidence.sh "$BIN" "$T" "$out" "$RUNS"
 echo "policy and audit benchmarks..." >&2
 "$B/bench_policy" "$out" >/dev/null
 "$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null
