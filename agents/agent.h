@@ -28,12 +28,18 @@ typedef struct {
     dx_client_t *c;                     /* NULL while there is no connection */
     const dx_keypair_t *me;
     const dx_signer_t *signer;          /* me's signing key (its file's, or its token's) */
+    const dx_keypair_t *next;           /* a key rotation: the next key (next_key:), or NULL */
+    const dx_signer_t *next_signer;
     const dx_pubkeys_t *broker;
     char state[DX_PATH_MAX];            /* the service's own directory */
     volatile sig_atomic_t *stop;        /* SIGTERM: finish the transfer, then stop */
     struct { dev_t dev; ino_t ino; } said[AGENT_SAID_MAX]; /* refused entries, said once */
     unsigned nsaid;
 } agent_link_t;
+
+/* The signer of the key the connection uses now (the next key's, once the
+ * broker takes it). */
+const dx_signer_t *agent_signer(const agent_link_t *l);
 
 /* Whether the entry (dev, ino) was not refused before in this run: a
  * refusal that is left in place is logged once, not at every scan. */

@@ -165,7 +165,7 @@ static int s_confirm(run_dirs_t *d, int dir, const char *target, const char *nam
     if (rv == 0) {
         snprintf(res->dataset, sizeof res->dataset, "%s", name);
         res->version = version;
-        rv = dx_delivery_send(l->c, l->me, l->signer, name, version, res->sha256, res->filtered, s->purpose,
+        rv = dx_delivery_send(l->c, l->me, agent_signer(l), name, version, res->sha256, res->filtered, s->purpose,
                               &seq, err);
         if (rv == 0 && (rv = s_write_receipt(dir, target, res, s->purpose, seq)) == 0)
             unlinkat(dir, note, 0);
@@ -382,7 +382,7 @@ static int s_deliver(run_dirs_t *d, const char *name, uint64_t version)
         free(res);
         return rv;
     }
-    if ((rv = dx_delivery_send(l->c, l->me, l->signer, name, version, res->sha256, res->filtered, s->purpose,
+    if ((rv = dx_delivery_send(l->c, l->me, agent_signer(l), name, version, res->sha256, res->filtered, s->purpose,
                                &seq, err)) != 0)
         dx_warn("inbox-receipt-refused",
                 "inbox %s: %s@%" PRIu64 " is in place, but its delivery receipt was not accepted: %s",

@@ -154,7 +154,7 @@ static int s_sign_new(outbox_t *ob, const char *file, int fd, const char *manife
                               .classification = ob->o->classification, .sha256 = sha, .size = size };
     if ((rv = dx_manifest_build(&mo, &m_bytes, &mlen, err)) != 0)
         return rv;
-    if ((rv = dx_signer_sign(ob->l->signer, DX_CTX_MANIFEST, m_bytes, mlen, sig)) != 0)
+    if ((rv = dx_signer_sign(agent_signer(ob->l), DX_CTX_MANIFEST, m_bytes, mlen, sig)) != 0)
         snprintf(err, DX_ERRMSG, "cannot sign the manifest");
     if (rv == 0 && (rv = s_save_manifest(ob->pending, manifest, m_bytes, mlen, sig)) != 0)
         snprintf(err, DX_ERRMSG, "cannot save .pending/%s: %s", manifest, strerror(errno));

@@ -94,12 +94,29 @@ static int s_renew(run_t *r, char err[DX_ERRMSG])
     return rv;
 }
 
+const dx_signer_t *agent_signer(const agent_link_t *l)
+{
+    if (l->next && l->c && dx_equal(dx_client_key(l->c)->pub.sign, l->next->pub.sign, DX_ED25519_LEN))
+        return l->next_signer;
+    return l->signer;
+}
+
 static int s_connect(run_t *r, char err[DX_ERRMSG])
 {
     dx_client_t *c = NULL;
-    int rv = dx_client_new(r->conn->broker, r->link.me, r->link.broker, r->conn->timeout_ms, &c, err);
+    /* a rotation: the next key first, the current one while the broker
+     * does not take the next yet */
+    int rv = dx_client_new(r->conn->broker, r->link.next ? r->link.next : r->link.me, r->link.broker,
+                           r->conn->timeout_ms, &c, err);
     if (rv != 0)
         return rv;
+    if (r->link.next) {
+        dx_client_set_fallback(c, r->link.me);
+        if ((rv = dx_client_handshake(c, err)) != 0) {
+            dx_client_destroy(&c);
+            return rv;
+        }
+    }
     r->link.c = c;
     r->connects = 0;
     r->renew_at = 0;
@@ -263,12 +280,23 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
         rv = DX_ERR_USAGE;
         goto fail;
     }
-    dx_signer_t *signer = NULL;
+    dx_signer_t *signer = NULL, *next_signer = NULL;
+    dx_keypair_t next;
+    memset(&next, 0, sizeof next);
     if ((rv = dx_keys_read_public(conn->broker_pub, &broker, err)) != 0 ||
         (rv = dx_keys_read_secret(conn->key, &me, err)) != 0)
         goto fail;
     if ((rv = dx_cli_signer(conn, &me, &signer, err)) != 0)
         goto wipe;
+    if (conn->next_key[0] &&
+        ((rv = dx_keys_read_secret(conn->next_key, &next, err)) != 0 ||
+         (rv = dx_cli_signer(conn, &next, &next_signer, err)) != 0))
+        goto wipe;
+    if (conn->next_key[0] && strcmp(next.pub.id, me.pub.id) != 0) {
+        snprintf(err, sizeof err, "next_key %s is member %s's, not %s's", conn->next_key, next.pub.id, me.pub.id);
+        rv = DX_ERR_USAGE;
+        goto wipe;
+    }
     if (!conn->state[0]) {
         snprintf(err, sizeof err, "%s: state: (the agent's own directory) is needed to run", config);
         rv = DX_ERR_USAGE;
@@ -292,7 +320,8 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
         snprintf(err, sizeof err, "cannot set up signals");
         goto wipe;
     }
-    r.link = (agent_link_t){ .me = &me, .signer = signer, .broker = &broker, .stop = &dx_signal_stop };
+    r.link = (agent_link_t){ .me = &me, .signer = signer, .next = conn->next_key[0] ? &next : NULL,
+                             .next_signer = next_signer, .broker = &broker, .stop = &dx_signal_stop };
     snprintf(r.link.state, sizeof r.link.state, "%s", conn->state);
     s_watch_dirs(&r);
     dx_info("agent-started",
@@ -316,7 +345,9 @@ int agent_run(dx_cli_conn_t *conn, const char *config)
     rv = 0;
 wipe:
     dx_signer_destroy(&signer);
+    dx_signer_destroy(&next_signer);
     dx_keypair_wipe(&me);
+    dx_keypair_wipe(&next);
 fail:
     if (rv != 0)
         fprintf(stderr, "dx-agent: %s\n", err);

@@ -1,5 +1,6 @@
 /* audit_view: selection and printing of audit records. */
 #include "audit_view.h"
+#include "keys.h"
 #include "dxtime.h"
 #include "encode.h"
 #include "names.h"
@@ -89,6 +90,11 @@ void dx_audit_print(FILE *out, int format, const Dx__AuditRecord *r, const dx_au
         dx_json_string(out, r->reason);
         fprintf(out, ",\"policy_sha256\":\"%s\",\"manifest_sha256\":\"%s\",\"view_sha256\":\"%s\"",
                 policy, msha, vsha);
+        /* which of the member's keys signed (two during a rotation) */
+        char signer[DX_SIGN_TEXT] = "";
+        if (r->signer_key.len == DX_ED25519_LEN)
+            dx_sign_key_format(r->signer_key.data, signer);
+        fprintf(out, ",\"signer_key\":\"%s\"", signer);
         if (proof) {
             fprintf(out, ",\"tree_size\":%llu,\"proof\":[", (unsigned long long)proof->tree_size);
             for (size_t i = 0; i < proof->n; i++) {

@@ -41,6 +41,9 @@ int admin_usage(FILE *out, int status)
 {
     fprintf(out,
             "usage: dx-admin keygen ID --out DIR\n"
+            "       dx-admin keygen ID --out DIR --next --until TIME [--from TIME]\n"
+            "                (a member's next key for a rotation, in another DIR than its key;\n"
+            "                prints the policy's next: entry; the agent takes it as next_key:)\n"
             "       dx-admin keygen ID --out DIR --pkcs11 URI --pkcs11-module LIB --pkcs11-pin-file F\n"
             "                (the signing key made on a PKCS#11 token, where it stays: not\n"
             "                extractable; DIR/ID.key names it and holds the transport secret)\n"
@@ -96,10 +99,14 @@ static int s_keygen(int argc, char **argv)
 {
     static const struct option opts[] = { { "out", required_argument, NULL, 'o' },
                                           { "pkcs11", required_argument, NULL, 'u' },
+                                          { "next", no_argument, NULL, 'n' },
+                                          { "from", required_argument, NULL, 'f' },
+                                          { "until", required_argument, NULL, 't' },
                                           { "pkcs11-module", required_argument, NULL, 'm' },
                                           { "pkcs11-pin-file", required_argument, NULL, 'p' },
                                           { NULL, 0, NULL, 0 } };
-    const char *out = NULL, *uri = NULL;
+    const char *out = NULL, *uri = NULL, *from = NULL, *until = NULL;
+    bool next = false;
     dx_pkcs11_conf_t p11 = { NULL, NULL };
     int c;
     optind = 1;
@@ -108,6 +115,12 @@ static int s_keygen(int argc, char **argv)
             out = optarg;
         else if (c == 'u')
             uri = optarg;
+        else if (c == 'n')
+            next = true;
+        else if (c == 'f')
+            from = optarg;
+        else if (c == 't')
+            until = optarg;
         else if (c == 'm')
             p11.module = optarg;
         else if (c == 'p')
@@ -117,6 +130,17 @@ static int s_keygen(int argc, char **argv)
     }
     if (optind + 1 != argc || !out)
         return admin_usage(stderr, 2);
+    /* --next: a key for a rotation, printed as the policy's next: entry */
+    int64_t from_ms = 0, until_ms = 0;
+    if ((from || until) && !next) {
+        fprintf(stderr, "%s: --from and --until go with --next\n", admin_prog);
+        return 2;
+    }
+    if (next && (!until || dx_time_parse(until, &until_ms) != 0 || (from && dx_time_parse(from, &from_ms) != 0))) {
+        fprintf(stderr, "%s: --next needs --until TIME (RFC 3339), the end of the overlap, and takes "
+                "--from TIME\n", admin_prog);
+        return 2;
+    }
     const char *id = argv[optind];
     if (!dx_id_valid(id)) {
         fprintf(stderr, "%s: '%s' is not a valid member id: ^[a-z][a-z0-9-]{0,31}$\n", admin_prog, id);
@@ -153,7 +177,17 @@ static int s_keygen(int argc, char **argv)
     dx_sign_key_format(k.pub.sign, sign);
     dx_curve_key_format(k.pub.curve, curve);
     dx_keypair_wipe(&k);
-    printf("  - id: %s\n    sign_key: \"%s\"\n    transport_key: \"%s\"\n", id, sign, curve);
+    if (next) {
+        char f[DX_TIME_TEXT], u[DX_TIME_TEXT];
+        dx_time_format(until_ms, u);
+        if (from)
+            dx_time_format(from_ms, f);
+        printf("    next:                     # under member %s, in the policy\n"
+               "      sign_key: \"%s\"\n      transport_key: \"%s\"\n%s%s%s      until: %s\n",
+               id, sign, curve, from ? "      from: " : "", from ? f : "", from ? "\n" : "", u);
+    } else {
+        printf("  - id: %s\n    sign_key: \"%s\"\n    transport_key: \"%s\"\n", id, sign, curve);
+    }
     fprintf(stderr, "%s: wrote %s/%s.key (secret, mode 0600) and %s/%s.pub\n", admin_prog, out, id,
             out, id);
     return 0;

@@ -76,7 +76,9 @@ typedef struct held_policy {
 /* What a request's checks found (publish_check.c), before the writer. */
 typedef struct {
     bool ran;
-    uint8_t sign_key[DX_ED25519_LEN];    /* the key the signature was checked with */
+    uint8_t sign_keys[2][DX_ED25519_LEN]; /* the member's keys in force (two in a rotation), */
+    size_t nsign_keys;                   /* set by intake before the check */
+    uint8_t sign_key[DX_ED25519_LEN];    /* the key that verified (or the first tried) */
     int verified;                        /* 0, or DX_ERR_INTEGRITY */
     Dx__Manifest *manifest;              /* parsed after the signature checked */
     int manifest_rv;
@@ -218,6 +220,7 @@ typedef struct {
     const uint8_t *sha256;        /* 32 bytes or NULL */
     const uint8_t *manifest_sha256; /* 32 bytes or NULL: the signed manifest's */
     const uint8_t *view_sha256;   /* 32 bytes or NULL: a delivered view's */
+    const uint8_t *signer_key;    /* 32 bytes or NULL: the member's key that signed */
     const char *purpose;
     bool allow;
     const char *decision;         /* overrides allow/deny: "ok", "error" */

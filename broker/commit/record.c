@@ -43,6 +43,10 @@ static int s_append(broker_t *b, int64_t time_ms, const char *member, const audi
         r.manifest_sha256.data = (uint8_t *)f->manifest_sha256;
         r.manifest_sha256.len = DX_SHA256_LEN;
     }
+    if (f->signer_key) {
+        r.signer_key.data = (uint8_t *)f->signer_key;
+        r.signer_key.len = DX_ED25519_LEN;
+    }
     if (f->view_sha256) {
         r.view_sha256.data = (uint8_t *)f->view_sha256;
         r.view_sha256.len = DX_SHA256_LEN;
@@ -64,7 +68,7 @@ static int s_append(broker_t *b, int64_t time_ms, const char *member, const audi
 typedef struct {
     audit_fields_t f;
     char *strings[6];            /* owned: action, dataset, purpose, decision, rule_id, reason */
-    uint8_t sha[3][DX_SHA256_LEN];
+    uint8_t sha[4][DX_SHA256_LEN];
     uint8_t policy_sha[DX_SHA256_LEN];
     bool has_policy;
 } staged_record_t;
@@ -117,6 +121,7 @@ static int s_stage(const request_t *rq, const audit_fields_t *f)
     sr->f.sha256 = s_copy_sha(sr->sha[0], f->sha256);
     sr->f.manifest_sha256 = s_copy_sha(sr->sha[1], f->manifest_sha256);
     sr->f.view_sha256 = s_copy_sha(sr->sha[2], f->view_sha256);
+    sr->f.signer_key = s_copy_sha(sr->sha[3], f->signer_key);
     if ((sr->has_policy = rq->policy != NULL))
         memcpy(sr->policy_sha, rq->policy->sha256, DX_SHA256_LEN);
     if (!ok) {

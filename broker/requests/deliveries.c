@@ -187,10 +187,17 @@ int delivery_receipt(broker_t *b, request_t *rq)
     store_txn_t *t;
     uint64_t seq = 0;
     int rv;
-    if (dx_signed_verify(sr, DX_CTX_DELIVERY, rq->member->sign_key) != 0)
+    /* either of the member's keys in force (two during a rotation); the
+     * record names the one that signed */
+    const uint8_t *keys[2];
+    size_t nkeys = dx_member_sign_keys(rq->member, rq->now_ms, keys), k = 0;
+    while (k < nkeys && dx_signed_verify(sr, DX_CTX_DELIVERY, keys[k]) != 0)
+        k++;
+    if (k == nkeys)
         return s_refuse(b, rq, &f, DX__ERROR_CODE__ERR_INTEGRITY,
                         "the delivery receipt's signature does not verify with the sender's "
                         "registered sign_key");
+    f.signer_key = keys[k];
     if (wire_delivery_receipt_decode(sr->body.data, sr->body.len, &r, err) != 0) {
         f.rule_id = dx_pseudo_rule(DX_PSEUDO_PROTOCOL);
         return s_refuse(b, rq, &f, DX__ERROR_CODE__ERR_BAD_REQUEST, err);

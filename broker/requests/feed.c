@@ -199,7 +199,7 @@ static bool s_may_list(const dx_policy_t *policy, const char *member, const uint
                        const char *name, int classification, int64_t now_ms)
 {
     const dx_member_t *m = dx_policy_member(policy, member);
-    if (!dx_member_current(m, now_ms) || (key && !dx_equal(key, m->transport_key, 32)))
+    if (!dx_member_current(m, now_ms) || (key && !dx_member_transport_ok(m, key, now_ms)))
         return false;
     dx_decision_t d;
     dx_request_t req = { .member = member, .action = DX_ACT_LIST, .dataset = name,

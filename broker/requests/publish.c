@@ -99,6 +99,7 @@ typedef struct {
     const uint8_t *manifest;
     size_t manifest_len;
     const uint8_t *signature;
+    const uint8_t *signer_key;   /* the publisher's key that signed (one of two in a rotation) */
     const uint8_t *manifest_sha;
     const Dx__Manifest *m;
     uint64_t blob;
@@ -116,7 +117,8 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
 {
     const Dx__Manifest *m = c->m;
     audit_fields_t f = { .event = DX_EV_PUBLISH, .action = "publish", .dataset = m->dataset,
-                         .sha256 = m->sha256.data, .manifest_sha256 = c->manifest_sha };
+                         .sha256 = m->sha256.data, .manifest_sha256 = c->manifest_sha,
+                         .signer_key = c->signer_key };
     store_txn_t *t;
     int rv;
     if ((rv = batch_txn(b->batch, &t)) != 0)
@@ -158,6 +160,8 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     receipt.publisher = m->publisher;
     receipt.manifest_sha256.data = (uint8_t *)c->manifest_sha;
     receipt.manifest_sha256.len = DX_SHA256_LEN;
+    receipt.signer_key.data = (uint8_t *)c->signer_key;
+    receipt.signer_key.len = DX_ED25519_LEN;
     if ((rv = dx_signed_make(&receipt.base, DX_CTX_RECEIPT, b->signer, &signed_receipt)) != 0)
         goto out;
 
@@ -168,7 +172,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     e.manifest.len = c->manifest_len;
     e.manifest_sig.data = (uint8_t *)c->signature;
     e.manifest_sig.len = DX_SIG_LEN;
-    e.publisher_key.data = (uint8_t *)rq->member->sign_key;
+    e.publisher_key.data = (uint8_t *)c->signer_key;
     e.publisher_key.len = DX_ED25519_LEN;
     e.receipt = &signed_receipt;
     e.blob = c->blob;
@@ -292,11 +296,17 @@ int publish_begin(broker_t *b, request_t *rq)
     int rv;
 
     /* Verify first, then parse: nothing of an unsigned manifest is used.
-     * A job thread did both; if the member's key changed since, they are
-     * done again here against the current one. */
+     * A job thread did both; if the member's keys changed since (a reload,
+     * a rotation's window opening or closing), they are done again here
+     * against the keys in force now. */
     check_t *pp = &rq->check;
-    if (!pp->ran || memcmp(pp->sign_key, rq->member->sign_key, DX_ED25519_LEN) != 0)
-        publish_check_signed(rq, rq->member->sign_key);
+    const uint8_t *now_keys[2];
+    uint8_t keys[2][DX_ED25519_LEN];
+    size_t nkeys = dx_member_sign_keys(rq->member, rq->now_ms, now_keys);
+    for (size_t i = 0; i < nkeys; i++)
+        memcpy(keys[i], now_keys[i], DX_ED25519_LEN);
+    if (!pp->ran || pp->nsign_keys != nkeys || memcmp(pp->sign_keys, keys, nkeys * DX_ED25519_LEN) != 0)
+        publish_check_signed(rq, keys, nkeys);
     m = pp->manifest;
     pp->manifest = NULL; /* this function frees it */
     if (pp->verified != 0) {
@@ -375,8 +385,8 @@ int publish_begin(broker_t *b, request_t *rq)
 
     /* an inline publish back from the pool has its blob already */
     uint64_t blob = rq->resumed ? rq->wrote_blob : publishing_next_blob(b->publishing);
-    commit_t c = { pb->manifest.data, pb->manifest.len, pb->signature.data, manifest_sha, m,
-                   blob, false, d.rule_id, d.reason, NULL };
+    commit_t c = { pb->manifest.data, pb->manifest.len, pb->signature.data, pp->sign_key, manifest_sha,
+                   m, blob, false, d.rule_id, d.reason, NULL };
     if (pb->has_inline && b->pool && m->size > 0) {
         if (!pp->inline_matches || pp->format_rv != 0)
             goto refused_inline;
@@ -429,6 +439,7 @@ refused_inline:
     memcpy(s->manifest, pb->manifest.data, pb->manifest.len);
     s->manifest_len = pb->manifest.len;
     memcpy(s->signature, pb->signature.data, DX_SIG_LEN);
+    memcpy(s->signer_key, c.signer_key, DX_ED25519_LEN);
     memcpy(s->manifest_sha256, manifest_sha, DX_SHA256_LEN);
     s->blob = c.blob;
     snprintf(s->rule_id, sizeof s->rule_id, "%s", d.rule_id);
@@ -519,8 +530,8 @@ static int s_commit_session(broker_t *b, request_t *rq, session_t *s, const uint
                             size_t last_len)
 {
     s->busy = true; /* a retry of its manifest meanwhile is a replay */
-    commit_t c = { s->manifest, s->manifest_len, s->signature, s->manifest_sha256, s->m,
-                   s->blob, s->staged, s->rule_id, s->reason, &s->key };
+    commit_t c = { s->manifest, s->manifest_len, s->signature, s->signer_key, s->manifest_sha256,
+                   s->m, s->blob, s->staged, s->rule_id, s->reason, &s->key };
     bool made = false;
     int rv = s_commit(b, rq, &c, last, last_len, s_final_after, s->id, &made);
     if (rv != 0 || !made)

@@ -166,16 +166,24 @@ static void s_read(running_t *r, check_t *c, const uint8_t *data, size_t len, bo
     }
 }
 
-void publish_check_signed(request_t *rq, const uint8_t sign_key[DX_ED25519_LEN])
+void publish_check_signed(request_t *rq, const uint8_t keys[][DX_ED25519_LEN], size_t n)
 {
     const Dx__PublishBegin *pb = rq->req->publish_begin;
     check_t *c = &rq->check;
+    uint8_t tried[2][DX_ED25519_LEN];
+    n = n > 2 ? 2 : n;
+    memcpy(tried, keys, n * DX_ED25519_LEN);
     publish_check_clear(c);
     memset(c, 0, sizeof *c);
     c->ran = true;
-    memcpy(c->sign_key, sign_key, DX_ED25519_LEN);
-    c->verified = dx_verify(sign_key, DX_CTX_MANIFEST, pb->manifest.data, pb->manifest.len,
-                            pb->signature.data);
+    memcpy(c->sign_keys, tried, n * DX_ED25519_LEN);
+    c->nsign_keys = n;
+    c->verified = DX_ERR_INTEGRITY;
+    for (size_t i = 0; i < n && c->verified != 0; i++) {
+        memcpy(c->sign_key, tried[i], DX_ED25519_LEN);
+        c->verified = dx_verify(tried[i], DX_CTX_MANIFEST, pb->manifest.data, pb->manifest.len,
+                                pb->signature.data);
+    }
     if (c->verified != 0)
         return; /* nothing of an unsigned manifest is looked at */
     c->manifest_rv = wire_manifest_decode(pb->manifest.data, pb->manifest.len, &c->manifest,
@@ -202,10 +210,11 @@ void publish_check_begin(broker_t *b, request_t *rq, int lane)
 {
     (void)b;
     (void)lane;
-    /* intake copied the key the member had on arrival into check.sign_key */
-    uint8_t key[DX_ED25519_LEN];
-    memcpy(key, rq->check.sign_key, sizeof key);
-    publish_check_signed(rq, key);
+    /* intake copied the keys the member had on arrival into check.sign_keys */
+    uint8_t keys[2][DX_ED25519_LEN];
+    size_t n = rq->check.nsign_keys > 2 ? 2 : rq->check.nsign_keys;
+    memcpy(keys, rq->check.sign_keys, n * DX_ED25519_LEN);
+    publish_check_signed(rq, keys, n);
 }
 
 uint64_t publish_chunk_key(const request_t *rq)

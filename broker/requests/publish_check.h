@@ -36,7 +36,10 @@ uint64_t publish_chunk_key(const request_t *rq);
 
 /* The begin checks against one key, for any thread (the writer runs them
  * again when the member's key changed since the request arrived). */
-void publish_check_signed(request_t *rq, const uint8_t sign_key[DX_ED25519_LEN]);
+/* Checks the manifest's signature with each of keys (n: one or two) until
+ * one verifies (check.sign_key: that one), then the manifest and inline
+ * content. */
+void publish_check_signed(request_t *rq, const uint8_t keys[][DX_ED25519_LEN], size_t n);
 /* Frees what the checks left in rq->check. */
 void publish_check_clear(check_t *c);
 

@@ -43,6 +43,7 @@ typedef struct session {
     uint8_t *manifest;           /* the signed bytes */
     size_t manifest_len;
     uint8_t signature[DX_SIG_LEN];
+    uint8_t signer_key[DX_ED25519_LEN]; /* the publisher's key that signed it */
     uint8_t manifest_sha256[DX_SHA256_LEN];
     Dx__Manifest *m;             /* parsed manifest */
     uint64_t blob;

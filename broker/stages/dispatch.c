@@ -116,8 +116,9 @@ static int s_admit(broker_t *b, request_t *rq)
         snprintf(reason, sizeof reason, "member '%s' %s", rq->member_id, why);
     } else if (rq->kind == RQ_MEMBER &&
                (!rq->has_transport_key ||
-                !dx_equal(rq->transport_key, rq->member->transport_key, 32))) {
-        /* the connection outlived its key: replaced by a reload since */
+                !dx_member_transport_ok(rq->member, rq->transport_key, rq->now_ms))) {
+        /* the connection outlived its key: replaced by a reload since, or
+         * retired by the end of a rotation */
         snprintf(reason, sizeof reason, "the transport key this connection was opened with is no "
                  "longer member '%s''s: reconnect with its current key", rq->member_id);
     } else if (c->role && !(rq->member->roles & c->role)) {

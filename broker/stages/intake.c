@@ -130,7 +130,8 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
     if (zmq_msg_size(&frames[5]) == 5 && memcmp(mechanism, "CURVE", 5) == 0 &&
         zmq_msg_size(&frames[6]) == 32)
         m = dx_policy_member_by_transport(policy, zmq_msg_data(&frames[6]));
-    if (m && dx_member_current(m, dx_now_ms())) {
+    int64_t now = dx_now_ms();
+    if (m && dx_member_current(m, now) && dx_member_transport_ok(m, zmq_msg_data(&frames[6]), now)) {
         s_zap_reply(b->zap, &frames[1], "200", "OK", m->id, zmq_msg_data(&frames[6]));
         metrics_handshake(b->metrics, true);
         dx_log_kv(DX_LOG_DEBUG, "handshake-admitted", DX_KV("member", m->id), DX_KV("address", address));
@@ -142,7 +143,12 @@ static void s_zap_handle(broker_t *b, const dx_policy_t *policy)
         }
         s_zap_reply(b->zap, &frames[1], "400", "not a current member key", "", NULL);
         metrics_handshake(b->metrics, false);
-        const char *why = m ? (m->revoked ? "member revoked" : "member keys expired") : "not a member key";
+        const char *why = !m                              ? "not a member key"
+                          : m->revoked                    ? "member revoked"
+                          : !dx_member_current(m, now)    ? "member keys expired"
+                          : dx_equal(zmq_msg_data(&frames[6]), m->transport_key, 32)
+                              ? "a key its rotation retired (past next: until)"
+                              : "a next key not in force yet (before next: from)";
         dx_log_kv(DX_LOG_WARN, "handshake-refused", DX_KV("member", m ? m->id : ""),
                   DX_KV("address", address), DX_KV("key", key), DX_KV("reason", why));
         handshake_note_t note;
@@ -323,9 +329,13 @@ static void s_receive_one(broker_t *b, const dx_policy_t *policy, zmq_msg_t *id,
     const dx_member_t *m = cmd->check ? dx_policy_member(policy, user) : NULL;
     int rv;
     if (m) {
-        /* the checks use the key the member has now; the writer checks
-         * again if it changes before the request is decided */
-        memcpy(rq->check.sign_key, m->sign_key, DX_ED25519_LEN);
+        /* the checks use the keys the member has now (two during a
+         * rotation); the writer checks again if they change before the
+         * request is decided */
+        const uint8_t *keys[2];
+        rq->check.nsign_keys = dx_member_sign_keys(m, rq->now_ms, keys);
+        for (size_t i = 0; i < rq->check.nsign_keys; i++)
+            memcpy(rq->check.sign_keys[i], keys[i], DX_ED25519_LEN);
         rv = jobs_submit(b->jobs, rq, cmd->lane ? cmd->lane(rq) : 0);
     } else if (cmd->read) {
         rv = readers_submit(b, rq, cmd->lane ? cmd->lane(rq) : 0);

@@ -52,9 +52,9 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
         if (service && (strcmp(k->value, "outboxes") == 0 || strcmp(k->value, "subscriptions") == 0))
             continue; /* the agent service's: agents/agent_config.c checks them */
         static const char *const known[] = { "broker", "broker_pub", "key", "timeout",
-                                             "pkcs11-module", "pkcs11-pin-file", "state",
+                                             "pkcs11-module", "pkcs11-pin-file", "next_key", "state",
                                              "log_format", "log_level" };
-        size_t j = 0, nknown = service ? 9u : 6u;
+        size_t j = 0, nknown = service ? 10u : 7u;
         while (k->kind == YT_SCALAR && j < nknown && strcmp(k->value, known[j]) != 0)
             j++;
         if (k->kind == YT_SCALAR && j == nknown) {
@@ -91,6 +91,9 @@ static int s_config(dx_cli_conn_t *c, char err[DX_ERRMSG])
         } else if (strcmp(k->value, "key") == 0) {
             if (!c->key[0])
                 snprintf(c->key, sizeof c->key, "%s", v->value);
+        } else if (strcmp(k->value, "next_key") == 0) {
+            if (!c->next_key[0])
+                snprintf(c->next_key, sizeof c->next_key, "%s", v->value);
         } else if (strcmp(k->value, "pkcs11-module") == 0) {
             if (!c->pkcs11_module[0])
                 snprintf(c->pkcs11_module, sizeof c->pkcs11_module, "%s", v->value);
@@ -166,7 +169,28 @@ int dx_cli_connect(const dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broke
         return rv;
     if ((rv = dx_keys_read_secret(c->key, me, err)) != 0)
         return rv;
-    return dx_client_new(c->broker, me, broker, c->timeout_ms, out, err);
+    if (!c->next_key[0])
+        return dx_client_new(c->broker, me, broker, c->timeout_ms, out, err);
+    /* a rotation: the next key first, the current one if the broker does
+     * not take the next yet; the commands then sign with the one it took */
+    dx_keypair_t next;
+    if ((rv = dx_keys_read_secret(c->next_key, &next, err)) != 0)
+        return rv;
+    if (strcmp(next.pub.id, me->pub.id) != 0) {
+        snprintf(err, DX_ERRMSG, "--next-key %s is member %s's, not %s's", c->next_key, next.pub.id, me->pub.id);
+        dx_keypair_wipe(&next);
+        return DX_ERR_USAGE;
+    }
+    rv = dx_client_new(c->broker, &next, broker, c->timeout_ms, out, err);
+    if (rv == 0) {
+        dx_client_set_fallback(*out, me);
+        if ((rv = dx_client_handshake(*out, err)) == 0)
+            *me = *dx_client_key(*out);
+        else
+            dx_client_destroy(out);
+    }
+    dx_keypair_wipe(&next);
+    return rv;
 }
 
 int dx_cli_signer(const dx_cli_conn_t *c, const dx_keypair_t *me, dx_signer_t **out, char err[DX_ERRMSG])
@@ -208,6 +232,7 @@ int dx_cli_option(dx_cli_conn_t *c, int opt, const char *arg, const char *prog)
     case DX_OPT_BROKER_PUB: snprintf(c->broker_pub, sizeof c->broker_pub, "%s", arg); return 1;
     case DX_OPT_KEY: snprintf(c->key, sizeof c->key, "%s", arg); return 1;
     case DX_OPT_CONFIG: c->config = arg; return 1;
+    case DX_OPT_NEXT_KEY: snprintf(c->next_key, sizeof c->next_key, "%s", arg); return 1;
     case DX_OPT_PKCS11_MODULE: snprintf(c->pkcs11_module, sizeof c->pkcs11_module, "%s", arg); return 1;
     case DX_OPT_PKCS11_PIN_FILE: snprintf(c->pkcs11_pin_file, sizeof c->pkcs11_pin_file, "%s", arg); return 1;
     case DX_OPT_TIMEOUT:

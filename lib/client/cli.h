@@ -25,6 +25,7 @@ typedef struct {
     char log_format[8];          /* the config file's log_format: and log_level: (dx-agent run) */
     char log_level[8];
     bool agent_sections;         /* the file may hold state:, outboxes:, subscriptions: */
+    char next_key[DX_PATH_MAX];  /* a key rotation: the member's next key file (--next-key, next_key:) */
     char pkcs11_module[DX_PATH_MAX];   /* a key file naming a token's key: its library, */
     char pkcs11_pin_file[DX_PATH_MAX]; /* and the file with its PIN */
 } dx_cli_conn_t;
@@ -33,7 +34,7 @@ typedef struct {
  * in its getopt_long table and hand unknown codes to dx_cli_option(). The
  * codes are above 255 so they never clash with short options. */
 enum { DX_OPT_BROKER = 0x1000, DX_OPT_BROKER_PUB, DX_OPT_KEY, DX_OPT_CONFIG, DX_OPT_TIMEOUT,
-       DX_OPT_PKCS11_MODULE, DX_OPT_PKCS11_PIN_FILE };
+       DX_OPT_PKCS11_MODULE, DX_OPT_PKCS11_PIN_FILE, DX_OPT_NEXT_KEY };
 #define DX_CLI_OPTIONS                                                   \
     { "broker", required_argument, NULL, DX_OPT_BROKER },               \
     { "broker-pub", required_argument, NULL, DX_OPT_BROKER_PUB },       \
@@ -41,7 +42,8 @@ enum { DX_OPT_BROKER = 0x1000, DX_OPT_BROKER_PUB, DX_OPT_KEY, DX_OPT_CONFIG, DX_
     { "config", required_argument, NULL, DX_OPT_CONFIG },               \
     { "timeout", required_argument, NULL, DX_OPT_TIMEOUT },             \
     { "pkcs11-module", required_argument, NULL, DX_OPT_PKCS11_MODULE }, \
-    { "pkcs11-pin-file", required_argument, NULL, DX_OPT_PKCS11_PIN_FILE }
+    { "pkcs11-pin-file", required_argument, NULL, DX_OPT_PKCS11_PIN_FILE }, \
+    { "next-key", required_argument, NULL, DX_OPT_NEXT_KEY }
 
 /* Applies getopt code opt: 1 when it was a connection option, 0 when not,
  * DX_ERR_USAGE for a bad value (after printing "prog: ..." on stderr). */
@@ -57,7 +59,8 @@ int dx_cli_timeout(const char *text, int *ms);
 /* Fills what flags left empty from the environment and the config file. */
 int dx_cli_resolve(dx_cli_conn_t *c, char err[DX_ERRMSG]);
 /* Reads the keys and opens the connection. DX_ERR_USAGE when something
- * needed is missing. */
+ * needed is missing. With a next key (a rotation), the connection tries it
+ * first and falls back on the key; *me is then the one the broker admitted. */
 int dx_cli_connect(const dx_cli_conn_t *c, dx_keypair_t *me, dx_pubkeys_t *broker,
                    dx_client_t **out, char err[DX_ERRMSG]);
 /* A signer for me's signing key: the key file's, or its token's (with

@@ -11,6 +11,7 @@
 
 #define ENDPOINTS_MAX 8
 #define SWITCH_AFTER_MS 1000   /* an endpoint that refuses this long: try the next */
+#define PREFERRED_RETRY_MS 60000 /* on the fallback key: the preferred one tried this often */
 
 struct dx_client {
     void *ctx;
@@ -20,7 +21,12 @@ struct dx_client {
     char endpoints[ENDPOINTS_MAX][256];
     int nendpoints, current;
     unsigned generation;     /* sockets made: the monitor's name */
-    dx_keypair_t me;         /* for the next endpoint's socket */
+    dx_keypair_t me;         /* for the next endpoint's socket: the key in use */
+    dx_keypair_t other;      /* a key rotation: the other key (has_other) */
+    bool has_other;
+    bool on_fallback;        /* me is the older key: the preferred one was refused */
+    int64_t retry_at;        /* on the fallback: when to try the preferred key again */
+    bool admitted;           /* the handshake of this socket succeeded */
     dx_pubkeys_t broker;
     int timeout_ms;
     uint64_t next_id;
@@ -39,7 +45,7 @@ static int s_connect(dx_client_t *c, char err[DX_ERRMSG])
     int64_t max = 2 * (int64_t)DX_MAX_FRAME;
     snprintf(c->endpoint, sizeof c->endpoint, "%s", c->endpoints[c->current]);
     snprintf(mon, sizeof mon, "inproc://dx-client-monitor-%p-%u", (void *)c, c->generation++);
-    c->connected = c->refused = false;
+    c->connected = c->refused = c->admitted = false;
     c->handshake_failed = 0;
     if (!(c->sock = zmq_socket(c->ctx, ZMQ_DEALER)))
         goto fail;
@@ -151,6 +157,7 @@ void dx_client_destroy(dx_client_t **c_p)
     if (c->ctx)
         zmq_ctx_term(c->ctx);
     dx_keypair_wipe(&c->me);
+    dx_keypair_wipe(&c->other);
     free(c);
     *c_p = NULL;
 }
@@ -184,6 +191,9 @@ static void s_drain_monitor(dx_client_t *c)
         case ZMQ_EVENT_CONNECT_DELAYED:
             if (!c->connected)
                 c->refused = true;
+            break;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            c->admitted = true;
             break;
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
         case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
@@ -426,8 +436,69 @@ static int s_call_once(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char
     }
 }
 
+void dx_client_set_fallback(dx_client_t *c, const dx_keypair_t *older)
+{
+    c->other = *older;
+    c->has_other = true;
+}
+
+const dx_keypair_t *dx_client_key(const dx_client_t *c) { return &c->me; }
+
+/* The other key of a rotation, on a new socket. */
+static int s_swap_key(dx_client_t *c, char err[DX_ERRMSG])
+{
+    dx_keypair_t k = c->me;
+    c->me = c->other;
+    c->other = k;
+    dx_wipe(&k, sizeof k);
+    c->on_fallback = !c->on_fallback;
+    s_disconnect(c);
+    return s_connect(c, err);
+}
+
+int dx_client_handshake(dx_client_t *c, char err[DX_ERRMSG])
+{
+    for (int swaps = 0;;) {
+        int64_t give_up = dx_mono_ms() + c->timeout_ms, switch_at = dx_mono_ms() + SWITCH_AFTER_MS;
+        while (!c->admitted && !c->handshake_failed && dx_mono_ms() < give_up) {
+            zmq_pollitem_t item = { c->monitor, 0, ZMQ_POLLIN, 0 };
+            zmq_poll(&item, 1, 100);
+            s_drain_monitor(c);
+            /* with other endpoints to try, one that does not connect is left soon */
+            if (!c->connected && c->nendpoints > 1 && dx_mono_ms() >= switch_at) {
+                switch_at = dx_mono_ms() + SWITCH_AFTER_MS;
+                s_switch(c);
+            }
+        }
+        if (c->admitted)
+            return 0;
+        if (!c->handshake_failed) {
+            snprintf(err, DX_ERRMSG, "cannot reach the broker at %s within %d s", c->endpoint,
+                     c->timeout_ms / 1000);
+            return c->connected ? DX_ERR_TIMEOUT : DX_ERR_UNREACHABLE;
+        }
+        int rv = s_handshake_error(c, err);
+        if (rv != DX_ERR_NOT_ADMITTED || !c->has_other || swaps++ > 0)
+            return rv;
+        if (!c->on_fallback)
+            c->retry_at = dx_mono_ms() + PREFERRED_RETRY_MS;
+        if ((rv = s_swap_key(c, err)) != 0)
+            return rv;
+    }
+}
+
 int dx_client_call(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char err[DX_ERRMSG])
 {
+    /* A key rotation: on the older key, the preferred one is tried again
+     * now and then (its window may have opened); a key refused at the
+     * handshake never got the request, so it goes again with the other. */
+    if (c->has_other && c->on_fallback && dx_mono_ms() >= c->retry_at) {
+        c->retry_at = dx_mono_ms() + PREFERRED_RETRY_MS;
+        int rv;
+        if ((rv = s_swap_key(c, err)) != 0 || (rv = dx_client_handshake(c, err)) != 0)
+            return rv;
+    }
+    bool swapped = false;
     /* A broker group: a standby refuses at once, an endpoint that never
      * connects never got the request; either way the next one is asked,
      * until the timeout (a standby takes over within its lease). An
@@ -436,6 +507,14 @@ int dx_client_call(dx_client_t *c, Dx__Request *req, Dx__Reply **reply, char err
     int64_t deadline = dx_mono_ms() + c->timeout_ms;
     for (int tries = 0;; tries++) {
         int rv = s_call_once(c, req, reply, err);
+        if (rv == DX_ERR_NOT_ADMITTED && c->has_other && !swapped) {
+            swapped = true;
+            if (!c->on_fallback)
+                c->retry_at = dx_mono_ms() + PREFERRED_RETRY_MS;
+            if (s_swap_key(c, err) != 0)
+                return rv;
+            continue;
+        }
         bool elsewhere = rv == DX_ERR_STANDBY || (rv == DX_ERR_UNREACHABLE && !c->connected);
         if (!elsewhere || dx_mono_ms() >= deadline || !s_switch(c))
             return rv;

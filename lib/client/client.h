@@ -37,6 +37,15 @@ int dx_client_poll(dx_client_t *c, int fd, int timeout_ms, bool *fd_ready, char 
 uint64_t dx_client_take_notify(dx_client_t *c);
 /* How many times the connection was made: one more after a broker restart. */
 unsigned dx_client_connects(dx_client_t *c);
+/* A key rotation: the member's older key, used when the broker refuses the
+ * key the client was made with at the handshake (the next key's window not
+ * open yet); the preferred key is tried again every minute. A refused
+ * handshake never carried a request, so the request goes again. */
+void dx_client_set_fallback(dx_client_t *c, const dx_keypair_t *older);
+/* The key the connection uses now. */
+const dx_keypair_t *dx_client_key(const dx_client_t *c);
+/* Waits until the broker admits one of the client's keys. */
+int dx_client_handshake(dx_client_t *c, char err[DX_ERRMSG]);
 /* The dx_err for an error reply, with its message in err; 0 if none. */
 int dx_client_reply_error(const Dx__Reply *reply, char err[DX_ERRMSG]);
 

@@ -76,6 +76,32 @@ bool dx_member_current(const dx_member_t *m, int64_t now_ms)
     return m && !m->revoked && (m->not_after == DX_NO_TIME || now_ms <= m->not_after);
 }
 
+static bool s_current_keys_ok(const dx_member_t *m, int64_t now_ms)
+{
+    return !m->next.set || now_ms <= m->next.until;
+}
+
+static bool s_next_keys_ok(const dx_member_t *m, int64_t now_ms)
+{
+    return m->next.set && (m->next.from == DX_NO_TIME || now_ms >= m->next.from);
+}
+
+bool dx_member_transport_ok(const dx_member_t *m, const uint8_t key[32], int64_t now_ms)
+{
+    return (s_current_keys_ok(m, now_ms) && dx_equal(key, m->transport_key, 32)) ||
+           (s_next_keys_ok(m, now_ms) && dx_equal(key, m->next.transport_key, 32));
+}
+
+size_t dx_member_sign_keys(const dx_member_t *m, int64_t now_ms, const uint8_t *keys[2])
+{
+    size_t n = 0;
+    if (s_current_keys_ok(m, now_ms))
+        keys[n++] = m->sign_key;
+    if (s_next_keys_ok(m, now_ms))
+        keys[n++] = m->next.sign_key;
+    return n;
+}
+
 // Specificity of a glob: its literal characters, so "health/vaccination/*"
 // governs before "health/**".
 static size_t s_specificity(const char *glob)

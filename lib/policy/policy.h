@@ -48,6 +48,15 @@ enum dx_fields { DX_FIELDS_ALL = 0, DX_FIELDS_INCLUDE = 1, DX_FIELDS_EXCLUDE = 2
 
 #define DX_NO_TIME INT64_MIN   /* an absent not_before / not_after */
 
+/* A member's next keys, during a rotation: accepted from `from` (DX_NO_TIME:
+ * at once); the current keys are refused after `until`. */
+typedef struct {
+    bool set;
+    uint8_t sign_key[DX_ED25519_LEN];
+    uint8_t transport_key[32];
+    int64_t from, until;            /* ms */
+} dx_next_keys_t;
+
 typedef struct {
     char id[DX_ID_MAX + 1];
     char *name;
@@ -56,6 +65,7 @@ typedef struct {
     uint8_t transport_key[32];
     int64_t not_after;              /* ms, or DX_NO_TIME */
     bool revoked;
+    dx_next_keys_t next;            /* next: in the policy; .set false if none */
 } dx_member_t;
 
 typedef struct {
@@ -181,6 +191,12 @@ const dx_member_t *dx_policy_member(const dx_policy_t *p, const char *id);
 const dx_member_t *dx_policy_member_by_transport(const dx_policy_t *p, const uint8_t key[32]);
 /* True when the member exists, is not revoked and not past not_after. */
 bool dx_member_current(const dx_member_t *m, int64_t now_ms);
+/* Whether key is one of the member's transport keys in force at now: its
+ * current key until its rotation's `until`, its next key from `from`. */
+bool dx_member_transport_ok(const dx_member_t *m, const uint8_t key[32], int64_t now_ms);
+/* The member's signing keys in force at now (one, or two during a
+ * rotation's overlap), into keys; returns how many. */
+size_t dx_member_sign_keys(const dx_member_t *m, int64_t now_ms, const uint8_t *keys[2]);
 /* The namespace that governs dataset (the most specific match), or NULL. */
 const dx_namespace_t *dx_policy_namespace(const dx_policy_t *p, const char *dataset);
 

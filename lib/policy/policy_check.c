@@ -57,6 +57,49 @@ static void s_members(const dx_policy_t *p, const dx_policy_where_t *w, dx_diag_
     free(sorted);
 }
 
+#define HOUR_MS (3600LL * 1000)
+
+/* Members' next keys: no other member's, and a window that makes sense. */
+static void s_rotations(const dx_policy_t *p, const dx_policy_where_t *w, int64_t now, dx_diag_t *d)
+{
+    for (size_t i = 0; i < p->nmembers; i++) {
+        const dx_member_t *m = &p->members[i];
+        const dx_where_t *at = &w->members[i];
+        if (!m->next.set)
+            continue;
+        const dx_member_t *key = dx_policy_member_by_transport(p, m->next.transport_key);
+        if (key && key != m)
+            dx_diag_add(d, true, at->file, at->line, at->col,
+                        "member '%s': its next transport_key is the transport_key of '%s'", m->id, key->id);
+        for (size_t j = 0; j < p->nmembers; j++) {
+            const dx_member_t *o = &p->members[j];
+            if (o != m && (dx_equal(o->sign_key, m->next.sign_key, 32) ||
+                           (o->next.set && dx_equal(o->next.sign_key, m->next.sign_key, 32))))
+                dx_diag_add(d, true, at->file, at->line, at->col,
+                            "member '%s': its next sign_key is a sign_key of '%s'", m->id, o->id);
+        }
+        char until[DX_TIME_TEXT];
+        dx_time_format(m->next.until, until);
+        int64_t from = m->next.from == DX_NO_TIME ? now : m->next.from;
+        if (m->next.until < now)
+            dx_diag_add(d, false, at->file, at->line, at->col,
+                        "member '%s': its key rotation ended at %s, and only its next keys are accepted: "
+                        "make them its sign_key and transport_key, and remove next:", m->id, until);
+        else if (m->next.until - from < HOUR_MS)
+            dx_diag_add(d, false, at->file, at->line, at->col,
+                        "member '%s': its old and next keys overlap for less than an hour (until %s): "
+                        "an agent may not switch in time", m->id, until);
+        else if (m->next.until - from > 90 * 24 * HOUR_MS)
+            dx_diag_add(d, false, at->file, at->line, at->col,
+                        "member '%s': its old key stays valid for over 90 days more (until %s): a "
+                        "rotation is meant to retire it", m->id, until);
+        if (m->not_after != DX_NO_TIME && m->not_after < m->next.until)
+            dx_diag_add(d, false, at->file, at->line, at->col,
+                        "member '%s': its not_after comes before its rotation's until: the member "
+                        "expires before the rotation ends", m->id);
+    }
+}
+
 static bool s_known(const dx_policy_t *p, const dx_policy_where_t *w, const char *id)
 {
     return dx_policy_member(p, id) || s_in(w->broken, w->nbroken, id);
@@ -209,6 +252,7 @@ static void s_rules(const dx_policy_t *p, const dx_policy_where_t *w, int64_t no
 void dx_policy_check(const dx_policy_t *p, const dx_policy_where_t *w, int64_t now_ms, dx_diag_t *diag)
 {
     s_members(p, w, diag);
+    s_rotations(p, w, now_ms, diag);
     s_namespaces(p, w, diag);
     s_rules(p, w, now_ms, diag);
 }

@@ -57,7 +57,9 @@ int32_t dx_index_member_by_key(const dx_policy_t *p, const uint8_t key[32])
         uint32_t v = ix->by_key[i];
         if (v == 0)
             return -1;
-        if (memcmp(p->members[v - 1].transport_key, key, 32) == 0)
+        const dx_member_t *m = &p->members[v - 1];
+        if (memcmp(m->transport_key, key, 32) == 0 ||
+            (m->next.set && memcmp(m->next.transport_key, key, 32) == 0))
             return (int32_t)(v - 1);
     }
 }
@@ -132,7 +134,7 @@ int dx_policy_compile(dx_policy_t *p)
     dx_index_free(p->index);
     p->index = ix;
     ix->cap = 16;
-    while (ix->cap < 2 * p->nmembers + 1)
+    while (ix->cap < 4 * p->nmembers + 1) /* by_key: a member's next keys too */
         ix->cap *= 2;
     size_t nlists = (p->nmembers + 1) * ACTIONS * EFFECTS;
     ix->by_id = calloc(ix->cap, sizeof *ix->by_id);
@@ -143,6 +145,8 @@ int dx_policy_compile(dx_policy_t *p)
     for (size_t i = 0; i < p->nmembers; i++) {
         s_insert(ix->by_id, ix->cap, s_hash(p->members[i].id, strlen(p->members[i].id)), (uint32_t)i + 1);
         s_insert(ix->by_key, ix->cap, s_hash(p->members[i].transport_key, 32), (uint32_t)i + 1);
+        if (p->members[i].next.set)
+            s_insert(ix->by_key, ix->cap, s_hash(p->members[i].next.transport_key, 32), (uint32_t)i + 1);
     }
     for (size_t i = 0; i < p->nnamespaces; i++)
         if (!dx_cglob_compile(p->namespaces[i].match, &p->namespaces[i].cmatch))

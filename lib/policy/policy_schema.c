@@ -293,6 +293,66 @@ static bool s_m_revoked(loader_t *L, const yt_node_t *v, void *obj)
     return s_bool(L, v, "revoked", &((dx_member_t *)obj)->revoked);
 }
 
+static bool s_n_sign_key(loader_t *L, const yt_node_t *v, void *obj)
+{
+    const char *s = s_scalar(L, v, "sign_key");
+    if (s && dx_sign_key_parse(s, ((dx_next_keys_t *)obj)->sign_key) == 0)
+        return true;
+    if (s)
+        policy_schema_err(L, v, "malformed next sign_key: expected \"ed25519:\" and the base64 of 32 bytes");
+    return false;
+}
+
+static bool s_n_transport_key(loader_t *L, const yt_node_t *v, void *obj)
+{
+    const char *s = s_scalar(L, v, "transport_key");
+    if (s && dx_curve_key_parse(s, ((dx_next_keys_t *)obj)->transport_key) == 0)
+        return true;
+    if (s)
+        policy_schema_err(L, v, "malformed next transport_key: expected \"curve:\" and 40 Z85 characters");
+    return false;
+}
+
+static bool s_n_from(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_time(L, v, "from", &((dx_next_keys_t *)obj)->from);
+}
+
+static bool s_n_until(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_time(L, v, "until", &((dx_next_keys_t *)obj)->until);
+}
+
+static const schema_key_t s_next_keys[] = {
+    { "sign_key", true, s_n_sign_key },
+    { "transport_key", true, s_n_transport_key },
+    { "from", false, s_n_from },
+    { "until", true, s_n_until },
+};
+
+static const schema_t s_next_schema = { "next (a member's next keys)", "next",
+                                        "sign_key:, transport_key:, until: and, optionally, from:",
+                                        s_next_keys, sizeof s_next_keys / sizeof s_next_keys[0] };
+
+/* next: the keys a member rotates to, and the overlap window */
+static bool s_m_next(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_member_t *m = obj;
+    m->next.from = DX_NO_TIME;
+    if (!s_read_keys(L, v, &s_next_schema, &m->next))
+        return false;
+    if (m->next.from != DX_NO_TIME && m->next.from > m->next.until) {
+        policy_schema_err(L, yt_map_get(v, "from"), "from is after until: the member would have no key in between");
+        return false;
+    }
+    if (dx_equal(m->next.sign_key, m->sign_key, 32) || dx_equal(m->next.transport_key, m->transport_key, 32)) {
+        policy_schema_err(L, v, "next has a key the member already has: rotate both keys to new ones");
+        return false;
+    }
+    m->next.set = true;
+    return true;
+}
+
 static const schema_key_t s_member_keys[] = {
     { "id", true, s_m_id },
     { "name", false, s_m_name },
@@ -301,6 +361,7 @@ static const schema_key_t s_member_keys[] = {
     { "transport_key", true, s_m_transport_key },
     { "not_after", false, s_m_not_after },
     { "revoked", false, s_m_revoked },
+    { "next", false, s_m_next },
 };
 
 static const schema_t s_member_schema = { "a member", "member",

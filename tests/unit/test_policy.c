@@ -258,6 +258,39 @@ TEST(default_deny_and_members)
     dx_policy_free(&p);
 }
 
+TEST(rotation_windows)
+{
+    dx_member_t m;
+    memset(&m, 0, sizeof m);
+    memset(m.sign_key, 1, 32);
+    memset(m.transport_key, 2, 32);
+    const uint8_t *keys[2];
+    uint8_t next_t[32];
+    memset(next_t, 4, 32);
+    /* no rotation: the one key, always */
+    CHECK(dx_member_transport_ok(&m, m.transport_key, 5));
+    CHECK(!dx_member_transport_ok(&m, next_t, 5));
+    CHECK_EQ(dx_member_sign_keys(&m, 5, keys), 1u);
+    m.next.set = true;
+    memset(m.next.sign_key, 3, 32);
+    memcpy(m.next.transport_key, next_t, 32);
+    m.next.from = 100;
+    m.next.until = 200;
+    /* before from: the old keys only */
+    CHECK(dx_member_transport_ok(&m, m.transport_key, 99) && !dx_member_transport_ok(&m, next_t, 99));
+    CHECK(dx_member_sign_keys(&m, 99, keys) == 1 && keys[0] == m.sign_key);
+    /* the overlap, both ends included: both */
+    CHECK(dx_member_transport_ok(&m, m.transport_key, 100) && dx_member_transport_ok(&m, next_t, 100));
+    CHECK(dx_member_transport_ok(&m, m.transport_key, 200) && dx_member_transport_ok(&m, next_t, 200));
+    CHECK_EQ(dx_member_sign_keys(&m, 150, keys), 2u);
+    /* after until: the next keys only */
+    CHECK(!dx_member_transport_ok(&m, m.transport_key, 201) && dx_member_transport_ok(&m, next_t, 201));
+    CHECK(dx_member_sign_keys(&m, 201, keys) == 1 && keys[0] == m.next.sign_key);
+    /* no from: the next keys at once */
+    m.next.from = DX_NO_TIME;
+    CHECK(dx_member_transport_ok(&m, next_t, 0));
+}
+
 TEST(time_windows)
 {
     dx_policy_t *p = s_load_example();
@@ -474,6 +507,7 @@ int main(void)
     RUN(all_errors_reported);
     RUN(missing_or_empty_directory);
     RUN(warnings);
+    RUN(rotation_windows);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
     if (system(cmd) != 0)

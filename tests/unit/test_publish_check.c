@@ -102,19 +102,25 @@ TEST(nothing_of_an_unsigned_manifest_is_parsed)
     request_t rq;
     memset(&rq, 0, sizeof rq);
     rq.req = &req;
-    publish_check_signed(&rq, me.pub.sign);
+    publish_check_signed(&rq, (const uint8_t (*)[32])me.pub.sign, 1);
     CHECK(rq.check.ran && rq.check.verified == 0 && rq.check.manifest_rv == 0);
     CHECK(rq.check.manifest && strcmp(rq.check.manifest->dataset, "health/x") == 0);
     CHECK(rq.check.inline_matches);
     /* another key: refused, and the manifest left alone */
     dx_keypair_t other;
     CHECK_EQ(dx_keypair_generate("tax", &other), 0);
-    publish_check_signed(&rq, other.pub.sign);
+    publish_check_signed(&rq, (const uint8_t (*)[32])other.pub.sign, 1);
     CHECK_EQ(rq.check.verified, DX_ERR_INTEGRITY);
     CHECK(rq.check.manifest == NULL);
+    /* during a rotation, two keys: the one that signed is found, and named */
+    uint8_t two[2][32];
+    memcpy(two[0], other.pub.sign, 32);
+    memcpy(two[1], me.pub.sign, 32);
+    publish_check_signed(&rq, (const uint8_t (*)[32])two, 2);
+    CHECK(rq.check.verified == 0 && memcmp(rq.check.sign_key, me.pub.sign, 32) == 0);
     /* content that is not what was signed */
     pb.inline_data.data = (uint8_t *)"ho";
-    publish_check_signed(&rq, me.pub.sign);
+    publish_check_signed(&rq, (const uint8_t (*)[32])me.pub.sign, 1);
     CHECK(rq.check.verified == 0 && !rq.check.inline_matches);
     publish_check_clear(&rq.check);
     free(m);
