@@ -51,7 +51,8 @@ static int s_usage(FILE *out, int status)
 {
     fprintf(out,
             "usage: dx-agent [--broker ENDPOINT] [--broker-pub FILE] [--key FILE] [--config FILE]\n"
-            "                [--timeout SECONDS] [--pkcs11-module LIB --pkcs11-pin-file FILE]\n"
+            "                [--timeout SECONDS] [--next-key FILE]\n"
+            "                [--pkcs11-module LIB --pkcs11-pin-file FILE]\n"
             "                COMMAND ...\n"
             "  publish NAME FILE [--classification public|internal|restricted|secret]\n"
             "                    [--content-type TYPE]\n"
@@ -69,8 +70,9 @@ static int s_usage(FILE *out, int status)
             "                    fetch must come with a head that extends it (exit 4 if not)\n"
             "The connection settings may also come from DX_BROKER, DX_BROKER_PUB, DX_KEY,\n"
             "DX_TIMEOUT or a YAML --config file (broker:, broker_pub:, key:, timeout:,\n"
-            "pkcs11-module:, pkcs11-pin-file:). The last two are for a key file that names a\n"
-            "signing key in a PKCS#11 token (dx-admin keygen, given a pkcs11: URI).\n"
+            "next_key:, pkcs11-module:, pkcs11-pin-file:). --next-key: a key rotation's next\n"
+            "key, tried first (dx-admin keygen ID --next). The last two are for a key file\n"
+            "that names a signing key in a PKCS#11 token (dx-admin keygen, given a pkcs11: URI).\n"
             "--version prints the version.\n"
             "Exit status: 0 ok, 1 error, 2 usage, 3 denied by policy or a key the broker\n"
             "does not admit, 4 integrity failure, 5 broker unreachable or timed out.\n");
