@@ -71,8 +71,9 @@ static int s_usage(FILE *out, int status)
             "The connection settings may also come from DX_BROKER, DX_BROKER_PUB, DX_KEY,\n"
             "DX_TIMEOUT or a YAML --config file (broker:, broker_pub:, key:, timeout:,\n"
             "next_key:, pkcs11-module:, pkcs11-pin-file:). --next-key: a key rotation's next\n"
-            "key, tried first (dx-admin keygen ID --next). The last two are for a key file\n"
-            "that names a signing key in a PKCS#11 token (dx-admin keygen, given a pkcs11: URI).\n"
+            "key, tried first; the key of --key serves while the broker does not take it yet.\n"
+            "The last two are for a key file that names a signing key in a PKCS#11 token\n"
+            "(dx-admin keygen, given a pkcs11: URI).\n"
             "--version prints the version.\n"
             "Exit status: 0 ok, 1 error, 2 usage, 3 denied by policy or a key the broker\n"
             "does not admit, 4 integrity failure, 5 broker unreachable or timed out.\n");

@@ -11,6 +11,8 @@
 set -u
 BUILD=${BUILD:-build}
 export BUILD
+# the sanitizer build: leaks of third-party code dx loads (tests/lsan.supp)
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 cd "$(dirname "$0")/.."
 passed=0
 failed=0

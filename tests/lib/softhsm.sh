@@ -4,6 +4,9 @@
 #                         DIR/pin (0600): SOFTHSM2_CONF, HSM_MODULE, HSM_PIN_FILE;
 #                         0, or 1 and one line saying why
 HSM_MODULE=/usr/lib/softhsm/libsofthsm2.so
+# the sanitizer build: whole stacks for leaks, so that SoftHSM's own (see
+# tests/lsan.supp) are told from dx's (OpenSSL has no frame pointers)
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0
 
 hsm_make() {
   local d=$1 label=${2:-dx}

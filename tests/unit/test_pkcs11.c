@@ -8,6 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* the sanitizer build: see tests/lib/softhsm.sh */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "fast_unwind_on_malloc=0"; }
+
 static char s_dir[] = "/tmp/dx-test-p11.XXXXXX";
 static char s_pin[300], s_bad_pin[300];
 static dx_pkcs11_conf_t s_conf = { "/usr/lib/softhsm/libsofthsm2.so", s_pin };
