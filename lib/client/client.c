@@ -11,7 +11,7 @@
 
 #define ENDPOINTS_MAX 8
 #define SWITCH_AFTER_MS 1000   /* an endpoint that refuses this long: try the next */
-#define PREFERRED_RETRY_MS 60000 /* on the fallback key: the preferred one tried this often */
+#define PREFERRED_RETRY_MS 10000 /* on the fallback key: the preferred one tried this often */
 
 struct dx_client {
     void *ctx;

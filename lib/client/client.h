@@ -39,7 +39,7 @@ uint64_t dx_client_take_notify(dx_client_t *c);
 unsigned dx_client_connects(dx_client_t *c);
 /* A key rotation: the member's older key, used when the broker refuses the
  * key the client was made with at the handshake (the next key's window not
- * open yet); the preferred key is tried again every minute. A refused
+ * open yet); the preferred key is tried again every ten seconds. A refused
  * handshake never carried a request, so the request goes again. */
 void dx_client_set_fallback(dx_client_t *c, const dx_keypair_t *older);
 /* The key the connection uses now. */

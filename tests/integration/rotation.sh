@@ -4,14 +4,16 @@
 # without one refused request; every publish record names the key that
 # signed; after the window the old key is refused, also on a connection
 # opened before (tests/attacks/hostile.py, which shares no code with dx).
+# The agent service (dx-agent run, next_key: in its YAML) publishes what is
+# dropped in its outbox through the same window.
 . "$(dirname "$0")/lib.sh"
 setup_exchange
 sample_csv "$T/d.csv"
 start_broker || exit 1
 now=$(date +%s)
 FROM=$(date -u -d "@$((now + 8))" +%FT%TZ)
-UNTIL=$(date -u -d "@$((now + 22))" +%FT%TZ)
-END=$((now + 26))
+UNTIL=$(date -u -d "@$((now + 30))" +%FT%TZ)   # over the agents' 10 s retry of the next key
+END=$((now + 34))
 mkdir -p "$T/next" && chmod 700 "$T/next"
 check "dx-admin keygen --next makes the next key" 0 "$BIN/dx-admin" keygen health --out "$T/next" --next --from "$FROM" --until "$UNTIL"
 cp "$T/out" "$T/next.yaml"
@@ -63,6 +65,24 @@ print("OK" if ok else "WRONG")
 PY
 OPEN=$!
 
+# the agent service, with the next key in its YAML, started before the window
+mkdir -p "$T/svc/outbox" "$T/svc/state"
+cat > "$T/svc/agent.yaml" <<EOF
+broker: $EP
+broker_pub: $T/keys/broker.pub
+key: $T/keys/health.key
+next_key: $T/next/health.key
+state: $T/svc/state
+outboxes:
+  - dir: $T/svc/outbox
+    dataset: health/svc/{file}
+    classification: internal
+    content_type: text/csv
+EOF
+"$BIN/dx-agent" run --config "$T/svc/agent.yaml" > "$T/svc.log" 2>&1 &
+SVC=$!
+trap 'kill -KILL $SVC 2>/dev/null; cleanup' EXIT
+
 # health publishes and statistics fetches through the whole window
 fails=0 i=0
 while [ "$(date +%s)" -lt "$END" ]; do
@@ -71,6 +91,7 @@ while [ "$(date +%s)" -lt "$END" ]; do
     { fails=$((fails + 1)); echo "# publish $i: $(cat "$T/p.out")"; }
   agent statistics fetch "health/vaccination/rot$i" --purpose statistics -o "$T/f$i.csv" >"$T/f.out" 2>&1 ||
     { fails=$((fails + 1)); echo "# fetch $i: $(cat "$T/f.out")"; }
+  cp "$T/d.csv" "$T/svc/s$i.tmp" && mv "$T/svc/s$i.tmp" "$T/svc/outbox/s$i.csv"
   sleep 0.3
 done
 if [ "$fails" = 0 ] && [ "$i" -ge 10 ]; then pass "$i publishes and fetches through the window, none refused"; else fail "no request refused through the window" "$fails of $((2 * i)) failed"; fi
@@ -88,6 +109,13 @@ print("old" if signers[0] == old else "?", "new" if signers[-1] == new else "?",
       "switched-once" if signers == sorted(signers, key=lambda s: s == new) else "back-and-forth")
 PY
 check_grep "the first with the old key, the last with the new, every one named, switched once" "$T/keys.out" "^old new all-named switched-once$"
+
+count_sent() { [ "$(find "$T/svc/outbox/sent" -name '*.receipt' 2>/dev/null | wc -l)" -ge "$1" ]; }
+if wait_until 30 count_sent "$i"; then pass "the agent service published all $i files dropped through the window"; else fail "the agent service published every file" "$(find "$T/svc/outbox/sent" -name '*.receipt' | wc -l) of $i; $(tail -3 "$T/svc.log")"; fi
+if grep -qiE "refused|denied|not admitted" "$T/svc.log"; then fail "and was refused nothing" "$(grep -iE 'refused|denied' "$T/svc.log" | head -2)"; else pass "and was refused nothing"; fi
+kill "$SVC" 2>/dev/null; wait "$SVC" 2>/dev/null
+check "its last publishes name the next key" 0 audit auditor query --action publish --member health --dataset "health/svc/**" --format json
+if tail -1 "$T/out" | grep -qF "$(grep '^sign_key:' "$T/next/health.pub" | cut -d'"' -f2)"; then pass "  the next key signed the last"; else fail "  the next key signed the last" "$(tail -1 "$T/out" | head -c 300)"; fi
 
 # after the window
 wait "$OPEN"
