@@ -30,10 +30,10 @@ if [ -z "${missing_usage:-}" ]; then pass "every dx-agent command is in its usag
 missing=
 while read -r w1 w2; do
   grep -q "^\.B dx-admin $w1${w2:+ $w2}" dist/man/dx-admin.8 || missing="$missing [$w1${w2:+ $w2}]"
-done < <("$BIN/dx-admin" --help | sed -n 's/^ *\(usage:\)\? *dx-admin \([a-z][a-z-]*\)\( [a-z][a-z-]*\)\?.*/\2\3/p' | sort -u)
+done < <("$BIN/dx-admin" --help | sed -n 's/^ *\(usage:\)\? *dx-admin \([a-z][a-z0-9-]*\)\( [a-z][a-z0-9-]*\)\?.*/\2\3/p' | sort -u)
 if [ -z "$missing" ]; then pass "every dx-admin command is in dx-admin(8)"; else fail "every dx-admin command is in dx-admin(8)" "missing:$missing"; fi
 missing=
-for c in query verify prove consistency head heads export policy; do
+for c in query verify prove consistency head heads export policy timestamps; do
   "$BIN/dx-audit" --help | grep -q "^  $c\b" || missing="$missing $c(usage)"
   grep -q "^\.B[IR]\? \"\?$c\b" dist/man/dx-audit.1 || missing="$missing $c(man)"
 done

@@ -33,7 +33,7 @@ for m in dist/man/*.[0-9]; do
 done
 # every option of the table, in dx-broker(8) and as a key in dx-broker.yaml(5)
 missing=
-for o in $("$BIN/dx-broker" --help | sed -n 's/^  --\([a-z-]*\).*/\1/p'); do
+for o in $("$BIN/dx-broker" --help | sed -n 's/^  --\([a-z0-9-]*\).*/\1/p'); do
   grep -q -- "\\\\-\\\\-$(echo "$o" | sed 's/-/\\\\-/g')" dist/man/dx-broker.8 || missing="$missing --$o(8)"
   case $o in config|check-config|version) continue ;; esac
   grep -q "^\.B $o$" dist/man/dx-broker.yaml.5 || missing="$missing $o(5)"
