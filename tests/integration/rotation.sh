@@ -20,6 +20,9 @@ cp "$T/out" "$T/next.yaml"
 check_grep "and prints the policy's next: entry" "$T/next.yaml" "^    next:"
 check_grep "  with its window" "$T/next.yaml" "^      until: "
 check "--next without --until is refused" 2 "$BIN/dx-admin" keygen health --out "$T/next2" --next
+check "--until without --next is refused" 2 "$BIN/dx-admin" keygen health --out "$T/next2" --until "$UNTIL"
+check "a next key of another member is refused" 2 agent health list --next-key "$T/keys/statistics.key"
+check_grep "saying whose it is" "$T/err" "is member statistics's, not health's"
 # the office puts it under health in the policy, and reloads
 python3 - "$T/policies/members.yaml" "$T/next.yaml" <<'PY'
 import sys

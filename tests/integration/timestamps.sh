@@ -37,6 +37,8 @@ check_grep "and the requests" "$T/out" 'dx_timestamp_requests_total\{result="ok"
 check "dx-audit verify checks every token" 0 audit auditor verify --tsa-ca "$TSA_CA"
 check_grep "and says which records they cover" "$T/out" "timestamps: [0-9]+ tokens? verified \(by CN=tsa time-stamping authority,O=dx tests\); records 1-[0-9]+ are covered"
 check "with the authority's policy" 0 audit auditor verify --tsa-ca "$TSA_CA" --tsa-policy "$TSA_POLICY"
+check "--tsa-policy without --tsa-ca is a usage error" 2 audit auditor verify --tsa-policy "$TSA_POLICY"
+check_grep "saying what it needs" "$T/err" "needs --tsa-ca"
 check "without --tsa-ca it says the signatures were not checked" 0 audit auditor verify
 check_grep "plainly" "$T/out" "signatures NOT checked"
 check "prove shows the token that covers a record" 0 audit auditor prove 2 --tsa-ca "$TSA_CA"
