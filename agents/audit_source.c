@@ -86,135 +86,114 @@ int source_head(source_t *src, head_t *h, char err[DX_ERRMSG])
     return rv ? rv : source_head_parse(src, v.data, v.len, h, err);
 }
 
+/* The stored heads, or the stamped ones with their tokens: one walk for
+ * both, a page at a time online. */
 typedef struct {
     const source_t *src;
-    source_head_fn fn;
+    source_head_fn head_fn;      /* the heads, */
+    source_stamp_fn stamp_fn;    /* or the stamped heads (then set) */
     void *arg;
     char *err;
     uint64_t last;
-} heads_t;
+} walk_t;
 
-static int s_stored_head(void *arg, uint64_t size, store_val_t val)
+static int s_give(walk_t *w, const head_t *h, const uint8_t *token, size_t len)
 {
-    heads_t *h = arg;
+    w->last = h->cp.size;
+    return w->stamp_fn ? w->stamp_fn(w->arg, h, token, len) : w->head_fn(w->arg, h);
+}
+
+/* A head as the store keeps it (offline): signed, and of its key's size. */
+static int s_stored(walk_t *w, uint64_t size, store_val_t hv, const uint8_t *token, size_t len)
+{
     head_t head;
-    int rv = source_head_parse(h->src, val.data, val.len, &head, h->err);
+    int rv = source_head_parse(w->src, hv.data, hv.len, &head, w->err);
     if (rv != 0)
         return rv;
     if (head.cp.size != size) {
-        snprintf(h->err, DX_ERRMSG, "the head stored under size %llu says %llu",
+        snprintf(w->err, DX_ERRMSG, "the head stored under size %llu says %llu",
                  (unsigned long long)size, (unsigned long long)head.cp.size);
         return DX_ERR_INTEGRITY;
     }
-    h->last = size;
-    return h->fn(h->arg, &head);
+    return s_give(w, &head, token, len);
 }
 
-int source_heads(source_t *src, uint64_t after, source_head_fn fn, void *arg, char err[DX_ERRMSG])
+static int s_stored_head(void *arg, uint64_t size, store_val_t val)
 {
-    heads_t h = { src, fn, arg, err, after };
-    if (!src->client) {
-        int rv = store_heads_each(src->txn, after, s_stored_head, &h);
-        return rv == DX_STOP ? 0 : rv;
-    }
-    for (;;) {
-        Dx__Request req = DX__REQUEST__INIT;
-        Dx__AuditHeadsRequest hr = DX__AUDIT_HEADS_REQUEST__INIT;
-        Dx__Reply *reply = NULL;
-        hr.after_size = h.last;
-        req.body_case = DX__REQUEST__BODY_AUDIT_HEADS;
-        req.audit_heads = &hr;
-        int rv = s_call(src, &req, DX__REPLY__BODY_AUDIT_HEADS, &reply, err);
-        size_t n = rv == 0 ? reply->audit_heads->n_checkpoints : 0;
-        for (size_t i = 0; rv == 0 && i < n; i++) {
-            head_t head;
-            ProtobufCBinaryData *c = &reply->audit_heads->checkpoints[i];
-            if ((rv = source_head_parse(src, c->data, c->len, &head, err)) == 0 &&
-                head.cp.size <= h.last) {
-                snprintf(err, DX_ERRMSG, "the broker listed its heads out of order");
-                rv = DX_ERR_INTEGRITY;
-            }
-            if (rv == 0) {
-                h.last = head.cp.size;
-                rv = fn(arg, &head);
-            }
-        }
-        wire_reply_free(&reply);
-        if (rv != 0 || n < DX_MAX_QUERY_PAGE)
-            return rv;
-    }
+    return s_stored(arg, size, val, NULL, 0);
 }
-
-typedef struct {
-    const source_t *src;
-    source_stamp_fn fn;
-    void *arg;
-    char *err;
-    uint64_t last;
-} stamps_t;
 
 static int s_stored_stamp(void *arg, uint64_t size, store_val_t val)
 {
-    stamps_t *s = arg;
+    walk_t *w = arg;
     store_val_t hv;
-    head_t head;
-    int rv = store_head_get(s->src->txn, size, &hv);
+    int rv = store_head_get(w->src->txn, size, &hv);
     if (rv == DX_ERR_NOT_FOUND) {
-        snprintf(s->err, DX_ERRMSG, "a time-stamp token is kept for a head of %llu records, but "
+        snprintf(w->err, DX_ERRMSG, "a time-stamp token is kept for a head of %llu records, but "
                  "no such head is", (unsigned long long)size);
         return DX_ERR_INTEGRITY;
     }
-    if (rv == 0)
-        rv = source_head_parse(s->src, hv.data, hv.len, &head, s->err);
-    if (rv == 0 && head.cp.size != size) {
-        snprintf(s->err, DX_ERRMSG, "the head stored under size %llu says %llu",
-                 (unsigned long long)size, (unsigned long long)head.cp.size);
-        rv = DX_ERR_INTEGRITY;
-    }
-    return rv ? rv : s->fn(s->arg, &head, val.data, val.len);
+    return rv ? rv : s_stored(w, size, hv, val.data, val.len);
 }
 
-int source_stamps(source_t *src, uint64_t after, source_stamp_fn fn, void *arg, char err[DX_ERRMSG])
+static int s_walk(source_t *src, walk_t *w, uint64_t after, char err[DX_ERRMSG])
 {
-    stamps_t s = { src, fn, arg, err, after };
+    bool stamped = w->stamp_fn != NULL;
+    int rv;
+    w->src = src;
+    w->err = err;
+    w->last = after;
     if (!src->client) {
-        int rv = store_stamps_each(src->txn, after, s_stored_stamp, &s);
+        rv = stamped ? store_stamps_each(src->txn, after, s_stored_stamp, w)
+                     : store_heads_each(src->txn, after, s_stored_head, w);
         return rv == DX_STOP ? 0 : rv;
     }
     for (;;) {
         Dx__Request req = DX__REQUEST__INIT;
         Dx__AuditHeadsRequest hr = DX__AUDIT_HEADS_REQUEST__INIT;
         Dx__Reply *reply = NULL;
-        hr.after_size = s.last;
-        hr.stamped = true;
+        hr.after_size = w->last;
+        hr.stamped = stamped;
         req.body_case = DX__REQUEST__BODY_AUDIT_HEADS;
         req.audit_heads = &hr;
-        int rv = s_call(src, &req, DX__REPLY__BODY_AUDIT_HEADS, &reply, err);
+        rv = s_call(src, &req, DX__REPLY__BODY_AUDIT_HEADS, &reply, err);
         size_t n = rv == 0 ? reply->audit_heads->n_checkpoints : 0;
-        if (rv == 0 && reply->audit_heads->n_stamps != n) {
+        if (rv == 0 && stamped && reply->audit_heads->n_stamps != n) {
             snprintf(err, DX_ERRMSG, "the broker listed stamped heads without their tokens");
             rv = DX_ERR_PROTOCOL;
         }
         for (size_t i = 0; rv == 0 && i < n; i++) {
             head_t head;
             ProtobufCBinaryData *c = &reply->audit_heads->checkpoints[i];
-            ProtobufCBinaryData *tok = &reply->audit_heads->stamps[i];
             if ((rv = source_head_parse(src, c->data, c->len, &head, err)) == 0 &&
-                head.cp.size <= s.last) {
+                head.cp.size <= w->last) {
                 snprintf(err, DX_ERRMSG, "the broker listed its heads out of order");
                 rv = DX_ERR_INTEGRITY;
             }
-            if (rv == 0) {
-                s.last = head.cp.size;
-                rv = fn(arg, &head, tok->data, tok->len);
-            }
+            if (rv == 0)
+                rv = s_give(w, &head, stamped ? reply->audit_heads->stamps[i].data : NULL,
+                            stamped ? reply->audit_heads->stamps[i].len : 0);
         }
         wire_reply_free(&reply);
         if (rv == DX_STOP)
-            return 0;
-        if (rv != 0 || n == 0)
+            return 0; /* the caller has what it wanted */
+        /* heads come in pages of DX_MAX_QUERY_PAGE; stamped ones in pages
+         * bounded by bytes, ended by an empty one */
+        if (rv != 0 || n == 0 || (!stamped && n < DX_MAX_QUERY_PAGE))
             return rv;
     }
+}
+
+int source_heads(source_t *src, uint64_t after, source_head_fn fn, void *arg, char err[DX_ERRMSG])
+{
+    walk_t w = { .head_fn = fn, .arg = arg };
+    return s_walk(src, &w, after, err);
+}
+
+int source_stamps(source_t *src, uint64_t after, source_stamp_fn fn, void *arg, char err[DX_ERRMSG])
+{
+    walk_t w = { .stamp_fn = fn, .arg = arg };
+    return s_walk(src, &w, after, err);
 }
 
 /* ---- records ---- */

@@ -44,7 +44,8 @@ void source_close(source_t *src);
 int source_head_parse(const source_t *src, const uint8_t *text, size_t len, head_t *h,
                       char err[DX_ERRMSG]);
 int source_head(source_t *src, head_t *h, char err[DX_ERRMSG]);
-/* Calls fn for each stored head with size > after, in order. */
+/* Calls fn for each stored head with size > after, in order (fn may return
+ * DX_STOP). */
 typedef int (*source_head_fn)(void *arg, const head_t *h);
 int source_heads(source_t *src, uint64_t after, source_head_fn fn, void *arg, char err[DX_ERRMSG]);
 
