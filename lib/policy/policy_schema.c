@@ -263,24 +263,35 @@ static bool s_m_roles(loader_t *L, const yt_node_t *v, void *obj)
                   &((dx_member_t *)obj)->roles);
 }
 
-static bool s_m_sign_key(loader_t *L, const yt_node_t *v, void *obj)
+/* what: "" for a member's keys, "next " for its next ones */
+static bool s_sign_key(loader_t *L, const yt_node_t *v, const char *what, uint8_t out[DX_ED25519_LEN])
 {
     const char *s = s_scalar(L, v, "sign_key");
-    if (s && dx_sign_key_parse(s, ((dx_member_t *)obj)->sign_key) == 0)
+    if (s && dx_sign_key_parse(s, out) == 0)
         return true;
     if (s)
-        policy_schema_err(L, v, "malformed sign_key: expected \"ed25519:\" and the base64 of 32 bytes");
+        policy_schema_err(L, v, "malformed %ssign_key: expected \"ed25519:\" and the base64 of 32 bytes", what);
     return false;
+}
+
+static bool s_transport_key(loader_t *L, const yt_node_t *v, const char *what, uint8_t out[32])
+{
+    const char *s = s_scalar(L, v, "transport_key");
+    if (s && dx_curve_key_parse(s, out) == 0)
+        return true;
+    if (s)
+        policy_schema_err(L, v, "malformed %stransport_key: expected \"curve:\" and 40 Z85 characters", what);
+    return false;
+}
+
+static bool s_m_sign_key(loader_t *L, const yt_node_t *v, void *obj)
+{
+    return s_sign_key(L, v, "", ((dx_member_t *)obj)->sign_key);
 }
 
 static bool s_m_transport_key(loader_t *L, const yt_node_t *v, void *obj)
 {
-    const char *s = s_scalar(L, v, "transport_key");
-    if (s && dx_curve_key_parse(s, ((dx_member_t *)obj)->transport_key) == 0)
-        return true;
-    if (s)
-        policy_schema_err(L, v, "malformed transport_key: expected \"curve:\" and 40 Z85 characters");
-    return false;
+    return s_transport_key(L, v, "", ((dx_member_t *)obj)->transport_key);
 }
 
 static bool s_m_not_after(loader_t *L, const yt_node_t *v, void *obj)
@@ -295,22 +306,12 @@ static bool s_m_revoked(loader_t *L, const yt_node_t *v, void *obj)
 
 static bool s_n_sign_key(loader_t *L, const yt_node_t *v, void *obj)
 {
-    const char *s = s_scalar(L, v, "sign_key");
-    if (s && dx_sign_key_parse(s, ((dx_next_keys_t *)obj)->sign_key) == 0)
-        return true;
-    if (s)
-        policy_schema_err(L, v, "malformed next sign_key: expected \"ed25519:\" and the base64 of 32 bytes");
-    return false;
+    return s_sign_key(L, v, "next ", ((dx_next_keys_t *)obj)->sign_key);
 }
 
 static bool s_n_transport_key(loader_t *L, const yt_node_t *v, void *obj)
 {
-    const char *s = s_scalar(L, v, "transport_key");
-    if (s && dx_curve_key_parse(s, ((dx_next_keys_t *)obj)->transport_key) == 0)
-        return true;
-    if (s)
-        policy_schema_err(L, v, "malformed next transport_key: expected \"curve:\" and 40 Z85 characters");
-    return false;
+    return s_transport_key(L, v, "next ", ((dx_next_keys_t *)obj)->transport_key);
 }
 
 static bool s_n_from(loader_t *L, const yt_node_t *v, void *obj)
