@@ -1,6 +1,7 @@
 /* admin_keys: dx-admin's commands on files alone, with no broker to ask:
- * backups (a copy, and whether it would restore) and master key files (a
- * new one, and retiring one a rotation kept). */
+ * member keys (a new pair, a rotation's next one, one made on a PKCS#11
+ * token), backups (a copy, and whether it would restore) and master key
+ * files (a new one, and retiring one a rotation kept). */
 #include "admin.h"
 #include "cli.h"
 #include "journal.h"
@@ -19,6 +20,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BACKUP_INFO "dx-backup.info"
@@ -292,4 +294,103 @@ int admin_pkcs11_key(int argc, char **argv)
            "always sensitive: %s\n", sign, info.extractable ? "yes" : "no", info.sensitive ? "yes" : "no",
            info.never_extractable ? "yes" : "no", info.always_sensitive ? "yes" : "no");
     return info.extractable || !info.sensitive ? 1 : 0;
+}
+
+/* dx-admin keygen ID --out DIR [--next --until T [--from T]] [--pkcs11 URI ...] */
+int admin_keygen(int argc, char **argv)
+{
+    static const struct option opts[] = { { "out", required_argument, NULL, 'o' },
+                                          { "pkcs11", required_argument, NULL, 'u' },
+                                          { "next", no_argument, NULL, 'n' },
+                                          { "from", required_argument, NULL, 'f' },
+                                          { "until", required_argument, NULL, 't' },
+                                          { "pkcs11-module", required_argument, NULL, 'm' },
+                                          { "pkcs11-pin-file", required_argument, NULL, 'p' },
+                                          { NULL, 0, NULL, 0 } };
+    const char *out = NULL, *uri = NULL, *from = NULL, *until = NULL;
+    bool next = false;
+    dx_pkcs11_conf_t p11 = { NULL, NULL };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (c == 'o')
+            out = optarg;
+        else if (c == 'u')
+            uri = optarg;
+        else if (c == 'n')
+            next = true;
+        else if (c == 'f')
+            from = optarg;
+        else if (c == 't')
+            until = optarg;
+        else if (c == 'm')
+            p11.module = optarg;
+        else if (c == 'p')
+            p11.pin_file = optarg;
+        else
+            return admin_usage(stderr, 2);
+    }
+    if (optind + 1 != argc || !out)
+        return admin_usage(stderr, 2);
+    /* --next: a key for a rotation, printed as the policy's next: entry */
+    int64_t from_ms = 0, until_ms = 0;
+    if ((from || until) && !next) {
+        fprintf(stderr, "%s: --from and --until go with --next\n", admin_prog);
+        return 2;
+    }
+    if (next && (!until || dx_time_parse(until, &until_ms) != 0 || (from && dx_time_parse(from, &from_ms) != 0))) {
+        fprintf(stderr, "%s: --next needs --until TIME (RFC 3339), the end of the overlap, and takes "
+                "--from TIME\n", admin_prog);
+        return 2;
+    }
+    const char *id = argv[optind];
+    if (!dx_id_valid(id)) {
+        fprintf(stderr, "%s: '%s' is not a valid member id: ^[a-z][a-z0-9-]{0,31}$\n", admin_prog, id);
+        return 2;
+    }
+    if (mkdir(out, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", admin_prog, out, strerror(errno));
+        return 1;
+    }
+    dx_keypair_t k;
+    char err[DX_ERRMSG];
+    int rv;
+    if (uri) {
+        /* the signing key made on the token, where it stays; the file
+         * names it and holds the transport secret */
+        uint8_t pub[DX_ED25519_LEN];
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.key", out, id);
+        if (access(path, F_OK) == 0) {
+            snprintf(err, sizeof err, "%s already exists; refusing to overwrite a key", path);
+            return dx_cli_fail(admin_prog, DX_ERR_EXISTS, err);
+        }
+        if ((rv = dx_pkcs11_generate(&p11, uri, pub, err)) != 0 ||
+            (rv = dx_keys_write_token(out, id, uri, pub, err)) != 0 ||
+            (rv = dx_keys_read_secret(path, &k, err)) != 0)
+            return dx_cli_fail(admin_prog, rv, err);
+    } else if ((rv = dx_keypair_generate(id, &k)) != 0) {
+        return dx_cli_fail(admin_prog, rv, "cannot generate keys");
+    } else if ((rv = dx_keys_write(out, &k, err)) != 0) {
+        dx_keypair_wipe(&k);
+        return dx_cli_fail(admin_prog, rv, err);
+    }
+    char sign[DX_SIGN_TEXT], curve[DX_CURVE_TEXT];
+    dx_sign_key_format(k.pub.sign, sign);
+    dx_curve_key_format(k.pub.curve, curve);
+    dx_keypair_wipe(&k);
+    if (next) {
+        char f[DX_TIME_TEXT], u[DX_TIME_TEXT];
+        dx_time_format(until_ms, u);
+        if (from)
+            dx_time_format(from_ms, f);
+        printf("    next:                     # under member %s, in the policy\n"
+               "      sign_key: \"%s\"\n      transport_key: \"%s\"\n%s%s%s      until: %s\n",
+               id, sign, curve, from ? "      from: " : "", from ? f : "", from ? "\n" : "", u);
+    } else {
+        printf("  - id: %s\n    sign_key: \"%s\"\n    transport_key: \"%s\"\n", id, sign, curve);
+    }
+    fprintf(stderr, "%s: wrote %s/%s.key (secret, mode 0600) and %s/%s.pub\n", admin_prog, out, id,
+            out, id);
+    return 0;
 }
