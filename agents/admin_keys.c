@@ -1,7 +1,7 @@
 /* admin_keys: dx-admin's commands on files alone, with no broker to ask:
  * member keys (a new pair, a rotation's next one, one made on a PKCS#11
- * token), backups (a copy, and whether it would restore) and master key
- * files (a new one, and retiring one a rotation kept). */
+ * token), backups (a copy, and whether it would restore) and master keys
+ * (a new one, in a file or a token, and retiring one a rotation kept). */
 #include "admin.h"
 #include "cli.h"
 #include "journal.h"
@@ -121,15 +121,29 @@ int admin_backup(int argc, char **argv)
     return 0;
 }
 
+#define P11_OPTS { "pkcs11-module", required_argument, NULL, 'M' }, \
+                 { "pkcs11-pin-file", required_argument, NULL, 'P' }
+
+/* --pkcs11-module and --pkcs11-pin-file: true when c was one. */
+static bool s_p11_opt(int c, dx_pkcs11_conf_t *p11)
+{
+    if (c == 'M')
+        p11->module = optarg;
+    else if (c == 'P')
+        p11->pin_file = optarg;
+    return c == 'M' || c == 'P';
+}
+
 /* Whether a backup would restore with the keys on this machine: the master
  * key it needs (the current one, or one kept by a rotation) opens every
  * content key in it. The audit log's own check is dx-audit verify. */
 int admin_backup_check(int argc, char **argv)
 {
     static const struct option opts[] = { { "master-key", required_argument, NULL, 'm' },
-                                          { "broker-key", required_argument, NULL, 'k' },
+                                          { "broker-key", required_argument, NULL, 'k' }, P11_OPTS,
                                           { NULL, 0, NULL, 0 } };
     const char *master_path = NULL, *key_path = NULL;
+    dx_pkcs11_conf_t p11 = { NULL, NULL };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -137,20 +151,21 @@ int admin_backup_check(int argc, char **argv)
             master_path = optarg;
         else if (c == 'k')
             key_path = optarg;
-        else
+        else if (!s_p11_opt(c, &p11))
             return admin_usage(stderr, 2);
     }
     if (optind + 1 != argc || !!master_path == !!key_path) {
-        fprintf(stderr, "%s: backup check DIR needs --master-key FILE (the broker's --master-key) "
+        fprintf(stderr, "%s: backup check DIR needs --master-key FILE|URI (the broker's --master-key) "
                 "or --broker-key FILE (a broker without one)\n", admin_prog);
         return 2;
     }
     const char *dir = argv[optind];
-    char err[DX_ERRMSG], want[DX_MASTER_ID_TEXT], id[DX_MASTER_ID_TEXT];
-    uint8_t master[DX_MASTER_KEY_LEN], fid[DX_MASTER_ID_LEN], kid[DX_MASTER_ID_LEN];
+    char err[DX_ERRMSG], want[DX_MASTER_ID_TEXT];
+    uint8_t fid[DX_MASTER_ID_LEN];
     store_t *st = NULL;
     vault_t *v = NULL;
     uint32_t opened = 0;
+    dx_keypair_t broker;
     int rv = store_open(dir, 0, true, &st, err);
     if (rv != 0) {
         fprintf(stderr, "%s: %s is not a store that opens: %s\n", admin_prog, dir, err);
@@ -163,15 +178,15 @@ int admin_backup_check(int argc, char **argv)
                "master key\n", dir);
         return 0;
     }
-    if (rv != 0 || (rv = dx_master_key_from_files(master_path, key_path, master, err)) != 0) {
+    if (rv != 0 || (key_path && (rv = dx_keys_read_secret(key_path, &broker, err)) != 0)) {
         fprintf(stderr, "%s: %s\n", admin_prog, err);
         return 1;
     }
     dx_master_id_text(fid, want);
-    dx_master_key_id(master, kid);
-    dx_master_id_text(kid, id);
-    rv = vault_open(dir, master, master_path, true, NULL, &v, err);
-    dx_wipe(master, sizeof master);
+    dx_master_loc_t loc = { master_path, &p11, key_path ? &broker : NULL, NULL };
+    rv = vault_open(dir, &loc, true, NULL, &v, err);
+    if (key_path)
+        dx_keypair_wipe(&broker);
     if (rv == 0)
         rv = vault_check(v, &opened, err);
     if (rv != 0) {
@@ -181,7 +196,7 @@ int admin_backup_check(int argc, char **argv)
     }
     printf("%s restores: its %u content keys open under master key %s (%s%s)\n", dir, opened, want,
            vault_kept(v) ? "the kept key " : "the current key ",
-           vault_kept(v) ? vault_kept(v) : master_path ? master_path : key_path);
+           vault_kept(v) ? vault_kept(v) : key_path ? key_path : vault_master_name(v));
     vault_close(&v);
     return 0;
 }
@@ -189,36 +204,39 @@ int admin_backup_check(int argc, char **argv)
 /* Deletes a kept master key: after it, no backup sealed under it restores. */
 int admin_master_retire(int argc, char **argv)
 {
-    static const struct option opts[] = { { "data", required_argument, NULL, 'd' },
+    static const struct option opts[] = { { "data", required_argument, NULL, 'd' }, P11_OPTS,
                                           { NULL, 0, NULL, 0 } };
     const char *data = NULL;
+    dx_pkcs11_conf_t p11 = { NULL, NULL };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')
             data = optarg;
-        else
+        else if (!s_p11_opt(c, &p11))
             return admin_usage(stderr, 2);
     }
     if (optind + 2 != argc)
         return admin_usage(stderr, 2);
-    const char *file = argv[optind], *idtext = argv[optind + 1];
-    char err[DX_ERRMSG], path[DX_MASTER_PATH_MAX], cur[DX_MASTER_ID_TEXT];
-    uint8_t id[DX_MASTER_ID_LEN], key[DX_MASTER_KEY_LEN], kid[DX_MASTER_ID_LEN];
+    const char *where = argv[optind], *idtext = argv[optind + 1];
+    char err[DX_ERRMSG], name[DX_MASTER_PATH_MAX], cur[DX_MASTER_ID_TEXT];
+    uint8_t id[DX_MASTER_ID_LEN], kid[DX_MASTER_ID_LEN];
+    dx_master_loc_t loc = { where, &p11, NULL, NULL };
+    dx_master_t *m = NULL;
     if (strlen(idtext) != 2 * DX_MASTER_ID_LEN || dx_hex_decode(idtext, id, sizeof id) != 0) {
         fprintf(stderr, "%s: '%s' is not a master key id (16 hex digits)\n", admin_prog, idtext);
         return 2;
     }
-    if (dx_master_key_read(file, key, err) != 0) {
+    if (dx_master_load(&loc, DX_MASTER_CURRENT, NULL, &m, err) != 0) {
         fprintf(stderr, "%s: %s\n", admin_prog, err);
         return 1;
     }
-    dx_master_key_id(key, kid);
-    dx_wipe(key, sizeof key);
+    dx_master_get_id(m, kid);
+    dx_master_free(&m);
     dx_master_id_text(kid, cur);
     if (memcmp(kid, id, sizeof id) == 0) {
-        fprintf(stderr, "%s: %s is the current key in %s, not a kept one: nothing retired\n", admin_prog,
-                idtext, file);
+        fprintf(stderr, "%s: %s is the current key of %s, not a kept one: nothing retired\n", admin_prog,
+                idtext, where);
         return 1;
     }
     if (data && vault_file_id(data, kid, err) == 0 && memcmp(kid, id, sizeof id) == 0) {
@@ -226,42 +244,48 @@ int admin_master_retire(int argc, char **argv)
                 "rotate); nothing retired\n", admin_prog, data, idtext);
         return 1;
     }
-    int rv = dx_master_key_find_kept(file, id, key, path);
-    dx_wipe(key, sizeof key);
+    int rv = dx_master_retire(&loc, id, name, err);
     if (rv != 0) {
-        fprintf(stderr, "%s: no kept key %s beside %s (%s)\n", admin_prog, idtext, file,
-                rv == DX_ERR_NOT_FOUND ? "not there" : "it holds another key");
-        return 1;
-    }
-    if (unlink(path) != 0 || dx_fsync_parent(path) != 0) {
-        fprintf(stderr, "%s: cannot remove %s: %s\n", admin_prog, path, strerror(errno));
+        fprintf(stderr, "%s: %s: nothing retired\n", admin_prog,
+                rv == DX_ERR_INTEGRITY ? "the kept key holds another key than its name says" : err);
         return 1;
     }
     printf("retired master key %s (%s removed): backups sealed under it no longer restore; the "
-           "current key is %s\n", idtext, path, cur);
+           "current key is %s\n", idtext, name, cur);
     return 0;
 }
 
+/* dx-admin master-key new FILE | URI --pkcs11-module LIB --pkcs11-pin-file F */
 int admin_master_new(int argc, char **argv)
 {
-    if (argc != 2)
+    static const struct option opts[] = { P11_OPTS, { NULL, 0, NULL, 0 } };
+    dx_pkcs11_conf_t p11 = { NULL, NULL };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+        if (!s_p11_opt(c, &p11))
+            return admin_usage(stderr, 2);
+    if (optind + 1 != argc)
         return admin_usage(stderr, 2);
-    uint8_t key[DX_MASTER_KEY_LEN], id[DX_MASTER_ID_LEN];
+    const char *where = argv[optind];
+    dx_master_loc_t loc = { where, &p11, NULL, NULL };
+    dx_master_t *m = NULL;
+    uint8_t id[DX_MASTER_ID_LEN];
     char err[DX_ERRMSG], text[DX_MASTER_ID_TEXT];
-    int rv = dx_random(key, sizeof key);
-    if (rv == 0)
-        rv = dx_master_key_write(argv[1], key, false, err);
-    else
-        snprintf(err, sizeof err, "no randomness");
-    dx_master_key_id(key, id);
-    dx_wipe(key, sizeof key);
+    int rv = dx_master_create(&loc, DX_MASTER_CURRENT, &m, err);
     if (rv != 0) {
         fprintf(stderr, "%s: %s\n", admin_prog, err);
         return rv == DX_ERR_EXISTS ? 1 : dx_exit_code(rv);
     }
+    dx_master_get_id(m, id);
     dx_master_id_text(id, text);
-    printf("wrote %s (master key %s, mode 0600): keep it apart from the data directory and "
-           "its backups\n", argv[1], text);
+    if (dx_master_in_token(m))
+        printf("made %s (master key %s): AES-256, sensitive, not extractable; name it in "
+               "master-key: \"%s\"\n", dx_master_name(m), text, where);
+    else
+        printf("wrote %s (master key %s, mode 0600): keep it apart from the data directory and "
+               "its backups\n", where, text);
+    dx_master_free(&m);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "master_key.h"
 #include "pool.h"
 #include "signals.h"
+#include "start.h"
 #include "store.h"
 #include "vault.h"
 #include "encode.h"
@@ -96,7 +97,6 @@ static int s_load(broker_t *b, group_t *g, char err[DX_ERRMSG])
 int group_open(broker_t *b, char err[DX_ERRMSG])
 {
     group_t *g = calloc(1, sizeof *g);
-    uint8_t master[DX_MASTER_KEY_LEN];
     int rv;
     if (!g) {
         snprintf(err, DX_ERRMSG, "out of memory");
@@ -112,12 +112,8 @@ int group_open(broker_t *b, char err[DX_ERRMSG])
     }
     if ((rv = store_open(b->cfg.data_dir, b->cfg.map_size, false, &b->store, err)) != 0)
         return rv;
-    if ((rv = dx_master_key_load(b->cfg.master_key_path, &b->key, master, err)) != 0)
-        return rv;
     bool created = false;
-    rv = vault_open(b->cfg.data_dir, master, b->cfg.master_key_path, false, &created, &b->vault, err);
-    dx_wipe(master, sizeof master);
-    if (rv != 0)
+    if ((rv = broker_open_vault(&b->cfg, &b->key, false, &created, &b->vault, err)) != 0)
         return rv;
     if ((rv = s_load(b, g, err)) != 0)
         return rv;

@@ -52,8 +52,10 @@ static const option_t s_options[] = {
     { "pkcs11-pin-file", OPT_TEXT, AT(pkcs11_pin_file), 0, 0, NULL, false, "FILE",
       "the file holding the token's user PIN (mode 0600)" },
     { "master-key", OPT_TEXT, AT(master_key_path), 0, 0, NULL, false, "FILE",
-      "the master key wrapping every content key (mode 0600; make one\n"
-      "with dx-admin master-key new FILE); default: derived from --key" },
+      "the master key wrapping every content key: a file (mode 0600;\n"
+      "make one with dx-admin master-key new FILE) or a token's AES key\n"
+      "(a pkcs11: URI, object=LABEL; dx-admin master-key new URI);\n"
+      "default: derived from --key" },
     { "retention-every", OPT_SECONDS, AT(retention_every_ms), 1, 86400, "60", false, "S",
       "how often versions past their namespace's retention are erased" },
     { "map-size", OPT_SIZE, AT(map_size), 1 << 20, UINT64_MAX, "64G", false, "BYTES",

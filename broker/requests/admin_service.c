@@ -106,17 +106,16 @@ int admin_status(broker_t *b, request_t *rq)
     return reply_later(b, rq, &reply, NULL, 0);
 }
 
-/* A new master key, made here so that it never crosses the network: every
- * content key is rewrapped under it (vault_rotate: crash-safe, on this
- * thread, so no publish or erasure runs meanwhile), and it replaces the
- * file named by --master-key. */
+/* A new master key, made here (or on the token) so that it never crosses
+ * the network: every content key is rewrapped under it (vault_rotate:
+ * crash-safe, on this thread, so no publish or erasure runs meanwhile), and
+ * it becomes the key --master-key names. */
 int admin_rotate_master_key(broker_t *b, request_t *rq)
 {
     audit_fields_t f = { .event = DX_EV_MASTER_KEY, .action = "rotate",
                          .rule_id = dx_pseudo_rule(DX_PSEUDO_ROLE_ADMIN) };
     char reason[DX_ERRMSG + 200], old_id[DX_MASTER_ID_TEXT], new_id[DX_MASTER_ID_TEXT];
     char err[DX_ERRMSG] = "";
-    uint8_t next[DX_MASTER_KEY_LEN];
     uint32_t count = 0;
     if (!b->cfg.master_key_path) {
         f.reason = "rotation refused: this broker derives its master key from its own key file "
@@ -124,10 +123,7 @@ int admin_rotate_master_key(broker_t *b, request_t *rq)
         return record_refusal(b, rq, &f, DX__ERROR_CODE__ERR_UNSUPPORTED);
     }
     vault_master_id(b->vault, old_id);
-    int rv = dx_random(next, sizeof next);
-    if (rv == 0)
-        rv = vault_rotate(b->vault, next, b->cfg.master_key_path, &count, err);
-    dx_wipe(next, sizeof next);
+    int rv = vault_rotate(b->vault, &count, err);
     vault_master_id(b->vault, new_id);
     if (rv != 0) {
         snprintf(reason, sizeof reason, "master key rotation failed: %s", err[0] ? err : dx_strerror(rv));

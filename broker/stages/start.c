@@ -60,34 +60,67 @@ static void s_set(void *sock, int option, int value)
         dx_warn("socket-option", "zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
 }
 
+/* Where the options say the master key is; p11 holds the token's settings. */
+static dx_master_loc_t s_master_loc(const broker_config_t *cfg, const dx_keypair_t *key, dx_pkcs11_conf_t *p11)
+{
+    *p11 = (dx_pkcs11_conf_t){ cfg->pkcs11_module, cfg->pkcs11_pin_file };
+    return (dx_master_loc_t){ cfg->master_key_path, p11, key, NULL };
+}
+
+int broker_open_vault(const broker_config_t *cfg, const dx_keypair_t *key, bool readonly, bool *created,
+                      vault_t **out, char err[DX_ERRMSG])
+{
+    dx_pkcs11_conf_t p11;
+    dx_master_loc_t loc = s_master_loc(cfg, key, &p11);
+    return vault_open(cfg->data_dir, &loc, readonly, created, out, err);
+}
+
+/* The master key is there (a file, a token's key, or one to derive), or
+ * the next one of a rotation a crash cut short, which vault_open finishes. */
+static int s_master_key_loads(const broker_config_t *cfg, const dx_keypair_t *key, char err[DX_ERRMSG])
+{
+    dx_pkcs11_conf_t p11;
+    dx_master_loc_t loc = s_master_loc(cfg, key, &p11);
+    dx_master_t *m = NULL;
+    char nerr[DX_ERRMSG];
+    int rv = dx_master_load(&loc, DX_MASTER_CURRENT, NULL, &m, err);
+    if (rv == DX_ERR_NOT_FOUND && dx_master_load(&loc, DX_MASTER_NEW, NULL, &m, nerr) == 0)
+        rv = 0;
+    dx_master_free(&m);
+    return rv;
+}
+
 /* The master key loads and, when the data directory has content keys
  * already, is the one they were sealed under. */
 static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *key, FILE *out)
 {
-    uint8_t master[DX_MASTER_KEY_LEN];
     char err[DX_ERRMSG], id[DX_MASTER_ID_TEXT];
     uint8_t kid[DX_MASTER_ID_LEN];
     vault_t *v = NULL;
-    if (dx_master_key_load(cfg->master_key_path, key, master, err) != 0) {
-        fprintf(out, "master key: %s\n", err);
-        return 1;
-    }
-    dx_master_key_id(master, kid);
-    dx_master_id_text(kid, id);
-    int rv = vault_open(cfg->data_dir, master, cfg->master_key_path, true, NULL, &v, err);
-    dx_wipe(master, sizeof master);
-    if (rv != 0 && rv != DX_ERR_NOT_FOUND) {
-        fprintf(out, "master key: %s\n", err);
-        return 1;
-    }
-    fprintf(out, "master key: %s %s%s\n", id,
-            cfg->master_key_path ? "from " : "derived from the broker key",
-            cfg->master_key_path ? cfg->master_key_path : "");
-    if (v)
+    int rv = broker_open_vault(cfg, key, true, NULL, &v, err);
+    if (rv == DX_ERR_NOT_FOUND && access(cfg->data_dir, F_OK) == 0) {
+        /* no content keys yet: the key alone */
+        dx_pkcs11_conf_t p11;
+        dx_master_loc_t loc = s_master_loc(cfg, key, &p11);
+        dx_master_t *m = NULL;
+        if ((rv = dx_master_load(&loc, DX_MASTER_CURRENT, NULL, &m, err)) == 0) {
+            dx_master_get_id(m, kid);
+            dx_master_id_text(kid, id);
+            fprintf(out, "master key: %s %s%s\n", id, cfg->master_key_path ? "from " : "",
+                    dx_master_name(m));
+        }
+        dx_master_free(&m);
+    } else if (rv == 0) {
+        vault_master_id(v, id);
+        fprintf(out, "master key: %s %s%s\n", id, cfg->master_key_path ? "from " : "",
+                vault_master_name(v));
         fprintf(out, "content keys: %u in %s/%s%s%s\n", vault_count(v), cfg->data_dir, VAULT_FILE,
                 vault_kept(v) ? ", sealed under the kept key " : "", vault_kept(v) ? vault_kept(v) : "");
+    }
     vault_close(&v);
-    return 0;
+    if (rv != 0)
+        fprintf(out, "master key: %s\n", err);
+    return rv != 0;
 }
 
 static bool s_remote(const broker_config_t *cfg)
@@ -209,18 +242,12 @@ static int s_sync_vault(void *arg) { return vault_sync(arg); }
  * (a publish not committed, an erasure not finished) overwritten. */
 static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
 {
-    uint8_t master[DX_MASTER_KEY_LEN];
     bool created = false;
     char id[DX_MASTER_ID_TEXT];
     int rv = 0;
-    if (!b->vault) { /* a group's standby opened it already */
-        if ((rv = dx_master_key_load(b->cfg.master_key_path, &b->key, master, err)) != 0)
-            return rv;
-        rv = vault_open(b->cfg.data_dir, master, b->cfg.master_key_path, false, &created, &b->vault, err);
-        dx_wipe(master, sizeof master);
-        if (rv != 0)
-            return rv;
-    }
+    /* a group's standby opened it already */
+    if (!b->vault && (rv = broker_open_vault(&b->cfg, &b->key, false, &created, &b->vault, err)) != 0)
+        return rv;
     marking_t m = { b->vault, 0, 0 };
     if ((rv = store_keyslots_each(t, s_mark_slot, &m)) != 0) {
         snprintf(err, DX_ERRMSG, "cannot read the store's key slots: %s", dx_strerror(rv));
@@ -245,8 +272,8 @@ static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
     dx_info("content-keys",
             "content keys: %u in use, %llu left by a crash overwritten; master key %s (%s%s)",
             vault_count(b->vault), (unsigned long long)reaped, id,
-            vault_kept(b->vault) ? "the kept key " : b->cfg.master_key_path ? "from " : "derived from the broker key",
-            vault_kept(b->vault) ? vault_kept(b->vault) : b->cfg.master_key_path ? b->cfg.master_key_path : "");
+            vault_kept(b->vault) ? "the kept key " : b->cfg.master_key_path ? "from " : "",
+            vault_master_name(b->vault));
     if (vault_kept(b->vault))
         dx_log_kv(DX_LOG_WARN, "master-key-kept-in-use", DX_KV("key", id),
                   DX_KV("file", vault_kept(b->vault)),
@@ -424,6 +451,8 @@ int broker_open(broker_t *b, char err[DX_ERRMSG])
                  "control characters or '+', as signed notes require", DX_ORIGIN_MAX);
         return DX_ERR_USAGE;
     }
+    if ((rv = s_master_key_loads(&b->cfg, &b->key, err)) != 0)
+        return rv;
     if (b->cfg.origin)
         snprintf(b->origin, sizeof b->origin, "%s", b->cfg.origin);
     else

@@ -46,4 +46,31 @@ typedef struct {
 int dx_pkcs11_key_info(const dx_pkcs11_conf_t *conf, const char *uri, dx_pkcs11_key_info_t *info,
                        char err[DX_ERRMSG]);
 
+/* AES-256 keys that never leave the token (a broker's master keys,
+ * master_key.h), named by the URI's object= label plus a suffix
+ * ("LABEL.new", "LABEL.<id>"; NULL or "" for LABEL itself). A key is used
+ * for AES-GCM only, on the token. */
+typedef struct dx_pkcs11_aes dx_pkcs11_aes_t;
+/* DX_ERR_NOT_FOUND when the token has no such key; a key that could leave
+ * the token is refused. */
+int dx_pkcs11_aes_open(const dx_pkcs11_conf_t *conf, const char *uri, const char *suffix,
+                       dx_pkcs11_aes_t **out, char err[DX_ERRMSG]);
+/* A new key under that label: DX_ERR_EXISTS when there is one, unless
+ * replace, which destroys it first. */
+int dx_pkcs11_aes_generate(const dx_pkcs11_conf_t *conf, const char *uri, const char *suffix,
+                           bool replace, dx_pkcs11_aes_t **out, char err[DX_ERRMSG]);
+/* The key's label becomes LABEL + suffix. */
+int dx_pkcs11_aes_relabel(dx_pkcs11_aes_t *k, const char *suffix, char err[DX_ERRMSG]);
+/* Destroys the key on the token (and frees k). */
+int dx_pkcs11_aes_destroy(dx_pkcs11_aes_t **k, char err[DX_ERRMSG]);
+/* AES-256-GCM on the token, 12-byte nonce, 16-byte tag: out gets len
+ * bytes; encrypting writes tag, decrypting checks it (DX_ERR_INTEGRITY). */
+int dx_pkcs11_aes_gcm(dx_pkcs11_aes_t *k, bool encrypt, const uint8_t nonce[12], const void *aad,
+                      size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16]);
+/* LABEL + suffix for the URI's object=LABEL, for messages. */
+int dx_pkcs11_aes_label(const char *uri, const char *suffix, char *out, size_t size);
+/* The label as the token holds it, for messages: "token dx, key master.new". */
+const char *dx_pkcs11_aes_name(const dx_pkcs11_aes_t *k);
+void dx_pkcs11_aes_free(dx_pkcs11_aes_t **k);
+
 #endif

@@ -19,7 +19,10 @@ enum { FREE = 0, LIVE = 1, MARKED = 2 };
 struct vault {
     int fd;
     char path[4096];
-    uint8_t master[DX_MASTER_KEY_LEN];
+    dx_master_t *master;     /* NULL only while vault_open recovers */
+    dx_master_loc_t loc;
+    char where[DX_MASTER_PATH_MAX];
+    dx_pkcs11_conf_t p11;
     uint8_t id[DX_MASTER_ID_LEN];
     uint8_t *state;          /* per slot; [0] is the header */
     uint32_t nslots;         /* slots in the file, the header included */
@@ -75,7 +78,7 @@ static void s_header(const uint8_t id[DX_MASTER_ID_LEN], uint8_t h[VAULT_SLOT])
 }
 
 /* Seals key for (slot, blob) under master into a slot's bytes. */
-static int s_seal(const uint8_t master[DX_MASTER_KEY_LEN], uint32_t slot, uint64_t blob,
+static int s_seal(dx_master_t *master, uint32_t slot, uint64_t blob,
                   const uint8_t key[VAULT_KEY_LEN], uint8_t out[VAULT_SLOT])
 {
     uint8_t aad[29];
@@ -85,11 +88,11 @@ static int s_seal(const uint8_t master[DX_MASTER_KEY_LEN], uint32_t slot, uint64
     s_aad(slot, blob, aad);
     int rv = dx_random(out + 16, DX_AEAD_NONCE_LEN);
     if (rv == 0)
-        rv = dx_aead_seal(master, out + 16, aad, sizeof aad, key, VAULT_KEY_LEN, out + 28, out + 60);
+        rv = dx_master_seal(master, out + 16, aad, sizeof aad, key, VAULT_KEY_LEN, out + 28, out + 60);
     return rv;
 }
 
-static int s_unseal(const uint8_t master[DX_MASTER_KEY_LEN], uint32_t slot, const uint8_t in[VAULT_SLOT],
+static int s_unseal(dx_master_t *master, uint32_t slot, const uint8_t in[VAULT_SLOT],
                     uint64_t *blob, uint8_t key[VAULT_KEY_LEN])
 {
     uint8_t aad[29];
@@ -97,7 +100,7 @@ static int s_unseal(const uint8_t master[DX_MASTER_KEY_LEN], uint32_t slot, cons
         return DX_ERR_INTEGRITY;
     *blob = s_get64(in + 8);
     s_aad(slot, *blob, aad);
-    return dx_aead_open(master, in + 16, aad, sizeof aad, in + 28, VAULT_KEY_LEN, in + 60, key);
+    return dx_master_open(master, in + 16, aad, sizeof aad, in + 28, VAULT_KEY_LEN, in + 60, key);
 }
 
 static int s_pwrite(vault_t *v, uint32_t slot, const uint8_t *data)
@@ -182,70 +185,65 @@ static int s_create(const char *path, const uint8_t id[DX_MASTER_ID_LEN], char e
 }
 
 /* A rotation a crash interrupted: finished when the content keys are
- * already under the new key, undone otherwise. Read-only, nothing on disk
- * changes: the new key is taken as it is, and the broker's next start
- * finishes the rotation (so --check-config does not stop that start). */
-static int s_recover(vault_t *v, const char *master_path, const uint8_t file_id[DX_MASTER_ID_LEN],
-                     bool readonly, char err[DX_ERRMSG])
+ * already under the next key, undone otherwise. Read-only, nothing on disk
+ * changes: the next key is taken as it is, and the broker's next start
+ * finishes the rotation (so --check-config does not stop that start).
+ * cur_err: why the current key did not load (v->master NULL). */
+static int s_recover(vault_t *v, const uint8_t file_id[DX_MASTER_ID_LEN], bool readonly,
+                     const char *cur_err, char err[DX_ERRMSG])
 {
-    char tmp[4200], newkey[4200];
+    char tmp[4200], kerr[DX_ERRMSG], want[DX_MASTER_ID_TEXT], have[DX_MASTER_ID_TEXT];
+    char kept[DX_MASTER_PATH_MAX];
+    dx_master_t *m = NULL;
     snprintf(tmp, sizeof tmp, "%s.new", v->path);
     if (!readonly && unlink(tmp) == 0)
         dx_fsync_parent(tmp);
-    if (memcmp(file_id, v->id, DX_MASTER_ID_LEN) == 0) {
-        if (master_path && !readonly) {
-            snprintf(newkey, sizeof newkey, "%s.new", master_path);
-            if (unlink(newkey) == 0)
-                dx_fsync_parent(newkey);
-        }
-        return 0;
-    }
-    char want[DX_MASTER_ID_TEXT], have[DX_MASTER_ID_TEXT];
-    dx_master_id_text(file_id, want);
-    dx_master_id_text(v->id, have);
-    if (master_path) {
-        uint8_t k[DX_MASTER_KEY_LEN], kid[DX_MASTER_ID_LEN];
-        char kerr[DX_ERRMSG];
-        snprintf(newkey, sizeof newkey, "%s.new", master_path);
-        if (access(newkey, F_OK) == 0 && dx_master_key_read(newkey, k, kerr) == 0) {
-            dx_master_key_id(k, kid);
-            if (memcmp(kid, file_id, DX_MASTER_ID_LEN) == 0) {
-                if (!readonly && (rename(newkey, master_path) != 0 || dx_fsync_parent(master_path) != 0)) {
-                    snprintf(err, DX_ERRMSG, "cannot finish the master key's rotation: rename %s: %s",
-                             newkey, strerror(errno));
-                    dx_wipe(k, sizeof k);
-                    return DX_ERR_IO;
-                }
-                memcpy(v->master, k, sizeof k);
-                memcpy(v->id, kid, sizeof kid);
-                dx_wipe(k, sizeof k);
-                return 0;
+    if (v->master && memcmp(file_id, v->id, DX_MASTER_ID_LEN) == 0)
+        return readonly ? 0 : dx_master_drop_new(&v->loc);
+    if (dx_master_load(&v->loc, DX_MASTER_NEW, NULL, &m, kerr) == 0) {
+        uint8_t nid[DX_MASTER_ID_LEN];
+        dx_master_get_id(m, nid);
+        if (memcmp(nid, file_id, DX_MASTER_ID_LEN) == 0) {
+            int rv = readonly ? 0 : dx_master_promote(&v->loc, v->master, m, kerr);
+            if (rv != 0) {
+                snprintf(err, DX_ERRMSG, "cannot finish the master key's rotation: %s", kerr);
+                dx_master_free(&m);
+                return rv;
             }
-            dx_wipe(k, sizeof k);
-        }
-        /* a store from before a rotation (a restored backup): its kept key */
-        if (dx_master_key_find_kept(master_path, file_id, k, v->kept) == 0) {
-            memcpy(v->master, k, sizeof k);
-            memcpy(v->id, file_id, DX_MASTER_ID_LEN);
-            dx_wipe(k, sizeof k);
+            dx_master_free(&v->master);
+            v->master = m;
+            memcpy(v->id, nid, sizeof nid);
             return 0;
         }
-        v->kept[0] = '\0';
+        dx_master_free(&m);
     }
-    snprintf(err, DX_ERRMSG, "wrong master key: %s was sealed under master key %s, this is %s%s%s%s%s",
-             v->path, want, have, master_path ? " from " : " (derived from the broker key)",
-             master_path ? master_path : "", master_path ? ", and there is no kept key " : "",
-             master_path ? master_path : "");
-    if (master_path)
-        snprintf(err + strlen(err), DX_ERRMSG - strlen(err), ".%s", want);
+    if (!v->master) {
+        snprintf(err, DX_ERRMSG, "%s", cur_err);
+        return DX_ERR_NOT_FOUND;
+    }
+    /* a store from before a rotation (a restored backup): its kept key */
+    if (dx_master_load(&v->loc, DX_MASTER_KEPT, file_id, &m, kerr) == 0) {
+        dx_master_free(&v->master);
+        v->master = m;
+        memcpy(v->id, file_id, DX_MASTER_ID_LEN);
+        snprintf(v->kept, sizeof v->kept, "%s", dx_master_name(m));
+        return 0;
+    }
+    dx_master_id_text(file_id, want);
+    dx_master_id_text(v->id, have);
+    dx_master_kept_name(&v->loc, file_id, kept);
+    snprintf(err, DX_ERRMSG, "wrong master key: %s was sealed under master key %s, this is %s %s%s%s%s",
+             v->path, want, have, v->loc.where ? "from " : "(", dx_master_name(v->master),
+             v->loc.where ? ", and there is no kept key " : ")", v->loc.where ? kept : "");
     return DX_ERR_PERM;
 }
 
-int vault_open(const char *dir, const uint8_t master[DX_MASTER_KEY_LEN], const char *master_path,
-               bool readonly, bool *created, vault_t **out, char err[DX_ERRMSG])
+int vault_open(const char *dir, const dx_master_loc_t *loc, bool readonly, bool *created, vault_t **out,
+               char err[DX_ERRMSG])
 {
     vault_t *v = calloc(1, sizeof *v);
     uint8_t file_id[DX_MASTER_ID_LEN];
+    char cur_err[DX_ERRMSG];
     int rv = DX_ERR_NOMEM;
     *out = NULL;
     if (created)
@@ -256,11 +254,26 @@ int vault_open(const char *dir, const uint8_t master[DX_MASTER_KEY_LEN], const c
     }
     v->fd = -1;
     v->readonly = readonly;
-    memcpy(v->master, master, DX_MASTER_KEY_LEN);
-    dx_master_key_id(master, v->id);
+    v->loc = *loc;
+    if (loc->where) {
+        snprintf(v->where, sizeof v->where, "%s", loc->where);
+        v->loc.where = v->where;
+    }
+    if (loc->p11) {
+        v->p11 = *loc->p11;
+        v->loc.p11 = &v->p11;
+    }
     if ((size_t)snprintf(v->path, sizeof v->path, "%s/%s", dir, VAULT_FILE) >= sizeof v->path) {
         snprintf(err, DX_ERRMSG, "data directory path too long");
         rv = DX_ERR_INVALID;
+        goto fail;
+    }
+    /* without a current key, only a rotation cut short may go on (a token
+     * between its two relabels) */
+    if ((rv = dx_master_load(&v->loc, DX_MASTER_CURRENT, NULL, &v->master, cur_err)) == 0)
+        dx_master_get_id(v->master, v->id);
+    else if (rv != DX_ERR_NOT_FOUND || !loc->where || access(v->path, F_OK) != 0) {
+        snprintf(err, DX_ERRMSG, "%s", cur_err);
         goto fail;
     }
     if (!readonly && access(v->path, F_OK) != 0 && errno == ENOENT) {
@@ -276,7 +289,7 @@ int vault_open(const char *dir, const uint8_t master[DX_MASTER_KEY_LEN], const c
     }
     if ((rv = s_load(v, file_id, err)) != 0)
         goto fail;
-    if ((rv = s_recover(v, master_path, file_id, readonly, err)) != 0)
+    if ((rv = s_recover(v, file_id, readonly, cur_err, err)) != 0)
         goto fail;
     *out = v;
     return 0;
@@ -292,7 +305,7 @@ void vault_close(vault_t **v_p)
         return;
     if (v->fd >= 0)
         close(v->fd);
-    dx_wipe(v->master, sizeof v->master);
+    dx_master_free(&v->master);
     free(v->state);
     free(v);
     *v_p = NULL;
@@ -421,7 +434,7 @@ int vault_wipe(vault_t *v, uint32_t slot)
 }
 
 /* The new file: every live key rewrapped under next, synced. */
-static int s_rewrap(vault_t *v, const uint8_t next[DX_MASTER_KEY_LEN], const char *tmp,
+static int s_rewrap(vault_t *v, dx_master_t *next, const char *tmp,
                     uint32_t *count, char err[DX_ERRMSG])
 {
     uint8_t nid[DX_MASTER_ID_LEN], in[VAULT_SLOT], outb[VAULT_SLOT], key[VAULT_KEY_LEN];
@@ -430,7 +443,7 @@ static int s_rewrap(vault_t *v, const uint8_t next[DX_MASTER_KEY_LEN], const cha
         snprintf(err, DX_ERRMSG, "cannot create %s: %s", tmp, strerror(errno));
         return DX_ERR_IO;
     }
-    dx_master_key_id(next, nid);
+    dx_master_get_id(next, nid);
     s_header(nid, outb);
     *count = 0;
     for (uint32_t i = 0; rv == 0 && i < v->nslots; i++) {
@@ -464,29 +477,22 @@ static int s_rewrap(vault_t *v, const uint8_t next[DX_MASTER_KEY_LEN], const cha
     return rv;
 }
 
-int vault_rotate(vault_t *v, const uint8_t next[DX_MASTER_KEY_LEN], const char *master_path,
-                 uint32_t *count, char err[DX_ERRMSG])
+int vault_rotate(vault_t *v, uint32_t *count, char err[DX_ERRMSG])
 {
-    char tmp[4200], newkey[4200];
+    char tmp[4200], kerr[DX_ERRMSG];
+    dx_master_t *next = NULL;
     int rv, fd;
     snprintf(tmp, sizeof tmp, "%s.new", v->path);
-    snprintf(newkey, sizeof newkey, "%s.new", master_path);
     if (v->readonly)
         return DX_ERR_INVALID;
-    /* 0: the old key is kept (every earlier backup needs it), and so is the
-     * one in the file when the store was opened with a kept key */
-    uint8_t infile[DX_MASTER_KEY_LEN];
-    char kerr[DX_ERRMSG];
-    if ((rv = dx_master_key_keep(master_path, v->master, err)) != 0)
-        return rv;
-    if (v->kept[0] && dx_master_key_read(master_path, infile, kerr) == 0) {
-        rv = dx_master_key_keep(master_path, infile, err);
-        dx_wipe(infile, sizeof infile);
-        if (rv != 0)
-            return rv;
+    if (!v->loc.where) {
+        snprintf(err, DX_ERRMSG, "this broker derives its master key from its own key file (no "
+                 "--master-key), so there is no key to replace");
+        return DX_ERR_USAGE;
     }
-    /* 1: the new key is durable before anything is sealed under it */
-    if ((rv = dx_master_key_write(newkey, next, true, err)) != 0)
+    /* 1: the next key is durable (FILE.new, LABEL.new) before anything is
+     * sealed under it; the current one stays where it is */
+    if ((rv = dx_master_create(&v->loc, DX_MASTER_NEW, &next, err)) != 0)
         return rv;
     /* 2, 3: the content keys under it, in one rename */
     if ((rv = s_rewrap(v, next, tmp, count, err)) == 0 && rename(tmp, v->path) != 0) {
@@ -495,25 +501,29 @@ int vault_rotate(vault_t *v, const uint8_t next[DX_MASTER_KEY_LEN], const char *
     }
     if (rv != 0) {
         unlink(tmp);
-        unlink(newkey);
+        dx_master_drop_new(&v->loc);
+        dx_master_free(&next);
         return rv;
     }
     dx_fsync_parent(v->path);
     if ((fd = open(v->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
         /* the new pair is on disk; a restart takes it up */
         snprintf(err, DX_ERRMSG, "cannot reopen %s: %s (restart the broker)", v->path, strerror(errno));
+        dx_master_free(&next);
         return DX_ERR_IO;
     }
     close(v->fd);
     v->fd = fd;
-    memcpy(v->master, next, DX_MASTER_KEY_LEN);
-    dx_master_key_id(next, v->id);
+    /* 4: the next key becomes the current one, the old ones kept; until
+     * then vault_open finishes it */
+    rv = dx_master_promote(&v->loc, v->master, next, kerr);
+    dx_master_free(&v->master);
+    v->master = next;
+    dx_master_get_id(next, v->id);
     v->kept[0] = '\0';
-    /* 4: the key file follows; until then vault_open finishes it */
-    if (rename(newkey, master_path) != 0 || dx_fsync_parent(master_path) != 0) {
-        snprintf(err, DX_ERRMSG, "cannot replace %s: %s (a restart finishes the rotation)",
-                 master_path, strerror(errno));
-        return DX_ERR_IO;
+    if (rv != 0) {
+        snprintf(err, DX_ERRMSG, "%s (a restart finishes the rotation)", kerr);
+        return rv;
     }
     return 0;
 }
@@ -572,3 +582,7 @@ int vault_file_id(const char *dir, uint8_t id[DX_MASTER_ID_LEN], char err[DX_ERR
     memcpy(id, p + 24, DX_MASTER_ID_LEN);
     return 0;
 }
+
+const char *vault_master_name(const vault_t *v) { return dx_master_name(v->master); }
+
+bool vault_master_in_token(const vault_t *v) { return dx_master_in_token(v->master); }

@@ -36,14 +36,13 @@
 
 typedef struct vault vault_t;
 
-/* Opens DIR/content.keys under master (created empty when missing, unless
- * readonly; *created says so). master_path (NULL when the key is derived)
- * is the master key's file: a rotation that a crash interrupted is
- * finished or undone here (master_path.new; read-only, its new key is used
- * and nothing on disk changes). A file sealed under another
- * master key is DX_ERR_PERM with a one-line err. */
-int vault_open(const char *dir, const uint8_t master[DX_MASTER_KEY_LEN], const char *master_path,
-               bool readonly, bool *created, vault_t **out, char err[DX_ERRMSG]);
+/* Opens DIR/content.keys under the master key at loc (created empty when
+ * missing, unless readonly; *created says so): a rotation that a crash
+ * interrupted is finished or undone here (read-only, its next key is used
+ * and nothing changes). A file sealed under another master key, with no
+ * kept key for it, is DX_ERR_PERM with a one-line err. */
+int vault_open(const char *dir, const dx_master_loc_t *loc, bool readonly, bool *created, vault_t **out,
+               char err[DX_ERRMSG]);
 void vault_close(vault_t **v_p);
 
 /* At open, before anything is created: slot is in use (the store says so).
@@ -68,18 +67,21 @@ int vault_key(vault_t *v, uint32_t slot, uint64_t blob, uint8_t key[VAULT_KEY_LE
 /* Overwrites slot with zeros and frees it; durable after vault_sync. */
 int vault_wipe(vault_t *v, uint32_t slot);
 
-/* Rewraps every key under new_master and makes it the key in master_path,
- * crash-safe: master_path.new, then a new content.keys beside the old one,
- * renamed over it, then master_path.new renamed over master_path (a crash
- * anywhere leaves the old pair or the new one, which vault_open finishes). */
-int vault_rotate(vault_t *v, const uint8_t new_master[DX_MASTER_KEY_LEN], const char *master_path,
-                 uint32_t *count, char err[DX_ERRMSG]);
+/* Rewraps every key under a new master key that becomes the current one,
+ * crash-safe: the next key (FILE.new, or LABEL.new on the token), then a
+ * new content.keys beside the old one, renamed over it, then the next key
+ * promoted, the old ones kept (a crash anywhere leaves the old pair or the
+ * new one, which vault_open finishes). */
+int vault_rotate(vault_t *v, uint32_t *count, char err[DX_ERRMSG]);
 
 void vault_master_id(const vault_t *v, char out[DX_MASTER_ID_TEXT]);
+/* Where the key in use is: its file, "token T, key LABEL", or derived. */
+const char *vault_master_name(const vault_t *v);
+bool vault_master_in_token(const vault_t *v);
 /* Keys in use. */
 uint32_t vault_count(const vault_t *v);
 
-/* The kept key's file when the store was opened with one (master_key.h:
+/* The kept key's name when the store was opened with one (master_key.h:
  * a store from before the last rotation), else NULL. */
 const char *vault_kept(const vault_t *v);
 /* Opens every live content key (a backup's check): DX_ERR_INTEGRITY with

@@ -1,8 +1,9 @@
-# Keys in hardware: the broker's signing key made on a real PKCS#11 token
-# (SoftHSM2, tests/lib/softhsm.sh), never leaving it; the whole exchange
-# runs with it; heads and receipts verify with its public key, also in Go's
-# note verifier; a missing token, a wrong PIN or a missing object stops the
-# start with one line.
+# Keys in hardware: the broker's signing key and its master key made on a
+# real PKCS#11 token (SoftHSM2, tests/lib/softhsm.sh), never leaving it; the
+# whole exchange runs with them; heads and receipts verify with its public
+# key, also in Go's note verifier; the master key rotates on the token, its
+# old key kept there for backups until retired; a missing token, a wrong
+# PIN or a missing object stops the start with one line.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/softhsm.sh"
 setup_exchange
@@ -40,6 +41,16 @@ check "and another's" 0 "$BIN/dx-admin" keygen statistics --out "$T/keys" --pkcs
 "$PWD/scripts/example-exchange.sh" "$T" "$BIN" >/dev/null
 
 "$BIN/dx-admin" master-key new "$T/keys/master.key" >/dev/null
+MASTER="pkcs11:token=dx;object=master"
+check "dx-admin master-key new makes the master key on the token" 0 "$BIN/dx-admin" master-key new "$MASTER" "${P11[@]}"
+check_grep "an AES-256 key that cannot leave it, named by its id" "$T/out" "master key [0-9a-f]{16}\): AES-256, sensitive, not extractable"
+MASTER_ID=$(sed -n 's/.*(master key \([0-9a-f]*\)).*/\1/p' "$T/out")
+check "a second one under the same label is refused" 1 "$BIN/dx-admin" master-key new "$MASTER" "${P11[@]}"
+check_grep "saying it exists" "$T/err" "already has a key labelled master: it is not replaced"
+if command -v pkcs11-tool >/dev/null; then
+  check "pkcs11-tool sees the master key" 0 pkcs11-tool --module "$HSM_MODULE" --token-label dx --login --pin 1234 --list-objects --type secrkey
+  check_grep "as an AES-256 key, sensitive and never extractable" "$T/out" "Access: +sensitive, always sensitive, never extractable"
+fi
 check "the broker refuses a token key without --master-key" 2 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/dz" \
   --policies "$T/policies" --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}"
 check_grep "saying what to do" "$T/err" "needs --master-key"
@@ -49,7 +60,7 @@ start_broker_hsm() {
   BROKER_STARTS=$((BROKER_STARTS + 1))
   BROKER_LOG=$T/broker.$BROKER_STARTS.log
   "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/data" --policies "$T/policies" \
-    --master-key "$T/keys/master.key" "$@" >"$BROKER_LOG" 2>&1 &
+    --master-key "$MASTER" "$@" >"$BROKER_LOG" 2>&1 &
   BROKER_PID=$!
   for _ in $(seq 100); do
     EP=$(sed -n 's/.*listening endpoint=\([^ ]*\).*/\1/p' "$BROKER_LOG")
@@ -94,8 +105,44 @@ if command -v go >/dev/null && [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb
 else
   fail "Go's note verifier" "golang-go and golang-golang-x-mod-dev are not installed"
 fi
+check_grep "the content keys are under the token's master key" "$BROKER_LOG" "master key $MASTER_ID \(from token dx, key master\)"
+
+# the master key rotates on the token while the broker runs; a backup from
+# before restores with the old key, kept on the token until retired
+check "a backup before the rotation" 0 "$BIN/dx-admin" backup --data "$T/data" --out "$T/before"
+check_grep "names the token's key it needs" "$T/out" "need master key $MASTER_ID"
+check "dx-admin backup check opens every content key on the token" 0 "$BIN/dx-admin" backup check "$T/before" --master-key "$MASTER" "${P11[@]}"
+check_grep "under the current key" "$T/out" "open under master key $MASTER_ID \(the current key token dx, key master\)"
+check "rotate: the broker makes the next key on the token and rewraps" 0 admin office master-key rotate
+check_grep "from which key to which" "$T/out" "master key rotated: $MASTER_ID -> [0-9a-f]{16}, [1-9][0-9]* content keys rewrapped"
+NEW_ID=$(sed -n 's/.*-> \([0-9a-f]*\),.*/\1/p' "$T/out")
+check "what was published before still fetches (its key opened by the new token key)" 0 \
+  agent health fetch health/vaccination/h1 --purpose operations -o "$T/h1.csv" "${P11[@]}"
+check "the same bytes" 0 cmp "$T/d.csv" "$T/h1.csv"
+check "a publish after the rotation" 0 agent health publish health/vaccination/h3 "$T/d.csv" "${P11[@]}"
+if command -v pkcs11-tool >/dev/null; then
+  check "pkcs11-tool lists the keys" 0 pkcs11-tool --module "$HSM_MODULE" --token-label dx --login --pin 1234 --list-objects --type secrkey
+  check_grep "the new one is labelled master" "$T/out" "label: +master$"
+  check_grep "the old one is kept as master.<its id>" "$T/out" "label: +master.$MASTER_ID$"
+  if grep -q "master.new" "$T/out"; then fail "no next key is left" "$(cat "$T/out")"; else pass "no next key is left"; fi
+fi
 stop_broker
 check "it stops cleanly" 0 true
+check "--check-config names the token's master key" 0 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/data" --policies "$T/policies" \
+  --master-key "$MASTER" --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}" --check-config
+check_grep "by its id" "$T/out" "^master key: $NEW_ID from token dx, key master$"
+check "the backup from before restores with the kept key on the token" 0 "$BIN/dx-admin" backup check "$T/before" --master-key "$MASTER" "${P11[@]}"
+check_grep "saying which" "$T/out" "under master key $MASTER_ID \(the kept key token dx, key master.$MASTER_ID\)"
+check "retiring the current key is refused" 1 "$BIN/dx-admin" master-key retire "$MASTER" "$NEW_ID" "${P11[@]}"
+check_grep "saying why" "$T/err" "is the current key"
+check "retire the kept key: it is destroyed on the token" 0 "$BIN/dx-admin" master-key retire "$MASTER" "$MASTER_ID" "${P11[@]}"
+check_grep "saying what" "$T/out" "retired master key $MASTER_ID \(the token's key master.$MASTER_ID removed\)"
+check "now the old backup's check fails (exit 4)" 4 "$BIN/dx-admin" backup check "$T/before" --master-key "$MASTER" "${P11[@]}"
+check_grep "naming the key it needs" "$T/err" "sealed under master key $MASTER_ID.*no kept key the token's key master.$MASTER_ID"
+# a file's master key cannot open what the token's sealed
+check "a broker given another master key refuses the data" 1 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/data" \
+  --policies "$T/policies" --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}" --master-key "$T/keys/master.key"
+check_grep "as the wrong master key" "$T/err" "wrong master key: .* sealed under master key $NEW_ID"
 
 # the key file form: key names the file, which names the token's key
 if start_broker_hsm --key "$T/keys/broker.key" "${P11[@]}"; then
@@ -121,6 +168,14 @@ printf '0000\n' > "$T/badpin"; chmod 600 "$T/badpin"
 refuse "a wrong PIN is refused at start" 1 "wrong PIN" --key "$URI" --pkcs11-module "$HSM_MODULE" --pkcs11-pin-file "$T/badpin"
 refuse "a missing token is refused at start" 1 "no token of .* matches" --key "pkcs11:token=nope;object=broker" "${P11[@]}"
 refuse "a missing object is refused at start" 1 "has no Ed25519 private key" --key "pkcs11:token=dx;object=nothing" "${P11[@]}"
+refuse "a missing master key object is refused at start" 1 "has no AES key labelled nothing" --key "$URI" "${P11[@]}" --master-key "pkcs11:token=dx;object=nothing"
+refuse "a master key's URI with id= is refused" 2 "by object=LABEL alone" --key "$URI" "${P11[@]}" --master-key "pkcs11:token=dx;object=master;id=%01"
+"$BIN/dx-admin" keygen plain --out "$T/k4" >/dev/null 2>&1
+refuse "a master key on the token with a wrong PIN is refused at start" 1 "wrong PIN" --key "$T/k4/plain.key" --pkcs11-module "$HSM_MODULE" --pkcs11-pin-file "$T/badpin" --master-key "$MASTER"
+if command -v pkcs11-tool >/dev/null; then
+  pkcs11-tool --module "$HSM_MODULE" --token-label dx --login --pin 1234 --keygen --key-type AES:32 --label loose --extractable >/dev/null 2>&1
+  refuse "a master key the token lets out is refused at start" 1 "could leave it" --key "$URI" "${P11[@]}" --master-key "pkcs11:token=dx;object=loose"
+fi
 refuse "a missing module is refused at start" 1 "cannot load the PKCS#11 module" --key "$URI" --pkcs11-module /nonexistent/lib.so --pkcs11-pin-file "$HSM_PIN_FILE"
 refuse "a token key without the module setting is refused" 2 "needs pkcs11-module" --key "$URI"
 refuse "a URI with a PIN in it is refused" 2 "carries no PIN" --key "pkcs11:token=dx;object=broker?pin-value=1234" "${P11[@]}"
@@ -139,5 +194,5 @@ check "a token key that is not the key file's sign_key is refused" 1 "$BIN/dx-br
 check_grep "saying so" "$T/err" "is not the sign_key"
 if [ -e "$T/dz" ]; then fail "no refused start made a data directory" "$T/dz exists"; else pass "no refused start made a data directory"; fi
 check "--check-config opens the token" 0 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/data" --policies "$T/policies" \
-  --master-key "$T/keys/master.key" --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}" --check-config
+  --master-key "$MASTER" --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}" --check-config
 check_grep "and says the token signs" "$T/out" "in the token; it signs"

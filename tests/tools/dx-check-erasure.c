@@ -136,7 +136,6 @@ static int s_slot(void *arg, uint32_t slot, uint64_t blob)
 
 int main(int argc, char **argv)
 {
-    uint8_t master[DX_MASTER_KEY_LEN];
     char err[DX_ERRMSG];
     broker_t b;
     verdict_t c = { .b = &b };
@@ -144,10 +143,12 @@ int main(int argc, char **argv)
     if (argc != 4)
         return 2;
     bool file = strcmp(argv[2], "--master-key") == 0;
-    if (dx_master_key_from_files(file ? argv[3] : NULL, file ? NULL : argv[3], master, err) != 0)
+    dx_keypair_t broker;
+    if (!file && dx_keys_read_secret(argv[3], &broker, err) != 0)
         return fprintf(stderr, "%s\n", err), 1;
+    dx_master_loc_t loc = { file ? argv[3] : NULL, NULL, file ? NULL : &broker, NULL };
     if (store_open(argv[1], 0, true, &b.store, err) != 0 ||
-        vault_open(argv[1], master, NULL, true, NULL, &b.vault, err) != 0)
+        vault_open(argv[1], &loc, true, NULL, &b.vault, err) != 0)
         return fprintf(stderr, "%s\n", err), 1;
     if (!(c.plain = malloc(CONTENT_BUF)) || !(c.er = calloc(MAX_ERASED, sizeof *c.er)) ||
         store_begin(b.store, NULL, false, &c.t) != 0)

@@ -23,15 +23,17 @@
 
 int main(int argc, char **argv)
 {
-    uint8_t master[DX_MASTER_KEY_LEN], key[VAULT_KEY_LEN], slot[VAULT_SLOT];
+    uint8_t key[VAULT_KEY_LEN], slot[VAULT_SLOT];
     char err[DX_ERRMSG], path[4200], hex[2 * VAULT_SLOT + 1];
     if (argc != 4)
         return 2;
     bool file = strcmp(argv[2], "--master-key") == 0;
-    if (dx_master_key_from_files(file ? argv[3] : NULL, file ? NULL : argv[3], master, err) != 0)
+    dx_keypair_t broker;
+    if (!file && dx_keys_read_secret(argv[3], &broker, err) != 0)
         return fprintf(stderr, "%s\n", err), 1;
+    dx_master_loc_t loc = { file ? argv[3] : NULL, NULL, file ? NULL : &broker, NULL };
     vault_t *v = NULL;
-    if (vault_open(argv[1], master, NULL, true, NULL, &v, err) != 0)
+    if (vault_open(argv[1], &loc, true, NULL, &v, err) != 0)
         return fprintf(stderr, "%s\n", err), 1;
     snprintf(path, sizeof path, "%s/%s", argv[1], VAULT_FILE);
     int fd = open(path, O_RDONLY);

@@ -3,7 +3,11 @@
 #include "test.h"
 #include "crypto.h"
 #include "keys.h"
+#include "master_key.h"
 #include "pkcs11.h"
+#include "vault.h"
+
+#include <fcntl.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -72,6 +76,105 @@ TEST(what_cannot_work_is_refused_in_one_line)
     CHECK(s == NULL);
 }
 
+#define TOKEN_KEY (&(dx_master_loc_t){ "pkcs11:token=t;object=master", &s_conf, NULL, NULL })
+
+/* A master key on the token: its id is a check value, stable across
+ * sessions; it seals content keys that open only under it. */
+TEST(a_master_key_on_the_token)
+{
+    char err[DX_ERRMSG], dir[400], kp[500];
+    uint8_t id1[DX_MASTER_ID_LEN], id2[DX_MASTER_ID_LEN], k[32], got[32], slot_bytes[VAULT_SLOT];
+    dx_master_t *m = NULL;
+    vault_t *v = NULL;
+    uint32_t slot, count = 0;
+    CHECK_EQ(dx_master_create(TOKEN_KEY, DX_MASTER_CURRENT, &m, err), 0);
+    CHECK(dx_master_in_token(m) && strstr(dx_master_name(m), "key master"));
+    dx_master_get_id(m, id1);
+    dx_master_free(&m);
+    CHECK_EQ(dx_master_create(TOKEN_KEY, DX_MASTER_CURRENT, &m, err), DX_ERR_EXISTS);
+    CHECK_EQ(dx_master_load(TOKEN_KEY, DX_MASTER_CURRENT, NULL, &m, err), 0);
+    dx_master_get_id(m, id2);
+    CHECK(memcmp(id1, id2, sizeof id1) == 0);
+    dx_master_free(&m);
+    CHECK_EQ(dx_master_load(TOKEN_KEY, DX_MASTER_NEW, NULL, &m, err), DX_ERR_NOT_FOUND);
+
+    snprintf(dir, sizeof dir, "%s/data", s_dir);
+    CHECK_EQ(mkdir(dir, 0700), 0);
+    snprintf(kp, sizeof kp, "%s/%s", dir, VAULT_FILE);
+    CHECK_EQ(vault_open(dir, TOKEN_KEY, false, NULL, &v, err), 0);
+    CHECK(vault_master_in_token(v));
+    CHECK_EQ(vault_create(v, 7, &slot, k), 0);
+    CHECK_EQ(vault_sync(v), 0);
+    CHECK_EQ(vault_key(v, slot, 7, got), 0);
+    CHECK(memcmp(got, k, 32) == 0);
+    CHECK_EQ(vault_key(v, slot, 8, got), DX_ERR_INTEGRITY);
+    CHECK_EQ(vault_slot_read(v, slot, slot_bytes), 0);
+    slot_bytes[40] ^= 1; /* a changed sealed key does not open on the token */
+    CHECK_EQ(vault_slot_write(v, slot + 1, slot_bytes), DX_ERR_INTEGRITY);
+
+    /* rotation: LABEL.new made, promoted, the old key kept as LABEL.<id> */
+    CHECK_EQ(vault_rotate(v, &count, err), 0);
+    CHECK_EQ(count, 1u);
+    CHECK_EQ(vault_key(v, slot, 7, got), 0);
+    CHECK(memcmp(got, k, 32) == 0);
+    vault_close(&v);
+    CHECK_EQ(dx_master_load(TOKEN_KEY, DX_MASTER_CURRENT, NULL, &m, err), 0);
+    dx_master_get_id(m, id2);
+    dx_master_free(&m);
+    CHECK(memcmp(id1, id2, sizeof id1) != 0);
+    CHECK_EQ(dx_master_load(TOKEN_KEY, DX_MASTER_KEPT, id1, &m, err), 0);
+    CHECK(strstr(dx_master_name(m), "key master."));
+    dx_master_free(&m);
+    CHECK_EQ(dx_master_load(TOKEN_KEY, DX_MASTER_NEW, NULL, &m, err), DX_ERR_NOT_FOUND);
+
+    /* a crash between the two relabels: no LABEL, LABEL.new holds the key
+     * content.keys is under; a read-only open uses it, a start finishes */
+    CHECK_EQ(vault_open(dir, TOKEN_KEY, false, NULL, &v, err), 0);
+    CHECK_EQ(vault_rotate(v, &count, err), 0);
+    vault_close(&v);
+    dx_pkcs11_aes_t *aes = NULL;
+    CHECK_EQ(dx_pkcs11_aes_open(&s_conf, "pkcs11:token=t;object=master", NULL, &aes, err), 0);
+    CHECK_EQ(dx_pkcs11_aes_relabel(aes, "new", err), 0);
+    dx_pkcs11_aes_free(&aes);
+    CHECK_EQ(vault_open(dir, TOKEN_KEY, true, NULL, &v, err), 0);
+    CHECK_EQ(vault_key(v, slot, 7, got), 0);
+    vault_close(&v);
+    CHECK_EQ(dx_master_load(TOKEN_KEY, DX_MASTER_CURRENT, NULL, &m, err), DX_ERR_NOT_FOUND);
+    CHECK_EQ(vault_open(dir, TOKEN_KEY, false, NULL, &v, err), 0);
+    CHECK_EQ(vault_key(v, slot, 7, got), 0);
+    CHECK(memcmp(got, k, 32) == 0);
+    vault_close(&v);
+    CHECK_EQ(dx_master_load(TOKEN_KEY, DX_MASTER_CURRENT, NULL, &m, err), 0);
+    dx_master_free(&m);
+    CHECK_EQ(dx_master_load(TOKEN_KEY, DX_MASTER_NEW, NULL, &m, err), DX_ERR_NOT_FOUND);
+
+    /* a copy of the data directory made before the rotations opens with
+     * the kept key; retired, it no longer does */
+    char name[DX_MASTER_PATH_MAX];
+    CHECK_EQ(dx_master_retire(TOKEN_KEY, id1, name, err), 0);
+    CHECK(strstr(name, "master."));
+    CHECK_EQ(dx_master_load(TOKEN_KEY, DX_MASTER_KEPT, id1, &m, err), DX_ERR_NOT_FOUND);
+
+    /* what cannot work */
+    dx_master_loc_t byid = { "pkcs11:token=t;object=master;id=%01", &s_conf, NULL, NULL };
+    CHECK_EQ(dx_master_load(&byid, DX_MASTER_CURRENT, NULL, &m, err), DX_ERR_USAGE);
+    dx_master_loc_t missing = { "pkcs11:token=t;object=nothing", &s_conf, NULL, NULL };
+    CHECK_EQ(dx_master_load(&missing, DX_MASTER_CURRENT, NULL, &m, err), DX_ERR_NOT_FOUND);
+    CHECK(strstr(err, "no AES key labelled nothing"));
+    CHECK_EQ(vault_open(dir, &missing, false, NULL, &v, err), DX_ERR_NOT_FOUND);
+    dx_pkcs11_conf_t bad = { s_conf.module, s_bad_pin };
+    dx_master_loc_t badpin = { "pkcs11:token=t;object=master", &bad, NULL, NULL };
+    CHECK_EQ(vault_open(dir, &badpin, false, NULL, &v, err), DX_ERR_DENIED);
+    CHECK(strstr(err, "wrong PIN"));
+    /* a master key on the token that is not the store's: refused */
+    dx_master_loc_t other = { "pkcs11:token=t;object=other", &s_conf, NULL, NULL };
+    CHECK_EQ(dx_master_create(&other, DX_MASTER_CURRENT, &m, err), 0);
+    dx_master_free(&m);
+    CHECK_EQ(vault_open(dir, &other, false, NULL, &v, err), DX_ERR_PERM);
+    CHECK(strstr(err, "wrong master key") && strstr(err, "no kept key the token's key other."));
+    CHECK(v == NULL);
+}
+
 int main(void)
 {
     char cmd[600];
@@ -96,6 +199,7 @@ int main(void)
     RUN(a_key_made_on_the_token_signs_and_cannot_leave_it);
     RUN(a_key_file_names_the_token_key);
     RUN(what_cannot_work_is_refused_in_one_line);
+    RUN(a_master_key_on_the_token);
     snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
     return system(cmd) == 0 && !t_failed_total ? 0 : 1;
 }

@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define GIVEN(k) (&(dx_master_loc_t){ NULL, NULL, NULL, (k) })
+#define ONFILE (&(dx_master_loc_t){ s_master, NULL, NULL, NULL })
+
 static char s_dir[] = "/tmp/dx-test-vault-XXXXXX";
 static char s_path[300], s_master[300];
 
@@ -85,7 +88,7 @@ TEST(slots_keys_and_wipes)
     vault_t *v = NULL;
     s_fresh("slots");
     CHECK_EQ(dx_random(m, 32), 0);
-    CHECK_EQ(vault_open(s_path, m, NULL, false, &created, &v, err), 0);
+    CHECK_EQ(vault_open(s_path, GIVEN(m), false, &created, &v, err), 0);
     CHECK(created);
     CHECK_EQ(vault_create(v, 11, &s1, k1), 0);
     CHECK_EQ(vault_create(v, 12, &s2, k2), 0);
@@ -118,7 +121,7 @@ TEST(slots_keys_and_wipes)
     CHECK(pread(fd, slot1, VAULT_SLOT, 2 * VAULT_SLOT) == VAULT_SLOT);
     CHECK(pwrite(fd, slot1, VAULT_SLOT, 1 * VAULT_SLOT) == VAULT_SLOT);
     close(fd);
-    CHECK_EQ(vault_open(s_path, m, NULL, false, &created, &v, err), 0);
+    CHECK_EQ(vault_open(s_path, GIVEN(m), false, &created, &v, err), 0);
     CHECK(!created);
     CHECK_EQ(vault_key(v, 1, 12, got), DX_ERR_INTEGRITY);
     CHECK_EQ(vault_key(v, 2, 12, got), 0);
@@ -127,14 +130,14 @@ TEST(slots_keys_and_wipes)
     /* another master key: refused with one line naming both ids */
     uint8_t other[32];
     CHECK_EQ(dx_random(other, 32), 0);
-    CHECK_EQ(vault_open(s_path, other, NULL, false, &created, &v, err), DX_ERR_PERM);
+    CHECK_EQ(vault_open(s_path, GIVEN(other), false, &created, &v, err), DX_ERR_PERM);
     CHECK(strstr(err, "wrong master key") != NULL && strchr(err, '\n') == NULL);
     CHECK(v == NULL);
     /* a damaged file: refused */
     fd = open(kp, O_RDWR);
     CHECK(ftruncate(fd, 2 * VAULT_SLOT + 5) == 0);
     close(fd);
-    CHECK_EQ(vault_open(s_path, m, NULL, false, &created, &v, err), DX_ERR_INTEGRITY);
+    CHECK_EQ(vault_open(s_path, GIVEN(m), false, &created, &v, err), DX_ERR_INTEGRITY);
 }
 
 TEST(reap_unmarked)
@@ -146,12 +149,12 @@ TEST(reap_unmarked)
     vault_t *v = NULL;
     s_fresh("reap");
     CHECK_EQ(dx_random(m, 32), 0);
-    CHECK_EQ(vault_open(s_path, m, NULL, false, NULL, &v, err), 0);
+    CHECK_EQ(vault_open(s_path, GIVEN(m), false, NULL, &v, err), 0);
     CHECK_EQ(vault_create(v, 1, &s1, k), 0);
     CHECK_EQ(vault_create(v, 2, &s2, k), 0);
     CHECK_EQ(vault_sync(v), 0);
     vault_close(&v);
-    CHECK_EQ(vault_open(s_path, m, NULL, false, NULL, &v, err), 0);
+    CHECK_EQ(vault_open(s_path, GIVEN(m), false, NULL, &v, err), 0);
     CHECK_EQ(vault_mark(v, s2), 0);
     CHECK_EQ(vault_mark(v, 7), DX_ERR_NOT_FOUND);
     CHECK_EQ(vault_reap(v, &reaped), 0);
@@ -165,8 +168,8 @@ TEST(reap_unmarked)
 /* A rotation, and each point a crash can stop it at. */
 TEST(rotation_and_its_crash_points)
 {
-    uint8_t m1[32], m2[32], m3[32], k[32], got[32];
-    char err[DX_ERRMSG], newkey[400], kp[400], tmp[400];
+    uint8_t m1[32], m2[32], m3[32], k[32], got[32], id[DX_MASTER_ID_LEN];
+    char err[DX_ERRMSG], newkey[400], kp[400], tmp[400], kept[DX_MASTER_PATH_MAX];
     uint32_t slot, count = 0;
     vault_t *v = NULL;
     s_fresh("rot");
@@ -174,49 +177,69 @@ TEST(rotation_and_its_crash_points)
     snprintf(kp, sizeof kp, "%s/%s", s_path, VAULT_FILE);
     snprintf(tmp, sizeof tmp, "%s.new", kp);
     CHECK_EQ(dx_random(m1, 32), 0);
-    CHECK_EQ(dx_random(m2, 32), 0);
     CHECK_EQ(dx_random(m3, 32), 0);
     CHECK_EQ(dx_master_key_write(s_master, m1, false, err), 0);
-    CHECK_EQ(vault_open(s_path, m1, s_master, false, NULL, &v, err), 0);
+    CHECK_EQ(vault_open(s_path, ONFILE, false, NULL, &v, err), 0);
     CHECK_EQ(vault_create(v, 5, &slot, k), 0);
-    CHECK_EQ(vault_rotate(v, m2, s_master, &count, err), 0);
+    CHECK_EQ(vault_rotate(v, &count, err), 0);
     CHECK_EQ(count, 1u);
     CHECK_EQ(vault_key(v, slot, 5, got), 0);
     CHECK(memcmp(got, k, 32) == 0);
     CHECK(access(newkey, F_OK) != 0 && access(tmp, F_OK) != 0);
     vault_close(&v);
-    uint8_t onfile[32];
-    CHECK_EQ(dx_master_key_read(s_master, onfile, err), 0);
-    CHECK(memcmp(onfile, m2, 32) == 0);
-    CHECK_EQ(vault_open(s_path, m1, s_master, false, NULL, &v, err), DX_ERR_PERM);
-    CHECK_EQ(vault_open(s_path, m2, s_master, false, NULL, &v, err), 0);
+    /* the new key is in the file, the old one kept beside it */
+    CHECK_EQ(dx_master_key_read(s_master, m2, err), 0);
+    CHECK(memcmp(m1, m2, 32) != 0);
+    dx_master_key_id(m1, id);
+    dx_master_kept_name(ONFILE, id, kept);
+    uint8_t back[32];
+    CHECK_EQ(dx_master_key_read(kept, back, err), 0);
+    CHECK(memcmp(back, m1, 32) == 0);
+    CHECK_EQ(vault_open(s_path, GIVEN(m1), false, NULL, &v, err), DX_ERR_PERM);
+    CHECK_EQ(vault_open(s_path, ONFILE, false, NULL, &v, err), 0);
     CHECK_EQ(vault_key(v, slot, 5, got), 0);
     vault_close(&v);
 
-    /* crash after the new key file, before the content keys moved: undone */
+    /* crash after the next key file, before the content keys moved: undone */
     CHECK_EQ(dx_master_key_write(newkey, m3, false, err), 0);
     int fd = open(tmp, O_WRONLY | O_CREAT, 0600);
     CHECK(write(fd, "partial", 7) == 7);
     close(fd);
-    CHECK_EQ(vault_open(s_path, m2, s_master, false, NULL, &v, err), 0);
+    CHECK_EQ(vault_open(s_path, ONFILE, false, NULL, &v, err), 0);
     CHECK(access(newkey, F_OK) != 0 && access(tmp, F_OK) != 0);
     CHECK_EQ(vault_key(v, slot, 5, got), 0);
     /* crash after the content keys moved, before the key file did: finished */
-    CHECK_EQ(vault_rotate(v, m3, s_master, &count, err), 0);
+    CHECK_EQ(vault_rotate(v, &count, err), 0);
     vault_close(&v);
-    CHECK_EQ(rename(s_master, newkey), 0);          /* as if step 4 never ran: */
+    CHECK_EQ(dx_master_key_read(s_master, m3, err), 0);
+    CHECK_EQ(rename(s_master, newkey), 0);          /* as if the promotion never ran: */
     CHECK_EQ(dx_master_key_write(s_master, m2, false, err), 0); /* the old key is still there */
     /* a read-only look (--check-config) takes the new key and changes nothing */
-    CHECK_EQ(vault_open(s_path, m2, s_master, true, NULL, &v, err), 0);
+    CHECK_EQ(vault_open(s_path, ONFILE, true, NULL, &v, err), 0);
     CHECK_EQ(vault_key(v, slot, 5, got), 0);
     vault_close(&v);
     CHECK(access(newkey, F_OK) == 0);
-    CHECK_EQ(vault_open(s_path, m2, s_master, false, NULL, &v, err), 0);
+    CHECK_EQ(vault_open(s_path, ONFILE, false, NULL, &v, err), 0);
     CHECK(access(newkey, F_OK) != 0);
+    uint8_t onfile[32];
     CHECK_EQ(dx_master_key_read(s_master, onfile, err), 0);
     CHECK(memcmp(onfile, m3, 32) == 0);
     CHECK_EQ(vault_key(v, slot, 5, got), 0);
     CHECK(memcmp(got, k, 32) == 0);
+    vault_close(&v);
+    /* m2 was kept on the way: a store from between the rotations opens */
+    dx_master_key_id(m2, id);
+    dx_master_kept_name(ONFILE, id, kept);
+    CHECK_EQ(dx_master_key_read(kept, back, err), 0);
+    CHECK(memcmp(back, m2, 32) == 0);
+    /* retiring: not the current key; a kept one goes */
+    char name[DX_MASTER_PATH_MAX];
+    CHECK_EQ(dx_master_retire(ONFILE, id, name, err), 0);
+    CHECK(access(kept, F_OK) != 0);
+    CHECK_EQ(dx_master_retire(ONFILE, id, name, err), DX_ERR_NOT_FOUND);
+    /* a derived or given key has nothing to rotate into */
+    CHECK_EQ(vault_open(s_path, GIVEN(m3), false, NULL, &v, err), 0);
+    CHECK_EQ(vault_rotate(v, &count, err), DX_ERR_USAGE);
     vault_close(&v);
 }
 
