@@ -16,6 +16,7 @@ int admin_backup(int argc, char **argv);
 int admin_backup_check(int argc, char **argv);
 int admin_master_new(int argc, char **argv);
 int admin_master_retire(int argc, char **argv);
+int admin_master_move(int argc, char **argv);
 int admin_content_check(int argc, char **argv);
 /* admin_keys.c: dx-admin pkcs11 key URI */
 int admin_pkcs11_key(int argc, char **argv);

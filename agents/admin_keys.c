@@ -255,6 +255,68 @@ int admin_master_retire(int argc, char **argv)
     return 0;
 }
 
+/* dx-admin master-key move --data DIR --to FILE|URI (--master-key FILE|URI |
+ * --broker-key FILE) [--pkcs11-module LIB --pkcs11-pin-file F]: a stopped
+ * broker's content keys rewrapped under another master key, in a file or
+ * a token (made when missing). */
+int admin_master_move(int argc, char **argv)
+{
+    static const struct option opts[] = { { "data", required_argument, NULL, 'd' },
+                                          { "to", required_argument, NULL, 't' },
+                                          { "master-key", required_argument, NULL, 'm' },
+                                          { "broker-key", required_argument, NULL, 'k' }, P11_OPTS,
+                                          { NULL, 0, NULL, 0 } };
+    const char *data = NULL, *to = NULL, *from = NULL, *key_path = NULL;
+    dx_pkcs11_conf_t p11 = { NULL, NULL };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            data = optarg;
+        else if (c == 't')
+            to = optarg;
+        else if (c == 'm')
+            from = optarg;
+        else if (c == 'k')
+            key_path = optarg;
+        else if (!s_p11_opt(c, &p11))
+            return admin_usage(stderr, 2);
+    }
+    if (optind != argc || !data || !to || !!from == !!key_path) {
+        fprintf(stderr, "%s: master-key move needs --data DIR, --to FILE|URI and the key the store is "
+                "under now: --master-key FILE|URI or --broker-key FILE\n", admin_prog);
+        return 2;
+    }
+    char err[DX_ERRMSG], old_id[DX_MASTER_ID_TEXT], new_id[DX_MASTER_ID_TEXT], old_name[DX_MASTER_PATH_MAX];
+    dx_keypair_t broker;
+    vault_t *v = NULL;
+    uint32_t count = 0;
+    if (key_path && dx_keys_read_secret(key_path, &broker, err) != 0) {
+        fprintf(stderr, "%s: %s\n", admin_prog, err);
+        return 1;
+    }
+    dx_master_loc_t src = { from, &p11, key_path ? &broker : NULL, NULL }, dst = { to, &p11, NULL, NULL };
+    int rv = vault_open(data, &src, false, NULL, &v, err);
+    if (key_path)
+        dx_keypair_wipe(&broker);
+    if (rv == 0) {
+        vault_master_id(v, old_id);
+        snprintf(old_name, sizeof old_name, "%s", vault_master_name(v));
+        rv = vault_move(v, &dst, &count, err);
+    }
+    if (rv != 0) {
+        fprintf(stderr, "%s: %s\n", admin_prog, err);
+        vault_close(&v);
+        return rv == DX_ERR_PERM ? 4 : 1;
+    }
+    vault_master_id(v, new_id);
+    printf("moved %u content keys of %s from master key %s (%s) to %s (%s): start the broker with "
+           "master-key: %s; keep the old key while backups made before need it\n", count, data, old_id,
+           old_name, new_id, vault_master_name(v), to);
+    vault_close(&v);
+    return 0;
+}
+
 /* dx-admin master-key new FILE | URI --pkcs11-module LIB --pkcs11-pin-file F */
 int admin_master_new(int argc, char **argv)
 {

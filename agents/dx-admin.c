@@ -7,7 +7,7 @@
  *   dx-admin policy test DIR
  *   dx-admin reload [--broker E --broker-pub F --key K | --config FILE]
  *   dx-admin status | erase | master-key rotate   (the broker's, role admin)
- *   dx-admin backup | backup check | master-key new | master-key retire
+ *   dx-admin backup | backup check | master-key new | retire | move
  *            (files alone: admin_keys.c)
  */
 #include "admin.h"
@@ -93,6 +93,10 @@ int admin_usage(FILE *out, int status)
             "                --pkcs11-pin-file F]\n"
             "                (deletes the kept key FILE.ID or LABEL.ID: backups sealed under it no\n"
             "                longer restore; refused for the current key or the one DIR needs)\n"
+            "       dx-admin master-key move --data DIR --to FILE|URI (--master-key FILE|URI |\n"
+            "                --broker-key FILE) [--pkcs11-module LIB --pkcs11-pin-file F]\n"
+            "                (the broker stopped: every content key rewrapped under the master key\n"
+            "                at FILE or URI, made there when missing; the old key stays)\n"
             "       dx-admin --version\n");
     return status;
 }
@@ -613,6 +617,7 @@ static const struct {
     { "master-key", "new", admin_master_new },
     { "master-key", "rotate", s_master_rotate },
     { "master-key", "retire", admin_master_retire },
+    { "master-key", "move", admin_master_move },
     { "policy", "check", s_check },
     { "policy", "explain", s_explain },
     { "policy", "test", s_test },

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -287,6 +288,13 @@ int vault_open(const char *dir, const dx_master_loc_t *loc, bool readonly, bool 
         rv = errno == ENOENT ? DX_ERR_NOT_FOUND : DX_ERR_IO;
         goto fail;
     }
+    /* one writer: a move or a second broker on the same directory would
+     * replace the file under the other's open descriptor */
+    if (!readonly && flock(v->fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, DX_ERRMSG, "%s is in use by a running broker (or dx-admin): stop it first", v->path);
+        rv = DX_ERR_BUSY;
+        goto fail;
+    }
     if ((rv = s_load(v, file_id, err)) != 0)
         goto fail;
     if ((rv = s_recover(v, file_id, readonly, cur_err, err)) != 0)
@@ -477,12 +485,41 @@ static int s_rewrap(vault_t *v, dx_master_t *next, const char *tmp,
     return rv;
 }
 
+/* Steps 2 and 3 of a rotation or a move: every content key under next in
+ * a new file, renamed over the old one, which this vault then uses. */
+static int s_replace(vault_t *v, dx_master_t *next, uint32_t *count, bool *renamed, char err[DX_ERRMSG])
+{
+    char tmp[4200];
+    int rv, fd;
+    *renamed = false;
+    snprintf(tmp, sizeof tmp, "%s.new", v->path);
+    if ((rv = s_rewrap(v, next, tmp, count, err)) == 0 && rename(tmp, v->path) != 0) {
+        snprintf(err, DX_ERRMSG, "cannot replace %s: %s", v->path, strerror(errno));
+        rv = DX_ERR_IO;
+    }
+    if (rv != 0) {
+        unlink(tmp);
+        return rv;
+    }
+    *renamed = true;
+    dx_fsync_parent(v->path);
+    if ((fd = open(v->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        /* the new file is on disk; a restart takes it up */
+        snprintf(err, DX_ERRMSG, "cannot reopen %s: %s (restart the broker)", v->path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return DX_ERR_IO;
+    }
+    close(v->fd);
+    v->fd = fd;
+    return 0;
+}
+
 int vault_rotate(vault_t *v, uint32_t *count, char err[DX_ERRMSG])
 {
-    char tmp[4200], kerr[DX_ERRMSG];
+    char kerr[DX_ERRMSG];
     dx_master_t *next = NULL;
-    int rv, fd;
-    snprintf(tmp, sizeof tmp, "%s.new", v->path);
+    int rv;
     if (v->readonly)
         return DX_ERR_INVALID;
     if (!v->loc.where) {
@@ -495,25 +532,13 @@ int vault_rotate(vault_t *v, uint32_t *count, char err[DX_ERRMSG])
     if ((rv = dx_master_create(&v->loc, DX_MASTER_NEW, &next, err)) != 0)
         return rv;
     /* 2, 3: the content keys under it, in one rename */
-    if ((rv = s_rewrap(v, next, tmp, count, err)) == 0 && rename(tmp, v->path) != 0) {
-        snprintf(err, DX_ERRMSG, "cannot replace %s: %s", v->path, strerror(errno));
-        rv = DX_ERR_IO;
-    }
-    if (rv != 0) {
-        unlink(tmp);
-        dx_master_drop_new(&v->loc);
+    bool renamed;
+    if ((rv = s_replace(v, next, count, &renamed, err)) != 0) {
+        if (!renamed)
+            dx_master_drop_new(&v->loc);
         dx_master_free(&next);
         return rv;
     }
-    dx_fsync_parent(v->path);
-    if ((fd = open(v->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-        /* the new pair is on disk; a restart takes it up */
-        snprintf(err, DX_ERRMSG, "cannot reopen %s: %s (restart the broker)", v->path, strerror(errno));
-        dx_master_free(&next);
-        return DX_ERR_IO;
-    }
-    close(v->fd);
-    v->fd = fd;
     /* 4: the next key becomes the current one, the old ones kept; until
      * then vault_open finishes it */
     rv = dx_master_promote(&v->loc, v->master, next, kerr);
@@ -524,6 +549,48 @@ int vault_rotate(vault_t *v, uint32_t *count, char err[DX_ERRMSG])
     if (rv != 0) {
         snprintf(err, DX_ERRMSG, "%s (a restart finishes the rotation)", kerr);
         return rv;
+    }
+    return 0;
+}
+
+int vault_move(vault_t *v, const dx_master_loc_t *to, uint32_t *count, char err[DX_ERRMSG])
+{
+    dx_master_t *next = NULL;
+    uint8_t nid[DX_MASTER_ID_LEN];
+    char idtext[DX_MASTER_ID_TEXT];
+    int rv;
+    if (v->readonly || !to->where)
+        return DX_ERR_INVALID;
+    /* the target, made if it is not there yet (a move cut short made it
+     * already: nothing is sealed under it but the file that was not renamed) */
+    rv = dx_master_load(to, DX_MASTER_CURRENT, NULL, &next, err);
+    if (rv == DX_ERR_NOT_FOUND)
+        rv = dx_master_create(to, DX_MASTER_CURRENT, &next, err);
+    if (rv != 0)
+        return rv;
+    dx_master_get_id(next, nid);
+    if (memcmp(nid, v->id, sizeof nid) == 0) {
+        dx_master_id_text(nid, idtext);
+        snprintf(err, DX_ERRMSG, "%s is sealed under master key %s already (%s): nothing moved", v->path,
+                 idtext, dx_master_name(next));
+        dx_master_free(&next);
+        return DX_ERR_EXISTS;
+    }
+    bool renamed;
+    if ((rv = s_replace(v, next, count, &renamed, err)) != 0) {
+        dx_master_free(&next);
+        return rv;
+    }
+    dx_master_free(&v->master);
+    v->master = next;
+    memcpy(v->id, nid, sizeof nid);
+    v->kept[0] = '\0';
+    v->loc = *to;
+    v->loc.where = to->where ? v->where : NULL;
+    snprintf(v->where, sizeof v->where, "%s", to->where);
+    if (to->p11) {
+        v->p11 = *to->p11;
+        v->loc.p11 = &v->p11;
     }
     return 0;
 }

@@ -19,7 +19,8 @@
  * The store's keyslots table says which slots are in use (slot -> blob);
  * a slot written for a publish that never committed is zeroed at the next
  * open (vault_reap). Slots are created, read and destroyed on one thread
- * (the broker's writer). */
+ * (the broker's writer); a vault opened for writing holds an exclusive
+ * flock on the file, so no second writer opens it. */
 #ifndef DX_VAULT_H
 #define DX_VAULT_H
 
@@ -73,6 +74,12 @@ int vault_wipe(vault_t *v, uint32_t slot);
  * promoted, the old ones kept (a crash anywhere leaves the old pair or the
  * new one, which vault_open finishes). */
 int vault_rotate(vault_t *v, uint32_t *count, char err[DX_ERRMSG]);
+/* Rewraps every key under the current master key at to (a file or a
+ * token's key, made when missing), for a store that moves from one to the
+ * other with its broker stopped: one rename, so a crash leaves the store
+ * under the old key or the new one. The old key stays where it is (backups
+ * made before need it). DX_ERR_EXISTS when the store is under it already. */
+int vault_move(vault_t *v, const dx_master_loc_t *to, uint32_t *count, char err[DX_ERRMSG]);
 
 void vault_master_id(const vault_t *v, char out[DX_MASTER_ID_TEXT]);
 /* Where the key in use is: its file, "token T, key LABEL", or derived. */

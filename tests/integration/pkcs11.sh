@@ -196,3 +196,32 @@ if [ -e "$T/dz" ]; then fail "no refused start made a data directory" "$T/dz exi
 check "--check-config opens the token" 0 "$BIN/dx-broker" --listen 'tcp://127.0.0.1:*' --data "$T/data" --policies "$T/policies" \
   --master-key "$MASTER" --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}" --check-config
 check_grep "and says the token signs" "$T/out" "in the token; it signs"
+
+# day two: a deployment that began with a master key file moves it into
+# the token, its broker stopped
+mv "$T/data" "$T/data.token"
+mv "$T/state" "$T/state.token"   # the agents' witnessed heads are of the other log
+TOKEN_MASTER=$MASTER
+MASTER=$T/keys/master.key
+start_broker_hsm --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}" || exit 1
+check "a store under a master key file" 0 agent health publish health/vaccination/m1 "$T/d.csv" "${P11[@]}"
+MOVE=("$BIN/dx-admin" master-key move --data "$T/data" --to "pkcs11:token=dx;object=moved" --master-key "$T/keys/master.key" "${P11[@]}")
+check "moving the key of a running broker's store is refused" 1 "${MOVE[@]}"
+check_grep "saying to stop it" "$T/err" "in use by a running broker"
+stop_broker
+check "dx-admin master-key move rewraps its content keys under a new key on the token" 0 "${MOVE[@]}"
+check_grep "saying from which key to which, and what to do" "$T/out" \
+  "moved [1-9][0-9]* content keys of .* from master key [0-9a-f]{16} \($T/keys/master.key\) to [0-9a-f]{16} \(token dx, key moved\): start the broker with master-key: pkcs11:token=dx;object=moved"
+check "the old key no longer opens the store" 4 "${MOVE[@]}"
+check "a move to the key it is under has nothing to do" 1 "$BIN/dx-admin" master-key move --data "$T/data" \
+  --to "pkcs11:token=dx;object=moved" --master-key "pkcs11:token=dx;object=moved" "${P11[@]}"
+check_grep "saying so" "$T/err" "already"
+check "backup check says the same" 4 "$BIN/dx-admin" backup check "$T/data" --master-key "$T/keys/master.key"
+MASTER="pkcs11:token=dx;object=moved"
+start_broker_hsm --key "$URI" --transport-key "$T/keys/broker.key" "${P11[@]}" || exit 1
+check "the broker starts on the token's key and serves what was stored before" 0 \
+  agent health fetch health/vaccination/m1 --purpose operations -o "$T/m1.csv" "${P11[@]}"
+check "the same bytes" 0 cmp "$T/d.csv" "$T/m1.csv"
+check "and the log verifies" 0 audit auditor verify
+stop_broker
+MASTER=$TOKEN_MASTER

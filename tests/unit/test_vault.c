@@ -243,6 +243,38 @@ TEST(rotation_and_its_crash_points)
     vault_close(&v);
 }
 
+/* A store moved from one master key to another (a file here; a token in
+ * test_pkcs11 and integration/pkcs11); one writer at a time. */
+TEST(move_and_one_writer)
+{
+    uint8_t m[32], k[32], got[32];
+    char err[DX_ERRMSG], other[400];
+    uint32_t slot, count = 0;
+    vault_t *v = NULL, *w = NULL;
+    s_fresh("move");
+    snprintf(other, sizeof other, "%s.moved", s_master);
+    dx_master_loc_t to = { other, NULL, NULL, NULL };
+    CHECK_EQ(dx_random(m, 32), 0);
+    CHECK_EQ(vault_open(s_path, GIVEN(m), false, NULL, &v, err), 0);
+    CHECK_EQ(vault_create(v, 9, &slot, k), 0);
+    CHECK_EQ(vault_open(s_path, GIVEN(m), false, NULL, &w, err), DX_ERR_BUSY);
+    CHECK(strstr(err, "in use by a running broker"));
+    CHECK_EQ(vault_open(s_path, GIVEN(m), true, NULL, &w, err), 0); /* readers may look */
+    vault_close(&w);
+    CHECK_EQ(vault_move(v, &to, &count, err), 0);
+    CHECK_EQ(count, 1u);
+    CHECK_EQ(vault_key(v, slot, 9, got), 0);
+    CHECK(memcmp(got, k, 32) == 0);
+    CHECK_EQ(vault_move(v, &to, &count, err), DX_ERR_EXISTS);
+    CHECK_EQ(vault_open(s_path, &to, false, NULL, &w, err), DX_ERR_BUSY); /* the new file is locked too */
+    vault_close(&v);
+    CHECK_EQ(vault_open(s_path, GIVEN(m), false, NULL, &v, err), DX_ERR_PERM);
+    CHECK_EQ(vault_open(s_path, &to, false, NULL, &v, err), 0);
+    CHECK_EQ(vault_key(v, slot, 9, got), 0);
+    CHECK(memcmp(got, k, 32) == 0);
+    vault_close(&v);
+}
+
 int main(void)
 {
     if (!mkdtemp(s_dir))
@@ -251,6 +283,7 @@ int main(void)
     RUN(slots_keys_and_wipes);
     RUN(reap_unmarked);
     RUN(rotation_and_its_crash_points);
+    RUN(move_and_one_writer);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
     if (system(cmd) != 0)
