@@ -32,7 +32,8 @@
 #       publishes/s and latency at 1,000/s on the active of a group of two
 #       against a broker alone on the same pool; failover time, median of 5
 #   (n) keys in hardware (scripts/bench_evidence.sh): small publishes/s
-#       with the broker's signing key in SoftHSM2 against a key file
+#       with the broker's signing key, then its master key too, in SoftHSM2
+#       against key files
 # plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
 # records, default 1M and 10M). The broker's peak RSS is the highest of
 # every broker the bench starts.
