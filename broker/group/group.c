@@ -9,7 +9,6 @@
 #include "master_key.h"
 #include "pool.h"
 #include "signals.h"
-#include "start.h"
 #include "store.h"
 #include "vault.h"
 #include "encode.h"
@@ -113,7 +112,9 @@ int group_open(broker_t *b, char err[DX_ERRMSG])
     if ((rv = store_open(b->cfg.data_dir, b->cfg.map_size, false, &b->store, err)) != 0)
         return rv;
     bool created = false;
-    if ((rv = broker_open_vault(&b->cfg, &b->key, false, &created, &b->vault, err)) != 0)
+    dx_pkcs11_conf_t p11;
+    dx_master_loc_t loc = broker_master_loc(&b->cfg, &b->key, &p11);
+    if ((rv = vault_open(b->cfg.data_dir, &loc, false, &created, &b->vault, err)) != 0)
         return rv;
     if ((rv = s_load(b, g, err)) != 0)
         return rv;

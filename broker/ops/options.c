@@ -454,3 +454,9 @@ int broker_options_parse(int argc, char **argv, broker_config_t *cfg, char err[D
     dx_log_set_format(strcmp(cfg->log_format, "json") == 0 ? DX_LOG_JSON : DX_LOG_TEXT);
     return 0;
 }
+
+dx_master_loc_t broker_master_loc(const broker_config_t *cfg, const dx_keypair_t *key, dx_pkcs11_conf_t *p11)
+{
+    *p11 = (dx_pkcs11_conf_t){ cfg->pkcs11_module, cfg->pkcs11_pin_file };
+    return (dx_master_loc_t){ cfg->master_key_path, p11, key, NULL };
+}

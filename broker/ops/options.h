@@ -5,6 +5,7 @@
 #define DX_BROKER_OPTIONS_H
 
 #include "err.h"
+#include "master_key.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,5 +56,9 @@ void broker_options_defaults(broker_config_t *cfg);
 void broker_options_usage(FILE *out);
 /* The settings in effect, one per line, with where each came from. */
 void broker_options_print(FILE *out, const broker_config_t *cfg);
+
+/* Where the options say the master key is (a file, a token's key, or
+ * derived from key); p11 receives the token's settings it points to. */
+dx_master_loc_t broker_master_loc(const broker_config_t *cfg, const dx_keypair_t *key, dx_pkcs11_conf_t *p11);
 
 #endif

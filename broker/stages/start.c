@@ -60,18 +60,12 @@ static void s_set(void *sock, int option, int value)
         dx_warn("socket-option", "zmq_setsockopt(%d): %s", option, zmq_strerror(errno));
 }
 
-/* Where the options say the master key is; p11 holds the token's settings. */
-static dx_master_loc_t s_master_loc(const broker_config_t *cfg, const dx_keypair_t *key, dx_pkcs11_conf_t *p11)
-{
-    *p11 = (dx_pkcs11_conf_t){ cfg->pkcs11_module, cfg->pkcs11_pin_file };
-    return (dx_master_loc_t){ cfg->master_key_path, p11, key, NULL };
-}
-
-int broker_open_vault(const broker_config_t *cfg, const dx_keypair_t *key, bool readonly, bool *created,
-                      vault_t **out, char err[DX_ERRMSG])
+/* The content keys opened under the master key the options name. */
+static int s_open_vault_at(const broker_config_t *cfg, const dx_keypair_t *key, bool readonly, bool *created,
+                           vault_t **out, char err[DX_ERRMSG])
 {
     dx_pkcs11_conf_t p11;
-    dx_master_loc_t loc = s_master_loc(cfg, key, &p11);
+    dx_master_loc_t loc = broker_master_loc(cfg, key, &p11);
     return vault_open(cfg->data_dir, &loc, readonly, created, out, err);
 }
 
@@ -80,7 +74,7 @@ int broker_open_vault(const broker_config_t *cfg, const dx_keypair_t *key, bool 
 static int s_master_key_loads(const broker_config_t *cfg, const dx_keypair_t *key, char err[DX_ERRMSG])
 {
     dx_pkcs11_conf_t p11;
-    dx_master_loc_t loc = s_master_loc(cfg, key, &p11);
+    dx_master_loc_t loc = broker_master_loc(cfg, key, &p11);
     dx_master_t *m = NULL;
     char nerr[DX_ERRMSG];
     int rv = dx_master_load(&loc, DX_MASTER_CURRENT, NULL, &m, err);
@@ -97,11 +91,11 @@ static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *ke
     char err[DX_ERRMSG], id[DX_MASTER_ID_TEXT];
     uint8_t kid[DX_MASTER_ID_LEN];
     vault_t *v = NULL;
-    int rv = broker_open_vault(cfg, key, true, NULL, &v, err);
+    int rv = s_open_vault_at(cfg, key, true, NULL, &v, err);
     if (rv == DX_ERR_NOT_FOUND && access(cfg->data_dir, F_OK) == 0) {
         /* no content keys yet: the key alone */
         dx_pkcs11_conf_t p11;
-        dx_master_loc_t loc = s_master_loc(cfg, key, &p11);
+        dx_master_loc_t loc = broker_master_loc(cfg, key, &p11);
         dx_master_t *m = NULL;
         if ((rv = dx_master_load(&loc, DX_MASTER_CURRENT, NULL, &m, err)) == 0) {
             dx_master_get_id(m, kid);
@@ -246,7 +240,7 @@ static int s_open_vault(broker_t *b, store_txn_t *t, char err[DX_ERRMSG])
     char id[DX_MASTER_ID_TEXT];
     int rv = 0;
     /* a group's standby opened it already */
-    if (!b->vault && (rv = broker_open_vault(&b->cfg, &b->key, false, &created, &b->vault, err)) != 0)
+    if (!b->vault && (rv = s_open_vault_at(&b->cfg, &b->key, false, &created, &b->vault, err)) != 0)
         return rv;
     marking_t m = { b->vault, 0, 0 };
     if ((rv = store_keyslots_each(t, s_mark_slot, &m)) != 0) {

@@ -3,7 +3,6 @@
 #define DX_BROKER_START_H
 
 #include "broker.h"
-#include "vault.h"
 #include <stdio.h>
 
 /* Checks the options, loads keys and policy, opens the store and the audit
@@ -16,10 +15,7 @@ int broker_start(broker_t *b, char err[DX_ERRMSG]);
  * (tests/unit/fixture.h); broker_stop ends it. */
 int broker_open(broker_t *b, char err[DX_ERRMSG]);
 void broker_stop(broker_t *b);
-/* The content keys opened under the master key the options name (a file,
- * a token's key, or derived from key). */
-int broker_open_vault(const broker_config_t *cfg, const dx_keypair_t *key, bool readonly, bool *created,
-                      vault_t **out, char err[DX_ERRMSG]);
+
 /* --check-config: prints the settings in effect and checks the key file and
  * the policy set; 0 when the broker would start with them, else 1. */
 int broker_check_config(const broker_config_t *cfg, FILE *out);
