@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make install / make uninstall: the programs, man pages, systemd units and
-# examples (a broker config, an agent config, the example policy set). It
+# make install / make uninstall: the programs, man pages, systemd units,
+# Prometheus alerting rules and examples (a broker config, an agent config,
+# the example policy set). It
 # never writes /etc: the examples go to share/dx/examples.
 #   scripts/install.sh install|uninstall|list PREFIX DESTDIR BUILD
 set -euo pipefail
@@ -21,6 +22,7 @@ files() {
   echo "0644 dist/etc/agent.yaml $share/agent.yaml"
   for f in policies/*.yaml; do echo "0644 $f $share/policies/$(basename "$f")"; done
   for f in policies/tests/*.yaml; do echo "0644 $f $share/policies/tests/$(basename "$f")"; done
+  echo "0644 dist/prometheus/dx-alerts.yml $prefix/share/dx/prometheus/dx-alerts.yml"
 }
 
 case $what in
@@ -42,7 +44,7 @@ uninstall)
     [ -e "$destdir$dst" ] && rm -f "$destdir$dst" && echo "  RM      $destdir$dst"
   done
   # the directories install made for dx alone
-  for d in "$share/policies/tests" "$share/policies" "$share" "$prefix/share/dx"; do
+  for d in "$share/policies/tests" "$share/policies" "$share" "$prefix/share/dx/prometheus" "$prefix/share/dx"; do
     rmdir "$destdir$d" 2>/dev/null || true
   done
   ;;

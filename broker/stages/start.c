@@ -91,8 +91,10 @@ static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *ke
     char err[DX_ERRMSG], id[DX_MASTER_ID_TEXT];
     uint8_t kid[DX_MASTER_ID_LEN];
     vault_t *v = NULL;
-    int rv = s_open_vault_at(cfg, key, true, NULL, &v, err);
-    if (rv == DX_ERR_NOT_FOUND && access(cfg->data_dir, F_OK) == 0) {
+    char path[4200];
+    int rv;
+    snprintf(path, sizeof path, "%s/%s", cfg->data_dir, VAULT_FILE);
+    if (access(path, F_OK) != 0) {
         /* no content keys yet: the key alone */
         dx_pkcs11_conf_t p11;
         dx_master_loc_t loc = broker_master_loc(cfg, key, &p11);
@@ -104,7 +106,7 @@ static int s_check_master_key(const broker_config_t *cfg, const dx_keypair_t *ke
                     dx_master_name(m));
         }
         dx_master_free(&m);
-    } else if (rv == 0) {
+    } else if ((rv = s_open_vault_at(cfg, key, true, NULL, &v, err)) == 0) {
         vault_master_id(v, id);
         fprintf(out, "master key: %s %s%s\n", id, cfg->master_key_path ? "from " : "",
                 vault_master_name(v));

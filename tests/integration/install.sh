@@ -10,6 +10,7 @@ n=$(scripts/install.sh list "$P" "" "$BUILD" | wc -l)
 have=$(scripts/install.sh list "$P" "" "$BUILD" | while read -r f; do [ -e "$f" ] && echo "$f"; done | wc -l)
 if [ "$n" = "$have" ] && [ "$n" -ge 18 ]; then pass "every file installed ($n)"; else fail "every file installed" "$have of $n"; fi
 check "nothing in /etc" 0 test -z "$(find "$P" -path '*/etc/*')"
+check "the alerting rules are installed, and check" 0 promtool check rules "$P/share/dx/prometheus/dx-alerts.yml"
 check "the installed broker runs" 0 "$P/bin/dx-broker" --version
 check_grep "the unit runs the installed broker" "$P/lib/systemd/system/dx-broker.service" "^ExecStart=$P/bin/dx-broker --config /etc/dx/broker.yaml$"
 if command -v systemd-analyze >/dev/null; then

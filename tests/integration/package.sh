@@ -20,6 +20,7 @@ deb=$(tail -n 1 "$T/out")
 check "lintian runs on it" 0 lintian --no-tag-display-limit "$deb"
 if grep -q '^E: ' "$T/out"; then fail "lintian: no errors" "$(grep '^E: ' "$T/out" | head -3)"; else pass "lintian: no errors"; fi
 check "the package carries a copyright file" 0 sh -c "dpkg-deb -c '$deb' | grep -q ' ./usr/share/doc/dx/copyright$'"
+check "and the Prometheus alerting rules" 0 sh -c "dpkg-deb -c '$deb' | grep -q ' ./usr/share/dx/prometheus/dx-alerts.yml$'"
 check "make deb installs only what building needs" 0 sh -c "make -n deb | grep -q 'scripts/deps.sh build'"
 bash scripts/deps.sh build --list > "$T/build-deps"
 if grep -qE '^(redis|clang|golang|prometheus|lintian|python3)' "$T/build-deps"; then fail "the build's packages hold no test tool" "$(tr '\n' ' ' < "$T/build-deps")"; else pass "the build's packages hold no test tool"; fi
