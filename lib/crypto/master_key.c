@@ -171,16 +171,19 @@ static const char s_id2[] = "dx-master-key-id-v2";
 
 static bool s_token(const dx_master_loc_t *loc) { return dx_pkcs11_is_uri(loc->where); }
 
-static int s_new(dx_master_t **out)
+static int s_new(dx_master_t **out, char err[DX_ERRMSG])
 {
-    if (!(*out = calloc(1, sizeof **out)))
+    if (!(*out = calloc(1, sizeof **out))) {
+        snprintf(err, DX_ERRMSG, "out of memory for the master key");
         return DX_ERR_NOMEM;
+    }
     return 0;
 }
 
-static int s_from_bytes(const uint8_t key[DX_MASTER_KEY_LEN], const char *name, dx_master_t **out)
+static int s_from_bytes(const uint8_t key[DX_MASTER_KEY_LEN], const char *name, dx_master_t **out,
+                        char err[DX_ERRMSG])
 {
-    int rv = s_new(out);
+    int rv = s_new(out, err);
     if (rv == 0) {
         memcpy((*out)->key, key, DX_MASTER_KEY_LEN);
         dx_master_key_id(key, (*out)->id);
@@ -203,7 +206,7 @@ static int s_from_token(dx_pkcs11_aes_t *aes, dx_master_t **out, char err[DX_ERR
         dx_pkcs11_aes_free(&aes);
         return rv;
     }
-    if ((rv = s_new(out)) != 0) {
+    if ((rv = s_new(out, err)) != 0) {
         dx_pkcs11_aes_free(&aes);
         return rv;
     }
@@ -248,11 +251,11 @@ int dx_master_load(const dx_master_loc_t *loc, dx_master_which_t which, const ui
         if (which != DX_MASTER_CURRENT)
             return DX_ERR_NOT_FOUND;
         if (loc->key)
-            return s_from_bytes(loc->key, "given", out);
+            return s_from_bytes(loc->key, "given", out, err);
         if (!loc->broker)
             return DX_ERR_INVALID;
         if ((rv = s_load_bytes(NULL, loc->broker, key, err)) == 0)
-            rv = s_from_bytes(key, "derived from the broker key", out);
+            rv = s_from_bytes(key, "derived from the broker key", out, err);
         dx_wipe(key, sizeof key);
         return rv;
     }
@@ -264,7 +267,7 @@ int dx_master_load(const dx_master_loc_t *loc, dx_master_which_t which, const ui
                                                                 : dx_master_key_read(path, key, err);
     }
     if (rv == 0)
-        rv = s_from_bytes(key, path, out);
+        rv = s_from_bytes(key, path, out, err);
     dx_wipe(key, sizeof key);
     return rv;
 }
@@ -289,7 +292,7 @@ int dx_master_create(const dx_master_loc_t *loc, dx_master_which_t which, dx_mas
     snprintf(path, sizeof path, "%s%s", loc->where, which == DX_MASTER_NEW ? ".new" : "");
     if ((rv = dx_random(key, sizeof key)) == 0 &&
         (rv = dx_master_key_write(path, key, which == DX_MASTER_NEW, err)) == 0)
-        rv = s_from_bytes(key, path, out);
+        rv = s_from_bytes(key, path, out, err);
     dx_wipe(key, sizeof key);
     return rv;
 }
