@@ -66,7 +66,7 @@ BROKER_SRC := $(wildcard broker/*/*.c)
 BROKER_OBJ := $(BROKER_SRC:%.c=$(BUILD)/obj/%.o)
 LIBDX    := $(BUILD)/libdx.a
 LIBBROKER := $(BUILD)/libbroker.a
-AUDIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/audit_*.c))
+AUDIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/audit_*.c agents/report_*.c))
 LIBAUDIT := $(BUILD)/libaudit.a
 AGENT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/agent_*.c))
 LIBAGENT := $(BUILD)/libagent.a

@@ -146,23 +146,67 @@ static const head_t *s_next_head(heads_iter_t *it, char err[DX_ERRMSG], int *rv)
     return it->at < it->n ? &it->buf[it->at] : NULL;
 }
 
+int audit_verify_walk(source_t *src, const head_t *current, verify_walk_t *w, char err[DX_ERRMSG])
+{
+    heads_iter_t it = { .src = src, .cap = 256 };
+    page_t p;
+    uint64_t after = 0;
+    int rv = 0;
+    dx_chain_init(&w->chain);
+    w->checked = 0;
+    w->forked = false;
+    memset(&p, 0, sizeof p);
+    if (!(it.buf = calloc(it.cap, sizeof *it.buf))) {
+        snprintf(err, DX_ERRMSG, "out of memory");
+        return DX_ERR_NOMEM;
+    }
+    /* Records up to the current head; heads are checked when the records
+     * reach their size. Anything newer than the first head read is left
+     * for the next run. */
+    const head_t *next = NULL;
+    while (w->chain.size < current->cp.size) {
+        if ((rv = source_page(src, NULL, after, 0, false, &p, err)) != 0)
+            goto out;
+        for (size_t i = 0; i < p.n && w->chain.size < current->cp.size; i++) {
+            if ((rv = dx_chain_append(&w->chain, p.records[i].data, p.records[i].len, err)) != 0)
+                goto out;
+            while ((next = s_next_head(&it, err, &rv)) != NULL && next->cp.size <= w->chain.size) {
+                if ((rv = dx_chain_check(&w->chain, &next->cp, false, err)) != 0)
+                    goto out;
+                w->checked++;
+                it.at++;
+            }
+            if (rv != 0 || (w->stamps && (rv = stamp_iter_at(w->stamps, &w->chain, err)) != 0))
+                goto out;
+            if (w->saved && w->saved->cp.size == w->chain.size &&
+                dx_chain_check(&w->chain, &w->saved->cp, false, err) != 0)
+                w->forked = true;
+            if (w->on_record && (rv = w->on_record(w->arg, p.records[i].data, p.records[i].len, err)) != 0)
+                goto out;
+        }
+        after = p.next_after;
+        source_page_free(&p);
+        if (!after)
+            break;
+    }
+    if ((rv = dx_chain_check(&w->chain, &current->cp, true, err)) == 0)
+        w->checked++;
+out:
+    source_page_free(&p);
+    free(it.buf);
+    return rv;
+}
+
 int audit_verify_cmd(source_t *src, const audit_opts_t *o)
 {
     char err[DX_ERRMSG] = "";
-    dx_chain_t chain;
     head_t current, saved;
-    heads_iter_t it = { .src = src, .cap = 256 };
-    page_t p;
-    uint64_t after = 0, checked = 0;
+    verify_walk_t w = { 0 };
     dx_tsa_trust_t *trust = NULL;
-    stamp_iter_t *stamps = NULL;
     int rv;
-    dx_chain_init(&chain);
-    memset(&p, 0, sizeof p);
     if ((rv = stamps_trust(o, &trust, err)) != 0)
         return audit_fail(rv, err);
-    if (!(it.buf = calloc(it.cap, sizeof *it.buf)) || stamp_iter_new(src, trust, &stamps) != 0) {
-        free(it.buf);
+    if (stamp_iter_new(src, trust, &w.stamps) != 0) {
         dx_tsa_trust_free(&trust);
         return audit_fail(DX_ERR_NOMEM, "out of memory");
     }
@@ -181,63 +225,33 @@ int audit_verify_cmd(source_t *src, const audit_opts_t *o)
             rv = DX_ERR_INTEGRITY;
             goto out;
         }
+        /* a saved head the log does not extend, in a log that otherwise
+         * verifies against every head the broker kept: a rollback, said
+         * once the whole log is checked */
+        w.saved = &saved;
     }
-    /* a saved head the log does not extend, in a log that otherwise
-     * verifies against every head the broker kept: a rollback, said once
-     * the whole log is checked */
-    bool forked = false;
-    /* Records up to the current head; heads are checked when the records
-     * reach their size. Anything newer than the first head read is left
-     * for the next run. */
-    const head_t *next = NULL;
-    while (chain.size < current.cp.size) {
-        if ((rv = source_page(src, NULL, after, 0, false, &p, err)) != 0)
-            goto out;
-        for (size_t i = 0; i < p.n && chain.size < current.cp.size; i++) {
-            if ((rv = dx_chain_append(&chain, p.records[i].data, p.records[i].len, err)) != 0)
-                goto out;
-            while ((next = s_next_head(&it, err, &rv)) != NULL && next->cp.size <= chain.size) {
-                if ((rv = dx_chain_check(&chain, &next->cp, false, err)) != 0)
-                    goto out;
-                checked++;
-                it.at++;
-            }
-            if (rv != 0 || (rv = stamp_iter_at(stamps, &chain, err)) != 0)
-                goto out;
-            if (o->since_head && saved.cp.size == chain.size &&
-                dx_chain_check(&chain, &saved.cp, false, err) != 0)
-                forked = true;
-        }
-        after = p.next_after;
-        source_page_free(&p);
-        if (!after)
-            break;
-    }
-    if ((rv = dx_chain_check(&chain, &current.cp, true, err)) != 0)
+    if ((rv = audit_verify_walk(src, &current, &w, err)) != 0)
         goto out;
-    checked++;
     char t[DX_TIME_TEXT], root[DX_BASE64_LEN(DX_HASH_LEN) + 1];
-    if (forked) {
+    if (w.forked) {
         dx_time_format(saved.cp.time_ms, t);
         snprintf(err, DX_ERRMSG, "the log was rolled back and has grown since: it verifies against "
                  "its %llu own signed heads, but its first %llu records are not those of the head "
                  "you saved (signed %s); the broker signed both histories, as after a restore from "
                  "a backup (the data office's notice should name both heads)",
-                 (unsigned long long)checked, (unsigned long long)saved.cp.size, t);
+                 (unsigned long long)w.checked, (unsigned long long)saved.cp.size, t);
         rv = DX_ERR_INTEGRITY;
         goto out;
     }
     dx_time_format(current.cp.time_ms, t);
     dx_base64_encode(current.cp.root, DX_HASH_LEN, root);
     printf("audit log verified: %llu records, hash chain and Merkle tree intact, %llu signed "
-           "heads match%s; head of %s signed at %s, root %s\n", (unsigned long long)chain.size,
-           (unsigned long long)checked, o->since_head ? ", consistent with the head you saved" : "",
+           "heads match%s; head of %s signed at %s, root %s\n", (unsigned long long)w.chain.size,
+           (unsigned long long)w.checked, o->since_head ? ", consistent with the head you saved" : "",
            current.cp.origin, t, root);
-    stamp_iter_report(stamps, chain.size, stdout);
+    stamp_iter_report(w.stamps, w.chain.size, stdout);
 out:
-    source_page_free(&p);
-    free(it.buf);
-    stamp_iter_free(&stamps);
+    stamp_iter_free(&w.stamps);
     dx_tsa_trust_free(&trust);
     return audit_result(rv, err);
 }

@@ -16,7 +16,7 @@
 int stamps_trust(const audit_opts_t *o, dx_tsa_trust_t **trust, char err[DX_ERRMSG]);
 
 /* verify: the tokens taken in order as the records go by. */
-typedef struct stamp_iter stamp_iter_t;
+/* stamp_iter_t: audit_cmds.h */
 int stamp_iter_new(source_t *src, const dx_tsa_trust_t *trust, stamp_iter_t **out);
 /* Checks the tokens over a head of chain->size (call after each record):
  * the head must be the chain's, the token over its exact text. */

@@ -12,6 +12,7 @@
  *     head [--vkey]
  *     heads
  *     export [--since T] [--until T] > FILE
+ *     report --out FILE.html [--since T] [--until T]
  *     policy SHA256 [--out DIR]
  *     timestamps [--out DIR]
  *   with --tsa-ca FILE [--tsa-policy OID]: time-stamp tokens checked
@@ -52,6 +53,10 @@ static int s_usage(FILE *out, int status)
             "                                 or its files written into DIR\n"
             "  timestamps [--out DIR]         the RFC 3161 tokens over heads, checked; or each\n"
             "                                 head and token written into DIR (N.head, N.tsr)\n"
+            "  report --out FILE.html [--since T] [--until T]\n"
+            "                                 the data office's page: exchanges, who shares with\n"
+            "                                 whom, refusals, purposes, receipts, erasures, from\n"
+            "                                 the records of the range once the whole log verified\n"
             "verify, head, prove, consistency and timestamps check time-stamp tokens against\n"
             "--tsa-ca FILE (the authority's CA) and --tsa-policy OID when given.\n"
             "Times are RFC 3339 (2026-11-28T10:00:00Z) or dates (2026-11-28).\n"
@@ -195,7 +200,7 @@ int main(int argc, char **argv)
         { "prove", audit_prove_cmd, 1, 1 },   { "consistency", audit_consistency_cmd, 0, 2 },
         { "head", audit_head_cmd, 0, 0 },     { "heads", audit_heads_cmd, 0, 0 },
         { "export", audit_export_cmd, 0, 0 }, { "policy", audit_policy_cmd, 1, 1 },
-        { "timestamps", audit_timestamps_cmd, 0, 0 },
+        { "timestamps", audit_timestamps_cmd, 0, 0 }, { "report", audit_report_cmd, 0, 0 },
     };
     size_t i, n = sizeof cmds / sizeof cmds[0];
     for (i = 0; i < n; i++)
@@ -203,7 +208,7 @@ int main(int argc, char **argv)
             break;
     if (i == n) {
         fprintf(stderr, "%s: unknown command '%s' (query, verify, prove, consistency, head, heads, "
-                        "export, policy, timestamps)\n", audit_prog, o.args[0]);
+                        "export, policy, timestamps, report)\n", audit_prog, o.args[0]);
         return 2;
     }
     if (o.nargs - 1 < cmds[i].min_args || o.nargs - 1 > cmds[i].max_args)
@@ -220,6 +225,7 @@ int main(int argc, char **argv)
             return audit_fail(rv, err);
         return audit_verify_file_cmd(&broker, &o);
     }
+    o.source_name = db ? db : conn.broker;
     source_t src;
     if ((rv = source_open(&src, &conn, db, err)) != 0) {
         source_close(&src);

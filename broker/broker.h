@@ -226,6 +226,8 @@ typedef struct {
     const char *decision;         /* overrides allow/deny: "ok", "error" */
     const char *rule_id;          /* a policy rule's id, or dx_rule_name() */
     const char *reason;
+    uint64_t bytes;               /* AuditRecord.bytes: content that crossed */
+    bool filtered;                /* a read that releases a filtered view */
 } audit_fields_t;
 
 #endif

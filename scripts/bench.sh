@@ -35,7 +35,8 @@
 #       with the broker's signing key, then its master key too, in SoftHSM2
 #       against key files
 # plus the policy and audit benchmarks (the audit log at DX_BENCH_AUDIT
-# records, default 1M and 10M). The broker's peak RSS is the highest of
+# records, default 1M and 10M; dx-audit verify and report over it, their
+# time and peak memory). The broker's peak RSS is the highest of
 # every broker the bench starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -218,7 +219,7 @@ echo "(n) keys in hardware..." >&2
 scripts/bench_evidence.sh "$BIN" "$T" "$out" "$RUNS"
 echo "policy and audit benchmarks..." >&2
 "$B/bench_policy" "$out" >/dev/null
-"$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null
+DX_BENCH_DXAUDIT=$BIN/dx-audit "$B/bench_audit" "$out" ${DX_BENCH_AUDIT:-1000000 10000000} >/dev/null
 printf 'broker peak anonymous RSS, every broker of this run %11.0f MiB  (goal < 64; sampled every 0.2 s)\n' \
   "$(python3 -c "print($PEAK_ANON / 1024)")" >> "$out"
 printf '    and peak file-backed RSS (LMDB map pages)      %14.0f MiB\n' \

@@ -135,4 +135,8 @@ run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" head
 run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" verify
 run "$BIN/dx-audit" --db "$D/data" --broker-pub "$D/keys/broker.pub" verify
 
+say "10. The data office's report: one page, from the records it verified"
+run env DX_KEY="$D/keys/auditor.key" "$BIN/dx-audit" report --out /tmp/dx-demo-report.html
+echo "(open /tmp/dx-demo-report.html in a browser; it stays after the demo: exchanges, who shares with whom, refusals, receipts)"
+
 say "Done. The broker stops cleanly on SIGTERM."

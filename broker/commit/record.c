@@ -51,6 +51,8 @@ static int s_append(broker_t *b, int64_t time_ms, const char *member, const audi
         r.view_sha256.data = (uint8_t *)f->view_sha256;
         r.view_sha256.len = DX_SHA256_LEN;
     }
+    r.bytes = f->bytes;
+    r.filtered = f->filtered;
     r.purpose = (char *)(f->purpose ? f->purpose : "");
     r.decision = (char *)(f->decision ? f->decision : f->allow ? "allow" : "deny");
     r.rule_id = (char *)(f->rule_id ? f->rule_id : "");

@@ -172,6 +172,8 @@ int fetch_begin(broker_t *b, request_t *rq)
     if (rv != 0 || rq->answer != RQ_OPEN)
         goto out;
     f.allow = true;
+    f.filtered = added->filter != NULL;
+    f.bytes = added->filter ? 0 : added->entry->size;
     uint64_t seq = 0;
     if ((rv = record_audit(b, rq, &f, &seq)) != 0 ||
         (!added->filter && (rv = deliveries_sent(b, rq, added->entry->dataset, added->entry->version,
@@ -446,7 +448,7 @@ static int s_more_view(broker_t *b, request_t *rq, session_t *s)
                          .version = s->entry->version, .sha256 = s->entry->sha256.data,
                          .manifest_sha256 = s->manifest_sha256, .view_sha256 = view_sha,
                          .purpose = s->purpose, .decision = "ok", .rule_id = s->rule_id,
-                         .reason = reason };
+                         .reason = reason, .bytes = s->view_size, .filtered = true };
     s->finished = true;
     uint64_t seq = 0;
     if ((rv = record_audit(b, rq, &f, &seq)) == 0 &&

@@ -145,6 +145,7 @@ static int s_commit(broker_t *b, request_t *rq, const commit_t *c, const uint8_t
     }
     f.version = version;
     f.allow = true;
+    f.bytes = m->size;
     f.rule_id = c->rule_id;
     f.reason = c->reason;
     if ((rv = record_audit(b, rq, &f, &seq)) != 0)

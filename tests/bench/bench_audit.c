@@ -10,7 +10,11 @@
  *     tree from the records and checking every signed head, as dx-audit does;
  *   - query latency for the first page (up to 1,000 records) by member, by
  *     dataset, by dataset prefix, by a one-minute time range, and, for
- *     contrast, by purpose alone (no index: a scan). */
+ *     contrast, by purpose alone (no index: a scan);
+ *   - with DX_BENCH_DXAUDIT naming a dx-audit binary: dx-audit --db verify
+ *     and dx-audit --db report over the whole log, each run once as a
+ *     process of its own, side by side: seconds and peak resident memory
+ *     (the report must stay bounded however long the log). */
 #include "audit.h"
 #include "audit_chain.h"
 #include "audit_log.h"
@@ -23,8 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MEMBERS 1000
 #define DATASETS 5000
@@ -49,13 +56,46 @@ static int s_count(void *arg, uint64_t seq, store_val_t v)
     return ++*(size_t *)arg >= 1000;
 }
 
+/* dx-audit --db DIR --broker-pub PUB ARGS...: seconds and peak RSS (KiB). */
+static int s_dxaudit(const char *bin, const char *dir, const char *pub, const char *const *args,
+                     double *secs, long *rss_kib)
+{
+    char *argv[12] = { (char *)bin, "--db", (char *)dir, "--broker-pub", (char *)pub };
+    int n = 5;
+    for (; *args && n < 11; args++)
+        argv[n++] = (char *)*args;
+    argv[n] = NULL;
+    double t0 = bench_now();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execv(bin, argv);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) != pid)
+        return -1;
+    *secs = bench_now() - t0;
+    *rss_kib = ru.ru_maxrss;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
-    char dir[] = "/tmp/dx-bench-audit-XXXXXX", err[DX_ERRMSG];
-    uint8_t sk[32], pk[32];
+    char dir[] = "/tmp/dx-bench-audit-XXXXXX", err[DX_ERRMSG], pub[64];
+    uint8_t pk[32];
+    dx_keypair_t keys;
     dx_signer_t *signer = NULL;
-    if (!mkdtemp(dir) || dx_ed25519_keygen(sk, pk) != 0 || dx_signer_new(sk, &signer) != 0)
+    const char *dxaudit = getenv("DX_BENCH_DXAUDIT");
+    if (!mkdtemp(dir) || dx_keypair_generate("broker", &keys) != 0 || dx_keys_write(dir, &keys, err) != 0 ||
+        dx_signer_new(keys.sign_secret, &signer) != 0)
         return 1;
+    memcpy(pk, keys.pub.sign, 32);
+    snprintf(pub, sizeof pub, "%s/broker.pub", dir);
     store_t *s = NULL;
     audit_t *a = NULL;
     batch_t *b = NULL;
@@ -172,6 +212,16 @@ int main(int argc, char **argv)
             }
             lat[k] = bench_median(runs, 7);
         }
+        /* dx-audit itself, verify then report, after the batch committed */
+        double vsecs = 0, rsecs = 0;
+        long vrss = 0, rrss = 0;
+        char html[64];
+        snprintf(html, sizeof html, "%s/report.html", dir);
+        const char *vargs[] = { "verify", NULL }, *rargs[] = { "report", "--out", html, NULL };
+        bool timed = dxaudit && s_dxaudit(dxaudit, dir, pub, vargs, &vsecs, &vrss) == 0 &&
+                     s_dxaudit(dxaudit, dir, pub, rargs, &rsecs, &rrss) == 0;
+        if (dxaudit && !timed)
+            fprintf(stderr, "bench_audit: %s --db %s verify or report failed\n", dxaudit, dir);
         for (int i = 0; i < 2; i++) {
             if (!outs[i])
                 continue;
@@ -185,6 +235,14 @@ int main(int argc, char **argv)
             for (int k = 0; k < 5; k++)
                 fprintf(outs[i], "  first page %-29s %7.2f ms  (%zu records; median of 7)\n",
                         queries[k].name, lat[k], found[k]);
+            if (timed)
+                /* both map the same store (file pages count as resident):
+                 * the difference is the report's own memory */
+                fprintf(outs[i], "  dx-audit --db verify           %8.1f s, peak RSS %ld MiB (most of it the "
+                                 "mapped store)\n"
+                                 "  dx-audit --db report (HTML)    %8.1f s, peak RSS %ld MiB: %.2f x verify's time, "
+                                 "%+ld MiB over verify's RSS\n",
+                        vsecs, vrss / 1024, rsecs, rrss / 1024, rsecs / vsecs, (rrss - vrss) / 1024);
             fflush(outs[i]);
         }
     }
@@ -193,6 +251,8 @@ int main(int argc, char **argv)
     batch_destroy(&b);
     audit_destroy(&a);
     store_close(&s);
+    dx_signer_destroy(&signer);
+    dx_keypair_wipe(&keys);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd) == 0 ? 0 : 1;

@@ -125,13 +125,17 @@ int main(int argc, char **argv)
             Dx__AuditRecord *r = dx__audit_record__unpack(NULL, val.mv_size, val.mv_data);
             if (!r)
                 return 1;
+            char *member = r->member;
             r->member = "mallory";
             size_t n = dx__audit_record__get_packed_size(r);
             uint8_t *buf = malloc(n);
+            if (!buf)
+                return 1;
             dx__audit_record__pack(r, buf);
             MDB_val nv = { n, buf };
             rc = mdb_put(txn, dbi, &key, &nv, 0);
-            r->member = NULL;
+            r->member = member;
+            dx__audit_record__free_unpacked(r, NULL);
             free(buf);
         }
     } else if (strcmp(argv[2], "delete") == 0) {
