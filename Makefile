@@ -66,7 +66,7 @@ BROKER_SRC := $(wildcard broker/*/*.c)
 BROKER_OBJ := $(BROKER_SRC:%.c=$(BUILD)/obj/%.o)
 LIBDX    := $(BUILD)/libdx.a
 LIBBROKER := $(BUILD)/libbroker.a
-AUDIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/audit_*.c agents/report_*.c))
+AUDIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/audit_*.c agents/report_*.c) agents/admin_dcat.c)
 LIBAUDIT := $(BUILD)/libaudit.a
 AGENT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard agents/agent_*.c))
 LIBAGENT := $(BUILD)/libagent.a
@@ -176,7 +176,8 @@ $(BUILD)/bin/dx-agent: $(BUILD)/obj/agents/dx-agent.o $(LIBAGENT) $(LIBDX)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/bin/dx-admin: $(BUILD)/obj/agents/dx-admin.o $(BUILD)/obj/agents/admin_keys.o \
-                       $(BUILD)/obj/agents/admin_content.o $(BUILD)/obj/agents/admin_journal.o $(LIBDX)
+                       $(BUILD)/obj/agents/admin_content.o $(BUILD)/obj/agents/admin_journal.o \
+                       $(BUILD)/obj/agents/admin_opendata.o $(BUILD)/obj/agents/admin_dcat.o $(LIBDX)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@

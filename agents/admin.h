@@ -20,6 +20,8 @@ int admin_master_move(int argc, char **argv);
 int admin_content_check(int argc, char **argv);
 /* admin_keys.c: dx-admin pkcs11 key URI */
 int admin_pkcs11_key(int argc, char **argv);
+/* admin_opendata.c: dx-admin opendata export */
+int admin_opendata(int argc, char **argv);
 /* admin_journal.c: dx-admin journal status | trim */
 int admin_journal(int argc, char **argv);
 /* Sets --rados-conf ('c'), --rados-pool ('p'), --rados-user ('u') or

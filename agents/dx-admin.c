@@ -97,6 +97,12 @@ int admin_usage(FILE *out, int status)
             "                --broker-key FILE) [--pkcs11-module LIB --pkcs11-pin-file F]\n"
             "                (the broker stopped: every content key rewrapped under the master key\n"
             "                at FILE or URI, made there when missing; the old key stays)\n"
+            "       dx-admin opendata export --out DIR --base-url URL [--title T] [--description D]\n"
+            "                [--publisher NAME] [--broker E] [--broker-pub F] [--key K]\n"
+            "                (role admin: the newest public version of every dataset in an open\n"
+            "                namespace, with its signed manifest and receipt, and a DCAT-AP 3\n"
+            "                catalogue (catalog.ttl, catalog.jsonld) for a web server to publish;\n"
+            "                only what changed is fetched again)\n"
             "       dx-admin --version\n");
     return status;
 }
@@ -618,6 +624,7 @@ static const struct {
     { "master-key", "rotate", s_master_rotate },
     { "master-key", "retire", admin_master_retire },
     { "master-key", "move", admin_master_move },
+    { "opendata", "export", admin_opendata },
     { "policy", "check", s_check },
     { "policy", "explain", s_explain },
     { "policy", "test", s_test },

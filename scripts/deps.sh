@@ -22,7 +22,7 @@ if [ "${1:-}" != build ]; then  # the tests' and the demo's
     man-db systemd prometheus golang-go golang-golang-x-mod-dev lintian
     ceph-mon ceph-osd ceph-common
     softhsm2 opensc
-    chromium
+    chromium nginx python3-rdflib
   )
 fi
 if [ "${DX_DEPS_EXTRA:-}" != "" ]; then

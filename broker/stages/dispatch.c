@@ -11,6 +11,7 @@
 #include "batch.h"
 #include "broker.h"
 #include "catalog.h"
+#include "opendata.h"
 #include "deliveries.h"
 #include "erase.h"
 #include "feed.h"
@@ -63,6 +64,8 @@ static const command_t s_commands[] = {
       NULL, admin_status },
     { DX__REQUEST__BODY_DELIVERIES, "deliveries", DX_EV_DELIVERIES, "list", 0, SMALL, NULL, NULL,
       deliveries_query, NULL },
+    { DX__REQUEST__BODY_OPEN_DATA, "open data", DX_EV_OPENDATA, "export", DX_ROLE_ADMIN, SMALL, NULL, NULL,
+      opendata_index, NULL },
 };
 
 const command_t *dispatch_command(Dx__Request__BodyCase body)

@@ -17,6 +17,7 @@ static const char *const s_events[DX_EV_COUNT] = {
     [DX_EV_ERASE] = "erase",
     [DX_EV_MASTER_KEY] = "master_key",
     [DX_EV_HANDSHAKE] = "handshake",
+    [DX_EV_OPENDATA] = "opendata",
 };
 
 static const char *const s_pseudo[DX_PSEUDO_COUNT] = {
@@ -35,6 +36,7 @@ static const char *const s_pseudo[DX_PSEUDO_COUNT] = {
     [DX_PSEUDO_RETENTION] = "retention",
     [DX_PSEUDO_FORMAT] = "content-format",
     [DX_PSEUDO_STORE] = "content-store",
+    [DX_PSEUDO_OPEN_DATA] = "open-data",
 };
 
 const char *dx_event_name(dx_event_t ev)

@@ -24,6 +24,7 @@ typedef enum {
     DX_EV_ERASE,                /* a version's content destroyed (admin, or retention) */
     DX_EV_MASTER_KEY,           /* the master key rotated */
     DX_EV_HANDSHAKE,            /* handshakes refused (a key that is not a current member's) */
+    DX_EV_OPENDATA,             /* dx-admin opendata export asking for the open versions */
     DX_EV_COUNT
 } dx_event_t;
 
@@ -43,6 +44,7 @@ typedef enum {
     DX_PSEUDO_RETENTION,        /* a namespace's retention period ended */
     DX_PSEUDO_FORMAT,           /* content that is not the CSV or JSON Lines it claims */
     DX_PSEUDO_STORE,            /* the content store (a Ceph pool) did not answer */
+    DX_PSEUDO_OPEN_DATA,        /* a public version in a namespace the office opened */
     DX_PSEUDO_COUNT
 } dx_pseudo_t;
 

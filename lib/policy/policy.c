@@ -344,6 +344,15 @@ void dx_policy_decide(const dx_policy_t *p, const dx_request_t *req, dx_decision
                  req->dataset);
         return;
     }
+    /* Open data: what the office opened is every member's to list and read,
+     * whole, for any purpose, as it is the world's (a deny rule above still
+     * wins; only public versions, whatever the namespace says). */
+    if (req->action != DX_ACT_PUBLISH && ns && ns->open && req->classification == DX_CLASS_PUBLIC) {
+        s_set(d, true, dx_pseudo_rule(DX_PSEUDO_OPEN_DATA), NULL);
+        snprintf(d->reason, sizeof d->reason, "namespace %s is open data (licence %.200s)", ns->match,
+                 ns->license ? ns->license : "");
+        return;
+    }
     if (req->action == DX_ACT_PUBLISH && ns && strcmp(ns->owner, m->id) == 0)
         snprintf(d->reason, sizeof d->reason, "%s owns %s but lacks the role publisher", m->id,
                  ns->match);
@@ -396,7 +405,7 @@ size_t dx_policy_prefixes(const dx_policy_t *p, const char *member, unsigned act
                 room = s_add_prefix(r->datasets[i], prefixes, &n, max);
     }
     for (size_t i = 0; room && i < p->nnamespaces; i++)
-        if (strcmp(p->namespaces[i].owner, member) == 0)
+        if (strcmp(p->namespaces[i].owner, member) == 0 || (p->namespaces[i].open && action != DX_ACT_PUBLISH))
             room = s_add_prefix(p->namespaces[i].match, prefixes, &n, max);
     if (!room) {
         prefixes[0][0] = '\0';
@@ -476,8 +485,10 @@ void dx_policy_free(dx_policy_t **p_p)
     for (size_t i = 0; i < p->nmembers; i++)
         free(p->members[i].name);
     free(p->members);
-    for (size_t i = 0; i < p->nnamespaces; i++)
+    for (size_t i = 0; i < p->nnamespaces; i++) {
         free(p->namespaces[i].match);
+        free(p->namespaces[i].license);
+    }
     free(p->namespaces);
     for (size_t i = 0; i < p->nrules; i++) {
         dx_rule_t *r = &p->rules[i];

@@ -74,6 +74,9 @@ typedef struct {
     dx_class_t classification;      /* the highest allowed in it */
     int64_t retention_ms;           /* versions older are erased; 0: kept */
     char retention[16];             /* as written ("365d"), "" when none */
+    bool open;                      /* open data: every member may list and read its public
+                                     * versions, and dx-admin opendata export publishes them */
+    char *license;                  /* an open namespace's licence, an http(s) URL */
     dx_cglob_t cmatch;              /* compiled match */
 } dx_namespace_t;
 

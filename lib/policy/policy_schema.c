@@ -434,24 +434,81 @@ static bool s_ns_retention(loader_t *L, const yt_node_t *v, void *obj)
     return true;
 }
 
+/* open: true publishes the namespace's public versions as open data. */
+static bool s_ns_open(loader_t *L, const yt_node_t *v, void *obj)
+{
+    const char *s = s_scalar(L, v, "open");
+    if (!s)
+        return false;
+    if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0) {
+        policy_schema_err(L, v, "open: true or false, not '%.40s'", s);
+        return false;
+    }
+    ((dx_namespace_t *)obj)->open = strcmp(s, "true") == 0;
+    return true;
+}
+
+/* license: an http(s) URL, written as it is into the open data catalogue's
+ * Turtle and JSON-LD: so no character that either would have to escape. */
+static bool s_ns_license(loader_t *L, const yt_node_t *v, void *obj)
+{
+    dx_namespace_t *ns = obj;
+    const char *s = s_scalar(L, v, "license");
+    if (!s)
+        return false;
+    size_t n = strlen(s);
+    bool ok = (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) && n > 8 && n <= 300;
+    for (const char *c = s; ok && *c; c++)
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+             strchr("-._~:/?#[]@!$&()*+,;=%", *c) != NULL;
+    if (!ok) {
+        policy_schema_err(L, v, "license: an http(s) URL of at most 300 characters, without spaces, "
+                          "quotes or <>, not '%.60s'", s);
+        return false;
+    }
+    free(ns->license);
+    ns->license = strdup(s);
+    return ns->license != NULL;
+}
+
 static const schema_key_t s_namespace_keys[] = {
     { "match", true, s_ns_match },
     { "owner", true, s_ns_owner },
     { "classification", false, s_ns_class },
     { "retention", false, s_ns_retention },
+    { "open", false, s_ns_open },
+    { "license", false, s_ns_license },
 };
 
 static const schema_t s_namespace_schema = { "a dataset namespace", "dataset namespace",
-                                             "match:, owner:, classification:, retention:", s_namespace_keys,
-                                             sizeof s_namespace_keys / sizeof s_namespace_keys[0] };
+                                             "match:, owner:, classification:, retention:, open:, license:",
+                                             s_namespace_keys, sizeof s_namespace_keys / sizeof s_namespace_keys[0] };
 
 static void s_namespace(loader_t *L, const yt_node_t *n)
 {
     dx_namespace_t ns = { .classification = DX_CLASS_INTERNAL };
-    if (!s_read_keys(L, n, &s_namespace_schema, &ns) ||
-        !s_append(L, n, (void **)&L->p->namespaces, &L->p->nnamespaces, &L->cap_ns, sizeof ns,
-                  &L->ns_at, &ns, s_where(L, n)))
+    bool ok = s_read_keys(L, n, &s_namespace_schema, &ns);
+    /* only what is public may be opened to the world */
+    if (ok && ns.open && ns.classification != DX_CLASS_PUBLIC) {
+        policy_schema_err(L, n, "namespace %s is open (open data) but allows %s versions: an open "
+                          "namespace must be classification: public", ns.match, dx_class_name(ns.classification));
+        ok = false;
+    }
+    if (ok && ns.open && !ns.license) {
+        policy_schema_err(L, n, "namespace %s is open (open data) but names no license: add license: URL",
+                          ns.match);
+        ok = false;
+    }
+    if (ok && !ns.open && ns.license) {
+        policy_schema_err(L, n, "namespace %s names a license but is not open: add open: true, or drop "
+                          "license:", ns.match);
+        ok = false;
+    }
+    if (!ok || !s_append(L, n, (void **)&L->p->namespaces, &L->p->nnamespaces, &L->cap_ns, sizeof ns,
+                         &L->ns_at, &ns, s_where(L, n))) {
         free(ns.match);
+        free(ns.license);
+    }
 }
 
 /* -- rules -- */

@@ -361,7 +361,8 @@ int store_catalog_each_latest(store_txn_t *t, const char *prefix, const char *af
         k = (MDB_val){ flen, seek };
     }
     int rv = 0;
-    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    /* LMDB takes no empty key to seek to: from the first, then */
+    rc = mdb_cursor_get(c, &k, &v, k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
     while (rc == 0) {
         const uint8_t *key = k.mv_data;
         size_t nlen = k.mv_size - 9;

@@ -282,6 +282,10 @@ static int s_check_request(const Dx__Request *r, char err[DX_ERRMSG])
         if (r->audit_policy->sha256.len != DX_SHA256_LEN)
             FAIL("audit policy: a policy set's SHA-256, 32 bytes");
         return 0;
+    case DX__REQUEST__BODY_OPEN_DATA:
+        if (r->open_data->after[0] && !dx_dataset_name_valid(r->open_data->after))
+            FAIL("open data: invalid dataset name");
+        return 0;
     case DX__REQUEST__BODY_ROTATE_MASTER_KEY:
     case DX__REQUEST__BODY_STATUS:
     case DX__REQUEST__BODY_AUDIT_READ:
@@ -420,6 +424,18 @@ static int s_check_reply(const Dx__Reply *r, char err[DX_ERRMSG])
         if (!s_printable(r->master_key_rotated->old_id, 32) ||
             !s_printable(r->master_key_rotated->new_id, 32))
             FAIL("reply: malformed rotation");
+        return 0;
+    case DX__REPLY__BODY_OPEN_DATA:
+        for (size_t i = 0; i < r->open_data->n_versions; i++) {
+            const Dx__OpenVersion *v = r->open_data->versions[i];
+            if (!dx_dataset_name_valid(v->dataset) || v->version == 0 || !dx_id_valid(v->publisher) ||
+                v->sha256.len != DX_SHA256_LEN || v->manifest_sig.len != DX_SIG_LEN ||
+                v->publisher_key.len != DX_ED25519_LEN || !v->receipt || !s_printable(v->content_type, 128) ||
+                !s_printable(v->license, 300) || !s_printable(v->namespace_, DX_NAME_MAX))
+                FAIL("reply: malformed open data entry");
+        }
+        if (r->open_data->next_after[0] && !dx_dataset_name_valid(r->open_data->next_after))
+            FAIL("reply: malformed open data page");
         return 0;
     case DX__REPLY__BODY_CHUNK_ACK:
     case DX__REPLY__BODY_NOTIFY:

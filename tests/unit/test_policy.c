@@ -258,6 +258,60 @@ TEST(default_deny_and_members)
     dx_policy_free(&p);
 }
 
+/* Open data: any member lists and reads an open namespace's public
+ * versions (pseudo-rule open-data), nothing else there; deny still wins. */
+TEST(open_data_namespaces)
+{
+    static char members[8192];
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/open", s_dir);
+    mkdir(dir, 0700);
+    snprintf(members, sizeof members, "version: 1\nmembers:\n");
+    s_member(members, sizeof members, "alpha", "publisher, consumer", "");
+    s_member(members, sizeof members, "beta", "consumer", "");
+    s_member(members, sizeof members, "delta", "consumer", "");
+    s_write(dir, "10-members.yaml", members);
+    s_write(dir, "20-datasets.yaml",
+            "version: 1\ndatasets:\n"
+            "  - match: \"a/**\"\n    owner: alpha\n    classification: restricted\n"
+            "  - match: \"a/open/**\"\n    owner: alpha\n    classification: public\n    open: true\n"
+            "    license: https://creativecommons.org/licenses/by/4.0/\n");
+    s_write(dir, "30-rules.yaml",
+            "version: 1\nrules:\n"
+            "  - id: no-delta\n    effect: deny\n    actions: [read, list]\n    members: [delta]\n"
+            "    datasets: [\"a/**\"]\n");
+    dx_policy_t *p = NULL;
+    dx_diag_t diag;
+    CHECK_EQ(dx_policy_load(dir, &p, &diag), 0);
+    dx_diag_free(&diag);
+    if (!p)
+        return;
+    const dx_namespace_t *ns = dx_policy_namespace(p, "a/open/x");
+    CHECK(ns && ns->open && strcmp(ns->license, "https://creativecommons.org/licenses/by/4.0/") == 0);
+    dx_decision_t d = s_decide(p, "beta", DX_ACT_READ, "a/open/x", DX_CLASS_PUBLIC, "anything");
+    CHECK(d.allow && strcmp(d.rule_id, "open-data") == 0 && d.field_mode == DX_FIELDS_ALL);
+    CHECK(strstr(d.reason, "is open data"));
+    d = s_decide(p, "beta", DX_ACT_LIST, "a/open/x", DX_CLASS_PUBLIC, NULL);
+    CHECK(d.allow);
+    /* not a version above public, not elsewhere, not publishing, not past a deny */
+    d = s_decide(p, "beta", DX_ACT_READ, "a/open/x", DX_CLASS_INTERNAL, "anything");
+    CHECK(!d.allow);
+    d = s_decide(p, "beta", DX_ACT_READ, "a/closed", DX_CLASS_PUBLIC, "anything");
+    CHECK(!d.allow);
+    d = s_decide(p, "beta", DX_ACT_PUBLISH, "a/open/x", DX_CLASS_PUBLIC, NULL);
+    CHECK(!d.allow);
+    d = s_decide(p, "delta", DX_ACT_READ, "a/open/x", DX_CLASS_PUBLIC, "anything");
+    CHECK(!d.allow && strcmp(d.rule_id, "no-delta") == 0);
+    /* a list scan reaches the open namespace */
+    char prefixes[16][DX_NAME_MAX + 1];
+    size_t n = dx_policy_prefixes(p, "beta", DX_ACT_LIST, prefixes, 16);
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        found |= strcmp(prefixes[i], "a/open") == 0;
+    CHECK(found);
+    dx_policy_free(&p);
+}
+
 TEST(rotation_windows)
 {
     dx_member_t m;
@@ -508,6 +562,7 @@ int main(void)
     RUN(missing_or_empty_directory);
     RUN(warnings);
     RUN(rotation_windows);
+    RUN(open_data_namespaces);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
     if (system(cmd) != 0)
