@@ -328,6 +328,11 @@ static int s_per_time(FILE *f, const report_t *r)
     snprintf(title, sizeof title, "Exchanges per %s, by receiving department", unit);
     if (s_columns(f, "chart-received", title, &b, r->day_recv, r->consumers, &recv) != 0)
         goto out;
+    snprintf(title, sizeof title, "Exchanges per %s, by publishing department (whose data)", unit);
+    uint64_t *src = NULL;
+    if (s_columns(f, "chart-sources", title, &b, r->day_source, r->sources, &src) != 0)
+        goto out;
+    free(src);
     snprintf(title, sizeof title, "Versions published per %s, by publishing department", unit);
     if (s_columns(f, "chart-published", title, &b, r->day_pub, r->publishers, &pub) != 0)
         goto out;
@@ -594,6 +599,20 @@ int report_write_html(const report_t *r, const report_head_t *head, FILE *f)
             return -1;
         if (s_bars_and_table(f, "chart-refused-rule", "Refusals by rule", "rule", "refusals", r->refused_rule,
                              false) != 0)
+            return -1;
+        buckets_t b = { 0 };
+        uint64_t *per = NULL;
+        int crv = s_buckets(r, &b);
+        if (crv == 0) {
+            char title[120];
+            snprintf(title, sizeof title, "Refusals per %s, by member", b.len == 7 ? "month" : "day");
+            fputs("<figure>", f);
+            crv = s_columns(f, "chart-refused-time", title, &b, r->day_refused, r->refused_member, &per);
+            fputs("<figcaption>Per day in the table of Exchanges over time.</figcaption></figure>", f);
+        }
+        free(b.label);
+        free(per);
+        if (crv != 0)
             return -1;
         fputs("</section>\n<section id=\"purposes\"><h2>Purposes of reads</h2>", f);
         if (s_bars_and_table(f, "chart-purposes", "Exchanges by declared purpose", "purpose", "exchanges",

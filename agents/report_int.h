@@ -29,6 +29,8 @@ struct report {
     tally_t *events;             /* event -> records */
     tally_t *publishers, *consumers;      /* member -> publishes / exchanges, bytes */
     tally_t *day_pub, *day_recv;          /* "DAY\\x1fMEMBER" -> publishes / exchanges */
+    tally_t *day_source, *sources;        /* exchanges by the publisher of what was released */
+    tally_t *day_refused;                 /* "DAY\\x1fMEMBER" -> refusals */
     tally_t *days;                        /* "DAY" -> records (every day with one) */
     tally_t *matrix;                      /* "PUBLISHER\\x1fCONSUMER" -> exchanges, bytes */
     tally_t *owner;                       /* dataset -> (value) its last publisher: whole log */

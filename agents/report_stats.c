@@ -32,6 +32,8 @@ report_t *report_new(int64_t since_ms, int64_t until_ms)
     ok &= (r->days = tally_new(CAP_DAYS)) != NULL && (r->refused_day = tally_new(CAP_DAYS)) != NULL;
     ok &= (r->day_pub = tally_new(CAP_DAY_MEMBER)) != NULL && (r->day_recv = tally_new(CAP_DAY_MEMBER)) != NULL;
     ok &= (r->matrix = tally_new(CAP_DAY_MEMBER)) != NULL && (r->unreceipted = tally_new(CAP_PENDING)) != NULL;
+    ok &= (r->day_source = tally_new(CAP_DAY_MEMBER)) != NULL && (r->sources = tally_new(CAP_NAMES)) != NULL &&
+          (r->day_refused = tally_new(CAP_DAY_MEMBER)) != NULL;
     if (!ok)
         report_free(&r);
     return r;
@@ -54,6 +56,7 @@ void report_free(report_t **r_p)
     if (!r)
         return;
     tally_t **all[] = { &r->events, &r->publishers, &r->consumers, &r->day_pub, &r->day_recv, &r->days,
+                        &r->day_source, &r->sources, &r->day_refused,
                         &r->matrix, &r->owner, &r->refused_reason, &r->refused_member, &r->refused_rule,
                         &r->refused_day, &r->error_rule, &r->purposes, &r->datasets, &r->unreceipted,
                         &r->signer };
@@ -176,6 +179,8 @@ int report_add(report_t *r, const Dx__AuditRecord *rec)
         ok &= tally_add(r->refused_reason, s_reason(rec), 0, t) && tally_add(r->refused_member, who, 0, t) &&
               tally_add(r->refused_rule, rec->rule_id[0] ? rec->rule_id : "(none)", 0, t) &&
               tally_add(r->refused_day, day, 0, t);
+        s_key2(key, day, who);
+        ok &= tally_add(r->day_refused, key, 0, t) != NULL;
     } else if (s_is(rec->decision, "error")) {
         r->errors++;
         ok &= tally_add(r->error_rule, rec->rule_id[0] ? rec->rule_id : "(none)", 0, t) != NULL;
@@ -200,6 +205,8 @@ int report_add(report_t *r, const Dx__AuditRecord *rec)
         }
         s_key2(key, day, who);
         ok &= tally_add(r->consumers, who, rec->bytes, t) && tally_add(r->day_recv, key, 0, t);
+        s_key2(key, day, publisher);
+        ok &= tally_add(r->sources, publisher, 0, t) && tally_add(r->day_source, key, 0, t);
         s_key2(key, publisher, who);
         ok &= tally_add(r->matrix, key, rec->bytes, t) && tally_add(r->purposes, rec->purpose[0] ? rec->purpose : "(none)", 0, t) &&
               tally_add(r->datasets, rec->dataset, rec->bytes, t);
