@@ -6,17 +6,6 @@
 
 #define MEDIA "https://www.iana.org/assignments/media-types/"
 
-bool dcat_iri_safe(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              strchr("-._~:/?#[]@!$&()*+,;=%", *s)))
-            return false;
-    return true;
-}
-
 /* A string literal's body: Turtle's and JSON's escapes are the same for
  * what is escaped here (\\, \", control characters as \uXXXX). */
 static void s_str(FILE *f, const char *s)

@@ -31,8 +31,6 @@ typedef struct {
     int64_t modified_ms;
 } dcat_catalog_t;
 
-/* Characters an IRI part may hold here, written as they are. */
-bool dcat_iri_safe(const char *s);
 int dcat_write_turtle(FILE *f, const dcat_catalog_t *c, const dcat_version_t *v, size_t n);
 int dcat_write_jsonld(FILE *f, const dcat_catalog_t *c, const dcat_version_t *v, size_t n);
 

@@ -261,7 +261,7 @@ int admin_opendata(int argc, char **argv)
         return admin_usage(stderr, 2);
     size_t bl = strlen(base);
     if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || base[bl - 1] != '/' ||
-        !dcat_iri_safe(base) || bl > 400) {
+        !dx_iri_safe(base) || bl > 400) {
         fprintf(stderr, "%s: --base-url: the http(s) URL DIR will be served at, ending with '/', without "
                 "spaces, quotes or <> (not '%.100s')\n", admin_prog, base);
         return 2;
@@ -317,7 +317,7 @@ int admin_opendata(int argc, char **argv)
             const Dx__OpenVersion *ov = pages[i]->open_data->versions[k];
             dcat_version_t *v;
             /* what goes into IRIs as it is must be fit for them */
-            if (!dcat_iri_safe(ov->license) || !dcat_iri_safe(ov->content_type) || strchr(ov->content_type, ';')) {
+            if (!dx_iri_safe(ov->license) || !dx_iri_safe(ov->content_type) || strchr(ov->content_type, ';')) {
                 fprintf(stderr, "%s: %s@%" PRIu64 ": a licence or media type unfit for the catalogue: left out\n",
                         admin_prog, ov->dataset, ov->version);
                 continue;

@@ -32,6 +32,17 @@ bool dx_token_valid(const char *token)
     return true;
 }
 
+bool dx_iri_safe(const char *s)
+{
+    if (!s || !*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("-._~:/?#[]@!$&()*+,;=%", *s)))
+            return false;
+    return true;
+}
+
 /* Splits s on '/' into at most DX_SEGMENTS_MAX (start, length) pairs. */
 static int s_split(const char *s, const char *seg[], size_t len[])
 {

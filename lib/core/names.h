@@ -25,5 +25,9 @@ bool dx_glob_valid(const char *glob);
 bool dx_glob_match(const char *glob, const char *name);
 /* A purpose or a rule id: ^[a-z0-9][a-z0-9._-]{0,63}$ */
 bool dx_token_valid(const char *token);
+/* Text that may stand in an IRI as it is (Turtle, JSON-LD, HTML): not
+ * empty, letters, digits and -._~:/?#[]@!$&()*+,;=% only (no spaces,
+ * quotes, <>, braces or backslashes). */
+bool dx_iri_safe(const char *s);
 
 #endif

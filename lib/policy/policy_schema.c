@@ -437,15 +437,7 @@ static bool s_ns_retention(loader_t *L, const yt_node_t *v, void *obj)
 /* open: true publishes the namespace's public versions as open data. */
 static bool s_ns_open(loader_t *L, const yt_node_t *v, void *obj)
 {
-    const char *s = s_scalar(L, v, "open");
-    if (!s)
-        return false;
-    if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0) {
-        policy_schema_err(L, v, "open: true or false, not '%.40s'", s);
-        return false;
-    }
-    ((dx_namespace_t *)obj)->open = strcmp(s, "true") == 0;
-    return true;
+    return s_bool(L, v, "open", &((dx_namespace_t *)obj)->open);
 }
 
 /* license: an http(s) URL, written as it is into the open data catalogue's
@@ -457,11 +449,8 @@ static bool s_ns_license(loader_t *L, const yt_node_t *v, void *obj)
     if (!s)
         return false;
     size_t n = strlen(s);
-    bool ok = (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) && n > 8 && n <= 300;
-    for (const char *c = s; ok && *c; c++)
-        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-             strchr("-._~:/?#[]@!$&()*+,;=%", *c) != NULL;
-    if (!ok) {
+    if (!(strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) || n <= 8 || n > 300 ||
+        !dx_iri_safe(s)) {
         policy_schema_err(L, v, "license: an http(s) URL of at most 300 characters, without spaces, "
                           "quotes or <>, not '%.60s'", s);
         return false;

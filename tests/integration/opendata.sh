@@ -37,7 +37,7 @@ bad "an open namespace without a licence" "names no license" \
   "  - match: \"x/**\"\n    owner: health\n    classification: public\n    open: true\n"
 bad "a licence that is not a plain URL" "license: an http\\(s\\) URL" \
   "  - match: \"x/**\"\n    owner: health\n    classification: public\n    open: true\n    license: \"https://x/\\\"><script>\"\n"
-bad "open: something else than true or false" "open: true or false" \
+bad "open: something else than true or false" "'open' must be true or false" \
   "  - match: \"x/**\"\n    owner: health\n    classification: public\n    open: yes\n    license: $LICENSE\n"
 
 # the office opens it

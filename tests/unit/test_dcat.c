@@ -24,15 +24,15 @@ static char *s_write(int turtle, const dcat_catalog_t *c, const dcat_version_t *
 
 TEST(iri_parts)
 {
-    CHECK(dcat_iri_safe("https://creativecommons.org/licenses/by/4.0/"));
-    CHECK(dcat_iri_safe("text/csv"));
-    CHECK(!dcat_iri_safe(""));
-    CHECK(!dcat_iri_safe("https://x/a b"));
-    CHECK(!dcat_iri_safe("https://x/\">"));
-    CHECK(!dcat_iri_safe("https://x/<y>"));
-    CHECK(!dcat_iri_safe("https://x/{y}"));
-    CHECK(!dcat_iri_safe("https://x/'y'"));
-    CHECK(!dcat_iri_safe("https://x/\\y"));
+    CHECK(dx_iri_safe("https://creativecommons.org/licenses/by/4.0/"));
+    CHECK(dx_iri_safe("text/csv"));
+    CHECK(!dx_iri_safe(""));
+    CHECK(!dx_iri_safe("https://x/a b"));
+    CHECK(!dx_iri_safe("https://x/\">"));
+    CHECK(!dx_iri_safe("https://x/<y>"));
+    CHECK(!dx_iri_safe("https://x/{y}"));
+    CHECK(!dx_iri_safe("https://x/'y'"));
+    CHECK(!dx_iri_safe("https://x/\\y"));
 }
 
 TEST(literals_are_escaped_in_both)
