@@ -92,6 +92,7 @@ for i in $(seq 50); do [ "$(grep -c 'policy-loaded' "$BROKER_LOG")" -ge 1 ] && b
 wait $held
 check_grep "before the reload its connection was served" "$T/held" "^first: ok"
 check_grep "after it, its next request on the same connection is refused" "$T/held" "^reply: member 'statistics' is revoked"
+t_first=$(date +%s)
 check "a revoked member is refused after the reload (exit 3 at the handshake, not 5)" 3 agent statistics list
 check_grep "saying the broker does not admit the key" "$T/err" "refused our key at the handshake: it is not a current member key"
 check_grep "the broker's log line names the member" "$BROKER_LOG" "handshake-refused member=statistics .*reason=\"member revoked\""
@@ -99,7 +100,10 @@ for i in 1 2 3 4 5; do agent statistics list >/dev/null 2>&1; done
 check "the refused handshakes are in the audit log" 0 audit auditor query --action connect --member statistics --format csv
 check_grep "the first at once, with the key and why" "$T/out" ",handshake,statistics,connect,.*,deny,default-deny,\"?handshake refused at .*: key curve:.*: member revoked"
 n=$(grep -c ',handshake,statistics,connect,' "$T/out")
-if [ "$n" = 1 ]; then pass "the rest of the minute is not one record each"; else fail "the rest of the minute is not one record each" "$n records"; fi
+# within one minute: the first record alone so far; across a minute's end
+# (a slow machine): that minute's summary and the next one's first, no more
+if [ $((t_first / 60)) = $(($(date +%s) / 60)) ]; then want=1; else want=3; fi
+if [ "$n" -ge 1 ] && [ "$n" -le "$want" ]; then pass "the rest of the minute is not one record each"; else fail "the rest of the minute is not one record each" "$n records (at most $want)"; fi
 check "status after a good reload: healthy again" 0 status
 check_grep "saying who loaded what" "$T/out" "^last reload: .* by SIGHUP from pid [0-9]+ .*: loaded"
 check "metrics after a good reload" 0 fetch_metrics
