@@ -70,9 +70,10 @@ if [ "$BUILD" = build ] && [ -d build-tsan/tests ]; then
   done
 fi
 
-# libFuzzer targets (make test builds them in build-fuzz), briefly: make
-# fuzz runs them for longer.
-if [ -d build-fuzz/fuzz ] && [ -z "${DX_NO_FUZZ:-}" ]; then
+# libFuzzer targets (make test builds them in build-fuzz, already under
+# ASan and UBSan), briefly, once: in the plain pass (make fuzz runs them
+# for longer).
+if [ "$BUILD" = build ] && [ -d build-fuzz/fuzz ] && [ -z "${DX_NO_FUZZ:-}" ]; then
   t=${DX_FUZZ_SECONDS:-10}
   run "fuzz ($t s per target)" scripts/fuzz.sh build-fuzz "$t"
 fi

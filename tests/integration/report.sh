@@ -36,7 +36,15 @@ kill -HUP "$BROKER_PID"; sleep 1
 agent statistics fetch health/vaccination/a2 --purpose statistics -o "$T/f2b.csv" >/dev/null
 
 # chromium_page HTML PREFIX [WIDTH,HEIGHT]: PREFIX.png, PREFIX.dom, PREFIX.log
+# (the sanitizer pass renders the first page only: Chromium is not what it
+# checks, and a page without script is its own DOM)
+RENDERED=0
 chromium_page() {
+  if [ "$BUILD" = build-san ] && [ "$RENDERED" -ge 1 ]; then
+    cp "$1" "$2.dom" && : > "$2.log" && rm -f "$2.png"
+    return
+  fi
+  RENDERED=$((RENDERED + 1))
   local flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
                --disable-component-update --disable-sync --user-data-dir="$T/chromium" --enable-logging=stderr --v=0)
   timeout 90 "$CHROMIUM" "${flags[@]}" --screenshot="$2.png" --window-size="${3:-1280,4200}" "file://$1" >/dev/null 2>"$2.log" &&
@@ -103,10 +111,13 @@ PY
 }
 page_ok() {  # PREFIX WHAT: the checks every page passes
   local p=$1 what=$2
-  /usr/bin/python3 tests/lib/page_check.py "$p.png" "$p.dom" > "$p.check" 2>&1 || { fail "$what: the page checks run" "$(tail -3 "$p.check")"; return; }
+  local png=$p.png
+  [ -e "$png" ] || png=-   # the sanitizer pass: not rendered (see chromium_page)
+  /usr/bin/python3 tests/lib/page_check.py "$png" "$p.dom" > "$p.check" 2>&1 || { fail "$what: the page checks run" "$(tail -3 "$p.check")"; return; }
   local colours inked
   read -r colours inked <<<"$(sed -n 's/^screenshot [0-9x]* colours \([0-9]*\) inked \([0-9.]*\)$/\1 \2/p' "$p.check")"
-  if [ "${colours:-0}" -ge 8 ] && /usr/bin/python3 -c "import sys; sys.exit(0 if float('${inked:-0}') > 0.01 else 1)"; then
+  if [ "$png" = - ]; then :
+  elif [ "${colours:-0}" -ge 8 ] && /usr/bin/python3 -c "import sys; sys.exit(0 if float('${inked:-0}') > 0.01 else 1)"; then
     pass "$what: the screenshot is not blank ($colours colours, ${inked} inked)"
   else fail "$what: the screenshot is not blank" "$(head -1 "$p.check")"; fi
   check_grep "$what: no script in the DOM" "$p.check" "^scripts 0$"

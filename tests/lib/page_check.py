@@ -3,7 +3,7 @@ nothing but the standard library: the screenshot is not blank (its PNG
 decoded here), the DOM Chromium dumped has no script and nothing from
 elsewhere, every chart drew elements, and the numbers the page shows.
 
-  page_check.py PNG DOM        prints "charts N", "numbers" as id=value
+  page_check.py PNG|- DOM      prints "charts N", "numbers" as id=value
                                lines, table rows as "table ID: cells|..."
 """
 import html.parser
@@ -112,8 +112,9 @@ class Dom(html.parser.HTMLParser):
 
 
 def main():
-    w, h, colours, inked = png_pixels(sys.argv[1])
-    print("screenshot %dx%d colours %d inked %.3f" % (w, h, len(colours), inked))
+    if sys.argv[1] != "-":
+        w, h, colours, inked = png_pixels(sys.argv[1])
+        print("screenshot %dx%d colours %d inked %.3f" % (w, h, len(colours), inked))
     d = Dom()
     d.feed(open(sys.argv[2], encoding="utf-8").read())
     print("scripts %d" % d.scripts)
